@@ -1,0 +1,269 @@
+// dcache steps (seed 000): lookup, dput, d_make_discardable, unlink, umount.
+// kernel-semantics §3.1; each function is one atomic step.
+#ifndef LIFECHECK_SPEC_DCACHE_STEPS_H_
+#define LIFECHECK_SPEC_DCACHE_STEPS_H_
+
+#include "spec/steps_common.h"
+
+namespace lifecheck {
+
+// Which reference a put drops: the caller's own if it holds one, else the
+// anonymous legacy pin, else the PERSISTENT +1. The kernel cannot tell them
+// apart ("we have no way to tell which of the increments is intended to be an
+// unpaired one", seed 000); the oracle can, and I-REF-1/I-DC-1 say so.
+template <class D>
+void DropDentryHolder(Machine<D>& m, typename World<D>::Dentry& d) {
+  m.when(d.h_thr[m.t] > 0, [&] { m.add(d.h_thr[m.t], -1); },
+         [&] {
+           m.when(d.h_pin > 0, [&] { m.add(d.h_pin, -1); },
+                  [&] { m.add(d.h_persist, -1); });
+         });
+}
+
+// d_make_discardable's body: warn on a non-persistent dentry, clear the flag,
+// drop the +1 it claims. The count drops even without the flag: "the warning
+// detects but does not prevent an underflow" (kernel-semantics §3.1.4).
+template <class D>
+void DiscardBody(Machine<D>& m, typename World<D>::Dentry& d) {
+  m.warn(!d.persistent, Warn::kDiscardNonpersistent);
+  m.violate(!d.persistent, Inv::kDc2);
+  m.when(d.persistent, [&] { m.add(d.h_persist, -1); });
+  m.set(d.persistent, false);
+  m.add(d.count, -1);
+}
+
+// __dentry_kill without the iput: mark dead, unhash, unlist from the parent.
+// The inode reference the alias held moves to the killing thread, which drops
+// it in the iput chain (so I-REF-1 holds between the two steps).
+template <class D>
+void KillDentry(Machine<D>& m, int dd) {
+  auto& d = m.w.d[dd];
+  m.set(d.count, kDentryDead);
+  m.set(d.hashed, false);
+  m.set(d.freed, true);
+  if (dd >= 1 && dd <= m.cfg.files) {
+    m.add(m.w.d[0].count, -1);
+    m.add(m.w.d[0].h_child, -1);
+  }
+  if (dd > m.cfg.files) {  // eventfs dentry: d_release puts its ei (§3.7.5)
+    auto& ev = m.w.ev[dd - 1 - m.cfg.files];
+    m.when(d.positive, [&] {
+      m.add(ev.kref, -1);
+      m.warn(ev.kref == 0 && !ev.is_freed, Warn::kEiReleaseNotFreed);
+      m.violate(ev.kref == 0 && !ev.is_freed, Inv::kEv2);
+    });
+  }
+}
+
+// lookup: dget on a hashed positive dentry; a 0 -> 1 get of a cached dentry is
+// legal (kernel-semantics §1.2).
+template <class D>
+void LookupGet(Machine<D>& m) {
+  auto& d = m.w.d[m.arg(0)];
+  m.when(!d.hashed || !d.positive, [&] { m.ret(kENOENT); },
+         [&] {
+           m.add(d.count, 1);
+           m.add(d.h_thr[m.t], 1);
+           m.ret(0);
+         });
+}
+
+// dput S1: lockref_put_return, lock-free while the count stays positive.
+template <class D>
+void DputFast(Machine<D>& m) {
+  auto& d = m.w.d[m.arg(0)];
+  m.when(d.count > 1, [&] {
+    m.add(d.count, -1);
+    DropDentryHolder(m, d);
+    m.ret(0);
+  });
+}
+
+// dput S1'/S3 under d_lock: the last reference. An unhashed dentry is killed;
+// a hashed one is retained at count 0 (cached).
+template <class D>
+void DputSlow(Machine<D>& m) {
+  auto& d = m.w.d[m.arg(0)];
+  m.when(d.count <= 0,
+         [&] {
+           m.warn(m.yes(), Warn::kDputNonpositive);
+           m.violate(d.freed, Inv::kRef4);
+           m.violate(m.yes(), Inv::kRef3);
+           m.ret(0);
+         },
+         [&] {
+           m.add(d.count, -1);
+           DropDentryHolder(m, d);
+           m.when(d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
+                  [&] { m.ret(0); });
+         });
+}
+
+// lock_for_kill + __dentry_kill (S4/S5). Gives up if someone re-got it.
+template <class D>
+void DentryKill(Machine<D>& m) {
+  const int dd = m.arg(0);
+  auto& d = m.w.d[dd];
+  const int ino = InodeOfDentry(m.cfg, dd);
+  m.when(d.count != 0, [&] { m.ret(0); },
+         [&] {
+           KillDentry(m, dd);
+           m.when(d.positive && m.lit(ino != kNone),
+                  [&] {
+                    m.set(d.positive, false);
+                    auto& in = m.w.ino[ino < 0 ? 0 : ino];
+                    m.add(in.h_alias, -1);
+                    m.add(in.h_thr[m.t], 1);
+                    m.set(m.w.th[m.t].r[3], ino);
+                    m.go(Step::kIputDec);
+                  },
+                  [&] {
+                    m.set(d.positive, false);
+                    m.ret(0);
+                  });
+         });
+}
+
+// d_make_discardable (persistent scheme) or the legacy "dput(d); // unpin it".
+template <class D>
+void DiscardFlag(Machine<D>& m) {
+  auto& d = m.w.d[m.arg(0)];
+  if (m.cfg.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
+    DiscardBody(m, d);
+    // finish_dput: at 0 the dentry is killed at once, retained or not.
+    m.when(d.count == 0, [&] { m.go(Step::kDentryKill); }, [&] { m.ret(0); });
+    return;
+  }
+  m.when(d.count <= 0,
+         [&] {
+           m.warn(m.yes(), Warn::kDputNonpositive);
+           m.violate(d.freed, Inv::kRef4);
+           m.violate(m.yes(), Inv::kRef3);
+           m.ret(0);
+         },
+         [&] {
+           m.add(d.count, -1);
+           DropDentryHolder(m, d);
+           m.when(d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
+                  [&] { m.ret(0); });
+         });
+}
+
+// vfs_unlink: drop_nlink; a libfs drops its pin (simple_unlink); d_delete
+// kills a dentry nobody holds, else unhashes it for the last dput to kill.
+template <class D>
+void UnlinkNlink(Machine<D>& m) {
+  const int dd = m.arg(0);
+  const int ino = InodeOfDentry(m.cfg, dd);
+  if (dd == 0 || ino == kNone) {  // root or an eventfs dentry
+    m.ret(kEBUSY);
+    return;
+  }
+  auto& d = m.w.d[dd];
+  auto& in = m.w.ino[ino];
+  m.when(!d.hashed || !d.positive, [&] { m.ret(kENOENT); },
+         [&] {
+           m.add(in.i_nlink, -1);
+           if (m.cfg.fs == FsKind::kLibfs) {
+             if (m.cfg.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
+               DiscardBody(m, d);
+             } else {
+               m.add(d.count, -1);
+               m.add(d.h_pin, -1);
+             }
+           }
+           m.when(d.count == 0, [&] { m.go(Step::kDentryKill); },
+                  [&] {
+                    m.set(d.hashed, false);
+                    m.ret(0);
+                  });
+         });
+}
+
+// kill_litter_super's d_genocide (legacy): drops a count on every hashed
+// positive dentry "without any underflow check" (kernel-semantics §3.1.9).
+template <class D>
+void UmountLitter(Machine<D>& m) {
+  m.set(m.w.sb_dying, true);
+  if (m.cfg.policy.kill_sb != KillSb::kLitter) return;
+  for (int dd = 1; dd <= m.cfg.files; ++dd) {
+    auto& d = m.w.d[dd];
+    m.when(d.hashed && d.positive && !d.genocide && !d.persistent, [&] {
+      m.set(d.genocide, true);
+      m.add(d.count, -1);
+      m.when(d.h_pin > 0, [&] { m.add(d.h_pin, -1); });
+      m.violate(d.count < 0, Inv::kRef3);
+    });
+  }
+}
+
+// shrink_dcache_for_umount: select_collect_umount strips PERSISTENT; dentries
+// at count 0 are killed (lock_for_kill fails on a negative count).
+template <class D>
+void UmountShrink(Machine<D>& m) {
+  for (int dd = 1; dd <= m.cfg.files; ++dd) {
+    auto& d = m.w.d[dd];
+    auto& in = m.w.ino[dd];
+    m.when(d.count != kDentryDead && d.persistent, [&] {
+      m.set(d.persistent, false);
+      m.add(d.count, -1);
+      m.add(d.h_persist, -1);
+      m.violate(d.count < 0, Inv::kRef3);
+    });
+    m.when(d.count == 0, [&] {
+      KillDentry(m, dd);
+      m.when(d.positive, [&] {
+        m.set(d.positive, false);
+        m.add(in.i_count, -1);
+        m.add(in.h_alias, -1);
+      });
+    });
+  }
+}
+
+// umount_check on every dentry, then the final dput of the root.
+template <class D>
+void UmountCheck(Machine<D>& m) {
+  for (int dd = 1; dd <= m.cfg.files; ++dd) {
+    auto& d = m.w.d[dd];
+    m.warn(d.count != kDentryDead, Warn::kUmountBusyDentry);
+    m.violate(d.count != kDentryDead, Inv::kDc4);
+  }
+  auto& root = m.w.d[0];
+  auto& rin = m.w.ino[0];
+  m.when(root.count == 1 && root.h_root == 1,
+         [&] {
+           m.add(root.h_root, -1);
+           m.set(root.count, 0);
+           KillDentry(m, 0);
+           m.set(root.positive, false);
+           m.add(rin.i_count, -1);
+           m.add(rin.h_alias, -1);
+         },
+         [&] {
+           m.warn(m.yes(), Warn::kUmountBusyDentry);
+           m.violate(m.yes(), Inv::kDc4);
+         });
+}
+
+// generic_shutdown_super's evict_inodes and the busy-inodes check.
+template <class D>
+void UmountEvict(Machine<D>& m) {
+  m.set(m.w.sb_active, false);
+  for (int i = 0; i < m.cfg.inodes(); ++i) {
+    auto& in = m.w.ino[i];
+    m.when(!in.freed && in.i_count == 0, [&] {
+      m.set(in.freeing, true);
+      m.set(in.freed, true);
+    });
+  }
+  for (int i = 0; i < m.cfg.inodes(); ++i) {
+    auto& in = m.w.ino[i];
+    m.warn(!in.freed, Warn::kBusyInodes);
+    m.violate(!in.freed, Inv::kDc5);
+  }
+}
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_SPEC_DCACHE_STEPS_H_

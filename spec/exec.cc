@@ -1,0 +1,202 @@
+#include "spec/exec.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "spec/step_table.h"
+
+namespace lifecheck {
+
+void CheckFailed(const char* file, int line, const char* cond) {
+  std::fprintf(stderr, "%s:%d: internal error: CHECK(%s) failed\n", file,
+               line, cond);
+  std::abort();
+}
+
+CWorld InitWorld(const Config& cfg) {
+  CWorld w{};
+  const bool dax = cfg.is_dax();
+  const bool one_based =
+      dax && cfg.policy.dax_ref_base == DaxRefBase::kOneBased;
+  for (auto& d : w.d) d.count = 0;
+  for (auto& in : w.ino) in.map.fill(kNone);
+  for (auto& pg : w.pg) {
+    pg.owner = kNone;
+    pg.lock_owner = kNone;
+  }
+  for (auto& pte : w.pte) {
+    pte.page = kNone;
+    pte.file = kNone;
+  }
+  for (auto& pin : w.pin) {
+    pin.page = kNone;
+    pin.file = kNone;
+  }
+  for (auto& l : w.lease) l.file = kNone;
+  w.sb_active = true;
+  w.ptl_owner = kNone;
+
+  // The root directory: pinned by sb->s_root, one alias on inode 0.
+  auto& root = w.d[0];
+  root.hashed = root.positive = true;
+  root.count = root.h_root = 1;
+  w.ino[0].i_count = w.ino[0].h_alias = 1;
+  w.ino[0].i_nlink = 2;
+
+  // Files: one hashed positive dentry each, child of the root. A libfs pins
+  // it by the dentry pin scheme; a disk fs keeps it cached at count 0.
+  for (int f = 1; f <= cfg.files; ++f) {
+    auto& d = w.d[f];
+    d.hashed = d.positive = true;
+    root.count++;
+    root.h_child++;
+    if (cfg.fs == FsKind::kLibfs) {
+      d.count = 1;
+      if (cfg.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
+        d.persistent = true;
+        d.h_persist = 1;
+      } else {
+        d.h_pin = 1;
+      }
+    }
+    auto& in = w.ino[f];
+    in.i_count = in.h_alias = 1;
+    in.i_nlink = 1;
+    in.size = static_cast<int16_t>(cfg.pages);
+    for (int x = 0; x < cfg.pages; ++x) {
+      const int p = (f - 1) * cfg.pages + x;
+      auto& pg = w.pg[p];
+      pg.st = kBlkOwned;
+      pg.owner = static_cast<int16_t>(f);
+      pg.index = static_cast<int16_t>(x);
+      pg.gen = 1;
+      in.map[x] = static_cast<int16_t>(p);
+      // Page cache: the cache's reference. ONE_BASED DAX: the idle 1.
+      if (!dax || one_based) pg.refcount = pg.g_base = 1;
+    }
+  }
+  for (int p = cfg.files * cfg.pages; p < cfg.phys_pages(); ++p)
+    if (one_based) w.pg[p].refcount = w.pg[p].g_base = 1;
+
+  // eventfs: each event dir holds its creation kref; its event file holds
+  // the creation ref; the "enable" dentry is not instantiated yet.
+  for (int e = 0; e < cfg.events; ++e) {
+    w.ev[e].kref = 1;
+    w.ev[e].ef_ref = 1;
+  }
+  return w;
+}
+
+SpecExec::SpecExec(const Config& cfg, std::vector<std::vector<Call>> threads)
+    : cfg_(cfg), calls_(std::move(threads)), w_(InitWorld(cfg)) {
+  LC_CHECK(static_cast<int>(calls_.size()) <= kMaxThreads);
+  for (const auto& calls : calls_) progs_.push_back(Flatten(calls, cfg_));
+  results_.resize(calls_.size());
+}
+
+bool SpecExec::done(int t) const {
+  return w_.th[t].pc >= static_cast<int>(progs_[t].size());
+}
+
+const Insn& SpecExec::next_insn(int t) const {
+  LC_CHECK(!done(t));
+  return progs_[t][w_.th[t].pc];
+}
+
+bool SpecExec::enabled(int t) const {
+  if (done(t)) return false;
+  // Probing runs the guard only: effects are dropped (spec/machine.h).
+  CWorld& w = const_cast<CWorld&>(w_);
+  Machine<Concrete> m(w, cfg_, next_insn(t), t, /*probing=*/true);
+  DispatchStep(m);
+  return !m.blocked();
+}
+
+std::vector<int> SpecExec::enabled_threads() const {
+  std::vector<int> out;
+  for (int t = 0; t < num_threads(); ++t)
+    if (enabled(t)) out.push_back(t);
+  return out;
+}
+
+StepRecord SpecExec::step(int t) {
+  LC_CHECK(enabled(t));
+  const Insn insn = next_insn(t);
+  Machine<Concrete> m(w_, cfg_, insn, t);
+  ExecStep(m);
+  LC_CHECK(!m.blocked());
+  last_ = t;
+  StepRecord rec{t, insn.call, insn.op, insn.step, false, 0};
+  const int pc = w_.th[t].pc;
+  if (pc >= insn.base + insn.len) {
+    rec.call_returned = true;
+    rec.ret = w_.th[t].ret;
+    results_[t].push_back(rec.ret);
+    w_.th[t].ret = 0;
+    w_.th[t].r.fill(0);
+  }
+  return rec;
+}
+
+bool SpecExec::all_done() const {
+  for (int t = 0; t < num_threads(); ++t)
+    if (!done(t)) return false;
+  return true;
+}
+
+bool SpecExec::deadlocked() const {
+  if (all_done()) return false;
+  for (int t = 0; t < num_threads(); ++t)
+    if (enabled(t)) return false;
+  return true;
+}
+
+int SpecExec::sequential_choice() const {
+  if (last_ >= 0 && enabled(last_)) {
+    const Insn& insn = next_insn(last_);
+    if (insn.k > 0) return last_;  // inside a call: run it to completion
+  }
+  for (int t = 0; t < num_threads(); ++t)
+    if (enabled(t)) return t;
+  return -1;
+}
+
+Inv CheckAlwaysInvariants(const Config& cfg, const CWorld& w) {
+  CWorld copy = w;
+  copy.violation = 0;
+  Insn none{};
+  Machine<Concrete> m(copy, cfg, none, 0);
+  CheckAlways(m);
+  return static_cast<Inv>(copy.violation);
+}
+
+std::vector<std::string> DiffWorlds(const CWorld& a, const CWorld& b) {
+  std::vector<std::string> names;
+  std::vector<std::string> out;
+  std::vector<int> av, bv;
+  auto collect = [](std::vector<int>& vals, std::vector<std::string>* nm) {
+    return [&vals, nm](const char* kind, int oi, const char* field, int ei,
+                       const auto& v) {
+      vals.push_back(static_cast<int>(v));
+      if (!nm) return;
+      std::string s = kind;
+      if (oi >= 0) s += "[" + std::to_string(oi) + "]";
+      if (!s.empty()) s += ".";
+      s += field;
+      if (ei >= 0) s += "[" + std::to_string(ei) + "]";
+      nm->push_back(s);
+    };
+  };
+  VisitWorld(a, collect(av, &names));
+  VisitWorld(b, collect(bv, nullptr));
+  for (size_t i = 0; i < av.size(); ++i) {
+    if (av[i] == bv[i]) continue;
+    if (names[i].rfind("th[", 0) == 0) continue;  // pcs and registers
+    out.push_back(names[i] + ": " + std::to_string(av[i]) + " -> " +
+                  std::to_string(bv[i]));
+  }
+  return out;
+}
+
+}  // namespace lifecheck

@@ -1,0 +1,169 @@
+// Inode steps (seed 004): igrab, iput -> iput_final -> evict, with the DAX
+// eviction barrier. kernel-semantics §3.2, §3.5.6, §5.5.
+//
+// The iput chain is shared by every op that can drop the last inode reference
+// (dput, discard, unlink, munmap, iput); the inode id travels in register r[3]
+// because for munmap it comes from state (the VMA's file).
+#ifndef LIFECHECK_SPEC_INODE_STEPS_H_
+#define LIFECHECK_SPEC_INODE_STEPS_H_
+
+#include "spec/steps_common.h"
+
+namespace lifecheck {
+
+template <class D>
+typename D::Int ChainInode(Machine<D>& m) {
+  return m.w.th[m.t].r[3];
+}
+
+// Any page of inode `in` busy as dax_layout_busy_page sees it.
+template <class D>
+typename D::Bool InodeDaxBusy(Machine<D>& m, const typename World<D>::Inode& in) {
+  typename D::Bool busy = m.no();
+  for (int x = 0; x < m.cfg.pages; ++x)
+    busy = busy || m.read(m.w.pg, in.map[x], m.cfg.phys_pages(),
+                          [&](const auto& pg) { return DaxKernelBusy(m, pg); },
+                          m.no());
+  return busy;
+}
+
+// Any present PTE of file `f` (mapping_mapped, restricted to present PTEs).
+template <class D>
+typename D::Bool FileMapped(Machine<D>& m, typename D::Int f) {
+  typename D::Bool mapped = m.no();
+  for (int e = 0; e < m.cfg.ptes; ++e)
+    mapped = mapped || (m.w.pte[e].present && m.w.pte[e].file == f);
+  return mapped;
+}
+
+// Removes page p from its file: page cache drops its reference (an orphan
+// survives while referenced); a DAX block returns to the allocator.
+template <class D>
+void RemovePage(Machine<D>& m, typename World<D>::Page& pg) {
+  m.set(pg.owner, kNone);
+  m.set(pg.fs_meta, false);
+  m.set(pg.dirty, false);
+  if (m.cfg.is_dax()) {
+    m.set(pg.st, kBlkFree);
+  } else {
+    m.add(pg.refcount, -1);
+    m.add(pg.g_base, -1);
+    m.set(pg.st, m.ite(pg.refcount == 0, kBlkFree, kBlkOwned));
+  }
+}
+
+template <class D>
+void IgrabGet(Machine<D>& m) {
+  auto& in = m.w.ino[m.arg(0)];
+  m.when(in.freeing || in.freed, [&] { m.ret(kENOENT); },
+         [&] {
+           m.add(in.i_count, 1);
+           m.add(in.h_thr[m.t], 1);
+           m.set(in.on_lru, false);
+           m.ret(0);
+         });
+}
+
+// iput S1: the decrement. Drops the caller's reference.
+template <class D>
+void IputDec(Machine<D>& m) {
+  if (m.insn.op == Op::kIput) m.set(m.w.th[m.t].r[3], m.arg(0));
+  auto ino = m.insn.op == Op::kIput ? m.lit(m.arg(0)) : ChainInode(m);
+  m.with(m.w.ino, ino, m.cfg.inodes(), [&](auto& in) {
+    m.when(in.i_count <= 0 || in.freed,
+           [&] {
+             m.violate(in.freed, Inv::kRef4);
+             m.violate(m.yes(), Inv::kRef3);
+             m.ret(0);
+           },
+           [&] {
+             m.add(in.i_count, -1);
+             m.add(in.h_thr[m.t], -1);
+             m.when(in.i_count > 0, [&] { m.ret(0); });
+           });
+  });
+}
+
+// iput_final under i_lock: ->drop_inode decides between caching the inode on
+// the LRU and evicting it now. generic_drop_inode: drop iff i_nlink == 0.
+template <class D>
+void IputFinal(Machine<D>& m) {
+  m.with(m.w.ino, ChainInode(m), m.cfg.inodes(), [&](auto& in) {
+    typename D::Bool drop = in.i_nlink == 0;
+    if (m.cfg.is_dax() &&
+        m.cfg.policy.evict_barrier == EvictDaxBarrier::kDropInodeKeepsBusy) {
+      // Dan's 2022 proposal: drop_inode returns 0 while dax_inode_busy().
+      // dax_inode_busy() zaps the mappings, which sleeps, under i_lock.
+      m.violate(FileMapped(m, ChainInode(m)), Inv::kLock1);
+      drop = drop && !InodeDaxBusy(m, in);
+    }
+    m.when(!drop && m.w.sb_active,
+           [&] {
+             // Chinner: an unlinked inode's last iput must reclaim it at once.
+             m.violate(in.i_nlink == 0, Inv::kIno1);
+             m.set(in.on_lru, true);
+             m.ret(0);
+           },
+           [&] {
+             m.set(in.freeing, true);
+             m.set(in.on_lru, false);
+           });
+  });
+}
+
+// evict -> ->evict_inode: dax_break_layout_final (BREAK_LAYOUT_FINAL) unmaps
+// and finds busy pages; the wait is the next step.
+template <class D>
+void EvictBarrier(Machine<D>& m) {
+  const bool barrier =
+      m.cfg.is_dax() &&
+      m.cfg.policy.evict_barrier == EvictDaxBarrier::kBreakLayoutFinal;
+  if (barrier && m.cfg.policy.ptl_on_zap && !m.await(PtlFree(m))) return;
+  m.with(m.w.ino, ChainInode(m), m.cfg.inodes(), [&](auto& in) {
+    m.violate(in.i_count != 0 || !in.freeing, Inv::kIno2);
+    if (!barrier) {
+      m.go(Step::kEvictFree);
+      return;
+    }
+    for (int e = 0; e < m.cfg.ptes; ++e)
+      m.when(m.w.pte[e].file == ChainInode(m), [&] { ZapPte(m, e); });
+    m.when(!InodeDaxBusy(m, in), [&] { m.go(Step::kEvictFree); });
+  });
+}
+
+// wait_page_idle_uninterruptible, then rescan.
+template <class D>
+void EvictWait(Machine<D>& m) {
+  auto busy = m.read(m.w.ino, ChainInode(m), m.cfg.inodes(),
+                     [&](const auto& in) { return InodeDaxBusy(m, in); },
+                     m.no());
+  if (!m.await(!busy)) return;
+  m.go(Step::kEvictBarrier);
+}
+
+// The fs frees the unlinked inode's blocks, then destroy_inode.
+template <class D>
+void EvictFree(Machine<D>& m) {
+  m.with(m.w.ino, ChainInode(m), m.cfg.inodes(), [&](auto& in) {
+    if (m.cfg.is_dax()) {
+      // I-DAX-3: no pin, transient ref or mapping on the inode's blocks.
+      typename D::Bool access = m.no();
+      for (int x = 0; x < m.cfg.pages; ++x)
+        for (int p = 0; p < m.cfg.phys_pages(); ++p)
+          access = access ||
+                   (in.map[x] == p && !PageIdleTruth(m, p));
+      m.violate(access, Inv::kDax3);
+    }
+    for (int x = 0; x < m.cfg.pages; ++x) {
+      m.with(m.w.pg, in.map[x], m.cfg.phys_pages(),
+             [&](auto& pg) { RemovePage(m, pg); });
+      m.set(in.map[x], kNone);
+    }
+    m.set(in.freed, true);
+    m.ret(0);
+  });
+}
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_SPEC_INODE_STEPS_H_

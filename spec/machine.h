@@ -1,0 +1,248 @@
+// The machine a step function runs in, generic over the value domain.
+//
+// Step functions (spec/*_steps.h) are written once and instantiated for
+//   - Concrete (int16_t/bool): the executable oracle, fuzz/CLI/rapidcheck;
+//   - Sym (z3::expr, mc/sym_domain.h): the Z3 encoding.
+// To make that possible a step never branches on state with a C++ `if`; it
+// uses m.when(cond, ...) and writes state only through m.set(...), which the
+// symbolic domain turns into `x = ite(path_condition, v, x)`. Branching on the
+// configuration or on call arguments (always concrete) is plain C++.
+//
+// Guard before effect: a step is atomic with a guard. m.await(c) contributes to
+// the guard and must come before the step's first effect and outside any
+// m.when(). A step whose guard is false is disabled: its thread is blocked and
+// the state is unchanged (in the concrete domain the step returns early; in
+// the symbolic domain the guard is returned to the encoder, which only
+// schedules enabled steps).
+#ifndef LIFECHECK_SPEC_MACHINE_H_
+#define LIFECHECK_SPEC_MACHINE_H_
+
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <type_traits>
+
+#include "spec/config.h"
+#include "spec/findings.h"
+#include "spec/program.h"
+#include "spec/world.h"
+
+namespace lifecheck {
+
+// An internal bug: abort with a message (Debian's absl has no CHECK, G8).
+[[noreturn]] void CheckFailed(const char* file, int line, const char* cond);
+#define LC_CHECK(cond) \
+  ((cond) ? (void)0 : ::lifecheck::CheckFailed(__FILE__, __LINE__, #cond))
+
+// The concrete value domain: what the oracle runs on.
+struct Concrete {
+  using Int = int16_t;
+  using Bool = bool;
+  static constexpr bool kSymbolic = false;
+  static Int IntLit(int v) { return static_cast<Int>(v); }
+  static Bool BoolLit(bool b) { return b; }
+  static Int Ite(Bool c, Int a, Int b) { return c ? a : b; }
+  static Bool IteB(Bool c, Bool a, Bool b) { return c ? a : b; }
+};
+
+template <class D>
+class Machine {
+ public:
+  using Int = typename D::Int;
+  using Bool = typename D::Bool;
+  static constexpr bool kSym = D::kSymbolic;
+
+  // `probing`: evaluate only the guard (concrete domain); effects are dropped.
+  Machine(World<D>& w, const Config& cfg, const Insn& insn, int thread,
+          bool probing = false)
+      : w(w), cfg(cfg), insn(insn), t(thread), probing_(probing),
+        path_(D::BoolLit(true)), guard_(D::BoolLit(true)),
+        moved_(D::BoolLit(false)) {}
+
+  World<D>& w;
+  const Config& cfg;
+  const Insn& insn;
+  const int t;  // the thread taking the step
+
+  // Call argument k (concrete; validated by the trace parser).
+  int arg(int k) const { return insn.args[k]; }
+  Int lit(int v) const { return D::IntLit(v); }
+  Bool lit(bool b) const { return D::BoolLit(b); }
+  Bool yes() const { return D::BoolLit(true); }
+  Bool no() const { return D::BoolLit(false); }
+
+  // ---- guard ----
+  // Adds `c` to the step's guard. Returns false (concrete) when the step is
+  // disabled; the caller must then return without effects.
+  bool await(Bool c) {
+    if constexpr (kSym) {
+      guard_ = guard_ && c;
+      path_ = path_ && c;
+      return true;
+    } else {
+      LC_CHECK(!effected_ && depth_ == 0);  // guard before effect
+      if (!c) blocked_ = true;
+      return c;
+    }
+  }
+
+  // ---- effects ----
+  void set(Int& x, Int v) {
+    if constexpr (kSym) {
+      x = D::Ite(path_, v, x);
+    } else {
+      effected_ = true;
+      if (!probing_) x = v;
+    }
+  }
+  void set(Int& x, int v) { set(x, D::IntLit(v)); }
+  void set(Bool& x, Bool v) {
+    if constexpr (kSym) {
+      x = D::IteB(path_, v, x);
+    } else {
+      effected_ = true;
+      if (!probing_) x = v;
+    }
+  }
+  template <class B = Bool,
+            class = std::enable_if_t<!std::is_same_v<B, bool>>>
+  void set(Bool& x, bool v) {
+    set(x, D::BoolLit(v));
+  }
+  void add(Int& x, int delta) { set(x, x + delta); }
+
+  template <class F>
+  void when(Bool c, F f) {
+    if constexpr (kSym) {
+      Bool saved = path_;
+      path_ = path_ && c;
+      ++depth_;
+      f();
+      --depth_;
+      path_ = saved;
+    } else {
+      if (c) {
+        ++depth_;
+        f();
+        --depth_;
+      }
+    }
+  }
+  template <class F, class G>
+  void when(Bool c, F f, G g) {
+    if constexpr (kSym) {
+      Bool saved = path_;
+      ++depth_;
+      path_ = saved && c;
+      f();
+      path_ = saved && !c;
+      g();
+      --depth_;
+      path_ = saved;
+    } else {
+      ++depth_;
+      if (c) f(); else g();
+      --depth_;
+    }
+  }
+
+  Int ite(Bool c, Int a, Int b) const { return D::Ite(c, a, b); }
+  Int ite(Bool c, int a, Int b) const { return D::Ite(c, D::IntLit(a), b); }
+  Int ite(Bool c, Int a, int b) const { return D::Ite(c, a, D::IntLit(b)); }
+  Int ite(Bool c, int a, int b) const {
+    return D::Ite(c, D::IntLit(a), D::IntLit(b));
+  }
+  Bool iteb(Bool c, Bool a, Bool b) const { return D::IteB(c, a, b); }
+
+  // Records the first violated invariant (a finding, not an error).
+  void violate(Bool c, Inv id) {
+    const int code = static_cast<int>(id);
+    if (cfg.ignored(code)) return;
+    when(c && w.violation == 0, [&] { set(w.violation, code); });
+  }
+  void warn(Bool c, Warn k) {
+    when(c, [&] { set(w.warned[static_cast<int>(k)], true); });
+  }
+
+  // ---- data-dependent object access ----
+  // Applies f(object, is_it) to every element; is_it says whether the element
+  // is the one `idx` names. Used where an index comes from state (a pin's page,
+  // a PTE's page): the concrete domain visits one element, the symbolic one
+  // visits all under ite. Out-of-range indices (e.g. kNone) visit nothing.
+  template <class Arr, class F>
+  void with(Arr& arr, Int idx, int n, F f) {
+    if constexpr (kSym) {
+      for (int i = 0; i < n; ++i) when(idx == i, [&] { f(arr[i]); });
+    } else {
+      if (idx >= 0 && idx < n) f(arr[idx]);
+    }
+  }
+  // Reads field `get(obj)` of arr[idx]; `dflt` when idx is out of range.
+  template <class Arr, class Get>
+  auto read(const Arr& arr, Int idx, int n, Get get,
+            decltype(get(arr[0])) dflt) const {
+    if constexpr (kSym) {
+      auto v = dflt;
+      for (int i = n - 1; i >= 0; --i) v = Choose(idx == i, get(arr[i]), v);
+      return v;
+    } else {
+      return (idx >= 0 && idx < n) ? get(arr[idx]) : dflt;
+    }
+  }
+
+  // ---- control flow inside the thread's current call ----
+  // By default a step falls through to the next step of its op; the call
+  // returns when it runs past its last step.
+  void go(Step s) {
+    const int k = StepIndex(insn.op, cfg, s);
+    LC_CHECK(k >= 0);  // the op has that step in this configuration
+    jump(insn.base + k);
+  }
+  void ret(Int v) {
+    set(w.th[t].ret, v);
+    jump(insn.base + insn.len);
+  }
+  void ret(int v) { ret(D::IntLit(v)); }
+
+  // Called by the executor after the step function.
+  void finish() {
+    if constexpr (kSym) {
+      Bool saved = path_;
+      path_ = guard_ && !moved_;
+      set(w.th[t].pc, insn.base + insn.k + 1);
+      path_ = saved;
+    } else {
+      if (!moved_) set(w.th[t].pc, insn.base + insn.k + 1);
+    }
+  }
+
+  bool blocked() const { return blocked_; }
+  Bool guard() const { return guard_; }
+
+ private:
+  void jump(int target) {
+    set(w.th[t].pc, target);
+    if constexpr (kSym) {
+      moved_ = moved_ || path_;
+    } else {
+      moved_ = true;
+    }
+  }
+  template <class V>
+  static V Choose(Bool c, const V& a, const V& b) {
+    if constexpr (std::is_same_v<V, Int>) return D::Ite(c, a, b);
+    else return D::IteB(c, a, b);
+  }
+
+  bool probing_;
+  bool blocked_ = false;
+  bool effected_ = false;
+  int depth_ = 0;
+  Bool path_;   // path condition of the current statement
+  Bool guard_;  // conjunction of awaits
+  Bool moved_;  // (symbolic) path condition under which a jump happened
+};
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_SPEC_MACHINE_H_

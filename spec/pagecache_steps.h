@@ -1,0 +1,383 @@
+// Page cache steps (seed 001): read fault, write fault with ->page_mkwrite,
+// user store, writeback, truncate, munmap. kernel-semantics §3.3.
+//
+// The write fault's registers: r[0] = the page it took a reference on,
+// r[1] = 1 while it holds that page's lock.
+#ifndef LIFECHECK_SPEC_PAGECACHE_STEPS_H_
+#define LIFECHECK_SPEC_PAGECACHE_STEPS_H_
+
+#include "spec/steps_common.h"
+
+namespace lifecheck {
+
+template <class D, class F>
+void WithPage(Machine<D>& m, typename D::Int p, F f) {
+  m.with(m.w.pg, p, m.cfg.phys_pages(), f);
+}
+template <class D>
+typename D::Bool PageLocked(Machine<D>& m, typename D::Int p) {
+  return m.read(m.w.pg, p, m.cfg.phys_pages(),
+                [](const auto& pg) { return pg.locked; }, m.no());
+}
+template <class D>
+void LockPage(Machine<D>& m, typename World<D>::Page& pg) {
+  m.set(pg.locked, true);
+  m.set(pg.lock_owner, m.t);
+}
+template <class D>
+void UnlockPage(Machine<D>& m, typename World<D>::Page& pg) {
+  m.set(pg.locked, false);
+  m.set(pg.lock_owner, kNone);
+}
+// put_page of the fault's transient reference.
+template <class D>
+void PutTransient(Machine<D>& m, typename World<D>::Page& pg) {
+  m.add(pg.refcount, -1);
+  m.add(pg.g_trans, -1);
+}
+
+// Read fault of a shared file mapping: map the page read-only so the first
+// store traps into a write fault. The first fault of a slot is the mmap: the
+// VMA takes a file (inode) reference.
+template <class D>
+void FaultMap(Machine<D>& m) {
+  if (!m.await(PtlFree(m))) return;
+  const int e = m.arg(0), f = m.arg(1), x = m.arg(2);
+  auto& pte = m.w.pte[e];
+  auto& in = m.w.ino[f];
+  m.when(pte.file != kNone && (pte.file != f || pte.index != x),
+         [&] { m.ret(kEINVAL); },
+         [&] {
+           m.when(in.freeing || x >= in.size || in.map[x] == kNone,
+                  [&] { m.ret(kEFAULT); },
+                  [&] {
+                    m.when(pte.file == kNone, [&] {
+                      m.set(pte.file, f);
+                      m.set(pte.index, x);
+                      m.add(in.i_count, 1);
+                      m.add(in.h_vma, 1);
+                    });
+                    m.when(!pte.present, [&] {
+                      WithPage(m, in.map[x], [&](auto& pg) {
+                        m.add(pg.mapcount, 1);
+                        if (MapsTakeRef(m.cfg)) m.add(pg.refcount, 1);
+                      });
+                      m.set(pte.present, true);
+                      m.set(pte.page, in.map[x]);
+                      m.set(pte.writable, false);
+                      m.set(pte.dirty, false);
+                    });
+                    m.ret(0);
+                  });
+         });
+}
+
+// Write fault S1 under PTL: the PTE is present and read-only; get_page.
+// A DAX write fault needs no ->page_mkwrite and completes here.
+template <class D>
+void WfGetPage(Machine<D>& m) {
+  if (!m.await(PtlFree(m))) return;
+  auto& pte = m.w.pte[m.arg(0)];
+  m.when(!pte.present, [&] { m.ret(kEFAULT); },
+         [&] {
+           m.when(pte.writable, [&] { m.ret(0); },
+                  [&] {
+                    if (m.cfg.is_dax()) {
+                      m.set(pte.writable, true);
+                      m.set(pte.dirty, true);
+                      m.ret(0);
+                      return;
+                    }
+                    WithPage(m, pte.page, [&](auto& pg) {
+                      m.add(pg.refcount, 1);
+                      m.add(pg.g_trans, 1);
+                    });
+                    m.set(m.w.th[m.t].r[0], pte.page);
+                    m.set(m.w.th[m.t].r[1], 0);
+                  });
+         });
+}
+
+// S2: the filesystem's ->page_mkwrite, called with the page unlocked. It
+// locks the page, re-checks it was not truncated, attaches its metadata and
+// dirties the page. FIXED_2009 with VM_FAULT_LOCKED keeps the lock.
+template <class D>
+void WfMkwrite(Machine<D>& m) {
+  auto p = m.w.th[m.t].r[0];
+  if (!m.await(!PageLocked(m, p))) return;
+  const bool fixed = m.cfg.policy.mkwrite == MkwriteProtocol::kFixed2009;
+  const bool keep_locked = fixed && m.cfg.policy.fs_mkwrite_returns_locked;
+  WithPage(m, p, [&](auto& pg) {
+    LockPage(m, pg);
+    m.when(pg.owner == kNone,
+           [&] {  // raced truncate: VM_FAULT_NOPAGE, the fault is retried
+             UnlockPage(m, pg);
+             PutTransient(m, pg);
+             m.ret(0);
+           },
+           [&] {
+             m.set(pg.fs_meta, true);
+             m.set(pg.dirty, true);
+             if (keep_locked) {
+               m.set(m.w.th[m.t].r[1], 1);
+               m.go(Step::kWfSetPte);
+             } else {
+               UnlockPage(m, pg);
+               if (!fixed) m.go(Step::kWfSetPte);
+             }
+           });
+  });
+}
+
+// S2' (FIXED_2009, fs returned unlocked): the VM locks the page itself.
+template <class D>
+void WfLockPage(Machine<D>& m) {
+  auto p = m.w.th[m.t].r[0];
+  if (!m.await(!PageLocked(m, p))) return;
+  WithPage(m, p, [&](auto& pg) {
+    LockPage(m, pg);
+    m.when(pg.owner == kNone,
+           [&] {
+             UnlockPage(m, pg);
+             PutTransient(m, pg);
+             m.ret(0);
+           },
+           [&] { m.set(m.w.th[m.t].r[1], 1); });
+  });
+}
+
+// S3 under PTL: if the PTE is unchanged, make it writable and dirty.
+template <class D>
+void WfSetPte(Machine<D>& m) {
+  if (!m.await(PtlFree(m))) return;
+  auto& pte = m.w.pte[m.arg(0)];
+  auto& th = m.w.th[m.t];
+  auto p = th.r[0];
+  WithPage(m, p, [&](auto& pg) {
+    m.when(!(pte.present && pte.page == p && !pte.writable),
+           [&] {  // pte_same failed: raced an unmap or another fault
+             m.when(th.r[1] == 1, [&] { UnlockPage(m, pg); });
+             PutTransient(m, pg);
+             m.ret(0);
+           },
+           [&] {
+             m.violate(pg.owner == kNone, Inv::kPg5);
+             m.set(pte.writable, true);
+             m.set(pte.dirty, true);
+             if (m.cfg.policy.mkwrite == MkwriteProtocol::kFixed2009)
+               m.go(Step::kWfSetDirty);
+           });
+  });
+}
+
+// OLD_RACY S4: wait_on_page_locked waits for a holder but takes no lock.
+template <class D>
+void WfWaitLocked(Machine<D>& m) {
+  auto p = m.w.th[m.t].r[0];
+  if (!m.await(!PageLocked(m, p))) return;
+}
+
+// set_page_dirty: FIXED_2009 still holds the page lock here.
+template <class D>
+void WfSetDirty(Machine<D>& m) {
+  WithPage(m, m.w.th[m.t].r[0], [&](auto& pg) {
+    m.set(pg.dirty, true);
+    if (m.cfg.policy.mkwrite == MkwriteProtocol::kOldRacy) {
+      PutTransient(m, pg);
+      m.ret(0);
+    }
+  });
+}
+
+template <class D>
+void WfUnlock(Machine<D>& m) {
+  WithPage(m, m.w.th[m.t].r[0], [&](auto& pg) {
+    UnlockPage(m, pg);
+    PutTransient(m, pg);
+  });
+  m.ret(0);
+}
+
+// A user store: no kernel code runs when the PTE is present and writable.
+template <class D>
+void StoreUser(Machine<D>& m) {
+  auto& pte = m.w.pte[m.arg(0)];
+  m.when(!pte.present || !pte.writable, [&] { m.ret(kEFAULT); },
+         [&] {
+           m.set(pte.dirty, true);
+           m.ret(0);
+         });
+}
+
+// Writeback W1: lock the page; clear_page_dirty_for_io (page_mkclean moves
+// PTE dirtiness to the page and write-protects every PTE).
+template <class D>
+void WbLockClean(Machine<D>& m) {
+  auto& in = m.w.ino[m.arg(0)];
+  auto p = in.map[m.arg(1)];
+  if (!m.await(PtlFree(m) && !PageLocked(m, p))) return;
+  m.when(p == kNone || in.freed, [&] { m.ret(0); });
+  WithPage(m, p, [&](auto& pg) {
+    LockPage(m, pg);
+    m.when(pg.writeback,
+           [&] {
+             UnlockPage(m, pg);
+             m.ret(0);
+           },
+           [&] {
+             m.violate(!pg.locked, Inv::kPg3);
+             for (int e = 0; e < m.cfg.ptes; ++e) {
+               auto& pte = m.w.pte[e];
+               m.when(pte.present && pte.page == p &&
+                          (pte.writable || pte.dirty),
+                      [&] {
+                        m.set(pte.writable, false);
+                        m.set(pte.dirty, false);
+                        m.set(pg.dirty, true);
+                      });
+             }
+             m.when(!pg.dirty,
+                    [&] {
+                      UnlockPage(m, pg);
+                      m.ret(0);
+                    },
+                    [&] {
+                      m.set(pg.dirty, false);
+                      m.set(m.w.th[m.t].r[0], p);
+                    });
+           });
+  });
+}
+
+// W2: write the page using its metadata; unlock.
+template <class D>
+void WbStartIo(Machine<D>& m) {
+  WithPage(m, m.w.th[m.t].r[0], [&](auto& pg) {
+    m.set(pg.writeback, true);
+    UnlockPage(m, pg);
+  });
+}
+
+// W3: IO done. The fs releases its metadata once the page is clean and no
+// PTE can dirty it without a fault ("the filesystem may manipulate the
+// metadata to reflect that the page is no longer dirty", seed 001).
+template <class D>
+void WbIoDone(Machine<D>& m) {
+  auto p = m.w.th[m.t].r[0];
+  typename D::Bool writable = m.no();
+  for (int e = 0; e < m.cfg.ptes; ++e)
+    writable = writable || (m.w.pte[e].present && m.w.pte[e].page == p &&
+                            m.w.pte[e].writable);
+  WithPage(m, p, [&](auto& pg) {
+    m.set(pg.writeback, false);
+    m.when(!pg.dirty && !writable, [&] { m.set(pg.fs_meta, false); });
+  });
+  m.ret(0);
+}
+
+// truncate_setsize: i_size first, then unmap_mapping_range.
+template <class D>
+void TruncSetSize(Machine<D>& m) {
+  if (m.cfg.policy.ptl_on_zap && !m.await(PtlFree(m))) return;
+  const int f = m.arg(0), size = m.arg(1);
+  auto& in = m.w.ino[f];
+  m.when(in.freed, [&] { m.ret(kENOENT); },
+         [&] {
+           m.when(in.size <= size,
+                  [&] {
+                    m.set(in.size, size);
+                    m.ret(0);
+                  },
+                  [&] {
+                    m.set(in.size, size);
+                    UnmapRange(m, f, size);
+                  });
+         });
+}
+
+// The first page at or beyond `size` still in the page cache: its index.
+template <class D>
+typename D::Int FirstCachedFrom(Machine<D>& m, int f, int size) {
+  typename D::Int x = m.lit(kNone);
+  for (int i = m.cfg.pages - 1; i >= size; --i)
+    x = m.ite(m.w.ino[f].map[i] != kNone, m.lit(i), x);
+  return x;
+}
+
+// truncate_inode_pages, per page: lock it (waiting out writeback) ...
+template <class D>
+void TruncLockPage(Machine<D>& m) {
+  const int f = m.arg(0);
+  auto x = FirstCachedFrom(m, f, m.arg(1));
+  auto p = m.read(m.w.ino[f].map, x, m.cfg.pages,
+                  [](const auto& v) { return v; }, m.lit(kNone));
+  auto busy = m.read(m.w.pg, p, m.cfg.phys_pages(),
+                     [](const auto& pg) { return pg.locked || pg.writeback; },
+                     m.no());
+  if (!m.await(!busy)) return;
+  m.when(x == kNone, [&] { m.go(Step::kTruncUnmapAgain); },
+         [&] {
+           WithPage(m, p, [&](auto& pg) { LockPage(m, pg); });
+           m.set(m.w.th[m.t].r[1], p);
+           m.set(m.w.th[m.t].r[2], x);
+         });
+}
+
+// ... invalidate it (the fs drops its metadata), delete it from the cache.
+template <class D>
+void TruncInvalidate(Machine<D>& m) {
+  const int f = m.arg(0);
+  auto& th = m.w.th[m.t];
+  auto p = th.r[1];
+  typename D::Bool writable = m.no();
+  for (int e = 0; e < m.cfg.ptes; ++e)
+    writable = writable || (m.w.pte[e].present && m.w.pte[e].page == p &&
+                            m.w.pte[e].writable);
+  m.violate(writable, Inv::kPg4);
+  WithPage(m, p, [&](auto& pg) {
+    RemovePage(m, pg);
+    UnlockPage(m, pg);
+  });
+  for (int x = 0; x < m.cfg.pages; ++x)
+    m.when(th.r[2] == x, [&] { m.set(m.w.ino[f].map[x], kNone); });
+  m.go(Step::kTruncLockPage);
+}
+
+// The second unmap_mapping_range, then the I-PG-6 postcondition.
+template <class D>
+void TruncUnmapAgain(Machine<D>& m) {
+  if (m.cfg.policy.ptl_on_zap && !m.await(PtlFree(m))) return;
+  const int f = m.arg(0), size = m.arg(1);
+  UnmapRange(m, f, size);
+  for (int e = 0; e < m.cfg.ptes; ++e) {
+    auto& pte = m.w.pte[e];
+    m.violate(pte.present && pte.file == f && pte.index >= size, Inv::kPg6);
+  }
+  m.ret(0);
+}
+
+// munmap of one slot: zap the PTE (under the PTL unless the policy says
+// otherwise) and drop the VMA's file reference through the iput chain.
+template <class D>
+void MunmapZap(Machine<D>& m) {
+  if (m.cfg.policy.ptl_on_zap && !m.await(PtlFree(m))) return;
+  const int e = m.arg(0);
+  auto& pte = m.w.pte[e];
+  m.when(pte.file == kNone, [&] { m.ret(kEINVAL); },
+         [&] {
+           ZapPte(m, e);
+           auto f = pte.file;
+           m.set(m.w.th[m.t].r[3], f);
+           m.with(m.w.ino, f, m.cfg.inodes(), [&](auto& in) {
+             m.add(in.h_vma, -1);
+             m.add(in.h_thr[m.t], 1);
+           });
+           m.set(pte.file, kNone);
+           m.set(pte.index, 0);
+           m.go(Step::kIputDec);
+         });
+}
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_SPEC_PAGECACHE_STEPS_H_

@@ -1,0 +1,366 @@
+#include "spec/program.h"
+
+#include <string>
+
+namespace lifecheck {
+namespace {
+
+constexpr OpInfo kOps[] = {
+    {Op::kLookup,
+     "lookup",
+     1,
+     {"d"},
+     {ArgKind::kDentry},
+     "dget by a name lookup"},
+    {Op::kDput,
+     "dput",
+     1,
+     {"d"},
+     {ArgKind::kDentry},
+     "drop a dentry reference"},
+    {Op::kDiscard,
+     "discard",
+     1,
+     {"d"},
+     {ArgKind::kDentry},
+     "d_make_discardable (or legacy dput of the pin)"},
+    {Op::kUnlink,
+     "unlink",
+     1,
+     {"d"},
+     {ArgKind::kDentry},
+     "vfs_unlink: drop nlink and pin, d_delete, iput, evict"},
+    {Op::kUmount, "umount", 0, {}, {}, "generic_shutdown_super via ->kill_sb"},
+    {Op::kIgrab, "igrab", 1, {"file"}, {ArgKind::kFile}, "take an inode ref"},
+    {Op::kIput, "iput", 1, {"file"}, {ArgKind::kFile}, "drop an inode ref"},
+    {Op::kEvLookup,
+     "ev_lookup",
+     1,
+     {"ev"},
+     {ArgKind::kEvent},
+     "stat an eventfs file: instantiate and cache its dentry"},
+    {Op::kEvRemove,
+     "ev_remove",
+     1,
+     {"ev"},
+     {ArgKind::kEvent},
+     "remove a kprobe event: eventfs_remove_dir"},
+    {Op::kEvOpen,
+     "ev_open",
+     1,
+     {"ev"},
+     {ArgKind::kEvent},
+     "open events/<ev>/enable through the dcache"},
+    {Op::kEvClose, "ev_close", 1, {"ev"}, {ArgKind::kEvent}, "close that file"},
+    {Op::kFault,
+     "fault",
+     3,
+     {"pte", "file", "index"},
+     {ArgKind::kPte, ArgKind::kFile, ArgKind::kIndex},
+     "read fault of a shared mapping: map the page read-only"},
+    {Op::kWriteFault,
+     "write_fault",
+     1,
+     {"pte"},
+     {ArgKind::kPte},
+     "write fault on a read-only PTE (page_mkwrite protocol)"},
+    {Op::kStore,
+     "store",
+     1,
+     {"pte"},
+     {ArgKind::kPte},
+     "user store through a PTE (no kernel code)"},
+    {Op::kWriteback,
+     "writeback",
+     2,
+     {"file", "index"},
+     {ArgKind::kFile, ArgKind::kIndex},
+     "write back one page"},
+    {Op::kTruncate,
+     "truncate",
+     2,
+     {"file", "size"},
+     {ArgKind::kFile, ArgKind::kSize},
+     "truncate a file to `size` pages"},
+    {Op::kMunmap, "munmap", 1, {"pte"}, {ArgKind::kPte}, "zap one PTE"},
+    {Op::kAlloc,
+     "alloc",
+     2,
+     {"file", "index"},
+     {ArgKind::kFile, ArgKind::kIndex},
+     "write(2) into a hole: allocate a block"},
+    {Op::kPin,
+     "pin",
+     2,
+     {"pin", "pte"},
+     {ArgKind::kPin, ArgKind::kPte},
+     "pin_user_pages (slow path, FOLL_PIN|FOLL_WRITE)"},
+    {Op::kPinLongterm,
+     "pin_longterm",
+     2,
+     {"pin", "pte"},
+     {ArgKind::kPin, ArgKind::kPte},
+     "pin_user_pages with FOLL_LONGTERM"},
+    {Op::kPinFast,
+     "pin_fast",
+     2,
+     {"pin", "pte"},
+     {ArgKind::kPin, ArgKind::kPte},
+     "GUP-fast: lockless PTE read, grab, re-check"},
+    {Op::kDma,
+     "dma",
+     1,
+     {"pin"},
+     {ArgKind::kPin},
+     "device DMA write via a pin"},
+    {Op::kUnpin, "unpin", 1, {"pin"}, {ArgKind::kPin}, "unpin_user_page"},
+    {Op::kReap,
+     "reap",
+     1,
+     {"pin"},
+     {ArgKind::kPin},
+     "FL_ALLOCATED reap_work: drop the gup reference"},
+    {Op::kLeaseUnlock,
+     "lease_unlock",
+     1,
+     {"pin"},
+     {ArgKind::kPin},
+     "F_UNLCK of an FL_ALLOCATED lease by its owner"},
+    {Op::kBreakWork,
+     "break_work",
+     1,
+     {"pin"},
+     {ArgKind::kPin},
+     "FL_ALLOCATED break_work: unlock once pages are idle"},
+    {Op::kBreakLease,
+     "break_lease",
+     1,
+     {"file"},
+     {ArgKind::kFile},
+     "break_allocated(inode, wait=true)"},
+};
+static_assert(sizeof(kOps) / sizeof(kOps[0]) ==
+              static_cast<size_t>(Op::kCount));
+constexpr bool TableInEnumOrder() {
+  for (size_t i = 0; i < sizeof(kOps) / sizeof(kOps[0]); ++i)
+    if (static_cast<size_t>(kOps[i].op) != i) return false;
+  return true;
+}
+static_assert(TableInEnumOrder(), "kOps rows must follow enum Op");
+
+constexpr std::string_view kStepNames[] = {
+#define LC_STEP_ROW(e) std::string_view(#e),
+    LC_STEP_NAMES(LC_STEP_ROW)
+#undef LC_STEP_ROW
+};
+
+using S = Step;
+
+// The iput chain that every path dropping the last inode reference ends in:
+// iput -> iput_final -> evict (with the DAX barrier) -> free.
+#define LC_IPUT_CHAIN \
+  S::kIputDec, S::kIputFinal, S::kEvictBarrier, S::kEvictWait, S::kEvictFree
+
+std::vector<Step> BuildSteps(Op op, const Config& cfg) {
+  const bool dax = cfg.is_dax();
+  const bool lease = dax && cfg.policy.dax_truncate_mechanism ==
+                                DaxTruncateMechanism::kFlAllocatedLease;
+  switch (op) {
+    case Op::kLookup:
+      return {S::kLookupGet};
+    case Op::kDput:
+      return {S::kDputFast, S::kDputSlow, S::kDentryKill, LC_IPUT_CHAIN};
+    case Op::kDiscard:
+      return {S::kDiscardFlag, S::kDentryKill, LC_IPUT_CHAIN};
+    case Op::kUnlink:
+      return {S::kUnlinkNlink, S::kDentryKill, LC_IPUT_CHAIN};
+    case Op::kUmount:
+      return {S::kUmountLitter, S::kUmountShrink, S::kUmountCheck,
+              S::kUmountEvict};
+    case Op::kIgrab:
+      return {S::kIgrabGet};
+    case Op::kIput:
+      return {LC_IPUT_CHAIN};
+    case Op::kEvLookup:
+      return {S::kEvLookupInst, S::kEvLookupPut};
+    case Op::kEvRemove:
+      return {S::kEvRemoveDir};
+    case Op::kEvOpen:
+      return {S::kEvOpenWalk, S::kEvOpenRevalidate, S::kEvOpenGet,
+              S::kEvOpenCallback};
+    case Op::kEvClose:
+      return {S::kEvCloseRelease};
+    case Op::kFault:
+      return {S::kFaultMap};
+    case Op::kWriteFault:
+      return {S::kWfGetPage,    S::kWfMkwrite,  S::kWfLockPage, S::kWfSetPte,
+              S::kWfWaitLocked, S::kWfSetDirty, S::kWfUnlock};
+    case Op::kStore:
+      return {S::kStoreUser};
+    case Op::kWriteback:
+      return {S::kWbLockClean, S::kWbStartIo, S::kWbIoDone};
+    case Op::kTruncate:
+      if (!dax)
+        return {S::kTruncSetSize, S::kTruncLockPage, S::kTruncInvalidate,
+                S::kTruncUnmapAgain};
+      if (cfg.policy.dax_truncate == DaxTruncatePolicy::kNone)
+        return {S::kDaxTruncFree};
+      if (lease && cfg.policy.dax_truncate == DaxTruncatePolicy::kWait)
+        return {S::kDaxBreakLeases, S::kDaxWaitLeases, S::kDaxTruncFree};
+      return {S::kDaxScanUnmap, S::kDaxScan, S::kDaxWaitIdle, S::kDaxTruncFree};
+    case Op::kMunmap:
+      return {S::kMunmapZap, LC_IPUT_CHAIN};
+    case Op::kAlloc:
+      return {S::kAllocBlock};
+    case Op::kPin:
+    case Op::kPinLongterm:
+      if (lease)
+        return {S::kPinLeaseSetup, S::kPinLockPtl, S::kPinGrab,
+                S::kPinLeasePages};
+      return {S::kPinLockPtl, S::kPinGrab};
+    case Op::kPinFast:
+      return {S::kPinFastRead, S::kPinFastGrab, S::kPinFastRecheck};
+    case Op::kDma:
+      return {S::kDmaWrite};
+    case Op::kUnpin:
+      return {S::kUnpinPut};
+    case Op::kReap:
+      return {S::kReapPut};
+    case Op::kLeaseUnlock:
+      if (cfg.policy.lease_break_refs == LeaseBreakRefs::kPutBeforeUnlink)
+        return {S::kLeaseUnlockPut, S::kLeaseUnlockUnlink};
+      return {S::kLeaseUnlockAtomic};
+    case Op::kBreakWork:
+      return {S::kBreakWorkWait, S::kBreakWorkUnlock, S::kBreakWorkPut};
+    case Op::kBreakLease:
+      return {S::kDaxBreakLeases, S::kDaxWaitLeases};
+    case Op::kCount:
+      break;
+  }
+  return {};
+}
+
+// Step lists depend on the op and on a few configuration bits; StepsOf
+// caches every variant so it is a table lookup on the hot path (m.go()).
+int Variant(const Config& cfg) {
+  return (cfg.is_dax() ? 1 : 0) |
+         (cfg.policy.dax_truncate_mechanism ==
+                  DaxTruncateMechanism::kFlAllocatedLease
+              ? 2
+              : 0) |
+         (cfg.policy.lease_break_refs == LeaseBreakRefs::kPutBeforeUnlink ? 4
+                                                                          : 0) |
+         (cfg.policy.dax_truncate == DaxTruncatePolicy::kNone   ? 8
+          : cfg.policy.dax_truncate == DaxTruncatePolicy::kWait ? 0
+                                                                : 16);
+}
+
+}  // namespace
+
+const OpInfo& GetOpInfo(Op op) { return kOps[static_cast<int>(op)]; }
+
+bool ParseOp(std::string_view name, Op* out) {
+  for (int i = 0; i < static_cast<int>(Op::kCount); ++i) {
+    if (kOps[i].name == name) {
+      *out = static_cast<Op>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view StepName(Step s) { return kStepNames[static_cast<int>(s)]; }
+
+const std::vector<Step>& StepsOf(Op op, const Config& cfg) {
+  // Variant() has 5 bits but only 3 truncate variants matter with bit 3/4:
+  // fold "wait" (0), "none" (8) and "other" (16) into 2 bits.
+  static const auto* cache = [] {
+    auto* c =
+        new std::vector<std::vector<Step>>(static_cast<int>(Op::kCount) * 32);
+    for (int op_i = 0; op_i < static_cast<int>(Op::kCount); ++op_i) {
+      for (int v = 0; v < 32; ++v) {
+        Config cfg;
+        cfg.fs = (v & 1) ? FsKind::kDax : FsKind::kDisk;
+        cfg.policy.dax_truncate_mechanism =
+            (v & 2) ? DaxTruncateMechanism::kFlAllocatedLease
+                    : DaxTruncateMechanism::kBusyScan;
+        cfg.policy.lease_break_refs = (v & 4) ? LeaseBreakRefs::kPutBeforeUnlink
+                                              : LeaseBreakRefs::kCorrect;
+        cfg.policy.dax_truncate = (v & 8)    ? DaxTruncatePolicy::kNone
+                                  : (v & 16) ? DaxTruncatePolicy::kEbusy
+                                             : DaxTruncatePolicy::kWait;
+        (*c)[op_i * 32 + v] = BuildSteps(static_cast<Op>(op_i), cfg);
+      }
+    }
+    return c;
+  }();
+  return (*cache)[static_cast<int>(op) * 32 + Variant(cfg)];
+}
+
+int StepIndex(Op op, const Config& cfg, Step s) {
+  const std::vector<Step>& steps = StepsOf(op, cfg);
+  for (size_t i = 0; i < steps.size(); ++i)
+    if (steps[i] == s) return static_cast<int>(i);
+  return -1;
+}
+
+std::string ValidateCall(const Call& c, const Config& cfg) {
+  if (static_cast<int>(c.op) >= static_cast<int>(Op::kCount))
+    return "unknown op";
+  const OpInfo& info = GetOpInfo(c.op);
+  for (int k = 0; k < info.nargs; ++k) {
+    int lo = 0, hi = -1;
+    switch (info.arg_kinds[k]) {
+      case ArgKind::kDentry:
+        hi = cfg.dentries() - 1;
+        break;
+      case ArgKind::kFile:
+        lo = 1;
+        hi = cfg.files;
+        break;
+      case ArgKind::kIndex:
+        hi = cfg.pages - 1;
+        break;
+      case ArgKind::kSize:
+        hi = cfg.pages;
+        break;
+      case ArgKind::kPte:
+        hi = cfg.ptes - 1;
+        break;
+      case ArgKind::kPin:
+        hi = cfg.pins - 1;
+        break;
+      case ArgKind::kEvent:
+        hi = cfg.events - 1;
+        break;
+    }
+    const int v = c.args[k];
+    if (v < lo || v > hi) {
+      std::string name(info.arg_names[k]);
+      if (hi < lo)
+        return name + "=" + std::to_string(v) +
+               ": the configuration has no such object";
+      return name + "=" + std::to_string(v) + " is out of range " +
+             std::to_string(lo) + ".." + std::to_string(hi);
+    }
+  }
+  for (int k = info.nargs; k < kMaxArgs; ++k)
+    if (c.args[k] != 0) return "unused argument slot is not 0";
+  return "";
+}
+
+ThreadProgram Flatten(const std::vector<Call>& calls, const Config& cfg) {
+  ThreadProgram prog;
+  for (size_t ci = 0; ci < calls.size(); ++ci) {
+    const std::vector<Step>& steps = StepsOf(calls[ci].op, cfg);
+    const int16_t base = static_cast<int16_t>(prog.size());
+    for (size_t k = 0; k < steps.size(); ++k) {
+      prog.push_back(Insn{calls[ci].op, steps[k], static_cast<int16_t>(k),
+                          static_cast<int16_t>(steps.size()), base,
+                          static_cast<int16_t>(ci), calls[ci].args});
+    }
+  }
+  return prog;
+}
+
+}  // namespace lifecheck

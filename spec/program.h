@@ -1,0 +1,133 @@
+// Operations, their atomic steps, and a thread's flattened program.
+//
+// A thread's calls are flattened into one instruction list: call c with an op
+// of n steps contributes n instructions. The thread's pc indexes this list, so
+// "which call, which step" is one integer — the same in the concrete and the
+// symbolic domain. Step lists can depend on the configuration (a DAX truncate
+// is not a page-cache truncate), never on state.
+#ifndef LIFECHECK_SPEC_PROGRAM_H_
+#define LIFECHECK_SPEC_PROGRAM_H_
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "spec/config.h"
+
+namespace lifecheck {
+
+// Argument kinds: what range an argument must be in for a configuration.
+enum class ArgKind : uint8_t {
+  kDentry,
+  kFile,
+  kIndex,
+  kSize,
+  kPte,
+  kPin,
+  kEvent
+};
+
+// Every operation a thread can call. spec/program.cc holds the table of names,
+// arguments and summaries (GetOpInfo).
+enum class Op : uint8_t {
+  kLookup,
+  kDput,
+  kDiscard,
+  kUnlink,
+  kUmount,
+  kIgrab,
+  kIput,
+  kEvLookup,
+  kEvRemove,
+  kEvOpen,
+  kEvClose,
+  kFault,
+  kWriteFault,
+  kStore,
+  kWriteback,
+  kTruncate,
+  kMunmap,
+  kAlloc,
+  kPin,
+  kPinLongterm,
+  kPinFast,
+  kDma,
+  kUnpin,
+  kReap,
+  kLeaseUnlock,
+  kBreakWork,
+  kBreakLease,
+  kCount
+};
+
+inline constexpr int kMaxArgs = 3;
+
+struct OpInfo {
+  Op op;
+  std::string_view name;
+  int nargs;
+  std::array<std::string_view, kMaxArgs> arg_names;
+  std::array<ArgKind, kMaxArgs> arg_kinds;
+  std::string_view summary;
+};
+const OpInfo& GetOpInfo(Op op);
+bool ParseOp(std::string_view name, Op* out);
+
+struct Call {
+  Op op = Op::kLookup;
+  std::array<int16_t, kMaxArgs> args{};
+  bool operator==(const Call&) const = default;
+};
+
+// Empty if every argument of `c` is in range for `cfg`, else a message.
+std::string ValidateCall(const Call& c, const Config& cfg);
+
+// Every atomic step of every op. The step functions live in spec/*_steps.h;
+// spec/step_table.h maps each enumerator to its function.
+#define LC_STEP_NAMES(X) \
+  X(LookupGet) X(DputFast) X(DputSlow) X(DentryKill) X(IputDec) \
+  X(IputFinal) X(EvictBarrier) X(EvictWait) X(EvictFree) X(DiscardFlag) \
+  X(UnlinkNlink) X(UmountLitter) X(UmountShrink) X(UmountCheck) \
+  X(UmountEvict) X(IgrabGet) X(EvLookupInst) X(EvLookupPut) X(EvRemoveDir) \
+  X(EvOpenWalk) X(EvOpenRevalidate) X(EvOpenGet) X(EvOpenCallback) \
+  X(EvCloseRelease) X(FaultMap) X(WfGetPage) X(WfMkwrite) X(WfLockPage) \
+  X(WfSetPte) X(WfWaitLocked) X(WfSetDirty) X(WfUnlock) X(StoreUser) \
+  X(WbLockClean) X(WbStartIo) X(WbIoDone) X(TruncSetSize) X(TruncLockPage) \
+  X(TruncInvalidate) X(TruncUnmapAgain) X(DaxScanUnmap) X(DaxScan) \
+  X(DaxWaitIdle) X(DaxBreakLeases) X(DaxWaitLeases) X(DaxTruncFree) \
+  X(MunmapZap) X(AllocBlock) X(PinLeaseSetup) X(PinLockPtl) X(PinGrab) \
+  X(PinLeasePages) X(PinFastRead) X(PinFastGrab) X(PinFastRecheck) \
+  X(DmaWrite) X(UnpinPut) X(ReapPut) X(LeaseUnlockPut) X(LeaseUnlockUnlink) \
+  X(LeaseUnlockAtomic) X(BreakWorkWait) X(BreakWorkUnlock) X(BreakWorkPut)
+
+enum class Step : uint8_t {
+#define LC_STEP_ENUM(e) k##e,
+  LC_STEP_NAMES(LC_STEP_ENUM)
+#undef LC_STEP_ENUM
+      kCount
+};
+std::string_view StepName(Step s);  // "DputFast"
+
+// The steps of `op` under `cfg`, in program order.
+const std::vector<Step>& StepsOf(Op op, const Config& cfg);
+// Position of `s` in StepsOf(op, cfg), or -1.
+int StepIndex(Op op, const Config& cfg, Step s);
+
+// One instruction of a flattened thread program.
+struct Insn {
+  Op op;
+  Step step;
+  int16_t k;     // position of `step` within the op's steps
+  int16_t len;   // number of steps of the op
+  int16_t base;  // pc of the call's first step
+  int16_t call;  // index of the call within the thread
+  std::array<int16_t, kMaxArgs> args;
+};
+using ThreadProgram = std::vector<Insn>;
+
+ThreadProgram Flatten(const std::vector<Call>& calls, const Config& cfg);
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_SPEC_PROGRAM_H_

@@ -1,0 +1,103 @@
+// Helpers shared by the step functions of every subsystem: page references,
+// idleness as the kernel sees it and as the oracle knows it, zapping a PTE.
+// Like the steps, they are generic over the value domain (spec/machine.h).
+#ifndef LIFECHECK_SPEC_STEPS_COMMON_H_
+#define LIFECHECK_SPEC_STEPS_COMMON_H_
+
+#include "spec/machine.h"
+
+namespace lifecheck {
+
+// Errno values the ops return (negative, as the kernel does).
+inline constexpr int kENOENT = -2;
+inline constexpr int kEFAULT = -14;
+inline constexpr int kEBUSY = -16;
+inline constexpr int kEINVAL = -22;
+inline constexpr int kENOSPC = -28;
+inline constexpr int kEAGAIN = -11;
+inline constexpr int kEBADF = -9;
+inline constexpr int kENODEV = -19;
+inline constexpr int kEOPNOTSUPP = -95;
+
+// The inode a dentry names: dentry i <-> inode i for the root and the files;
+// eventfs dentries have no inode in the model.
+inline int InodeOfDentry(const Config& cfg, int d) {
+  return d <= cfg.files ? d : kNone;
+}
+
+// Does a PTE mapping count in the page refcount? Page-cache pages: yes;
+// fs-dax pages only with ZERO_BASED refcounts (kernel-semantics §2.4).
+inline bool MapsTakeRef(const Config& cfg) {
+  return !cfg.is_dax() || cfg.policy.dax_ref_base == DaxRefBase::kZeroBased;
+}
+// The refcount of an idle DAX page (free block): 1 ONE_BASED, 0 ZERO_BASED.
+inline int DaxIdleRef(const Config& cfg) {
+  return cfg.policy.dax_ref_base == DaxRefBase::kOneBased ? 1 : 0;
+}
+
+// Number of held pins on physical page p (ghost: from the pin table).
+template <class D>
+typename D::Int PinsOn(Machine<D>& m, typename D::Int p) {
+  typename D::Int n = m.lit(0);
+  for (int i = 0; i < m.cfg.pins; ++i)
+    n = n + m.ite(m.w.pin[i].held && m.w.pin[i].page == p, 1, 0);
+  return n;
+}
+
+// The kernel's view of "busy" (dax_busy_page / the ONE_BASED refcount > 1).
+template <class D>
+typename D::Bool DaxKernelBusy(Machine<D>& m, const typename World<D>::Page& pg) {
+  if (m.cfg.policy.dax_ref_base == DaxRefBase::kOneBased)
+    return pg.refcount > 1;
+  return pg.refcount - pg.mapcount != 0;
+}
+// The kernel's view of idle for wait_page_idle (dax_page_is_idle).
+template <class D>
+typename D::Bool DaxKernelIdle(Machine<D>& m, const typename World<D>::Page& pg) {
+  return pg.refcount == DaxIdleRef(m.cfg);
+}
+
+// The oracle's view: no pin, transient reference or mapping on page p.
+template <class D>
+typename D::Bool PageIdleTruth(Machine<D>& m, int p) {
+  return PinsOn(m, m.lit(p)) == 0 && m.w.pg[p].g_trans == 0 &&
+         m.w.pg[p].mapcount == 0;
+}
+
+// Zaps PTE slot e if present (zap_pte_range): dirty transfers to the page,
+// the mapping's page reference is dropped. The VMA (pte.file) stays.
+template <class D>
+void ZapPte(Machine<D>& m, int e) {
+  auto& pte = m.w.pte[e];
+  m.when(pte.present, [&] {
+    m.with(m.w.pg, pte.page, m.cfg.phys_pages(), [&](auto& pg) {
+      if (!m.cfg.is_dax()) m.when(pte.dirty, [&] { m.set(pg.dirty, true); });
+      m.add(pg.mapcount, -1);
+      if (MapsTakeRef(m.cfg)) m.add(pg.refcount, -1);
+    });
+    m.set(pte.present, false);
+    m.set(pte.writable, false);
+    m.set(pte.dirty, false);
+    m.set(pte.page, kNone);
+  });
+}
+
+// unmap_mapping_range(file, from index `from`): zaps every PTE of the file at
+// or beyond `from`.
+template <class D>
+void UnmapRange(Machine<D>& m, int file, int from) {
+  for (int e = 0; e < m.cfg.ptes; ++e) {
+    auto& pte = m.w.pte[e];
+    m.when(pte.file == file && pte.index >= from, [&] { ZapPte(m, e); });
+  }
+}
+
+// Is the PTL free for this thread? Steps that run under the PTL await it.
+template <class D>
+typename D::Bool PtlFree(Machine<D>& m) {
+  return m.w.ptl_owner == kNone || m.w.ptl_owner == m.t;
+}
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_SPEC_STEPS_COMMON_H_

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# End-to-end tests of the lifecheck CLI: exit codes (0 ok, 1 finding, 2 bad
+# usage or input) and FILE:LINE:COL messages for malformed traces.
+#
+# usage: tools/cli_test.sh /path/to/lifecheck
+set -u
+
+if [[ $# -ne 1 || ! -x "$1" ]]; then
+  echo "usage: $0 /path/to/lifecheck" >&2
+  exit 2
+fi
+LC=$1
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/lifecheck_cli_test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+passed=0
+failed=0
+OUT=$TMP/stdout
+ERR=$TMP/stderr
+
+pass() { passed=$((passed + 1)); echo "PASS  $1"; }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL  $1: $2"
+  echo "  --- stdout:"; sed 's/^/  | /' "$OUT" | head -20
+  echo "  --- stderr:"; sed 's/^/  | /' "$ERR" | head -20
+}
+
+# check NAME WANT_EXIT [REGEX_STDOUT|-] [REGEX_STDERR|-] -- CMD...
+# Runs CMD, then asserts its exit code and that stdout/stderr match the
+# extended regexes ('-' skips a check). Exit codes >= 128 (signals, sanitizer
+# aborts) always fail: bad input must never crash.
+check() {
+  local name=$1 want=$2 re_out=$3 re_err=$4
+  shift 5
+  "$@" >"$OUT" 2>"$ERR"
+  local rc=$?
+  if [[ $rc -ge 128 || $rc -ne $want ]]; then
+    fail "$name" "exit $rc, want $want"
+  elif [[ $re_out != - ]] && ! grep -Eq -- "$re_out" "$OUT"; then
+    fail "$name" "stdout does not match /$re_out/"
+  elif [[ $re_err != - ]] && ! grep -Eq -- "$re_err" "$ERR"; then
+    fail "$name" "stderr does not match /$re_err/"
+  else
+    pass "$name"
+  fi
+}
+
+# Escapes a path for use inside an extended regex.
+re() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'; }
+
+write() { cat >"$TMP/$1"; }
+
+# ---- traces ----
+write clean.trace <<'EOF'
+lifecheck-trace v1
+# expect: clean
+config fs=disk files=1 pages=1 ptes=1
+thread A: fault pte=0 file=1 index=0
+EOF
+
+write finding.trace <<'EOF'
+lifecheck-trace v1
+# expect: I-DAX-1
+config fs=dax files=1 pages=1 spare=1 ptes=1 pins=1
+policy dax_truncate=none
+thread A: fault pte=0 file=1 index=0
+thread A: pin pin=0 pte=0
+thread T: truncate file=1 size=0
+EOF
+
+write bad_keyword.trace <<'EOF'
+lifecheck-trace v1
+config fs=disk files=1 pages=1 ptes=1
+frobnicate A: fault pte=0 file=1 index=0
+EOF
+
+write unknown_thread.trace <<'EOF'
+lifecheck-trace v1
+config fs=disk files=1 pages=1 ptes=1
+thread A: fault pte=0 file=1 index=0
+schedule: A B
+EOF
+
+write no_header.trace <<'EOF'
+config fs=disk files=1 pages=1 ptes=1
+thread A: fault pte=0 file=1 index=0
+EOF
+
+write truncated.trace <<'EOF'
+lifecheck-trace v1
+config fs=disk files=1 pages=1 ptes=1
+thread A: fault pte=0
+EOF
+printf 'lifecheck-trace v1\nconfig fs=disk files=1 pages=1 ptes=1\nthread A: fau' \
+  >"$TMP/truncated_mid_token.trace"
+
+# A schedule entry for a thread that has finished: an error found by replay.
+write finished_thread.trace <<'EOF'
+lifecheck-trace v1
+config fs=disk files=1 pages=1 ptes=1
+thread A: fault pte=0 file=1 index=0
+schedule: A A
+EOF
+
+head -c 4096 /dev/urandom >"$TMP/garbage.trace" 2>/dev/null ||
+  printf '\x00\xff\x01lifecheck\x80' >"$TMP/garbage.trace"
+: >"$TMP/empty.trace"
+
+T=$(re "$TMP")
+
+# ---- usage ----
+check "no args -> 2" 2 - "usage: lifecheck" -- "$LC"
+check "--help -> 0" 0 "usage: lifecheck" - -- "$LC" --help
+check "help -> 0" 0 "^  run " - -- "$LC" help
+check "help run -> 0" 0 "usage: lifecheck run" - -- "$LC" help run
+check "run --help -> 0" 0 "usage: lifecheck run" - -- "$LC" run --help
+check "regress --help -> 0" 0 "usage: lifecheck regress" - -- "$LC" regress --help
+check "unknown command -> 2" 2 - "unknown command 'frob'" -- "$LC" frob
+check "unknown flag -> 2" 2 - "unknown option '--frob'" -- "$LC" run --frob "$TMP/clean.trace"
+check "run without files -> 2" 2 - "no trace file" -- "$LC" run
+check "help unknown -> 2" 2 - "unknown command" -- "$LC" help frob
+check "list-ops -> 0" 0 "^truncate +file=<file> size=<size> " - -- "$LC" list-ops
+check "list-policies -> 0" 0 "dax_truncate +wait\|ebusy\|sequester\|none" - -- "$LC" list-policies
+check "list-invariants -> 0" 0 "I-DAX-1" - -- "$LC" list-invariants
+check "list-ops extra arg -> 2" 2 - "unexpected argument" -- "$LC" list-ops x
+
+# ---- run ----
+check "clean trace -> 0" 0 "^lifecheck: clean \([0-9]+ steps\)$" - -- "$LC" run "$TMP/clean.trace"
+check "clean trace --quiet" 0 "^lifecheck: clean \([0-9]+ steps\)$" - -- "$LC" run --quiet "$TMP/clean.trace"
+check "finding -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 truncate in thread T at step [0-9]+$" - \
+  -- "$LC" run "$TMP/finding.trace"
+if [[ $(head -1 "$OUT") == "lifecheck: finding I-DAX-1: "* ]] &&
+   [[ $(tail -1 "$OUT") == "SUMMARY: lifecheck: I-DAX-1 "* ]] &&
+   grep -qx "replay: lifecheck run $TMP/finding.trace" "$OUT"; then
+  pass "finding report shape (ID first, replay, SUMMARY last)"
+else
+  fail "finding report shape (ID first, replay, SUMMARY last)" "see stdout"
+fi
+check "finding --quiet prints SUMMARY" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" run -q "$TMP/finding.trace"
+check "clean + finding -> 1" 1 "==> .*finding.trace <==" - \
+  -- "$LC" run "$TMP/clean.trace" "$TMP/finding.trace"
+check "bad input dominates -> 2" 2 - "^$T/bad_keyword.trace:3:1: " \
+  -- "$LC" run "$TMP/finding.trace" "$TMP/bad_keyword.trace"
+
+check "bad keyword -> 2" 2 - "^$T/bad_keyword.trace:3:1: .*frobnicate" \
+  -- "$LC" run "$TMP/bad_keyword.trace"
+check "unknown thread in schedule -> 2" 2 - "^$T/unknown_thread.trace:4:13: .*'B'" \
+  -- "$LC" run "$TMP/unknown_thread.trace"
+check "missing header -> 2" 2 - "^$T/no_header.trace:1:1: .*header" \
+  -- "$LC" run "$TMP/no_header.trace"
+check "truncated line -> 2" 2 - "^$T/truncated.trace:3:[0-9]+: .*missing argument" \
+  -- "$LC" run "$TMP/truncated.trace"
+check "truncated mid-token -> 2" 2 - "^$T/truncated_mid_token.trace:3:[0-9]+: " \
+  -- "$LC" run "$TMP/truncated_mid_token.trace"
+check "schedule names finished thread -> 2" 2 - \
+  "^$T/finished_thread.trace:4:13: schedule entry 2 names thread A which is finished" \
+  -- "$LC" run "$TMP/finished_thread.trace"
+check "binary garbage -> 2" 2 - "^$T/garbage.trace:[0-9]+:[0-9]+: " \
+  -- "$LC" run "$TMP/garbage.trace"
+check "empty file -> 2" 2 - "^$T/empty.trace:[0-9]+:[0-9]+: " -- "$LC" run "$TMP/empty.trace"
+check "nonexistent file -> 2" 2 - "$T/nope.trace" -- "$LC" run "$TMP/nope.trace"
+check "directory as trace -> 2" 2 - "$T" -- "$LC" run "$TMP"
+
+# ---- print ----
+check "print -> 0" 0 "^lifecheck-trace v1$" - -- "$LC" print "$TMP/finding.trace"
+cp "$OUT" "$TMP/printed.trace"
+check "print is a fixed point" 0 - - -- "$LC" print "$TMP/printed.trace"
+if cmp -s "$OUT" "$TMP/printed.trace"; then pass "print round trip"; else
+  fail "print round trip" "second print differs"; fi
+check "print bad -> 2" 2 - "^$T/bad_keyword.trace:3:1: " -- "$LC" print "$TMP/bad_keyword.trace"
+
+# ---- regress ----
+mkdir -p "$TMP/reg/ok/sub" "$TMP/reg/bad" "$TMP/reg/empty"
+cp "$TMP/clean.trace" "$TMP/reg/ok/a.trace"
+cp "$TMP/finding.trace" "$TMP/reg/ok/sub/b.trace"
+echo "not a trace" >"$TMP/reg/ok/notes.txt"
+check "regress all pass -> 0" 0 "^regress: 2 passed, 0 failed$" - -- "$LC" regress "$TMP/reg/ok"
+if grep -Eq "^PASS  $T/reg/ok/sub/b.trace  \(expect I-DAX-1, got I-DAX-1\)$" "$OUT"; then
+  pass "regress PASS line"; else fail "regress PASS line" "no PASS line for b.trace"; fi
+sed 's/# expect: I-DAX-1/# expect: clean/' "$TMP/finding.trace" >"$TMP/reg/bad/wrong.trace"
+grep -v '^# expect' "$TMP/clean.trace" >"$TMP/reg/bad/noexpect.trace"
+cp "$TMP/bad_keyword.trace" "$TMP/reg/bad/broken.trace"
+check "regress failures -> 1" 1 "^regress: 2 passed, 3 failed$" - \
+  -- "$LC" regress "$TMP/reg/ok" "$TMP/reg/bad"
+if grep -Eq "^FAIL  $T/reg/bad/wrong.trace  \(expect clean, got I-DAX-1\)$" "$OUT" &&
+   grep -Eq "^FAIL  $T/reg/bad/noexpect.trace  \(no expect header\)$" "$OUT" &&
+   grep -Eq "^FAIL  $T/reg/bad/broken.trace  \(.*:3:1: " "$OUT"; then
+  pass "regress FAIL lines"; else fail "regress FAIL lines" "see stdout"; fi
+check "regress nonexistent dir -> 2" 2 - "nope" -- "$LC" regress "$TMP/nope"
+check "regress empty dir -> 2" 2 - "no \*\.trace files" -- "$LC" regress "$TMP/reg/empty"
+check "regress no args -> 2" 2 - "usage: lifecheck regress" -- "$LC" regress
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
