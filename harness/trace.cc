@@ -160,8 +160,8 @@ class Parser {
     std::string_view rest(text_);
     int lineno = 0;
     while (true) {
+      if (lineno == INT_MAX) return Err(lineno, 1, "too many lines");
       ++lineno;
-      if (lineno == INT_MAX) break;  // cannot happen for real files
       const size_t nl = rest.find('\n');
       std::string_view raw = nl == std::string_view::npos ? rest
                                                           : rest.substr(0, nl);
@@ -592,9 +592,7 @@ std::string PrintTrace(const Trace& t) {
   out += config + "\n";
   if (policy.size() > 6) out += policy + "\n";
 
-  const size_t nthreads = std::max(t.thread_names.size(), t.threads.size());
-  for (size_t i = 0; i < nthreads; ++i) {
-    if (i >= t.threads.size()) break;
+  for (size_t i = 0; i < t.threads.size(); ++i) {
     for (const Call& c : t.threads[i])
       out += "thread " + ThreadName(t, static_cast<int>(i)) + ": " +
              PrintCall(c) + "\n";

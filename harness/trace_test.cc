@@ -578,6 +578,14 @@ TEST(TraceErrors, ThreadNames) {
               std::to_string(kMaxThreads + 3) + ":8", "too many threads");
 }
 
+TEST(TraceErrors, TooManyCalls) {
+  std::string text = kHdr;
+  for (int i = 0; i < 1000; ++i) text += "thread A: umount\n";
+  EXPECT_TRUE(ParseTrace(text, "t").ok());
+  ExpectError(text + "thread B: umount\nthread A: umount\n", "1003:11",
+              "thread 'A' has more than 1000 calls");
+}
+
 TEST(TraceErrors, BadExpect) {
   ExpectError(kHdr + "# expect: I-FOO-9\n", "2:11",
               "unknown invariant ID 'I-FOO-9'");

@@ -133,8 +133,6 @@ StepRecord SpecExec::step(int t) {
     rec.call_returned = true;
     rec.ret = w_.th[t].ret;
     results_[t].push_back(rec.ret);
-    w_.th[t].ret = 0;
-    w_.th[t].r.fill(0);
   }
   return rec;
 }

@@ -198,21 +198,29 @@ class Machine {
     LC_CHECK(k >= 0);  // the op has that step in this configuration
     jump(insn.base + k);
   }
+  // Returns from the call: records the value, clears the registers (so
+  // states that differ only in dead registers are one state), ends the call.
   void ret(Int v) {
     set(w.th[t].ret, v);
+    for (auto& r : w.th[t].r) set(r, 0);
     jump(insn.base + insn.len);
   }
   void ret(int v) { ret(D::IntLit(v)); }
 
-  // Called by the executor after the step function.
+  // Called by the executor after the step function: a step that did not
+  // jump falls through; falling off the op's last step returns 0.
   void finish() {
+    const bool last = insn.k + 1 == insn.len;
     if constexpr (kSym) {
       Bool saved = path_;
       path_ = guard_ && !moved_;
-      set(w.th[t].pc, insn.base + insn.k + 1);
+      if (last) ret(0);
+      else set(w.th[t].pc, insn.base + insn.k + 1);
       path_ = saved;
     } else {
-      if (!moved_) set(w.th[t].pc, insn.base + insn.k + 1);
+      if (moved_) return;
+      if (last) ret(0);
+      else set(w.th[t].pc, insn.base + insn.k + 1);
     }
   }
 

@@ -1,0 +1,75 @@
+#include "mc/sym_domain.h"
+
+#include <string>
+
+namespace lifecheck {
+namespace {
+thread_local z3::context* tl_ctx = nullptr;
+
+std::string FieldName(const char* kind, int oi, const char* field, int ei) {
+  std::string s = kind;
+  if (oi >= 0) s += "[" + std::to_string(oi) + "]";
+  if (!s.empty()) s += ".";
+  s += field;
+  if (ei >= 0) s += "[" + std::to_string(ei) + "]";
+  return s;
+}
+}  // namespace
+
+z3::context& SymCtx() {
+  LC_CHECK(tl_ctx != nullptr);  // install one with ScopedSymContext
+  return *tl_ctx;
+}
+
+ScopedSymContext::ScopedSymContext(z3::context& c) : saved_(tl_ctx) {
+  tl_ctx = &c;
+}
+ScopedSymContext::~ScopedSymContext() { tl_ctx = saved_; }
+
+SWorld FreshWorld(const std::string& prefix) {
+  SWorld w;
+  VisitWorld(w, [&](const char* kind, int oi, const char* field, int ei,
+                    auto& v) {
+    const std::string name = prefix + FieldName(kind, oi, field, ei);
+    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, SymInt>)
+      v = SymCtx().int_const(name.c_str());
+    else
+      v = SymCtx().bool_const(name.c_str());
+  });
+  return w;
+}
+
+SWorld LiftWorld(const World<Concrete>& c) {
+  std::vector<int> vals;
+  VisitWorld(c, [&](const char*, int, const char*, int, const auto& v) {
+    vals.push_back(static_cast<int>(v));
+  });
+  SWorld w;
+  size_t i = 0;
+  VisitWorld(w, [&](const char*, int, const char*, int, auto& v) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, SymInt>)
+      v = Lit(vals[i]);
+    else
+      v = LitB(vals[i] != 0);
+    ++i;
+  });
+  return w;
+}
+
+std::vector<z3::expr> Flatten(const SWorld& w) {
+  std::vector<z3::expr> out;
+  VisitWorld(w, [&](const char*, int, const char*, int, const auto& v) {
+    out.push_back(v.e);
+  });
+  return out;
+}
+
+z3::expr EqualsConcrete(const SWorld& w, const World<Concrete>& c) {
+  SWorld lit = LiftWorld(c);
+  std::vector<z3::expr> a = Flatten(w), b = Flatten(lit);
+  z3::expr_vector eqs(SymCtx());
+  for (size_t i = 0; i < a.size(); ++i) eqs.push_back(a[i] == b[i]);
+  return z3::mk_and(eqs);
+}
+
+}  // namespace lifecheck
