@@ -19,8 +19,11 @@ absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
 
 // Width of the changes column before it wraps onto continuation rows, and how
 // many rows one step may use before the rest is summarised as "+N more".
+// The violating step of a finding is shown in full: it is the row the
+// report exists for.
 constexpr size_t kChangesWidth = 64;
 constexpr int kChangesMaxRows = 3;
+constexpr int kUnlimitedRows = 1 << 30;
 
 // Linux errno names for the negative return values the ops use.
 const char* ErrnoName(int e) {
@@ -97,7 +100,8 @@ bool ChangeText(const std::string& line, std::string* out) {
 
 // The changes of one step as rows of at most kChangesWidth characters
 // (a single longer item gets a row of its own).
-std::vector<std::string> ChangeRows(const std::vector<std::string>& diff) {
+std::vector<std::string> ChangeRows(const std::vector<std::string>& diff,
+                                    int max_rows) {
   std::vector<std::string> items;
   for (const std::string& line : diff) {
     std::string text;
@@ -114,7 +118,7 @@ std::vector<std::string> ChangeRows(const std::vector<std::string>& diff) {
   for (; i < items.size(); ++i) {
     const size_t need = cur.empty() ? items[i].size() : cur.size() + 2 + items[i].size();
     if (!cur.empty() && need > kChangesWidth) {
-      if (static_cast<int>(rows.size()) + 1 == kChangesMaxRows) break;
+      if (static_cast<int>(rows.size()) + 1 == max_rows) break;
       rows.push_back(cur + ",");
       cur.clear();
     }
@@ -193,8 +197,11 @@ std::string InterleavingTable(const Trace& t, const RunResult& r) {
       cell = StepText(rec.op, rec.step);
       if (rec.call_returned) absl::StrAppend(&cell, " -> ", RetText(rec.ret));
     }
+    const bool violating = r.violation != Inv::kNone && s + 1 == r.steps.size();
     const std::vector<std::string> changes =
-        s < r.changes.size() ? ChangeRows(r.changes[s]) : std::vector<std::string>{};
+        s < r.changes.size()
+            ? ChangeRows(r.changes[s], violating ? kUnlimitedRows : kChangesMaxRows)
+            : std::vector<std::string>{};
     if (!changes.empty()) row[ncols - 1] = changes[0];
     rows.push_back(row);
     for (size_t k = 1; k < changes.size(); ++k) {
@@ -243,9 +250,16 @@ std::string ConfigLine(const Config& c) {
       policies.push_back(absl::StrCat(f.name, "=", FieldValue(f, v)));
     }
   }
-  return absl::StrCat(
+  std::string out = absl::StrCat(
       "config: ", absl::StrJoin(sizes, " "), "; policy: ",
       policies.empty() ? "mainline" : absl::StrJoin(policies, " "));
+  // Unchecked invariants change what a clean verdict means: always say so.
+  std::vector<std::string> ignored;
+  for (int k = 1; k < static_cast<int>(Inv::kCount); ++k)
+    if (c.ignored(k)) ignored.emplace_back(InvId(static_cast<Inv>(k)));
+  if (!ignored.empty())
+    absl::StrAppend(&out, "; ignore: ", absl::StrJoin(ignored, " "));
+  return out;
 }
 
 std::string SummaryLine(const Trace& t, const RunResult& r) {

@@ -45,8 +45,9 @@ std::vector<Warn> WarningsSeen(const CWorld& w);
 // "warning: CODE: kernel text" lines, one per warning seen; "" if none.
 std::string WarningLines(const RunResult& r);
 
-// "config: fs=dax files=1 ... policy: dax_truncate=none" (sizes always,
-// policies only where they differ from the mainline default).
+// "config: fs=dax files=1 ...; policy: dax_truncate=none[; ignore: I-DAX-1]"
+// (sizes always, policies only where they differ from the mainline default,
+// ignored invariants if any).
 std::string ConfigLine(const Config& c);
 
 }  // namespace lifecheck

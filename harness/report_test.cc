@@ -206,9 +206,11 @@ TEST(ReplayTest, ScheduleNamingAFinishedThreadIsBadInput) {
 }
 
 TEST(ReplayTest, ScheduleNamingABlockedThreadIsBadInput) {
-  // WAIT: after A pinned, T's wait for the pinned block cannot proceed; a
-  // schedule that insists on T beyond its scan is wrong. No positions: 0:0.
+  // WAIT: after A pinned, T's wait for the pinned block cannot proceed
+  // until A unpins; a schedule that insists on T past its scan is wrong (A
+  // still has work, so this is not a deadlock). No positions: 0:0.
   Trace t = DaxTruncateTrace(DaxTruncatePolicy::kWait);
+  t.threads[0].push_back(MakeCall(Op::kUnpin, /*pin=*/0));
   t.schedule = {0, 0, 0, 1, 1, 1, 1};
   absl::StatusOr<RunResult> r = RunTrace(t, "g.trace");
   ASSERT_FALSE(r.ok());

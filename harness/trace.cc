@@ -1,5 +1,7 @@
 #include "harness/trace.h"
 
+#include "spec/findings.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -200,6 +202,7 @@ class Parser {
     if (kw.text == "config") return DoConfig(l, /*policy=*/false);
     if (kw.text == "policy") return DoConfig(l, /*policy=*/true);
     if (kw.text == "thread") return DoThread(l);
+    if (kw.text == "ignore:") return DoIgnore(l);
     if (kw.text == "schedule:") return DoSchedule(l);
     if (kw.text == "schedule")
       return Err(l, kw.col + 8, "missing ':' after 'schedule'");
@@ -258,6 +261,27 @@ class Parser {
                      " after the invariant ID");
     trace_.expect = std::string(sv);
     expect_line_ = l.lineno;
+    return absl::OkStatus();
+  }
+
+  // `ignore: ID...`: invariants this trace does not check (Config::ignore).
+  absl::Status DoIgnore(const Line& l) {
+    const Tok& kw = l.toks[0];
+    if (body_started_)
+      return Err(l, kw.col, "'ignore:' must come before the first 'thread' line");
+    if (l.toks.size() < 2)
+      return Err(l, l.end_col, "missing invariant ID after 'ignore:'");
+    for (size_t t = 1; t < l.toks.size(); ++t) {
+      const Tok& tok = l.toks[t];
+      Inv inv;
+      if (!ParseInvId(tok.text, &inv) || inv == Inv::kDeadlock)
+        return Err(l, tok.col, "unknown invariant ID " + Quote(tok.text) +
+                                   " (DEADLOCK cannot be ignored)");
+      const uint64_t bit = uint64_t{1} << static_cast<int>(inv);
+      if (trace_.config.ignore & bit)
+        return Err(l, tok.col, "duplicate " + Quote(tok.text) + " in 'ignore:'");
+      trace_.config.ignore |= bit;
+    }
     return absl::OkStatus();
   }
 
@@ -591,6 +615,13 @@ std::string PrintTrace(const Trace& t) {
   }
   out += config + "\n";
   if (policy.size() > 6) out += policy + "\n";
+  if (t.config.ignore != 0) {
+    out += "ignore:";
+    for (int i = 1; i < static_cast<int>(Inv::kCount); ++i)
+      if (t.config.ignored(i))
+        out += " " + std::string(InvId(static_cast<Inv>(i)));
+    out += "\n";
+  }
 
   for (size_t i = 0; i < t.threads.size(); ++i) {
     for (const Call& c : t.threads[i])

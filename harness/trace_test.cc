@@ -767,3 +767,42 @@ TEST(TraceRobustness, MutationsOfValidTrace) {
 
 }  // namespace
 }  // namespace lifecheck
+
+namespace lifecheck {
+namespace {
+
+TEST(TraceIgnore, ParsesPrintsAndRoundTrips) {
+  const std::string text =
+      "lifecheck-trace v1\n"
+      "config fs=dax files=1 pages=1 spare=1 ptes=1 pins=1\n"
+      "ignore: I-DAX-1 I-REF-1\n"
+      "thread A: fault pte=0 file=1 index=0\n";
+  absl::StatusOr<Trace> t = ParseTrace(text, "t.trace");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_TRUE(t->config.ignored(static_cast<int>(Inv::kDax1)));
+  EXPECT_TRUE(t->config.ignored(static_cast<int>(Inv::kRef1)));
+  EXPECT_FALSE(t->config.ignored(static_cast<int>(Inv::kDax2)));
+  const std::string printed = PrintTrace(*t);
+  EXPECT_NE(printed.find("ignore: I-REF-1 I-DAX-1\n"), std::string::npos)
+      << printed;
+  absl::StatusOr<Trace> again = ParseTrace(printed, "t2.trace");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *t);
+}
+
+TEST(TraceIgnore, RejectsUnknownAndDeadlockAndLatePlacement) {
+  auto err = [](const std::string& body) {
+    return std::string(
+        ParseTrace("lifecheck-trace v1\nconfig fs=dax\n" + body, "x.trace")
+            .status()
+            .message());
+  };
+  EXPECT_EQ(err("ignore: I-NOPE\n").substr(0, 13), "x.trace:3:9: ");
+  EXPECT_EQ(err("ignore: DEADLOCK\n").substr(0, 13), "x.trace:3:9: ");
+  EXPECT_EQ(err("ignore:\n").substr(0, 13), "x.trace:3:8: ");
+  EXPECT_EQ(err("thread A: umount\nignore: I-DAX-1\n").substr(0, 12),
+            "x.trace:4:1: ");
+}
+
+}  // namespace
+}  // namespace lifecheck

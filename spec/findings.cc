@@ -25,6 +25,8 @@ constexpr WarnRow kWarnRows[] = {
     LC_WARNINGS(LC_WARN_ROW)
 #undef LC_WARN_ROW
 };
+static_assert(static_cast<int>(Inv::kCount) <= 64,
+              "Config::ignore has one bit per invariant");
 static_assert(static_cast<int>(Warn::kCount) <= kNumWarnSlots,
               "World::warned has one slot per warning");
 
