@@ -100,6 +100,8 @@ void DputSlow(Machine<D>& m) {
 }
 
 // lock_for_kill + __dentry_kill (S4/S5). Gives up if someone re-got it.
+// A positive dentry's inode reference moves to this thread, which drops it
+// in the iput chain that follows.
 template <class D>
 void DentryKill(Machine<D>& m) {
   const int dd = m.arg(0);
@@ -108,19 +110,20 @@ void DentryKill(Machine<D>& m) {
   m.when(d.count != 0, [&] { m.ret(0); },
          [&] {
            KillDentry(m, dd);
-           m.when(d.positive && m.lit(ino != kNone),
+           if (ino == kNone) {  // eventfs: no inode in the model
+             m.set(d.positive, false);
+             m.ret(0);
+             return;
+           }
+           m.when(d.positive,
                   [&] {
                     m.set(d.positive, false);
-                    auto& in = m.w.ino[ino < 0 ? 0 : ino];
-                    m.add(in.h_alias, -1);
-                    m.add(in.h_thr[m.t], 1);
+                    m.add(m.w.ino[ino].h_alias, -1);
+                    m.add(m.w.ino[ino].h_thr[m.t], 1);
                     m.set(m.w.th[m.t].r[3], ino);
                     m.go(Step::kIputDec);
                   },
-                  [&] {
-                    m.set(d.positive, false);
-                    m.ret(0);
-                  });
+                  [&] { m.ret(0); });
          });
 }
 

@@ -22,17 +22,13 @@
 #include <cstdlib>
 #include <type_traits>
 
+#include "spec/check.h"
 #include "spec/config.h"
 #include "spec/findings.h"
 #include "spec/program.h"
 #include "spec/world.h"
 
 namespace lifecheck {
-
-// An internal bug: abort with a message (Debian's absl has no CHECK, G8).
-[[noreturn]] void CheckFailed(const char* file, int line, const char* cond);
-#define LC_CHECK(cond) \
-  ((cond) ? (void)0 : ::lifecheck::CheckFailed(__FILE__, __LINE__, #cond))
 
 // The concrete value domain: what the oracle runs on.
 struct Concrete {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "spec/check.h"
+
 namespace lifecheck {
 namespace {
 
@@ -257,7 +259,10 @@ int Variant(const Config& cfg) {
 
 }  // namespace
 
-const OpInfo& GetOpInfo(Op op) { return kOps[static_cast<int>(op)]; }
+const OpInfo& GetOpInfo(Op op) {
+  LC_CHECK(static_cast<int>(op) < static_cast<int>(Op::kCount));
+  return kOps[static_cast<int>(op)];
+}
 
 bool ParseOp(std::string_view name, Op* out) {
   for (int i = 0; i < static_cast<int>(Op::kCount); ++i) {
@@ -269,7 +274,10 @@ bool ParseOp(std::string_view name, Op* out) {
   return false;
 }
 
-std::string_view StepName(Step s) { return kStepNames[static_cast<int>(s)]; }
+std::string_view StepName(Step s) {
+  LC_CHECK(static_cast<int>(s) < static_cast<int>(Step::kCount));
+  return kStepNames[static_cast<int>(s)];
+}
 
 const std::vector<Step>& StepsOf(Op op, const Config& cfg) {
   // Variant() has 5 bits but only 3 truncate variants matter with bit 3/4:
@@ -294,6 +302,7 @@ const std::vector<Step>& StepsOf(Op op, const Config& cfg) {
     }
     return c;
   }();
+  LC_CHECK(static_cast<int>(op) < static_cast<int>(Op::kCount));
   return (*cache)[static_cast<int>(op) * 32 + Variant(cfg)];
 }
 
@@ -353,6 +362,8 @@ ThreadProgram Flatten(const std::vector<Call>& calls, const Config& cfg) {
   ThreadProgram prog;
   for (size_t ci = 0; ci < calls.size(); ++ci) {
     const std::vector<Step>& steps = StepsOf(calls[ci].op, cfg);
+    // pcs are int16 in the world state (and in Insn).
+    LC_CHECK(prog.size() + steps.size() < 32767);
     const int16_t base = static_cast<int16_t>(prog.size());
     for (size_t k = 0; k < steps.size(); ++k) {
       prog.push_back(Insn{calls[ci].op, steps[k], static_cast<int16_t>(k),
