@@ -38,7 +38,8 @@ absl::Status StepBoundError(const std::string& filename) {
 
 }  // namespace
 
-absl::StatusOr<RunResult> RunTrace(const Trace& t, const std::string& filename) {
+absl::StatusOr<RunResult> RunTrace(const Trace& t,
+                                   const std::string& filename) {
   SpecExec exec(t.config, t.threads);
   RunResult r;
 
@@ -48,16 +49,15 @@ absl::StatusOr<RunResult> RunTrace(const Trace& t, const std::string& filename) 
     if (exec.violation() != Inv::kNone || exec.deadlocked()) break;
     const int th = t.schedule[i];
     if (th < 0 || th >= exec.num_threads()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(EntryPos(t, filename, i), ": schedule entry ", i + 1,
-                       " names thread ", ThreadLabel(t, th),
-                       " which does not exist"));
-    }
-    if (exec.done(th) || !exec.enabled(th)) {
       return absl::InvalidArgumentError(absl::StrCat(
           EntryPos(t, filename, i), ": schedule entry ", i + 1,
-          " names thread ", ThreadLabel(t, th), " which is ",
-          exec.done(th) ? "finished" : "blocked"));
+          " names thread ", ThreadLabel(t, th), " which does not exist"));
+    }
+    if (exec.done(th) || !exec.enabled(th)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(EntryPos(t, filename, i), ": schedule entry ", i + 1,
+                       " names thread ", ThreadLabel(t, th), " which is ",
+                       exec.done(th) ? "finished" : "blocked"));
     }
     if (r.steps.size() >= static_cast<size_t>(kMaxReplaySteps))
       return StepBoundError(filename);

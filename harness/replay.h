@@ -27,8 +27,8 @@ struct BlockedAt {
 };
 
 struct RunResult {
-  Inv violation = Inv::kNone;  // first invariant violated, kNone if none
-  bool deadlock = false;       // no violation, work left, no thread enabled
+  Inv violation = Inv::kNone;     // first invariant violated, kNone if none
+  bool deadlock = false;          // no violation, work left, no thread enabled
   std::vector<StepRecord> steps;  // every executed step, in order
   // Per step: DiffWorlds(world before the step, world after it).
   std::vector<std::vector<std::string>> changes;

@@ -28,22 +28,38 @@ constexpr int kUnlimitedRows = 1 << 30;
 // Linux errno names for the negative return values the ops use.
 const char* ErrnoName(int e) {
   switch (e) {
-    case 2: return "ENOENT";
-    case 4: return "EINTR";
-    case 9: return "EBADF";
-    case 11: return "EAGAIN";
-    case 12: return "ENOMEM";
-    case 13: return "EACCES";
-    case 14: return "EFAULT";
-    case 16: return "EBUSY";
-    case 19: return "ENODEV";
-    case 22: return "EINVAL";
-    case 28: return "ENOSPC";
-    case 37: return "ENOLCK";
-    case 39: return "ENOTEMPTY";
-    case 95: return "EOPNOTSUPP";
-    case 512: return "ERESTARTSYS";
-    default: return nullptr;
+    case 2:
+      return "ENOENT";
+    case 4:
+      return "EINTR";
+    case 9:
+      return "EBADF";
+    case 11:
+      return "EAGAIN";
+    case 12:
+      return "ENOMEM";
+    case 13:
+      return "EACCES";
+    case 14:
+      return "EFAULT";
+    case 16:
+      return "EBUSY";
+    case 19:
+      return "ENODEV";
+    case 22:
+      return "EINVAL";
+    case 28:
+      return "ENOSPC";
+    case 37:
+      return "ENOLCK";
+    case 39:
+      return "ENOTEMPTY";
+    case 95:
+      return "EOPNOTSUPP";
+    case 512:
+      return "ERESTARTSYS";
+    default:
+      return nullptr;
   }
 }
 
@@ -116,7 +132,8 @@ std::vector<std::string> ChangeRows(const std::vector<std::string>& diff,
   std::string cur;
   size_t i = 0;
   for (; i < items.size(); ++i) {
-    const size_t need = cur.empty() ? items[i].size() : cur.size() + 2 + items[i].size();
+    const size_t need =
+        cur.empty() ? items[i].size() : cur.size() + 2 + items[i].size();
     if (!cur.empty() && need > kChangesWidth) {
       if (static_cast<int>(rows.size()) + 1 == max_rows) break;
       rows.push_back(cur + ",");
@@ -124,8 +141,7 @@ std::vector<std::string> ChangeRows(const std::vector<std::string>& diff,
     }
     absl::StrAppend(&cur, cur.empty() ? "" : ", ", items[i]);
   }
-  if (i < items.size())
-    absl::StrAppend(&cur, ", +", items.size() - i, " more");
+  if (i < items.size()) absl::StrAppend(&cur, ", +", items.size() - i, " more");
   if (!cur.empty()) rows.push_back(cur);
   return rows;
 }
@@ -151,7 +167,8 @@ std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {
   };
   emit(rows[0]);
   std::vector<std::string> rule;
-  for (size_t c = 0; c < width.size(); ++c) rule.push_back(std::string(width[c], '-'));
+  for (size_t c = 0; c < width.size(); ++c)
+    rule.push_back(std::string(width[c], '-'));
   emit(rule);
   for (size_t i = 1; i < rows.size(); ++i) emit(rows[i]);
   return out;
@@ -200,7 +217,8 @@ std::string InterleavingTable(const Trace& t, const RunResult& r) {
     const bool violating = r.violation != Inv::kNone && s + 1 == r.steps.size();
     const std::vector<std::string> changes =
         s < r.changes.size()
-            ? ChangeRows(r.changes[s], violating ? kUnlimitedRows : kChangesMaxRows)
+            ? ChangeRows(r.changes[s],
+                         violating ? kUnlimitedRows : kChangesMaxRows)
             : std::vector<std::string>{};
     if (!changes.empty()) row[ncols - 1] = changes[0];
     rows.push_back(row);
@@ -235,7 +253,8 @@ std::vector<Warn> WarningsSeen(const CWorld& w) {
 std::string WarningLines(const RunResult& r) {
   std::string out;
   for (Warn w : WarningsSeen(r.final_world))
-    absl::StrAppend(&out, "warning: ", A(WarnCode(w)), ": ", A(WarnText(w)), "\n");
+    absl::StrAppend(&out, "warning: ", A(WarnCode(w)), ": ", A(WarnText(w)),
+                    "\n");
   return out;
 }
 
@@ -267,26 +286,27 @@ std::string SummaryLine(const Trace& t, const RunResult& r) {
   const absl::string_view id = A(InvId(f));
   if (r.violation == Inv::kNone && !r.blocked.empty()) {
     const BlockedAt& b = r.blocked.front();
-    return absl::StrCat("SUMMARY: lifecheck: ", id, " ", A(GetOpInfo(b.op).name),
-                        " in thread ", ThreadName(t, b.thread), " at step ",
-                        r.steps.size());
+    return absl::StrCat("SUMMARY: lifecheck: ", id, " ",
+                        A(GetOpInfo(b.op).name), " in thread ",
+                        ThreadName(t, b.thread), " at step ", r.steps.size());
   }
   if (r.steps.empty()) {  // violated by the initial world: no step to blame
     return absl::StrCat("SUMMARY: lifecheck: ", id, " init at step 0");
   }
   const StepRecord& last = r.steps.back();
-  return absl::StrCat("SUMMARY: lifecheck: ", id, " ", A(GetOpInfo(last.op).name),
-                      " in thread ", ThreadName(t, last.thread), " at step ",
-                      r.steps.size());
+  return absl::StrCat("SUMMARY: lifecheck: ", id, " ",
+                      A(GetOpInfo(last.op).name), " in thread ",
+                      ThreadName(t, last.thread), " at step ", r.steps.size());
 }
 
 std::string FindingReport(const Trace& t, const RunResult& r,
                           const std::string& trace_path) {
   const Inv f = Finding(r);
-  std::string out = absl::StrCat("lifecheck: finding ", A(InvId(f)), ": ",
-                                 A(InvMeaning(f)));
+  std::string out =
+      absl::StrCat("lifecheck: finding ", A(InvId(f)), ": ", A(InvMeaning(f)));
   const std::string_view seed = InvSeed(f);
-  if (!seed.empty() && seed != "-") absl::StrAppend(&out, " (seed ", A(seed), ")");
+  if (!seed.empty() && seed != "-")
+    absl::StrAppend(&out, " (seed ", A(seed), ")");
   absl::StrAppend(&out, "\n", InterleavingTable(t, r));
   absl::StrAppend(&out, ConfigLine(t.config), "\n", ThreadLines(t),
                   WarningLines(r));

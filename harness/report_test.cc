@@ -78,7 +78,8 @@ TEST(ReportTest, WarningsAreListedByCode) {
   r.final_world.warned[static_cast<int>(Warn::kDaxTruncBusy)] = true;
   const std::string w = WarningLines(r);
   EXPECT_NE(w.find("warning: DAX_TRUNC_BUSY: "), std::string::npos) << w;
-  EXPECT_EQ(WarningsSeen(r.final_world), std::vector<Warn>{Warn::kDaxTruncBusy});
+  EXPECT_EQ(WarningsSeen(r.final_world),
+            std::vector<Warn>{Warn::kDaxTruncBusy});
 }
 
 TEST(ReportTest, ConfigLineShowsSizesAndNonDefaultPolicies) {

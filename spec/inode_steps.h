@@ -88,15 +88,13 @@ void IputDec(Machine<D>& m) {
 // the LRU and evicting it now. generic_drop_inode: drop iff i_nlink == 0.
 template <class D>
 void IputFinal(Machine<D>& m) {
+  const bool keeps_busy =
+      m.cfg.is_dax() &&
+      m.cfg.policy.evict_barrier == EvictDaxBarrier::kDropInodeKeepsBusy;
   m.with(m.w.ino, ChainInode(m), m.cfg.inodes(), [&](auto& in) {
     typename D::Bool drop = in.i_nlink == 0;
-    if (m.cfg.is_dax() &&
-        m.cfg.policy.evict_barrier == EvictDaxBarrier::kDropInodeKeepsBusy) {
-      // Dan's 2022 proposal: drop_inode returns 0 while dax_inode_busy().
-      // dax_inode_busy() zaps the mappings, which sleeps, under i_lock.
-      m.violate(FileMapped(m, ChainInode(m)), Inv::kLock1);
-      drop = drop && !InodeDaxBusy(m, in);
-    }
+    // Dan's 2022 proposal: drop_inode returns 0 while dax_inode_busy().
+    if (keeps_busy) drop = drop && !InodeDaxBusy(m, in);
     m.when(!drop && m.w.sb_active,
            [&] {
              // Chinner: an unlinked inode's last iput must reclaim it at once.
@@ -108,6 +106,15 @@ void IputFinal(Machine<D>& m) {
              m.set(in.freeing, true);
              m.set(in.on_lru, false);
            });
+    if (keeps_busy) {
+      // dax_inode_busy() runs dax_zap_pages(), which sleeps on the mapping's
+      // entry locks, inside the i_lock section ("it cannot be run under the
+      // inode spinlock"). Checked after I-INO-1, R-004b's primary finding.
+      typename D::Bool has_pages = m.no();
+      for (int x = 0; x < m.cfg.pages; ++x)
+        has_pages = has_pages || in.map[x] != kNone;
+      m.violate(has_pages, Inv::kLock1);
+    }
   });
 }
 

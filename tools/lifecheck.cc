@@ -58,8 +58,8 @@ std::string Usage() {
       "violations.\n\ncommands:\n";
   size_t width = 0;
   for (const Command& c : Commands())
-    width = std::max(width, std::string(c.name).size() + 1 +
-                                std::string(c.synopsis).size());
+    width = std::max(
+        width, std::string(c.name).size() + 1 + std::string(c.synopsis).size());
   for (const Command& c : Commands()) {
     std::string head = absl::StrCat(c.name, " ", c.synopsis);
     head.resize(width, ' ');
@@ -123,7 +123,8 @@ bool ParseArgs(const Command& c, const Args& args,
       }
     }
     if (!known) {
-      *exit_code = UsageError(absl::StrCat(c.name, ": unknown option '", a, "'"), &c);
+      *exit_code =
+          UsageError(absl::StrCat(c.name, ": unknown option '", a, "'"), &c);
       return false;
     }
   }
@@ -184,7 +185,8 @@ int CmdRun(const Args& args) {
   const bool many = p.operands.size() > 1;
   for (size_t i = 0; i < p.operands.size(); ++i) {
     const std::string& path = p.operands[i];
-    if (many && !quiet) std::cout << (i > 0 ? "\n" : "") << "==> " << path << " <==\n";
+    if (many && !quiet)
+      std::cout << (i > 0 ? "\n" : "") << "==> " << path << " <==\n";
     std::cout.flush();
     rc = std::max(rc, RunOne(path, quiet, many));
   }
@@ -208,7 +210,8 @@ bool CollectTraces(const std::string& root, std::vector<std::string>* out) {
   fs::recursive_directory_iterator it(
       root, fs::directory_options::skip_permission_denied, ec);
   if (ec) return false;
-  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+  for (const fs::recursive_directory_iterator end; it != end;
+       it.increment(ec)) {
     if (ec) return false;
     std::error_code fec;
     if (it->is_regular_file(fec) && it->path().extension() == ".trace")
@@ -307,21 +310,27 @@ int NoArgs(const char* name, const Args& args, std::string* err_or_help,
   *help = p.help;
   if (p.help) *err_or_help = CommandHelp(c);
   if (!p.operands.empty())
-    return UsageError(absl::StrCat(name, ": unexpected argument '",
-                                   p.operands[0], "'"),
-                      &c);
+    return UsageError(
+        absl::StrCat(name, ": unexpected argument '", p.operands[0], "'"), &c);
   return kExitOk;
 }
 
 const char* ArgKindName(ArgKind k) {
   switch (k) {
-    case ArgKind::kDentry: return "dentry";
-    case ArgKind::kFile: return "file";
-    case ArgKind::kIndex: return "index";
-    case ArgKind::kSize: return "size";
-    case ArgKind::kPte: return "pte";
-    case ArgKind::kPin: return "pin";
-    case ArgKind::kEvent: return "event";
+    case ArgKind::kDentry:
+      return "dentry";
+    case ArgKind::kFile:
+      return "file";
+    case ArgKind::kIndex:
+      return "index";
+    case ArgKind::kSize:
+      return "size";
+    case ArgKind::kPte:
+      return "pte";
+    case ArgKind::kPin:
+      return "pin";
+    case ArgKind::kEvent:
+      return "event";
   }
   return "?";
 }
@@ -339,7 +348,8 @@ void PrintColumns(const std::vector<std::vector<std::string>>& rows,
     std::string line = indent;
     for (size_t i = 0; i < row.size(); ++i) {
       line += row[i];
-      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+      if (i + 1 < row.size())
+        line += std::string(width[i] - row[i].size() + 2, ' ');
     }
     std::cout << line << "\n";
   }
@@ -376,25 +386,27 @@ std::string FieldValueText(const ConfigField& f, int v) {
 int CmdListPolicies(const Args& args) {
   std::string help;
   bool want_help = false;
-  if (int rc = NoArgs("list-policies", args, &help, &want_help); rc != 0) return rc;
+  if (int rc = NoArgs("list-policies", args, &help, &want_help); rc != 0)
+    return rc;
   if (want_help) {
     std::cout << help;
     return kExitOk;
   }
   const Config mainline;
   for (bool policy : {false, true}) {
-    std::cout << (policy ? "\npolicy knobs (mainline default in brackets):\n"
-                         : "config (filesystem kind and object counts; default in "
-                           "brackets):\n");
+    std::cout << (policy
+                      ? "\npolicy knobs (mainline default in brackets):\n"
+                      : "config (filesystem kind and object counts; default in "
+                        "brackets):\n");
     std::vector<std::vector<std::string>> rows;
     for (const ConfigField& f : ConfigFields()) {
       if (f.is_policy != policy) continue;
-      const std::string values =
-          f.values.empty() ? absl::StrCat(f.min, "..", f.max)
-                           : absl::StrJoin(f.values, "|");
-      rows.push_back({f.name, values,
-                      absl::StrCat("[", FieldValueText(f, f.get(mainline)), "]"),
-                      f.help});
+      const std::string values = f.values.empty()
+                                     ? absl::StrCat(f.min, "..", f.max)
+                                     : absl::StrJoin(f.values, "|");
+      rows.push_back(
+          {f.name, values,
+           absl::StrCat("[", FieldValueText(f, f.get(mainline)), "]"), f.help});
     }
     PrintColumns(rows, "  ");
   }
@@ -404,7 +416,8 @@ int CmdListPolicies(const Args& args) {
 int CmdListInvariants(const Args& args) {
   std::string help;
   bool want_help = false;
-  if (int rc = NoArgs("list-invariants", args, &help, &want_help); rc != 0) return rc;
+  if (int rc = NoArgs("list-invariants", args, &help, &want_help); rc != 0)
+    return rc;
   if (want_help) {
     std::cout << help;
     return kExitOk;
@@ -494,7 +507,8 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   const Command* c = FindCommand(cmd);
-  if (c == nullptr) return UsageError(absl::StrCat("unknown command '", cmd, "'"));
+  if (c == nullptr)
+    return UsageError(absl::StrCat("unknown command '", cmd, "'"));
   return c->run(args);
 }
 
