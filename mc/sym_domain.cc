@@ -28,14 +28,14 @@ ScopedSymContext::~ScopedSymContext() { tl_ctx = saved_; }
 
 SWorld FreshWorld(const std::string& prefix) {
   SWorld w;
-  VisitWorld(w, [&](const char* kind, int oi, const char* field, int ei,
-                    auto& v) {
-    const std::string name = prefix + FieldName(kind, oi, field, ei);
-    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, SymInt>)
-      v = SymCtx().int_const(name.c_str());
-    else
-      v = SymCtx().bool_const(name.c_str());
-  });
+  VisitWorld(w,
+             [&](const char* kind, int oi, const char* field, int ei, auto& v) {
+               const std::string name = prefix + FieldName(kind, oi, field, ei);
+               if constexpr (std::is_same_v<std::decay_t<decltype(v)>, SymInt>)
+                 v = SymCtx().int_const(name.c_str());
+               else
+                 v = SymCtx().bool_const(name.c_str());
+             });
   return w;
 }
 

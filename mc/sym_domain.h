@@ -45,10 +45,10 @@ inline z3::expr Lit(int v) { return SymCtx().int_val(v); }
 inline z3::expr LitB(bool b) { return SymCtx().bool_val(b); }
 
 // Arithmetic and comparison; an int operand is a literal.
-#define LC_SYM_ARITH(op)                                                     \
-  inline SymInt operator op(const SymInt& a, const SymInt& b) {             \
-    return a.e op b.e;                                                       \
-  }                                                                          \
+#define LC_SYM_ARITH(op)                                                      \
+  inline SymInt operator op(const SymInt& a, const SymInt& b) {               \
+    return a.e op b.e;                                                        \
+  }                                                                           \
   inline SymInt operator op(const SymInt& a, int b) { return a.e op Lit(b); } \
   inline SymInt operator op(int a, const SymInt& b) { return Lit(a) op b.e; }
 LC_SYM_ARITH(+)
@@ -56,10 +56,10 @@ LC_SYM_ARITH(-)
 LC_SYM_ARITH(*)
 #undef LC_SYM_ARITH
 
-#define LC_SYM_CMP(op)                                                        \
-  inline SymBool operator op(const SymInt& a, const SymInt& b) {             \
-    return a.e op b.e;                                                        \
-  }                                                                           \
+#define LC_SYM_CMP(op)                                                         \
+  inline SymBool operator op(const SymInt& a, const SymInt& b) {               \
+    return a.e op b.e;                                                         \
+  }                                                                            \
   inline SymBool operator op(const SymInt& a, int b) { return a.e op Lit(b); } \
   inline SymBool operator op(int a, const SymInt& b) { return Lit(a) op b.e; }
 LC_SYM_CMP(==)

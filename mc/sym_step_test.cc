@@ -71,9 +71,10 @@ TEST_P(SymStepTest, GuardAndEffectMatchConcrete) {
         const Insn insn = ex.next_insn(t);
         Machine<Sym> m(post, sc.cfg, insn, t);
         ExecStep(m);
-        it = cache.emplace(std::make_pair(t, pc),
-                           SymStep{pre, post, m.guard().e})
-                 .first;
+        it =
+            cache
+                .emplace(std::make_pair(t, pc), SymStep{pre, post, m.guard().e})
+                .first;
       }
       const SymStep& sym = it->second;
       const bool enabled = ex.enabled(t);
@@ -81,14 +82,15 @@ TEST_P(SymStepTest, GuardAndEffectMatchConcrete) {
       solver.add(EqualsConcrete(sym.pre, ex.world()));
       if (enabled) {
         // Not (guard && post == concrete post) must be unsatisfiable.
-        solver.add(!(sym.guard && EqualsConcrete(sym.post, ConcretePost(ex, t))));
+        solver.add(
+            !(sym.guard && EqualsConcrete(sym.post, ConcretePost(ex, t))));
       } else {
         solver.add(sym.guard);
       }
       EXPECT_EQ(solver.check(), z3::unsat)
           << sc.name << ": thread " << t << " pc " << pc << " step "
-          << StepName(ex.next_insn(t).step) << (enabled ? " (enabled)"
-                                                         : " (disabled)");
+          << StepName(ex.next_insn(t).step)
+          << (enabled ? " (enabled)" : " (disabled)");
       solver.pop();
       ++checks;
     }
@@ -119,22 +121,28 @@ std::vector<Scenario> Scenarios() {
       {C(Op::kFault, 0, 1, 0), C(Op::kPin, 0, 0), C(Op::kDma, 0),
        C(Op::kUnpin, 0)},
       {C(Op::kTruncate, 1, 0), C(Op::kAlloc, 2, 0)}};
-  out.push_back({"dax_wait", Dax(DaxTruncatePolicy::kWait), dax, {0, 0, 0, 1, 1}});
+  out.push_back(
+      {"dax_wait", Dax(DaxTruncatePolicy::kWait), dax, {0, 0, 0, 1, 1}});
   out.push_back({"dax_none", Dax(DaxTruncatePolicy::kNone), dax, {0, 0, 0, 1}});
-  out.push_back({"dax_sequester", Dax(DaxTruncatePolicy::kSequester), dax,
+  out.push_back({"dax_sequester",
+                 Dax(DaxTruncatePolicy::kSequester),
+                 dax,
                  {0, 0, 0, 1, 1}});
   // GUP-fast vs zap without the PTL.
   Config nz = Dax(DaxTruncatePolicy::kWait);
   nz.policy.ptl_on_zap = false;
-  out.push_back({"gup_fast", nz,
-                 {{C(Op::kFault, 0, 1, 0), C(Op::kPinFast, 0, 0), C(Op::kDma, 0)},
-                  {C(Op::kMunmap, 0)}},
-                 {0, 0, 1}});
+  out.push_back(
+      {"gup_fast",
+       nz,
+       {{C(Op::kFault, 0, 1, 0), C(Op::kPinFast, 0, 0), C(Op::kDma, 0)},
+        {C(Op::kMunmap, 0)}},
+       {0, 0, 1}});
   // The FL_ALLOCATED lease with the put-before-unlink mutation.
   Config ls = Dax(DaxTruncatePolicy::kWait);
   ls.policy.dax_truncate_mechanism = DaxTruncateMechanism::kFlAllocatedLease;
   ls.policy.lease_break_refs = LeaseBreakRefs::kPutBeforeUnlink;
-  out.push_back({"lease", ls,
+  out.push_back({"lease",
+                 ls,
                  {{C(Op::kFault, 0, 1, 0), C(Op::kPin, 0, 0), C(Op::kReap, 0),
                    C(Op::kLeaseUnlock, 0)},
                   {C(Op::kTruncate, 1, 0)}},
@@ -156,7 +164,8 @@ std::vector<Scenario> Scenarios() {
   lf.files = 2;
   lf.ptes = 0;
   const std::vector<std::vector<Call>> dc = {
-      {C(Op::kLookup, 1), C(Op::kDiscard, 1), C(Op::kDput, 1), C(Op::kUnlink, 2)},
+      {C(Op::kLookup, 1), C(Op::kDiscard, 1), C(Op::kDput, 1),
+       C(Op::kUnlink, 2)},
       {C(Op::kUmount)}};
   out.push_back({"dcache_persistent", lf, dc, {}});
   lf.policy.dentry_pin = DentryPinScheme::kLegacyDget;
@@ -169,13 +178,15 @@ std::vector<Scenario> Scenarios() {
   ev.events = 1;
   ev.ptes = 0;
   ev.policy.eventfs_revalidate = EventfsRevalidate::kOff;
-  out.push_back({"eventfs", ev,
+  out.push_back({"eventfs",
+                 ev,
                  {{C(Op::kEvLookup, 0), C(Op::kEvOpen, 0), C(Op::kEvClose, 0)},
                   {C(Op::kEvRemove, 0)}},
                  {0, 0, 0, 1}});
   // Inode eviction with the DAX barrier.
   Config iv = Dax(DaxTruncatePolicy::kWait);
-  out.push_back({"evict_barrier", iv,
+  out.push_back({"evict_barrier",
+                 iv,
                  {{C(Op::kFault, 0, 1, 0), C(Op::kPin, 0, 0), C(Op::kMunmap, 0),
                    C(Op::kUnpin, 0)},
                   {C(Op::kUnlink, 1)}},

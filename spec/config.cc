@@ -6,14 +6,18 @@ namespace lifecheck {
 namespace {
 
 // One row per field; the macros keep get/set next to the name they belong to.
-#define LC_NUM(field, lo, hi, help)                                      \
-  ConfigField {                                                          \
-    #field, false, {}, lo, hi, [](const Config& c) { return c.field; },  \
-        [](Config& c, int v) { c.field = v; }, help                      \
+#define LC_NUM(field, lo, hi, help)                                          \
+  ConfigField {                                                              \
+#field, false,                                                           \
+        {}, lo, hi,                                                          \
+         [](const Config& c) { return c.field; },                            \
+                                               [](Config & c,                \
+                                                  int v) { c.field = v; },   \
+                                                                        help \
   }
-#define LC_ENUM(name, field, type, help, ...)                                  \
-  ConfigField {                                                                \
-    name, true, {__VA_ARGS__}, 0, 0,                                           \
+#define LC_ENUM(name, field, type, help, ...)                                 \
+  ConfigField {                                                               \
+    name, true, {__VA_ARGS__}, 0, 0,                                          \
         [](const Config& c) { return static_cast<int>(c.policy.field); },     \
         [](Config& c, int v) { c.policy.field = static_cast<type>(v); }, help \
   }
@@ -22,7 +26,11 @@ namespace {
 
 const std::vector<ConfigField>& ConfigFields() {
   static const std::vector<ConfigField> kFields = {
-      ConfigField{"fs", false, {"libfs", "disk", "dax"}, 0, 0,
+      ConfigField{"fs",
+                  false,
+                  {"libfs", "disk", "dax"},
+                  0,
+                  0,
                   [](const Config& c) { return static_cast<int>(c.fs); },
                   [](Config& c, int v) { c.fs = static_cast<FsKind>(v); },
                   "filesystem kind: libfs (pinned dentries), disk (page "
@@ -52,6 +60,9 @@ const std::vector<ConfigField>& ConfigFields() {
               "true"),
       LC_ENUM("ptl_on_zap", ptl_on_zap, bool, "zap takes the page-table lock",
               "false", "true"),
+      LC_ENUM("dax_scan_order", dax_scan_order, DaxScanOrder,
+              "busy scan relative to unmapping the range", "unmap_then_scan",
+              "scan_then_unmap"),
       LC_ENUM("dax_truncate", dax_truncate, DaxTruncatePolicy,
               "DAX truncate of DMA-busy blocks", "wait", "ebusy", "sequester",
               "none"),
@@ -78,8 +89,9 @@ std::string ValidateConfig(const Config& c) {
     if (!f.values.empty()) continue;
     int v = f.get(c);
     if (v < f.min || v > f.max)
-      return std::string(f.name) + "=" + std::to_string(v) + " is out of range " +
-             std::to_string(f.min) + ".." + std::to_string(f.max);
+      return std::string(f.name) + "=" + std::to_string(v) +
+             " is out of range " + std::to_string(f.min) + ".." +
+             std::to_string(f.max);
   }
   if (c.pins > 0 && c.fs != FsKind::kDax && c.fs != FsKind::kDisk)
     return "pins need fs=disk or fs=dax";

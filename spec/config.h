@@ -16,16 +16,16 @@ namespace lifecheck {
 // Capacities. World state has fixed-size arrays of these lengths so that every
 // state of every configuration is one plain value (comparable, hashable, and
 // liftable to Z3 field by field). A configuration uses a prefix of each array.
-inline constexpr int kMaxFiles = 3;    // regular files; inode/dentry 1..files
-inline constexpr int kMaxIdx = 3;      // pages per file
-inline constexpr int kMaxSpare = 3;    // free physical pages/blocks at start
+inline constexpr int kMaxFiles = 3;  // regular files; inode/dentry 1..files
+inline constexpr int kMaxIdx = 3;    // pages per file
+inline constexpr int kMaxSpare = 3;  // free physical pages/blocks at start
 inline constexpr int kMaxPages = kMaxFiles * kMaxIdx + kMaxSpare;
 inline constexpr int kMaxInodes = 1 + kMaxFiles;  // inode 0 is the root dir
-inline constexpr int kMaxEvents = 2;   // eventfs event directories
+inline constexpr int kMaxEvents = 2;              // eventfs event directories
 // dentry 0 = root, 1..files = files, then one "enable" dentry per event.
 inline constexpr int kMaxDentries = 1 + kMaxFiles + kMaxEvents;
-inline constexpr int kMaxPtes = 4;     // PTE slots of the one mm
-inline constexpr int kMaxPins = 4;     // GUP pin slots (and FL_ALLOCATED leases)
+inline constexpr int kMaxPtes = 4;  // PTE slots of the one mm
+inline constexpr int kMaxPins = 4;  // GUP pin slots (and FL_ALLOCATED leases)
 inline constexpr int kMaxThreads = 6;
 inline constexpr int kNone = -1;
 
@@ -42,10 +42,14 @@ enum class MkwriteProtocol : uint8_t { kFixed2009, kOldRacy };
 enum class EventfsRevalidate : uint8_t { kOn, kOff };
 enum class EventFileGuard : uint8_t { kOn, kOff };
 enum class DaxRefBase : uint8_t { kZeroBased, kOneBased };
+enum class DaxScanOrder : uint8_t { kUnmapThenScan, kScanThenUnmap };
 enum class DaxTruncatePolicy : uint8_t { kWait, kEbusy, kSequester, kNone };
 enum class DaxTruncateMechanism : uint8_t { kBusyScan, kFlAllocatedLease };
 enum class EvictDaxBarrier : uint8_t {
-  kBreakLayoutFinal, kNone, kDropInodeKeepsBusy };
+  kBreakLayoutFinal,
+  kNone,
+  kDropInodeKeepsBusy
+};
 enum class LongtermPinOnFsdax : uint8_t { kReject, kAllow };
 enum class LeaseBreakRefs : uint8_t { kCorrect, kPutBeforeUnlink };
 
@@ -59,6 +63,7 @@ struct Policies {
   DaxRefBase dax_ref_base = DaxRefBase::kZeroBased;
   bool busy_scan_skips_unmapped = false;
   bool ptl_on_zap = true;
+  DaxScanOrder dax_scan_order = DaxScanOrder::kUnmapThenScan;
   DaxTruncatePolicy dax_truncate = DaxTruncatePolicy::kWait;
   DaxTruncateMechanism dax_truncate_mechanism = DaxTruncateMechanism::kBusyScan;
   EvictDaxBarrier evict_barrier = EvictDaxBarrier::kBreakLayoutFinal;

@@ -16,32 +16,34 @@ template <class D>
 void AllocBlock(Machine<D>& m) {
   const int f = m.arg(0), x = m.arg(1);
   auto& in = m.w.ino[f];
-  m.when(in.freeing || in.freed, [&] { m.ret(kENOENT); },
-         [&] {
-           m.when(in.map[x] != kNone, [&] { m.ret(in.map[x]); },
-                  [&] {
-                    typename D::Bool found = m.no();
-                    for (int p = 0; p < m.cfg.phys_pages(); ++p) {
-                      auto& pg = m.w.pg[p];
-                      auto take = !found && pg.st == kBlkFree;
-                      m.when(take, [&] {
-                        m.set(pg.st, kBlkOwned);
-                        m.set(pg.owner, f);
-                        m.set(pg.index, x);
-                        m.add(pg.gen, 1);
-                        if (!m.cfg.is_dax()) {  // a fresh page-cache page
-                          m.set(pg.refcount, 1);
-                          m.set(pg.g_base, 1);
-                        }
-                        m.set(in.map[x], p);
-                        m.when(in.size <= x, [&] { m.set(in.size, x + 1); });
-                        m.ret(p);
-                      });
-                      found = found || take;
-                    }
-                    m.when(!found, [&] { m.ret(kENOSPC); });
-                  });
-         });
+  m.when(
+      in.freeing || in.freed, [&] { m.ret(kENOENT); },
+      [&] {
+        m.when(
+            in.map[x] != kNone, [&] { m.ret(in.map[x]); },
+            [&] {
+              typename D::Bool found = m.no();
+              for (int p = 0; p < m.cfg.phys_pages(); ++p) {
+                auto& pg = m.w.pg[p];
+                auto take = !found && pg.st == kBlkFree;
+                m.when(take, [&] {
+                  m.set(pg.st, kBlkOwned);
+                  m.set(pg.owner, f);
+                  m.set(pg.index, x);
+                  m.add(pg.gen, 1);
+                  if (!m.cfg.is_dax()) {  // a fresh page-cache page
+                    m.set(pg.refcount, 1);
+                    m.set(pg.g_base, 1);
+                  }
+                  m.set(in.map[x], p);
+                  m.when(in.size <= x, [&] { m.set(in.size, x + 1); });
+                  m.ret(p);
+                });
+                found = found || take;
+              }
+              m.when(!found, [&] { m.ret(kENOSPC); });
+            });
+      });
 }
 
 // ---- pins ----
@@ -55,8 +57,9 @@ void ReadPteForPin(Machine<D>& m, const typename World<D>::Pte& pte) {
   m.set(th.r[0], pte.page);
   m.set(th.r[1], pte.file);
   m.set(th.r[2], pte.index);
-  m.set(th.r[3], m.read(m.w.pg, pte.page, m.cfg.phys_pages(),
-                        [](const auto& pg) { return pg.gen; }, m.lit(0)));
+  m.set(th.r[3], m.read(
+                     m.w.pg, pte.page, m.cfg.phys_pages(),
+                     [](const auto& pg) { return pg.gen; }, m.lit(0)));
 }
 
 // GUP slow path: check_vma_flags, then under the PTL read the PTE (the grab is
@@ -76,11 +79,12 @@ void PinLockPtl(Machine<D>& m) {
   }
   // The lease setup step already validated the slot.
   auto bad = lease ? !pte.present : (pin.held || !pte.present);
-  m.when(bad, [&] { m.ret(m.ite(pin.held, kEBUSY, kEFAULT)); },
-         [&] {
-           m.set(m.w.ptl_owner, m.t);
-           ReadPteForPin(m, pte);
-         });
+  m.when(
+      bad, [&] { m.ret(m.ite(pin.held, kEBUSY, kEFAULT)); },
+      [&] {
+        m.set(m.w.ptl_owner, m.t);
+        ReadPteForPin(m, pte);
+      });
 }
 
 // try_grab_folio(FOLL_PIN): refcount += GUP_PIN_COUNTING_BIAS; record the pin
@@ -108,12 +112,19 @@ void PinGrab(Machine<D>& m) {
 // GUP-fast F1: read the PTE without any lock.
 template <class D>
 void PinFastRead(Machine<D>& m) {
+  if (m.cfg.is_dax() && m.cfg.policy.dax_truncate_mechanism ==
+                            DaxTruncateMechanism::kFlAllocatedLease) {
+    // Seed 003 takes the lease in __get_user_pages: a pin that could skip it
+    // would defeat truncate's lease break, so GUP-fast falls back.
+    m.ret(kEAGAIN);
+    return;
+  }
   auto& pin = m.w.pin[m.arg(0)];
   auto& pte = m.w.pte[m.arg(1)];
-  m.when(pin.held || !pte.present, [&] { m.ret(m.ite(pin.held, kEBUSY, kEFAULT)); },
-         [&] {
-           ReadPteForPin(m, pte);
-         });
+  m.when(
+      pin.held || !pte.present,
+      [&] { m.ret(m.ite(pin.held, kEBUSY, kEFAULT)); },
+      [&] { ReadPteForPin(m, pte); });
 }
 
 // F2: speculative grab; it fails on a page whose refcount is 0 (ZERO_BASED
@@ -121,10 +132,20 @@ void PinFastRead(Machine<D>& m) {
 template <class D>
 void PinFastGrab(Machine<D>& m) {
   auto p = m.w.th[m.t].r[0];
-  auto zero = m.read(m.w.pg, p, m.cfg.phys_pages(),
-                     [](const auto& pg) { return pg.refcount == 0; }, m.yes());
-  m.when(zero, [&] { m.ret(kEAGAIN); },
-         [&] { RecordPin(m, m.w.pin[m.arg(0)], false); });
+  auto zero = m.read(
+      m.w.pg, p, m.cfg.phys_pages(),
+      [](const auto& pg) { return pg.refcount == 0; }, m.yes());
+  m.when(
+      zero, [&] { m.ret(kEAGAIN); },
+      [&] {
+        // Speculative until F3: the pin is recorded but not yet held; the
+        // page's extra BIAS is a g_spec grab (a grab of a page that was
+        // freed meanwhile is harmless if F3 then backs out).
+        auto& pin = m.w.pin[m.arg(0)];
+        RecordPin(m, pin, false);
+        m.set(pin.held, false);
+        WithPage(m, p, [&](auto& pg) { m.add(pg.g_spec, 1); });
+      });
 }
 
 // F3: re-read the PTE; if it changed, undo the grab ("bail to the slow path").
@@ -132,14 +153,18 @@ template <class D>
 void PinFastRecheck(Machine<D>& m) {
   auto& pin = m.w.pin[m.arg(0)];
   auto& pte = m.w.pte[m.arg(1)];
-  m.when(!pte.present || pte.page != pin.page,
-         [&] {
-           WithPage(m, pin.page,
-                    [&](auto& pg) { m.add(pg.refcount, -kGupPinBias); });
-           m.set(pin.held, false);
-           m.ret(kEAGAIN);
-         },
-         [&] { m.ret(1); });
+  WithPage(m, pin.page, [&](auto& pg) { m.add(pg.g_spec, -1); });
+  m.when(
+      !pte.present || pte.page != pin.page,
+      [&] {
+        WithPage(m, pin.page,
+                 [&](auto& pg) { m.add(pg.refcount, -kGupPinBias); });
+        m.ret(kEAGAIN);
+      },
+      [&] {
+        m.set(pin.held, true);
+        m.ret(1);
+      });
 }
 
 // The device writes through the pin. For a DAX page the write lands in the
@@ -148,31 +173,33 @@ void PinFastRecheck(Machine<D>& m) {
 template <class D>
 void DmaWrite(Machine<D>& m) {
   auto& pin = m.w.pin[m.arg(0)];
-  m.when(!pin.held, [&] { m.ret(kEINVAL); },
-         [&] {
-           if (m.cfg.is_dax()) {
-             WithPage(m, pin.page, [&](auto& pg) {
-               m.violate(pg.st == kBlkFree ||
-                             (pg.st == kBlkOwned &&
-                              (pg.owner != pin.file || pg.gen != pin.gen)),
-                         Inv::kDax2);
-             });
-           }
-           m.ret(0);
-         });
+  m.when(
+      !pin.held, [&] { m.ret(kEINVAL); },
+      [&] {
+        if (m.cfg.is_dax()) {
+          WithPage(m, pin.page, [&](auto& pg) {
+            m.violate(pg.st == kBlkFree ||
+                          (pg.st == kBlkOwned &&
+                           (pg.owner != pin.file || pg.gen != pin.gen)),
+                      Inv::kDax2);
+          });
+        }
+        m.ret(0);
+      });
 }
 
 // unpin_user_page: refcount -= GUP_PIN_COUNTING_BIAS.
 template <class D>
 void UnpinPut(Machine<D>& m) {
   auto& pin = m.w.pin[m.arg(0)];
-  m.when(!pin.held, [&] { m.ret(kEINVAL); },
-         [&] {
-           WithPage(m, pin.page,
-                    [&](auto& pg) { m.add(pg.refcount, -kGupPinBias); });
-           m.set(pin.held, false);
-           m.ret(0);
-         });
+  m.when(
+      !pin.held, [&] { m.ret(kEINVAL); },
+      [&] {
+        WithPage(m, pin.page,
+                 [&](auto& pg) { m.add(pg.refcount, -kGupPinBias); });
+        m.set(pin.held, false);
+        m.ret(0);
+      });
 }
 
 // ---- DAX truncate (kernel-semantics §3.5.5) ----
@@ -205,9 +232,9 @@ typename D::Int FirstKernelBusy(Machine<D>& m, int f, int from) {
   typename D::Int hit = m.lit(kNone);
   for (int x = m.cfg.pages - 1; x >= from; --x) {
     auto p = m.w.ino[f].map[x];
-    auto busy = m.read(m.w.pg, p, m.cfg.phys_pages(),
-                       [&](const auto& pg) { return DaxKernelBusy(m, pg); },
-                       m.no());
+    auto busy = m.read(
+        m.w.pg, p, m.cfg.phys_pages(),
+        [&](const auto& pg) { return DaxKernelBusy(m, pg); }, m.no());
     hit = m.ite(busy, p, hit);
   }
   return hit;
@@ -217,19 +244,26 @@ typename D::Int FirstKernelBusy(Machine<D>& m, int f, int from) {
 // unmap every PTE of the range (the GUP-fast argument needs unmap first).
 template <class D>
 void DaxScanUnmap(Machine<D>& m) {
-  if (m.cfg.policy.ptl_on_zap && !m.await(PtlFree(m))) return;
   const int f = m.arg(0), size = m.arg(1);
+  if (!m.await(TruncLocksFree(m, f) &&
+               ZapPtlFree(m)))
+    return;
+  TakeTruncLocks(m, f);
   typename D::Bool shrinking = m.no();
   TruncNotShrinking(m, &shrinking);
+  const bool unmap =
+      m.cfg.policy.dax_scan_order == DaxScanOrder::kUnmapThenScan;
   m.when(shrinking, [&] {
+    if (!unmap) return;  // scan_then_unmap: DaxTruncFree unmaps later
     if (m.cfg.policy.busy_scan_skips_unmapped) {
-      m.when(!FileMapped(m, m.lit(f)),
-             [&] {
-               // "not busy" without looking: right only if the range is idle.
-               m.violate(RangeBusyTruth(m, f, size), Inv::kDax4);
-               m.go(Step::kDaxTruncFree);
-             },
-             [&] { UnmapRange(m, f, size); });
+      m.when(
+          !FileMapped(m, m.lit(f)),
+          [&] {
+            // "not busy" without looking: right only if the range is idle.
+            m.violate(RangeBusyTruth(m, f, size), Inv::kDax4);
+            m.go(Step::kDaxTruncFree);
+          },
+          [&] { UnmapRange(m, f, size); });
     } else {
       UnmapRange(m, f, size);
     }
@@ -240,62 +274,79 @@ void DaxScanUnmap(Machine<D>& m) {
 template <class D>
 void DaxScan(Machine<D>& m) {
   const int f = m.arg(0), size = m.arg(1);
+  // I-DAX-5: the GUP-fast argument needs every PTE of the range zapped
+  // before refcounts are read (R-003b).
+  typename D::Bool mapped = m.no();
+  for (int e = 0; e < m.cfg.ptes; ++e)
+    mapped = mapped || (m.w.pte[e].present && m.w.pte[e].file == f &&
+                        m.w.pte[e].index >= size);
+  m.violate(mapped, Inv::kDax5);
   auto busy = FirstKernelBusy(m, f, size);
-  m.when(busy == kNone,
-         [&] {
-           m.violate(RangeBusyTruth(m, f, size), Inv::kDax4);
-           m.go(Step::kDaxTruncFree);
-         },
-         [&] {
-           switch (m.cfg.policy.dax_truncate) {
-             case DaxTruncatePolicy::kWait:
-               m.set(m.w.th[m.t].r[0], busy);
-               break;  // next: DaxWaitIdle
-             case DaxTruncatePolicy::kEbusy:
-               m.ret(kEBUSY);
-               break;
-             case DaxTruncatePolicy::kSequester:
-               // Re-home every busy block to lost+found, leaving a hole.
-               for (int x = size; x < m.cfg.pages; ++x) {
-                 auto& slot = m.w.ino[f].map[x];
-                 WithPage(m, slot, [&](auto& pg) {
-                   m.when(DaxKernelBusy(m, pg), [&] {
-                     m.set(pg.st, kBlkSequestered);
-                     m.set(pg.owner, kLostFound);
-                     m.set(slot, kNone);
-                   });
-                 });
-               }
-               m.go(Step::kDaxTruncFree);
-               break;
-             case DaxTruncatePolicy::kNone:
-               break;  // NONE never scans (see StepsOf)
-           }
-         });
+  m.when(
+      busy == kNone,
+      [&] {
+        m.violate(RangeBusyTruth(m, f, size), Inv::kDax4);
+        m.go(Step::kDaxTruncFree);
+      },
+      [&] {
+        switch (m.cfg.policy.dax_truncate) {
+          case DaxTruncatePolicy::kWait:
+            // Sleep with the fault lock dropped (xfs_wait_dax_page).
+            m.set(m.w.th[m.t].r[0], busy);
+            m.set(m.w.ino[f].mmaplock, kNone);
+            break;  // next: DaxWaitIdle
+          case DaxTruncatePolicy::kEbusy:
+            m.ret(kEBUSY);
+            break;
+          case DaxTruncatePolicy::kSequester:
+            // Re-home every busy block to lost+found, leaving a hole.
+            for (int x = size; x < m.cfg.pages; ++x) {
+              auto& slot = m.w.ino[f].map[x];
+              WithPage(m, slot, [&](auto& pg) {
+                m.when(DaxKernelBusy(m, pg), [&] {
+                  m.set(pg.st, kBlkSequestered);
+                  m.set(pg.owner, kLostFound);
+                  m.set(slot, kNone);
+                });
+              });
+            }
+            m.go(Step::kDaxTruncFree);
+            break;
+          case DaxTruncatePolicy::kNone:
+            break;  // NONE never scans (see StepsOf)
+        }
+      });
 }
 
 // wait_page_idle: sleep (fault lock dropped) until the busy page is idle,
 // then rescan from the unmap.
 template <class D>
 void DaxWaitIdle(Machine<D>& m) {
-  auto idle = m.read(m.w.pg, m.w.th[m.t].r[0], m.cfg.phys_pages(),
-                     [&](const auto& pg) { return DaxKernelIdle(m, pg); },
-                     m.yes());
-  if (!m.await(idle)) return;
+  const int f = m.arg(0);
+  auto idle = m.read(
+      m.w.pg, m.w.th[m.t].r[0], m.cfg.phys_pages(),
+      [&](const auto& pg) { return DaxKernelIdle(m, pg); }, m.yes());
+  if (!m.await(idle && TruncLocksFree(m, f))) return;
+  m.set(m.w.ino[f].mmaplock, m.t);  // re-take the fault lock, rescan
   m.go(Step::kDaxScanUnmap);
 }
 
 // T3/T4: i_size, unmap and delete the entries, free the blocks.
 template <class D>
 void DaxTruncFree(Machine<D>& m) {
-  if (m.cfg.policy.ptl_on_zap && !m.await(PtlFree(m))) return;
   const int f = m.arg(0), size = m.arg(1);
+  const bool first = StepIndex(m.insn.op, m.cfg, Step::kDaxTruncFree) == 0;
+  if (!m.await((first ? TruncLocksFree(m, f) : m.yes()) &&
+               ZapPtlFree(m)))
+    return;
   auto& in = m.w.ino[f];
   typename D::Bool shrinking = m.no();
-  if (StepIndex(m.insn.op, m.cfg, Step::kDaxTruncFree) == 0)
-    TruncNotShrinking(m, &shrinking);  // NONE: this is the first step
-  else
+  if (first) {  // NONE: this is the first step
+    TakeTruncLocks(m, f);
+    TruncNotShrinking(m, &shrinking);
+  } else {
     shrinking = !in.freed;
+  }
   m.when(shrinking, [&] {
     m.set(in.size, size);
     UnmapRange(m, f, size);

@@ -3,7 +3,7 @@
 #ifndef LIFECHECK_SPEC_DCACHE_STEPS_H_
 #define LIFECHECK_SPEC_DCACHE_STEPS_H_
 
-#include "spec/steps_common.h"
+#include "spec/inode_steps.h"
 
 namespace lifecheck {
 
@@ -13,11 +13,13 @@ namespace lifecheck {
 // unpaired one", seed 000); the oracle can, and I-REF-1/I-DC-1 say so.
 template <class D>
 void DropDentryHolder(Machine<D>& m, typename World<D>::Dentry& d) {
-  m.when(d.h_thr[m.t] > 0, [&] { m.add(d.h_thr[m.t], -1); },
-         [&] {
-           m.when(d.h_pin > 0, [&] { m.add(d.h_pin, -1); },
-                  [&] { m.add(d.h_persist, -1); });
-         });
+  m.when(
+      d.h_thr[m.t] > 0, [&] { m.add(d.h_thr[m.t], -1); },
+      [&] {
+        m.when(
+            d.h_pin > 0, [&] { m.add(d.h_pin, -1); },
+            [&] { m.add(d.h_persist, -1); });
+      });
 }
 
 // d_make_discardable's body: warn on a non-persistent dentry, clear the flag,
@@ -60,12 +62,13 @@ void KillDentry(Machine<D>& m, int dd) {
 template <class D>
 void LookupGet(Machine<D>& m) {
   auto& d = m.w.d[m.arg(0)];
-  m.when(!d.hashed || !d.positive, [&] { m.ret(kENOENT); },
-         [&] {
-           m.add(d.count, 1);
-           m.add(d.h_thr[m.t], 1);
-           m.ret(0);
-         });
+  m.when(
+      !d.hashed || !d.positive, [&] { m.ret(kENOENT); },
+      [&] {
+        m.add(d.count, 1);
+        m.add(d.h_thr[m.t], 1);
+        m.ret(0);
+      });
 }
 
 // dput S1: lockref_put_return, lock-free while the count stays positive.
@@ -84,19 +87,21 @@ void DputFast(Machine<D>& m) {
 template <class D>
 void DputSlow(Machine<D>& m) {
   auto& d = m.w.d[m.arg(0)];
-  m.when(d.count <= 0,
-         [&] {
-           m.warn(m.yes(), Warn::kDputNonpositive);
-           m.violate(d.freed, Inv::kRef4);
-           m.violate(m.yes(), Inv::kRef3);
-           m.ret(0);
-         },
-         [&] {
-           m.add(d.count, -1);
-           DropDentryHolder(m, d);
-           m.when(d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
-                  [&] { m.ret(0); });
-         });
+  m.when(
+      d.count <= 0,
+      [&] {
+        m.warn(m.yes(), Warn::kDputNonpositive);
+        m.violate(d.freed, Inv::kRef4);
+        m.violate(m.yes(), Inv::kRef3);
+        m.ret(0);
+      },
+      [&] {
+        m.add(d.count, -1);
+        DropDentryHolder(m, d);
+        m.when(
+            d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
+            [&] { m.ret(0); });
+      });
 }
 
 // lock_for_kill + __dentry_kill (S4/S5). Gives up if someone re-got it.
@@ -107,24 +112,26 @@ void DentryKill(Machine<D>& m) {
   const int dd = m.arg(0);
   auto& d = m.w.d[dd];
   const int ino = InodeOfDentry(m.cfg, dd);
-  m.when(d.count != 0, [&] { m.ret(0); },
-         [&] {
-           KillDentry(m, dd);
-           if (ino == kNone) {  // eventfs: no inode in the model
-             m.set(d.positive, false);
-             m.ret(0);
-             return;
-           }
-           m.when(d.positive,
-                  [&] {
-                    m.set(d.positive, false);
-                    m.add(m.w.ino[ino].h_alias, -1);
-                    m.add(m.w.ino[ino].h_thr[m.t], 1);
-                    m.set(m.w.th[m.t].r[3], ino);
-                    m.go(Step::kIputDec);
-                  },
-                  [&] { m.ret(0); });
-         });
+  m.when(
+      d.count != 0, [&] { m.ret(0); },
+      [&] {
+        KillDentry(m, dd);
+        if (ino == kNone) {  // eventfs: no inode in the model
+          m.set(d.positive, false);
+          m.ret(0);
+          return;
+        }
+        m.when(
+            d.positive,
+            [&] {
+              m.set(d.positive, false);
+              m.add(m.w.ino[ino].h_alias, -1);
+              m.add(m.w.ino[ino].h_thr[m.t], 1);
+              m.set(m.w.th[m.t].r[3], ino);
+              m.go(Step::kIputDec);
+            },
+            [&] { m.ret(0); });
+      });
 }
 
 // d_make_discardable (persistent scheme) or the legacy "dput(d); // unpin it".
@@ -134,22 +141,25 @@ void DiscardFlag(Machine<D>& m) {
   if (m.cfg.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
     DiscardBody(m, d);
     // finish_dput: at 0 the dentry is killed at once, retained or not.
-    m.when(d.count == 0, [&] { m.go(Step::kDentryKill); }, [&] { m.ret(0); });
+    m.when(
+        d.count == 0, [&] { m.go(Step::kDentryKill); }, [&] { m.ret(0); });
     return;
   }
-  m.when(d.count <= 0,
-         [&] {
-           m.warn(m.yes(), Warn::kDputNonpositive);
-           m.violate(d.freed, Inv::kRef4);
-           m.violate(m.yes(), Inv::kRef3);
-           m.ret(0);
-         },
-         [&] {
-           m.add(d.count, -1);
-           DropDentryHolder(m, d);
-           m.when(d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
-                  [&] { m.ret(0); });
-         });
+  m.when(
+      d.count <= 0,
+      [&] {
+        m.warn(m.yes(), Warn::kDputNonpositive);
+        m.violate(d.freed, Inv::kRef4);
+        m.violate(m.yes(), Inv::kRef3);
+        m.ret(0);
+      },
+      [&] {
+        m.add(d.count, -1);
+        DropDentryHolder(m, d);
+        m.when(
+            d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
+            [&] { m.ret(0); });
+      });
 }
 
 // vfs_unlink: drop_nlink; a libfs drops its pin (simple_unlink); d_delete
@@ -164,23 +174,25 @@ void UnlinkNlink(Machine<D>& m) {
   }
   auto& d = m.w.d[dd];
   auto& in = m.w.ino[ino];
-  m.when(!d.hashed || !d.positive, [&] { m.ret(kENOENT); },
-         [&] {
-           m.add(in.i_nlink, -1);
-           if (m.cfg.fs == FsKind::kLibfs) {
-             if (m.cfg.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
-               DiscardBody(m, d);
-             } else {
-               m.add(d.count, -1);
-               m.add(d.h_pin, -1);
-             }
-           }
-           m.when(d.count == 0, [&] { m.go(Step::kDentryKill); },
-                  [&] {
-                    m.set(d.hashed, false);
-                    m.ret(0);
-                  });
-         });
+  m.when(
+      !d.hashed || !d.positive, [&] { m.ret(kENOENT); },
+      [&] {
+        m.add(in.i_nlink, -1);
+        if (m.cfg.fs == FsKind::kLibfs) {
+          if (m.cfg.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
+            DiscardBody(m, d);
+          } else {
+            m.add(d.count, -1);
+            m.add(d.h_pin, -1);
+          }
+        }
+        m.when(
+            d.count == 0, [&] { m.go(Step::kDentryKill); },
+            [&] {
+              m.set(d.hashed, false);
+              m.ret(0);
+            });
+      });
 }
 
 // kill_litter_super's d_genocide (legacy): drops a count on every hashed
@@ -188,7 +200,9 @@ void UnlinkNlink(Machine<D>& m) {
 template <class D>
 void UmountLitter(Machine<D>& m) {
   m.set(m.w.sb_dying, true);
-  if (m.cfg.policy.kill_sb != KillSb::kLitter) return;
+  // kill_litter_super is a libfs's ->kill_sb; disk filesystems never had it.
+  if (m.cfg.fs != FsKind::kLibfs || m.cfg.policy.kill_sb != KillSb::kLitter)
+    return;
   for (int dd = 1; dd <= m.cfg.files; ++dd) {
     auto& d = m.w.d[dd];
     m.when(d.hashed && d.positive && !d.genocide && !d.persistent, [&] {
@@ -234,29 +248,44 @@ void UmountCheck(Machine<D>& m) {
   }
   auto& root = m.w.d[0];
   auto& rin = m.w.ino[0];
-  m.when(root.count == 1 && root.h_root == 1,
-         [&] {
-           m.add(root.h_root, -1);
-           m.set(root.count, 0);
-           KillDentry(m, 0);
-           m.set(root.positive, false);
-           m.add(rin.i_count, -1);
-           m.add(rin.h_alias, -1);
-         },
-         [&] {
-           m.warn(m.yes(), Warn::kUmountBusyDentry);
-           m.violate(m.yes(), Inv::kDc4);
-         });
+  m.when(
+      root.count == 1 && root.h_root == 1,
+      [&] {
+        m.add(root.h_root, -1);
+        m.set(root.count, 0);
+        KillDentry(m, 0);
+        m.set(root.positive, false);
+        m.add(rin.i_count, -1);
+        m.add(rin.h_alias, -1);
+      },
+      [&] {
+        m.warn(m.yes(), Warn::kUmountBusyDentry);
+        m.violate(m.yes(), Inv::kDc4);
+      });
 }
 
-// generic_shutdown_super's evict_inodes and the busy-inodes check.
+// generic_shutdown_super's evict_inodes and the busy-inodes check. Each
+// evicted inode goes through ->evict_inode: with BREAK_LAYOUT_FINAL the step
+// waits until no evictable DAX inode has a busy page (the v6.15 umount fix),
+// then the blocks are freed (I-DAX-3 as in EvictFree).
 template <class D>
 void UmountEvict(Machine<D>& m) {
+  const bool barrier = m.cfg.is_dax() && m.cfg.policy.evict_barrier ==
+                                             EvictDaxBarrier::kBreakLayoutFinal;
+  if (barrier) {
+    typename D::Bool busy = m.no();
+    for (int i = 1; i < m.cfg.inodes(); ++i) {
+      auto& in = m.w.ino[i];
+      busy = busy || (!in.freed && in.i_count == 0 && InodeDaxBusy(m, in));
+    }
+    if (!m.await(!busy)) return;
+  }
   m.set(m.w.sb_active, false);
   for (int i = 0; i < m.cfg.inodes(); ++i) {
     auto& in = m.w.ino[i];
     m.when(!in.freed && in.i_count == 0, [&] {
       m.set(in.freeing, true);
+      FreeInodePages(m, in);
       m.set(in.freed, true);
     });
   }

@@ -34,14 +34,16 @@ template <class D>
 void EvLookupInst(Machine<D>& m) {
   auto& ev = m.w.ev[m.arg(0)];
   auto& d = EvDentry(m);
-  m.when(ev.is_freed, [&] { m.ret(kENOENT); },
-         [&] {
-           m.when(!d.hashed, [&] { EvInstantiate(m, d, ev, true); },
-                  [&] {
-                    m.add(d.count, 1);
-                    m.add(d.h_thr[m.t], 1);
-                  });
-         });
+  m.when(
+      ev.is_freed, [&] { m.ret(kENOENT); },
+      [&] {
+        m.when(
+            !d.hashed, [&] { EvInstantiate(m, d, ev, true); },
+            [&] {
+              m.add(d.count, 1);
+              m.add(d.h_thr[m.t], 1);
+            });
+      });
 }
 
 // ... then dput: tracefs_d_delete keeps the dentry cached at count 0.
@@ -59,24 +61,26 @@ template <class D>
 void EvRemoveDir(Machine<D>& m) {
   auto& ev = m.w.ev[m.arg(0)];
   const bool guard = m.cfg.policy.event_file_guard == EventFileGuard::kOn;
-  m.when(ev.removed, [&] { m.ret(kENOENT); },
-         [&] {
-           auto busy = guard ? (ev.h_opens > 0) : m.no();
-           m.when(busy, [&] { m.ret(kEBUSY); },
-                  [&] {
-                    m.set(ev.is_freed, true);  // free_ei
-                    m.add(ev.kref, -1);
-                    m.set(ev.removed, true);
-                    m.set(ev.ef_fl_freed, true);
-                    if (guard) {
-                      m.add(ev.ef_ref, -1);  // the creation reference
-                      m.when(ev.ef_ref == 0, [&] { m.set(ev.ef_freed, true); });
-                    } else {
-                      m.set(ev.ef_freed, true);
-                    }
-                    m.ret(0);
-                  });
-         });
+  m.when(
+      ev.removed, [&] { m.ret(kENOENT); },
+      [&] {
+        auto busy = guard ? (ev.h_opens > 0) : m.no();
+        m.when(
+            busy, [&] { m.ret(kEBUSY); },
+            [&] {
+              m.set(ev.is_freed, true);  // free_ei
+              m.add(ev.kref, -1);
+              m.set(ev.removed, true);
+              m.set(ev.ef_fl_freed, true);
+              if (guard) {
+                m.add(ev.ef_ref, -1);  // the creation reference
+                m.when(ev.ef_ref == 0, [&] { m.set(ev.ef_freed, true); });
+              } else {
+                m.set(ev.ef_freed, true);
+              }
+              m.ret(0);
+            });
+      });
 }
 
 // open S1: RCU path walk. A cached dentry is a legal hit even at count 0.
@@ -86,12 +90,12 @@ void EvOpenWalk(Machine<D>& m) {
   auto& ev = m.w.ev[m.arg(0)];
   auto& d = EvDentry(m);
   m.set(m.w.th[m.t].r[0], m.ite(ev.removed, 1, 0));
-  m.when(!d.hashed,
-         [&] {
-           // Not cached: a real lookup. Negative lookups are not cached.
-           m.when(ev.is_freed, [&] { m.ret(kENOENT); },
-                  [&] { EvInstantiate(m, d, ev, false); });
-         });
+  m.when(!d.hashed, [&] {
+    // Not cached: a real lookup. Negative lookups are not cached.
+    m.when(
+        ev.is_freed, [&] { m.ret(kENOENT); },
+        [&] { EvInstantiate(m, d, ev, false); });
+  });
 }
 
 // open S2: tracefs_d_revalidate = !(ei && ei->is_freed), without any lock.
@@ -124,19 +128,21 @@ void EvOpenCallback(Machine<D>& m) {
   auto& d = EvDentry(m);
   auto after_removal = m.w.th[m.t].r[0] != 0;
   if (m.cfg.policy.event_file_guard == EventFileGuard::kOn) {
-    m.when(ev.ef_fl_freed,
-           [&] {
-             m.add(d.count, -1);  // fput of the half-open file
-             m.add(d.h_thr[m.t], -1);
-             m.ret(kENODEV);
-           },
-           [&] {
-             m.violate(after_removal, Inv::kEv1);
-             m.violate(ev.ef_ref <= 0 || ev.ef_freed, Inv::kRef2);
-             m.add(ev.ef_ref, 1);
-             m.add(ev.h_opens, 1);
-             m.ret(0);
-           });
+    m.when(
+        ev.ef_fl_freed,
+        [&] {
+          m.add(d.count, -1);  // fput of the half-open file
+          m.add(d.h_thr[m.t], -1);
+          m.ret(kENODEV);
+        },
+        [&] {
+          m.violate(after_removal, Inv::kEv1);
+          m.warn(ev.ef_ref == 0, Warn::kRefcountAddUaf);
+          m.violate(ev.ef_ref <= 0 || ev.ef_freed, Inv::kRef2);
+          m.add(ev.ef_ref, 1);
+          m.add(ev.h_opens, 1);
+          m.ret(0);
+        });
     return;
   }
   m.violate(after_removal, Inv::kEv1);
@@ -152,23 +158,28 @@ void EvCloseRelease(Machine<D>& m) {
   auto& d = EvDentry(m);
   const int dd = m.cfg.event_dentry(m.arg(0));
   const bool guard = m.cfg.policy.event_file_guard == EventFileGuard::kOn;
-  m.when(d.h_thr[m.t] <= 0 || ev.h_opens <= 0, [&] { m.ret(kEBADF); },
-         [&] {
-           m.add(ev.h_opens, -1);
-           if (guard) {
-             m.violate(ev.ef_freed, Inv::kEv3);
-             m.add(ev.ef_ref, -1);  // event_file_put
-             m.warn(ev.ef_ref == 0 && !ev.ef_fl_freed, Warn::kEvfilePutZero);
-             m.when(ev.ef_ref == 0 && ev.ef_fl_freed,
-                    [&] { m.set(ev.ef_freed, true); });
-           } else {
-             m.violate(ev.ef_freed, Inv::kEv3);
-           }
-           m.add(d.count, -1);
-           m.add(d.h_thr[m.t], -1);
-           m.when(d.count == 0 && !d.hashed, [&] { KillDentry(m, dd); });
-           m.ret(0);
-         });
+  m.when(
+      d.h_thr[m.t] <= 0 || ev.h_opens <= 0, [&] { m.ret(kEBADF); },
+      [&] {
+        m.add(ev.h_opens, -1);
+        if (guard) {
+          m.violate(ev.ef_freed, Inv::kEv3);
+          m.warn(ev.ef_ref <= 0, Warn::kRefcountSubUaf);
+          m.add(ev.ef_ref, -1);  // event_file_put
+          m.warn(ev.ef_ref == 0 && !ev.ef_fl_freed, Warn::kEvfilePutZero);
+          m.when(ev.ef_ref == 0 && ev.ef_fl_freed,
+                 [&] { m.set(ev.ef_freed, true); });
+        } else {
+          m.violate(ev.ef_freed, Inv::kEv3);
+        }
+        m.add(d.count, -1);
+        m.add(d.h_thr[m.t], -1);
+        m.when(d.count == 0 && !d.hashed, [&] {
+          KillDentry(m, dd);
+          m.set(d.positive, false);
+        });
+        m.ret(0);
+      });
 }
 
 }  // namespace lifecheck

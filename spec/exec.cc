@@ -9,8 +9,8 @@
 namespace lifecheck {
 
 void CheckFailed(const char* file, int line, const char* cond) {
-  std::fprintf(stderr, "%s:%d: internal error: CHECK(%s) failed\n", file,
-               line, cond);
+  std::fprintf(stderr, "%s:%d: internal error: CHECK(%s) failed\n", file, line,
+               cond);
   std::abort();
 }
 
@@ -20,7 +20,10 @@ CWorld InitWorld(const Config& cfg) {
   const bool one_based =
       dax && cfg.policy.dax_ref_base == DaxRefBase::kOneBased;
   for (auto& d : w.d) d.count = 0;
-  for (auto& in : w.ino) in.map.fill(kNone);
+  for (auto& in : w.ino) {
+    in.map.fill(kNone);
+    in.rwsem = in.mmaplock = kNone;
+  }
   for (auto& pg : w.pg) {
     pg.owner = kNone;
     pg.lock_owner = kNone;

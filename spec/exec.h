@@ -26,7 +26,7 @@ CWorld InitWorld(const Config& cfg);
 // One executed step, for the interleaving table.
 struct StepRecord {
   int thread;
-  int call;       // index of the call within the thread
+  int call;  // index of the call within the thread
   Op op;
   Step step;
   bool call_returned;  // this step finished the call
@@ -41,8 +41,8 @@ class SpecExec {
   const CWorld& world() const { return w_; }
   int num_threads() const { return static_cast<int>(progs_.size()); }
 
-  bool done(int t) const;          // no work left
-  bool enabled(int t) const;       // not done and its next step's guard holds
+  bool done(int t) const;     // no work left
+  bool enabled(int t) const;  // not done and its next step's guard holds
   std::vector<int> enabled_threads() const;
   // The instruction thread t executes next (requires !done(t)).
   const Insn& next_insn(int t) const;

@@ -8,10 +8,9 @@ namespace {
 struct InvRow {
   std::string_view id, meaning, seed;
 };
-constexpr InvRow kInvRows[] = {
-    {"", "", ""},
+constexpr InvRow kInvRows[] = {{"", "", ""},
 #define LC_INV_ROW(e, id, meaning, seed) {id, meaning, seed},
-    LC_INVARIANTS(LC_INV_ROW)
+                               LC_INVARIANTS(LC_INV_ROW)
 #undef LC_INV_ROW
 };
 static_assert(sizeof(kInvRows) / sizeof(kInvRows[0]) ==
@@ -52,7 +51,11 @@ bool ParseInvId(std::string_view s, Inv* out) {
   return false;
 }
 
-std::string_view WarnCode(Warn w) { return kWarnRows[static_cast<int>(w)].code; }
-std::string_view WarnText(Warn w) { return kWarnRows[static_cast<int>(w)].text; }
+std::string_view WarnCode(Warn w) {
+  return kWarnRows[static_cast<int>(w)].code;
+}
+std::string_view WarnText(Warn w) {
+  return kWarnRows[static_cast<int>(w)].text;
+}
 
 }  // namespace lifecheck

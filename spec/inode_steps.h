@@ -18,12 +18,14 @@ typename D::Int ChainInode(Machine<D>& m) {
 
 // Any page of inode `in` busy as dax_layout_busy_page sees it.
 template <class D>
-typename D::Bool InodeDaxBusy(Machine<D>& m, const typename World<D>::Inode& in) {
+typename D::Bool InodeDaxBusy(Machine<D>& m,
+                              const typename World<D>::Inode& in) {
   typename D::Bool busy = m.no();
   for (int x = 0; x < m.cfg.pages; ++x)
-    busy = busy || m.read(m.w.pg, in.map[x], m.cfg.phys_pages(),
-                          [&](const auto& pg) { return DaxKernelBusy(m, pg); },
-                          m.no());
+    busy = busy ||
+           m.read(
+               m.w.pg, in.map[x], m.cfg.phys_pages(),
+               [&](const auto& pg) { return DaxKernelBusy(m, pg); }, m.no());
   return busy;
 }
 
@@ -55,57 +57,36 @@ void RemovePage(Machine<D>& m, typename World<D>::Page& pg) {
 template <class D>
 void IgrabGet(Machine<D>& m) {
   auto& in = m.w.ino[m.arg(0)];
-  m.when(in.freeing || in.freed, [&] { m.ret(kENOENT); },
-         [&] {
-           m.add(in.i_count, 1);
-           m.add(in.h_thr[m.t], 1);
-           m.set(in.on_lru, false);
-           m.ret(0);
-         });
+  m.when(
+      in.freeing || in.freed, [&] { m.ret(kENOENT); },
+      [&] {
+        m.add(in.i_count, 1);
+        m.add(in.h_thr[m.t], 1);
+        m.set(in.on_lru, false);
+        m.ret(0);
+      });
 }
 
-// iput S1: the decrement. Drops the caller's reference.
+// iput_final's i_lock section, once the count reached 0: ->drop_inode decides
+// between caching the inode on the LRU and evicting it now.
 template <class D>
-void IputDec(Machine<D>& m) {
-  if (m.insn.op == Op::kIput) m.set(m.w.th[m.t].r[3], m.arg(0));
-  auto ino = m.insn.op == Op::kIput ? m.lit(m.arg(0)) : ChainInode(m);
-  m.with(m.w.ino, ino, m.cfg.inodes(), [&](auto& in) {
-    m.when(in.i_count <= 0 || in.freed,
-           [&] {
-             m.violate(in.freed, Inv::kRef4);
-             m.violate(m.yes(), Inv::kRef3);
-             m.ret(0);
-           },
-           [&] {
-             m.add(in.i_count, -1);
-             m.add(in.h_thr[m.t], -1);
-             m.when(in.i_count > 0, [&] { m.ret(0); });
-           });
-  });
-}
-
-// iput_final under i_lock: ->drop_inode decides between caching the inode on
-// the LRU and evicting it now. generic_drop_inode: drop iff i_nlink == 0.
-template <class D>
-void IputFinal(Machine<D>& m) {
-  const bool keeps_busy =
-      m.cfg.is_dax() &&
-      m.cfg.policy.evict_barrier == EvictDaxBarrier::kDropInodeKeepsBusy;
-  m.with(m.w.ino, ChainInode(m), m.cfg.inodes(), [&](auto& in) {
+void IputFinal(Machine<D>& m, typename World<D>::Inode& in, bool keeps_busy) {
+  {
     typename D::Bool drop = in.i_nlink == 0;
     // Dan's 2022 proposal: drop_inode returns 0 while dax_inode_busy().
     if (keeps_busy) drop = drop && !InodeDaxBusy(m, in);
-    m.when(!drop && m.w.sb_active,
-           [&] {
-             // Chinner: an unlinked inode's last iput must reclaim it at once.
-             m.violate(in.i_nlink == 0, Inv::kIno1);
-             m.set(in.on_lru, true);
-             m.ret(0);
-           },
-           [&] {
-             m.set(in.freeing, true);
-             m.set(in.on_lru, false);
-           });
+    m.when(
+        !drop && m.w.sb_active,
+        [&] {
+          // Chinner: an unlinked inode's last iput must reclaim it at once.
+          m.violate(in.i_nlink == 0, Inv::kIno1);
+          m.set(in.on_lru, true);
+          m.ret(0);
+        },
+        [&] {
+          m.set(in.freeing, true);
+          m.set(in.on_lru, false);
+        });
     if (keeps_busy) {
       // dax_inode_busy() runs dax_zap_pages(), which sleeps on the mapping's
       // entry locks, inside the i_lock section ("it cannot be run under the
@@ -115,6 +96,34 @@ void IputFinal(Machine<D>& m) {
         has_pages = has_pages || in.map[x] != kNone;
       m.violate(has_pages, Inv::kLock1);
     }
+  }
+}
+
+// iput -> iput_final. atomic_dec_and_lock(&i_count, &i_lock): the decrement
+// to zero and ->drop_inode's decision are one i_lock section, so they are one
+// step. generic_drop_inode: drop (evict now) iff i_nlink == 0.
+template <class D>
+void IputDec(Machine<D>& m) {
+  if (m.insn.op == Op::kIput) m.set(m.w.th[m.t].r[3], m.arg(0));
+  auto ino = m.insn.op == Op::kIput ? m.lit(m.arg(0)) : ChainInode(m);
+  const bool keeps_busy =
+      m.cfg.is_dax() &&
+      m.cfg.policy.evict_barrier == EvictDaxBarrier::kDropInodeKeepsBusy;
+  m.with(m.w.ino, ino, m.cfg.inodes(), [&](auto& in) {
+    m.when(
+        in.i_count <= 0 || in.freed,
+        [&] {
+          m.violate(in.freed, Inv::kRef4);
+          m.violate(m.yes(), Inv::kRef3);
+          m.ret(0);
+        },
+        [&] {
+          m.add(in.i_count, -1);
+          m.add(in.h_thr[m.t], -1);
+          m.when(
+              in.i_count > 0, [&] { m.ret(0); },
+              [&] { IputFinal(m, in, keeps_busy); });
+        });
   });
 }
 
@@ -122,9 +131,8 @@ void IputFinal(Machine<D>& m) {
 // and finds busy pages; the wait is the next step.
 template <class D>
 void EvictBarrier(Machine<D>& m) {
-  const bool barrier =
-      m.cfg.is_dax() &&
-      m.cfg.policy.evict_barrier == EvictDaxBarrier::kBreakLayoutFinal;
+  const bool barrier = m.cfg.is_dax() && m.cfg.policy.evict_barrier ==
+                                             EvictDaxBarrier::kBreakLayoutFinal;
   if (barrier && m.cfg.policy.ptl_on_zap && !m.await(PtlFree(m))) return;
   m.with(m.w.ino, ChainInode(m), m.cfg.inodes(), [&](auto& in) {
     m.violate(in.i_count != 0 || !in.freeing, Inv::kIno2);
@@ -141,31 +149,37 @@ void EvictBarrier(Machine<D>& m) {
 // wait_page_idle_uninterruptible, then rescan.
 template <class D>
 void EvictWait(Machine<D>& m) {
-  auto busy = m.read(m.w.ino, ChainInode(m), m.cfg.inodes(),
-                     [&](const auto& in) { return InodeDaxBusy(m, in); },
-                     m.no());
+  auto busy = m.read(
+      m.w.ino, ChainInode(m), m.cfg.inodes(),
+      [&](const auto& in) { return InodeDaxBusy(m, in); }, m.no());
   if (!m.await(!busy)) return;
   m.go(Step::kEvictBarrier);
+}
+
+// ->evict_inode's block freeing: I-DAX-3 first (no access may outlive the
+// inode), then every page/block of the inode goes back.
+template <class D>
+void FreeInodePages(Machine<D>& m, typename World<D>::Inode& in) {
+  if (m.cfg.is_dax()) {
+    // I-DAX-3: no pin, transient ref or mapping on the inode's blocks.
+    typename D::Bool access = m.no();
+    for (int x = 0; x < m.cfg.pages; ++x)
+      for (int p = 0; p < m.cfg.phys_pages(); ++p)
+        access = access || (in.map[x] == p && !PageIdleTruth(m, p));
+    m.violate(access, Inv::kDax3);
+  }
+  for (int x = 0; x < m.cfg.pages; ++x) {
+    m.with(m.w.pg, in.map[x], m.cfg.phys_pages(),
+           [&](auto& pg) { RemovePage(m, pg); });
+    m.set(in.map[x], kNone);
+  }
 }
 
 // The fs frees the unlinked inode's blocks, then destroy_inode.
 template <class D>
 void EvictFree(Machine<D>& m) {
   m.with(m.w.ino, ChainInode(m), m.cfg.inodes(), [&](auto& in) {
-    if (m.cfg.is_dax()) {
-      // I-DAX-3: no pin, transient ref or mapping on the inode's blocks.
-      typename D::Bool access = m.no();
-      for (int x = 0; x < m.cfg.pages; ++x)
-        for (int p = 0; p < m.cfg.phys_pages(); ++p)
-          access = access ||
-                   (in.map[x] == p && !PageIdleTruth(m, p));
-      m.violate(access, Inv::kDax3);
-    }
-    for (int x = 0; x < m.cfg.pages; ++x) {
-      m.with(m.w.pg, in.map[x], m.cfg.phys_pages(),
-             [&](auto& pg) { RemovePage(m, pg); });
-      m.set(in.map[x], kNone);
-    }
+    FreeInodePages(m, in);
     m.set(in.freed, true);
     m.ret(0);
   });

@@ -69,31 +69,30 @@ template <class D>
 void CheckRefConservation(Machine<D>& m) {
   for (int i = 0; i < m.cfg.dentries(); ++i) {
     auto& d = m.w.d[i];
-    auto holders = d.h_persist + d.h_pin + d.h_child + d.h_root +
-                   SumOf(m, d.h_thr);
-    m.violate(d.count != kDentryDead &&
-                  (d.count != holders || d.h_pin < 0 || d.h_persist < 0 ||
-                   AnyNegative(m, d.h_thr)),
-              Inv::kRef1);
+    auto holders =
+        d.h_persist + d.h_pin + d.h_child + d.h_root + SumOf(m, d.h_thr);
+    m.violate(
+        d.count != kDentryDead && (d.count != holders || d.h_pin < 0 ||
+                                   d.h_persist < 0 || AnyNegative(m, d.h_thr)),
+        Inv::kRef1);
   }
   for (int i = 0; i < m.cfg.inodes(); ++i) {
     auto& in = m.w.ino[i];
-    m.violate(!in.freed && (in.i_count != in.h_alias + in.h_vma +
-                                              SumOf(m, in.h_thr) ||
-                            in.h_alias < 0 || in.h_vma < 0 ||
-                            AnyNegative(m, in.h_thr)),
+    m.violate(!in.freed &&
+                  (in.i_count != in.h_alias + in.h_vma + SumOf(m, in.h_thr) ||
+                   in.h_alias < 0 || in.h_vma < 0 || AnyNegative(m, in.h_thr)),
               Inv::kRef1);
   }
   const bool maps = MapsTakeRef(m.cfg);
   for (int p = 0; p < m.cfg.phys_pages(); ++p) {
     auto& pg = m.w.pg[p];
-    auto expect = pg.g_base + pg.g_trans + PinsOn(m, m.lit(p)) * kGupPinBias;
+    auto expect = pg.g_base + pg.g_trans +
+                  (PinsOn(m, m.lit(p)) + pg.g_spec) * kGupPinBias;
     if (maps) expect = expect + pg.mapcount;
     m.violate(pg.refcount != expect || pg.g_trans < 0 || pg.mapcount < 0,
               Inv::kRef1);
     // I-GUP-1: folio_maybe_dma_pinned has no false negative.
-    m.violate(PinsOn(m, m.lit(p)) > 0 && pg.refcount < kGupPinBias,
-              Inv::kGup1);
+    m.violate(PinsOn(m, m.lit(p)) > 0 && pg.refcount < kGupPinBias, Inv::kGup1);
   }
   for (int i = 0; i < m.cfg.pins; ++i) {
     auto& l = m.w.lease[i];
@@ -109,9 +108,9 @@ void CheckRefConservation(Machine<D>& m) {
     auto live_dentry = m.ite(d.positive && d.count != kDentryDead, 1, 0);
     m.violate(ev.kref != m.ite(ev.is_freed, 0, 1) + live_dentry, Inv::kRef1);
     if (guard)
-      m.violate(!ev.ef_freed &&
-                    ev.ef_ref != m.ite(ev.ef_fl_freed, 0, 1) + ev.h_opens,
-                Inv::kRef1);
+      m.violate(
+          !ev.ef_freed && ev.ef_ref != m.ite(ev.ef_fl_freed, 0, 1) + ev.h_opens,
+          Inv::kRef1);
     // I-EV-2: an eventfs_inode is released only after free_ei.
     m.violate(ev.kref == 0 && !ev.is_freed, Inv::kEv2);
   }

@@ -31,6 +31,14 @@ void LeaseUnlink(Machine<D>& m, typename World<D>::Lease& l) {
   m.set(l.on_list, false);
 }
 
+// dax_lease_lm_change: drops A. Called once per lease: a second call (the
+// list reference already dropped) is a second put (I-LS-2).
+template <class D>
+void LmChange(Machine<D>& m, typename World<D>::Lease& l) {
+  m.violate(l.h_list <= 0, Inv::kLs2);
+  LeasePut(m, l, l.h_list);
+}
+
 // A1 (__dax_truncate_lease): allocate dl with dl_count = 2 {A, B} and put
 // the F_RDLCK FL_ALLOCATED lease on the inode's list.
 template <class D>
@@ -38,20 +46,21 @@ void PinLeaseSetup(Machine<D>& m) {
   auto& l = m.w.lease[m.arg(0)];
   auto& pin = m.w.pin[m.arg(0)];
   auto& pte = m.w.pte[m.arg(1)];
-  m.when(pin.held || (l.allocated && !l.freed) || !pte.present,
-         [&] { m.ret(m.ite(pte.present, kEBUSY, kEFAULT)); },
-         [&] {
-           m.set(l.allocated, true);
-           m.set(l.freed, false);
-           m.set(l.on_list, true);
-           m.set(l.dl_count, 2);
-           m.set(l.h_list, 1);
-           m.set(l.h_reap, 1);
-           m.set(l.h_break, 0);
-           m.set(l.pages_set, false);
-           m.set(l.breaking, false);
-           m.set(l.file, pte.file);
-         });
+  m.when(
+      pin.held || (l.allocated && !l.freed) || !pte.present,
+      [&] { m.ret(m.ite(pte.present, kEBUSY, kEFAULT)); },
+      [&] {
+        m.set(l.allocated, true);
+        m.set(l.freed, false);
+        m.set(l.on_list, true);
+        m.set(l.dl_count, 2);
+        m.set(l.h_list, 1);
+        m.set(l.h_reap, 1);
+        m.set(l.h_break, 0);
+        m.set(l.pages_set, false);
+        m.set(l.breaking, false);
+        m.set(l.file, pte.file);
+      });
 }
 
 // A3 (dax_lease_set_pages): record the pages, set DAX_LEASE_PAGES; reap_work
@@ -66,11 +75,12 @@ void PinLeasePages(Machine<D>& m) {
 template <class D>
 void ReapPut(Machine<D>& m) {
   auto& l = m.w.lease[m.arg(0)];
-  m.when(!l.allocated || l.h_reap <= 0, [&] { m.ret(kEINVAL); },
-         [&] {
-           LeasePut(m, l, l.h_reap);
-           m.ret(0);
-         });
+  m.when(
+      !l.allocated || l.h_reap <= 0, [&] { m.ret(kEINVAL); },
+      [&] {
+        LeasePut(m, l, l.h_reap);
+        m.ret(0);
+      });
 }
 
 // F_UNLCK, as posted: under flc_lock unlink, then lm_change drops A. A second
@@ -78,12 +88,13 @@ void ReapPut(Machine<D>& m) {
 template <class D>
 void LeaseUnlockAtomic(Machine<D>& m) {
   auto& l = m.w.lease[m.arg(0)];
-  m.when(!l.on_list, [&] { m.ret(kEAGAIN); },
-         [&] {
-           LeaseUnlink(m, l);
-           LeasePut(m, l, l.h_list);
-           m.ret(0);
-         });
+  m.when(
+      !l.on_list, [&] { m.ret(kEAGAIN); },
+      [&] {
+        LeaseUnlink(m, l);
+        LmChange(m, l);
+        m.ret(0);
+      });
 }
 
 // The "put before unlink" mutation of R-003d: drop A outside flc_lock while
@@ -91,8 +102,8 @@ void LeaseUnlockAtomic(Machine<D>& m) {
 template <class D>
 void LeaseUnlockPut(Machine<D>& m) {
   auto& l = m.w.lease[m.arg(0)];
-  m.when(!l.on_list || l.h_list <= 0, [&] { m.ret(kEAGAIN); },
-         [&] { LeasePut(m, l, l.h_list); });
+  m.when(
+      !l.on_list, [&] { m.ret(kEAGAIN); }, [&] { LmChange(m, l); });
 }
 
 // ... and unlink it afterwards.
@@ -108,12 +119,13 @@ template <class D>
 void BreakWorkWait(Machine<D>& m) {
   auto& l = m.w.lease[m.arg(0)];
   auto& pin = m.w.pin[m.arg(0)];
-  auto idle = m.read(m.w.pg, pin.page, m.cfg.phys_pages(),
-                     [&](const auto& pg) { return !DaxKernelBusy(m, pg); },
-                     m.yes());
+  auto idle = m.read(
+      m.w.pg, pin.page, m.cfg.phys_pages(),
+      [&](const auto& pg) { return !DaxKernelBusy(m, pg); }, m.yes());
   if (!m.await(!l.breaking || l.freed || (l.pages_set && idle))) return;
-  m.when(!l.breaking || l.freed, [&] { m.ret(kEINVAL); },
-         [&] { m.violate(!l.pages_set, Inv::kLs5); });
+  m.when(
+      !l.breaking || l.freed, [&] { m.ret(kEINVAL); },
+      [&] { m.violate(!l.pages_set, Inv::kLs5); });
 }
 
 // U3: setlease(F_UNLCK) -> lm_change: unlink + drop A (if still listed).
@@ -122,7 +134,7 @@ void BreakWorkUnlock(Machine<D>& m) {
   auto& l = m.w.lease[m.arg(0)];
   m.when(l.on_list, [&] {
     LeaseUnlink(m, l);
-    LeasePut(m, l, l.h_list);
+    LmChange(m, l);
   });
 }
 
@@ -155,6 +167,8 @@ void DaxBreakLeases(Machine<D>& m) {
     break_all();
     return;
   }
+  if (!m.await(TruncLocksFree(m, f))) return;
+  TakeTruncLocks(m, f);
   typename D::Bool shrinking = m.no();
   TruncNotShrinking(m, &shrinking);
   m.when(shrinking, break_all);

@@ -51,8 +51,13 @@ class Machine {
   // `probing`: evaluate only the guard (concrete domain); effects are dropped.
   Machine(World<D>& w, const Config& cfg, const Insn& insn, int thread,
           bool probing = false)
-      : w(w), cfg(cfg), insn(insn), t(thread), probing_(probing),
-        path_(D::BoolLit(true)), guard_(D::BoolLit(true)),
+      : w(w),
+        cfg(cfg),
+        insn(insn),
+        t(thread),
+        probing_(probing),
+        path_(D::BoolLit(true)),
+        guard_(D::BoolLit(true)),
         moved_(D::BoolLit(false)) {}
 
   World<D>& w;
@@ -100,8 +105,7 @@ class Machine {
       if (!probing_) x = v;
     }
   }
-  template <class B = Bool,
-            class = std::enable_if_t<!std::is_same_v<B, bool>>>
+  template <class B = Bool, class = std::enable_if_t<!std::is_same_v<B, bool>>>
   void set(Bool& x, bool v) {
     set(x, D::BoolLit(v));
   }
@@ -137,7 +141,10 @@ class Machine {
       path_ = saved;
     } else {
       ++depth_;
-      if (c) f(); else g();
+      if (c)
+        f();
+      else
+        g();
       --depth_;
     }
   }
@@ -196,9 +203,14 @@ class Machine {
   }
   // Returns from the call: records the value, clears the registers (so
   // states that differ only in dead registers are one state), ends the call.
+  // A call never returns holding i_rwsem or the fault lock: release them.
   void ret(Int v) {
     set(w.th[t].ret, v);
     for (auto& r : w.th[t].r) set(r, 0);
+    for (int i = 0; i < cfg.inodes(); ++i) {
+      when(w.ino[i].rwsem == t, [&] { set(w.ino[i].rwsem, -1); });
+      when(w.ino[i].mmaplock == t, [&] { set(w.ino[i].mmaplock, -1); });
+    }
     jump(insn.base + insn.len);
   }
   void ret(int v) { ret(D::IntLit(v)); }
@@ -210,13 +222,17 @@ class Machine {
     if constexpr (kSym) {
       Bool saved = path_;
       path_ = guard_ && !moved_;
-      if (last) ret(0);
-      else set(w.th[t].pc, insn.base + insn.k + 1);
+      if (last)
+        ret(0);
+      else
+        set(w.th[t].pc, insn.base + insn.k + 1);
       path_ = saved;
     } else {
       if (moved_) return;
-      if (last) ret(0);
-      else set(w.th[t].pc, insn.base + insn.k + 1);
+      if (last)
+        ret(0);
+      else
+        set(w.th[t].pc, insn.base + insn.k + 1);
     }
   }
 
@@ -234,8 +250,10 @@ class Machine {
   }
   template <class V>
   static V Choose(Bool c, const V& a, const V& b) {
-    if constexpr (std::is_same_v<V, Int>) return D::Ite(c, a, b);
-    else return D::IteB(c, a, b);
+    if constexpr (std::is_same_v<V, Int>)
+      return D::Ite(c, a, b);
+    else
+      return D::IteB(c, a, b);
   }
 
   bool probing_;

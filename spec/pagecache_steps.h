@@ -16,8 +16,9 @@ void WithPage(Machine<D>& m, typename D::Int p, F f) {
 }
 template <class D>
 typename D::Bool PageLocked(Machine<D>& m, typename D::Int p) {
-  return m.read(m.w.pg, p, m.cfg.phys_pages(),
-                [](const auto& pg) { return pg.locked; }, m.no());
+  return m.read(
+      m.w.pg, p, m.cfg.phys_pages(), [](const auto& pg) { return pg.locked; },
+      m.no());
 }
 template <class D>
 void LockPage(Machine<D>& m, typename World<D>::Page& pg) {
@@ -41,61 +42,67 @@ void PutTransient(Machine<D>& m, typename World<D>::Page& pg) {
 // VMA takes a file (inode) reference.
 template <class D>
 void FaultMap(Machine<D>& m) {
-  if (!m.await(PtlFree(m))) return;
   const int e = m.arg(0), f = m.arg(1), x = m.arg(2);
+  if (!m.await(PtlFree(m) && FaultLockFree(m, m.lit(f)))) return;
   auto& pte = m.w.pte[e];
   auto& in = m.w.ino[f];
-  m.when(pte.file != kNone && (pte.file != f || pte.index != x),
-         [&] { m.ret(kEINVAL); },
-         [&] {
-           m.when(in.freeing || x >= in.size || in.map[x] == kNone,
-                  [&] { m.ret(kEFAULT); },
-                  [&] {
-                    m.when(pte.file == kNone, [&] {
-                      m.set(pte.file, f);
-                      m.set(pte.index, x);
-                      m.add(in.i_count, 1);
-                      m.add(in.h_vma, 1);
-                    });
-                    m.when(!pte.present, [&] {
-                      WithPage(m, in.map[x], [&](auto& pg) {
-                        m.add(pg.mapcount, 1);
-                        if (MapsTakeRef(m.cfg)) m.add(pg.refcount, 1);
-                      });
-                      m.set(pte.present, true);
-                      m.set(pte.page, in.map[x]);
-                      m.set(pte.writable, false);
-                      m.set(pte.dirty, false);
-                    });
-                    m.ret(0);
-                  });
-         });
+  m.when(
+      pte.file != kNone && (pte.file != f || pte.index != x),
+      [&] { m.ret(kEINVAL); },
+      [&] {
+        // mmap needs an open file, i.e. a live inode reference.
+        m.when(
+            in.freeing || (pte.file == kNone && in.i_count == 0) ||
+                x >= in.size || in.map[x] == kNone,
+            [&] { m.ret(kEFAULT); },
+            [&] {
+              m.when(pte.file == kNone, [&] {
+                m.set(pte.file, f);
+                m.set(pte.index, x);
+                m.add(in.i_count, 1);
+                m.add(in.h_vma, 1);
+              });
+              m.when(!pte.present, [&] {
+                WithPage(m, in.map[x], [&](auto& pg) {
+                  m.add(pg.mapcount, 1);
+                  if (MapsTakeRef(m.cfg)) m.add(pg.refcount, 1);
+                });
+                m.set(pte.present, true);
+                m.set(pte.page, in.map[x]);
+                m.set(pte.writable, false);
+                m.set(pte.dirty, false);
+              });
+              m.ret(0);
+            });
+      });
 }
 
 // Write fault S1 under PTL: the PTE is present and read-only; get_page.
 // A DAX write fault needs no ->page_mkwrite and completes here.
 template <class D>
 void WfGetPage(Machine<D>& m) {
-  if (!m.await(PtlFree(m))) return;
   auto& pte = m.w.pte[m.arg(0)];
-  m.when(!pte.present, [&] { m.ret(kEFAULT); },
-         [&] {
-           m.when(pte.writable, [&] { m.ret(0); },
-                  [&] {
-                    if (m.cfg.is_dax()) {
-                      m.set(pte.writable, true);
-                      m.set(pte.dirty, true);
-                      m.ret(0);
-                      return;
-                    }
-                    WithPage(m, pte.page, [&](auto& pg) {
-                      m.add(pg.refcount, 1);
-                      m.add(pg.g_trans, 1);
-                    });
-                    m.set(m.w.th[m.t].r[0], pte.page);
-                    m.set(m.w.th[m.t].r[1], 0);
-                  });
-         });
+  if (!m.await(PtlFree(m) && FaultLockFree(m, pte.file))) return;
+  m.when(
+      !pte.present, [&] { m.ret(kEFAULT); },
+      [&] {
+        m.when(
+            pte.writable, [&] { m.ret(0); },
+            [&] {
+              if (m.cfg.is_dax()) {
+                m.set(pte.writable, true);
+                m.set(pte.dirty, true);
+                m.ret(0);
+                return;
+              }
+              WithPage(m, pte.page, [&](auto& pg) {
+                m.add(pg.refcount, 1);
+                m.add(pg.g_trans, 1);
+              });
+              m.set(m.w.th[m.t].r[0], pte.page);
+              m.set(m.w.th[m.t].r[1], 0);
+            });
+      });
 }
 
 // S2: the filesystem's ->page_mkwrite, called with the page unlocked. It
@@ -109,23 +116,24 @@ void WfMkwrite(Machine<D>& m) {
   const bool keep_locked = fixed && m.cfg.policy.fs_mkwrite_returns_locked;
   WithPage(m, p, [&](auto& pg) {
     LockPage(m, pg);
-    m.when(pg.owner == kNone,
-           [&] {  // raced truncate: VM_FAULT_NOPAGE, the fault is retried
-             UnlockPage(m, pg);
-             PutTransient(m, pg);
-             m.ret(0);
-           },
-           [&] {
-             m.set(pg.fs_meta, true);
-             m.set(pg.dirty, true);
-             if (keep_locked) {
-               m.set(m.w.th[m.t].r[1], 1);
-               m.go(Step::kWfSetPte);
-             } else {
-               UnlockPage(m, pg);
-               if (!fixed) m.go(Step::kWfSetPte);
-             }
-           });
+    m.when(
+        pg.owner == kNone,
+        [&] {  // raced truncate: VM_FAULT_NOPAGE, the fault is retried
+          UnlockPage(m, pg);
+          PutTransient(m, pg);
+          m.ret(0);
+        },
+        [&] {
+          m.set(pg.fs_meta, true);
+          m.set(pg.dirty, true);
+          if (keep_locked) {
+            m.set(m.w.th[m.t].r[1], 1);
+            m.go(Step::kWfSetPte);
+          } else {
+            UnlockPage(m, pg);
+            if (!fixed) m.go(Step::kWfSetPte);
+          }
+        });
   });
 }
 
@@ -136,13 +144,14 @@ void WfLockPage(Machine<D>& m) {
   if (!m.await(!PageLocked(m, p))) return;
   WithPage(m, p, [&](auto& pg) {
     LockPage(m, pg);
-    m.when(pg.owner == kNone,
-           [&] {
-             UnlockPage(m, pg);
-             PutTransient(m, pg);
-             m.ret(0);
-           },
-           [&] { m.set(m.w.th[m.t].r[1], 1); });
+    m.when(
+        pg.owner == kNone,
+        [&] {
+          UnlockPage(m, pg);
+          PutTransient(m, pg);
+          m.ret(0);
+        },
+        [&] { m.set(m.w.th[m.t].r[1], 1); });
   });
 }
 
@@ -154,19 +163,20 @@ void WfSetPte(Machine<D>& m) {
   auto& th = m.w.th[m.t];
   auto p = th.r[0];
   WithPage(m, p, [&](auto& pg) {
-    m.when(!(pte.present && pte.page == p && !pte.writable),
-           [&] {  // pte_same failed: raced an unmap or another fault
-             m.when(th.r[1] == 1, [&] { UnlockPage(m, pg); });
-             PutTransient(m, pg);
-             m.ret(0);
-           },
-           [&] {
-             m.violate(pg.owner == kNone, Inv::kPg5);
-             m.set(pte.writable, true);
-             m.set(pte.dirty, true);
-             if (m.cfg.policy.mkwrite == MkwriteProtocol::kFixed2009)
-               m.go(Step::kWfSetDirty);
-           });
+    m.when(
+        !(pte.present && pte.page == p && !pte.writable),
+        [&] {  // pte_same failed: raced an unmap or another fault
+          m.when(th.r[1] == 1, [&] { UnlockPage(m, pg); });
+          PutTransient(m, pg);
+          m.ret(0);
+        },
+        [&] {
+          m.violate(pg.owner == kNone, Inv::kPg5);
+          m.set(pte.writable, true);
+          m.set(pte.dirty, true);
+          if (m.cfg.policy.mkwrite == MkwriteProtocol::kFixed2009)
+            m.go(Step::kWfSetDirty);
+        });
   });
 }
 
@@ -202,11 +212,12 @@ void WfUnlock(Machine<D>& m) {
 template <class D>
 void StoreUser(Machine<D>& m) {
   auto& pte = m.w.pte[m.arg(0)];
-  m.when(!pte.present || !pte.writable, [&] { m.ret(kEFAULT); },
-         [&] {
-           m.set(pte.dirty, true);
-           m.ret(0);
-         });
+  m.when(
+      !pte.present || !pte.writable, [&] { m.ret(kEFAULT); },
+      [&] {
+        m.set(pte.dirty, true);
+        m.ret(0);
+      });
 }
 
 // Writeback W1: lock the page; clear_page_dirty_for_io (page_mkclean moves
@@ -219,33 +230,35 @@ void WbLockClean(Machine<D>& m) {
   m.when(p == kNone || in.freed, [&] { m.ret(0); });
   WithPage(m, p, [&](auto& pg) {
     LockPage(m, pg);
-    m.when(pg.writeback,
-           [&] {
-             UnlockPage(m, pg);
-             m.ret(0);
-           },
-           [&] {
-             m.violate(!pg.locked, Inv::kPg3);
-             for (int e = 0; e < m.cfg.ptes; ++e) {
-               auto& pte = m.w.pte[e];
-               m.when(pte.present && pte.page == p &&
-                          (pte.writable || pte.dirty),
-                      [&] {
-                        m.set(pte.writable, false);
-                        m.set(pte.dirty, false);
-                        m.set(pg.dirty, true);
-                      });
-             }
-             m.when(!pg.dirty,
-                    [&] {
-                      UnlockPage(m, pg);
-                      m.ret(0);
-                    },
-                    [&] {
-                      m.set(pg.dirty, false);
-                      m.set(m.w.th[m.t].r[0], p);
-                    });
-           });
+    m.when(
+        pg.writeback,
+        [&] {
+          UnlockPage(m, pg);
+          m.ret(0);
+        },
+        [&] {
+          m.warn(!pg.locked, Warn::kClearDirtyUnlocked);
+          m.violate(!pg.locked, Inv::kPg3);
+          for (int e = 0; e < m.cfg.ptes; ++e) {
+            auto& pte = m.w.pte[e];
+            m.when(pte.present && pte.page == p && (pte.writable || pte.dirty),
+                   [&] {
+                     m.set(pte.writable, false);
+                     m.set(pte.dirty, false);
+                     m.set(pg.dirty, true);
+                   });
+          }
+          m.when(
+              !pg.dirty,
+              [&] {
+                UnlockPage(m, pg);
+                m.ret(0);
+              },
+              [&] {
+                m.set(pg.dirty, false);
+                m.set(m.w.th[m.t].r[0], p);
+              });
+        });
   });
 }
 
@@ -278,21 +291,26 @@ void WbIoDone(Machine<D>& m) {
 // truncate_setsize: i_size first, then unmap_mapping_range.
 template <class D>
 void TruncSetSize(Machine<D>& m) {
-  if (m.cfg.policy.ptl_on_zap && !m.await(PtlFree(m))) return;
   const int f = m.arg(0), size = m.arg(1);
+  if (!m.await(TruncLocksFree(m, f) &&
+               ZapPtlFree(m)))
+    return;
   auto& in = m.w.ino[f];
-  m.when(in.freed, [&] { m.ret(kENOENT); },
-         [&] {
-           m.when(in.size <= size,
-                  [&] {
-                    m.set(in.size, size);
-                    m.ret(0);
-                  },
-                  [&] {
-                    m.set(in.size, size);
-                    UnmapRange(m, f, size);
-                  });
-         });
+  TakeTruncLocks(m, f);
+  m.when(
+      in.freed, [&] { m.ret(kENOENT); },
+      [&] {
+        m.when(
+            in.size <= size,
+            [&] {
+              m.set(in.size, size);
+              m.ret(0);
+            },
+            [&] {
+              m.set(in.size, size);
+              UnmapRange(m, f, size);
+            });
+      });
 }
 
 // The first page at or beyond `size` still in the page cache: its index.
@@ -309,18 +327,20 @@ template <class D>
 void TruncLockPage(Machine<D>& m) {
   const int f = m.arg(0);
   auto x = FirstCachedFrom(m, f, m.arg(1));
-  auto p = m.read(m.w.ino[f].map, x, m.cfg.pages,
-                  [](const auto& v) { return v; }, m.lit(kNone));
-  auto busy = m.read(m.w.pg, p, m.cfg.phys_pages(),
-                     [](const auto& pg) { return pg.locked || pg.writeback; },
-                     m.no());
+  auto p = m.read(
+      m.w.ino[f].map, x, m.cfg.pages, [](const auto& v) { return v; },
+      m.lit(kNone));
+  auto busy = m.read(
+      m.w.pg, p, m.cfg.phys_pages(),
+      [](const auto& pg) { return pg.locked || pg.writeback; }, m.no());
   if (!m.await(!busy)) return;
-  m.when(x == kNone, [&] { m.go(Step::kTruncUnmapAgain); },
-         [&] {
-           WithPage(m, p, [&](auto& pg) { LockPage(m, pg); });
-           m.set(m.w.th[m.t].r[1], p);
-           m.set(m.w.th[m.t].r[2], x);
-         });
+  m.when(
+      x == kNone, [&] { m.go(Step::kTruncUnmapAgain); },
+      [&] {
+        WithPage(m, p, [&](auto& pg) { LockPage(m, pg); });
+        m.set(m.w.th[m.t].r[1], p);
+        m.set(m.w.th[m.t].r[2], x);
+      });
 }
 
 // ... invalidate it (the fs drops its metadata), delete it from the cache.
@@ -363,19 +383,20 @@ void MunmapZap(Machine<D>& m) {
   if (m.cfg.policy.ptl_on_zap && !m.await(PtlFree(m))) return;
   const int e = m.arg(0);
   auto& pte = m.w.pte[e];
-  m.when(pte.file == kNone, [&] { m.ret(kEINVAL); },
-         [&] {
-           ZapPte(m, e);
-           auto f = pte.file;
-           m.set(m.w.th[m.t].r[3], f);
-           m.with(m.w.ino, f, m.cfg.inodes(), [&](auto& in) {
-             m.add(in.h_vma, -1);
-             m.add(in.h_thr[m.t], 1);
-           });
-           m.set(pte.file, kNone);
-           m.set(pte.index, 0);
-           m.go(Step::kIputDec);
-         });
+  m.when(
+      pte.file == kNone, [&] { m.ret(kEINVAL); },
+      [&] {
+        ZapPte(m, e);
+        auto f = pte.file;
+        m.set(m.w.th[m.t].r[3], f);
+        m.with(m.w.ino, f, m.cfg.inodes(), [&](auto& in) {
+          m.add(in.h_vma, -1);
+          m.add(in.h_thr[m.t], 1);
+        });
+        m.set(pte.file, kNone);
+        m.set(pte.index, 0);
+        m.go(Step::kIputDec);
+      });
 }
 
 }  // namespace lifecheck

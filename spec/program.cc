@@ -161,7 +161,7 @@ using S = Step;
 // The iput chain that every path dropping the last inode reference ends in:
 // iput -> iput_final -> evict (with the DAX barrier) -> free.
 #define LC_IPUT_CHAIN \
-  S::kIputDec, S::kIputFinal, S::kEvictBarrier, S::kEvictWait, S::kEvictFree
+  S::kIputDec, S::kEvictBarrier, S::kEvictWait, S::kEvictFree
 
 std::vector<Step> BuildSteps(Op op, const Config& cfg) {
   const bool dax = cfg.is_dax();

@@ -46,14 +46,16 @@ typename D::Int PinsOn(Machine<D>& m, typename D::Int p) {
 
 // The kernel's view of "busy" (dax_busy_page / the ONE_BASED refcount > 1).
 template <class D>
-typename D::Bool DaxKernelBusy(Machine<D>& m, const typename World<D>::Page& pg) {
+typename D::Bool DaxKernelBusy(Machine<D>& m,
+                               const typename World<D>::Page& pg) {
   if (m.cfg.policy.dax_ref_base == DaxRefBase::kOneBased)
     return pg.refcount > 1;
   return pg.refcount - pg.mapcount != 0;
 }
 // The kernel's view of idle for wait_page_idle (dax_page_is_idle).
 template <class D>
-typename D::Bool DaxKernelIdle(Machine<D>& m, const typename World<D>::Page& pg) {
+typename D::Bool DaxKernelIdle(Machine<D>& m,
+                               const typename World<D>::Page& pg) {
   return pg.refcount == DaxIdleRef(m.cfg);
 }
 
@@ -96,6 +98,38 @@ void UnmapRange(Machine<D>& m, int file, int from) {
 template <class D>
 typename D::Bool PtlFree(Machine<D>& m) {
   return m.w.ptl_owner == kNone || m.w.ptl_owner == m.t;
+}
+
+// A zap's PTL: free for us, or not taken at all (ptl_on_zap=false).
+template <class D>
+typename D::Bool ZapPtlFree(Machine<D>& m) {
+  return m.cfg.policy.ptl_on_zap ? PtlFree(m) : m.yes();
+}
+
+// Truncate holds i_rwsem and the fault lock (XFS MMAPLOCK, ext4
+// invalidate_lock) exclusive: truncates are serialised and no fault maps a
+// page of the file meanwhile. Both are released when the call returns
+// (Machine::ret). The first step of every truncate awaits TruncLocksFree and
+// then calls TakeTruncLocks.
+template <class D>
+typename D::Bool TruncLocksFree(Machine<D>& m, int f) {
+  auto& in = m.w.ino[f];
+  return (in.rwsem == kNone || in.rwsem == m.t) &&
+         (in.mmaplock == kNone || in.mmaplock == m.t);
+}
+template <class D>
+void TakeTruncLocks(Machine<D>& m, int f) {
+  m.set(m.w.ino[f].rwsem, m.t);
+  m.set(m.w.ino[f].mmaplock, m.t);
+}
+// A DAX fault takes the fault lock shared: it waits for a truncate.
+template <class D>
+typename D::Bool FaultLockFree(Machine<D>& m, typename D::Int f) {
+  if (!m.cfg.is_dax()) return m.yes();
+  auto owner = m.read(
+      m.w.ino, f, m.cfg.inodes(), [](const auto& in) { return in.mmaplock; },
+      m.lit(kNone));
+  return owner == kNone || owner == m.t;
 }
 
 }  // namespace lifecheck
