@@ -79,6 +79,19 @@ void PinLockPtl(Machine<D>& m) {
   }
   // The lease setup step already validated the slot.
   auto bad = lease ? !pte.present : (pin.held || !pte.present);
+  if (lease) {
+    // dax_lease_set_pages with result <= 0: set PAGES, F_UNLCK (drops A),
+    // put (drops B): the lease goes with the failed GUP.
+    auto& l = m.w.lease[m.arg(0)];
+    m.when(bad, [&] {
+      m.set(l.pages_set, true);
+      m.when(l.on_list, [&] {
+        LeaseUnlink(m, l);
+        LmChange(m, l);
+      });
+      LeasePut(m, l, l.h_reap);
+    });
+  }
   m.when(
       bad, [&] { m.ret(m.ite(pin.held, kEBUSY, kEFAULT)); },
       [&] {
@@ -157,8 +170,10 @@ void PinFastRecheck(Machine<D>& m) {
   m.when(
       !pte.present || pte.page != pin.page,
       [&] {
-        WithPage(m, pin.page,
-                 [&](auto& pg) { m.add(pg.refcount, -kGupPinBias); });
+        WithPage(m, pin.page, [&](auto& pg) {
+             m.add(pg.refcount, -kGupPinBias);
+             FreeOrphanAtZero(m, pg);
+           });
         m.ret(kEAGAIN);
       },
       [&] {
@@ -195,8 +210,10 @@ void UnpinPut(Machine<D>& m) {
   m.when(
       !pin.held, [&] { m.ret(kEINVAL); },
       [&] {
-        WithPage(m, pin.page,
-                 [&](auto& pg) { m.add(pg.refcount, -kGupPinBias); });
+        WithPage(m, pin.page, [&](auto& pg) {
+             m.add(pg.refcount, -kGupPinBias);
+             FreeOrphanAtZero(m, pg);
+           });
         m.set(pin.held, false);
         m.ret(0);
       });
@@ -245,9 +262,7 @@ typename D::Int FirstKernelBusy(Machine<D>& m, int f, int from) {
 template <class D>
 void DaxScanUnmap(Machine<D>& m) {
   const int f = m.arg(0), size = m.arg(1);
-  if (!m.await(TruncLocksFree(m, f) &&
-               ZapPtlFree(m)))
-    return;
+  if (!m.await(TruncLocksFree(m, f) && ZapPtlFree(m))) return;
   TakeTruncLocks(m, f);
   typename D::Bool shrinking = m.no();
   TruncNotShrinking(m, &shrinking);
@@ -336,8 +351,7 @@ template <class D>
 void DaxTruncFree(Machine<D>& m) {
   const int f = m.arg(0), size = m.arg(1);
   const bool first = StepIndex(m.insn.op, m.cfg, Step::kDaxTruncFree) == 0;
-  if (!m.await((first ? TruncLocksFree(m, f) : m.yes()) &&
-               ZapPtlFree(m)))
+  if (!m.await((first ? TruncLocksFree(m, f) : m.yes()) && ZapPtlFree(m)))
     return;
   auto& in = m.w.ino[f];
   typename D::Bool shrinking = m.no();

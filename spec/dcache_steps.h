@@ -13,13 +13,16 @@ namespace lifecheck {
 // unpaired one", seed 000); the oracle can, and I-REF-1/I-DC-1 say so.
 template <class D>
 void DropDentryHolder(Machine<D>& m, typename World<D>::Dentry& d) {
-  m.when(
-      d.h_thr[m.t] > 0, [&] { m.add(d.h_thr[m.t], -1); },
-      [&] {
-        m.when(
-            d.h_pin > 0, [&] { m.add(d.h_pin, -1); },
-            [&] { m.add(d.h_persist, -1); });
-      });
+  m.when(d.h_thr[m.t] > 0, [&] { m.add(d.h_thr[m.t], -1); },
+         [&] {
+           m.when(d.h_pin > 0, [&] { m.add(d.h_pin, -1); },
+                  [&] {
+                    // Nobody's reference: the caller's count goes negative
+                    // (I-REF-1), unless it is the PERSISTENT +1 (I-DC-1).
+                    m.when(d.h_persist > 0, [&] { m.add(d.h_persist, -1); },
+                           [&] { m.add(d.h_thr[m.t], -1); });
+                  });
+         });
 }
 
 // d_make_discardable's body: warn on a non-persistent dentry, clear the flag,
@@ -29,6 +32,8 @@ template <class D>
 void DiscardBody(Machine<D>& m, typename World<D>::Dentry& d) {
   m.warn(!d.persistent, Warn::kDiscardNonpersistent);
   m.violate(!d.persistent, Inv::kDc2);
+  m.violate(d.freed, Inv::kRef4);
+  m.violate(d.count <= 0, Inv::kRef3);
   m.when(d.persistent, [&] { m.add(d.h_persist, -1); });
   m.set(d.persistent, false);
   m.add(d.count, -1);

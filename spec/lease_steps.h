@@ -12,33 +12,6 @@
 
 namespace lifecheck {
 
-// A put of dl_count: at 0, fput(dl_file) and kfree(dl).
-template <class D>
-void LeasePut(Machine<D>& m, typename World<D>::Lease& l, typename D::Int& h) {
-  m.violate(l.freed, Inv::kRef4);
-  m.violate(l.dl_count <= 0, Inv::kRef3);
-  m.add(l.dl_count, -1);
-  m.add(h, -1);
-  m.when(l.dl_count == 0, [&] {
-    m.violate(l.freed, Inv::kLs1);
-    m.set(l.freed, true);
-  });
-}
-
-// lease_modify(F_UNLCK) under flc_lock: unlink from the inode's list.
-template <class D>
-void LeaseUnlink(Machine<D>& m, typename World<D>::Lease& l) {
-  m.set(l.on_list, false);
-}
-
-// dax_lease_lm_change: drops A. Called once per lease: a second call (the
-// list reference already dropped) is a second put (I-LS-2).
-template <class D>
-void LmChange(Machine<D>& m, typename World<D>::Lease& l) {
-  m.violate(l.h_list <= 0, Inv::kLs2);
-  LeasePut(m, l, l.h_list);
-}
-
 // A1 (__dax_truncate_lease): allocate dl with dl_count = 2 {A, B} and put
 // the F_RDLCK FL_ALLOCATED lease on the inode's list.
 template <class D>
@@ -46,6 +19,11 @@ void PinLeaseSetup(Machine<D>& m) {
   auto& l = m.w.lease[m.arg(0)];
   auto& pin = m.w.pin[m.arg(0)];
   auto& pte = m.w.pte[m.arg(1)];
+  if (m.insn.op == Op::kPinLongterm &&
+      m.cfg.policy.longterm_pin == LongtermPinOnFsdax::kReject) {
+    m.ret(kEOPNOTSUPP);  // check_vma_flags runs before any lease exists
+    return;
+  }
   m.when(
       pin.held || (l.allocated && !l.freed) || !pte.present,
       [&] { m.ret(m.ite(pte.present, kEBUSY, kEFAULT)); },

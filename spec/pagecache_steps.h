@@ -35,6 +35,17 @@ template <class D>
 void PutTransient(Machine<D>& m, typename World<D>::Page& pg) {
   m.add(pg.refcount, -1);
   m.add(pg.g_trans, -1);
+  FreeOrphanAtZero(m, pg);
+}
+
+// ->page_mkwrite's re-check under the page lock: truncated (no mapping) or
+// beyond the new i_size means VM_FAULT_NOPAGE (kernel-semantics §3.3.1).
+template <class D>
+typename D::Bool PageTruncated(Machine<D>& m,
+                               const typename World<D>::Page& pg) {
+  auto size = m.read(m.w.ino, pg.owner, m.cfg.inodes(),
+                     [](const auto& in) { return in.size; }, m.lit(0));
+  return pg.owner == kNone || pg.index >= size;
 }
 
 // Read fault of a shared file mapping: map the page read-only so the first
@@ -116,8 +127,7 @@ void WfMkwrite(Machine<D>& m) {
   const bool keep_locked = fixed && m.cfg.policy.fs_mkwrite_returns_locked;
   WithPage(m, p, [&](auto& pg) {
     LockPage(m, pg);
-    m.when(
-        pg.owner == kNone,
+    m.when(PageTruncated(m, pg),
         [&] {  // raced truncate: VM_FAULT_NOPAGE, the fault is retried
           UnlockPage(m, pg);
           PutTransient(m, pg);
@@ -144,8 +154,7 @@ void WfLockPage(Machine<D>& m) {
   if (!m.await(!PageLocked(m, p))) return;
   WithPage(m, p, [&](auto& pg) {
     LockPage(m, pg);
-    m.when(
-        pg.owner == kNone,
+    m.when(PageTruncated(m, pg),
         [&] {
           UnlockPage(m, pg);
           PutTransient(m, pg);
@@ -292,9 +301,7 @@ void WbIoDone(Machine<D>& m) {
 template <class D>
 void TruncSetSize(Machine<D>& m) {
   const int f = m.arg(0), size = m.arg(1);
-  if (!m.await(TruncLocksFree(m, f) &&
-               ZapPtlFree(m)))
-    return;
+  if (!m.await(TruncLocksFree(m, f) && ZapPtlFree(m))) return;
   auto& in = m.w.ino[f];
   TakeTruncLocks(m, f);
   m.when(

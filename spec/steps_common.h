@@ -66,6 +66,15 @@ typename D::Bool PageIdleTruth(Machine<D>& m, int p) {
          m.w.pg[p].mapcount == 0;
 }
 
+// A page-cache page truncated while referenced survives as an orphan; the
+// last put frees it (kernel-semantics §3.4.2). DAX blocks are freed by the fs.
+template <class D>
+void FreeOrphanAtZero(Machine<D>& m, typename World<D>::Page& pg) {
+  if (m.cfg.is_dax()) return;
+  m.when(pg.refcount == 0 && pg.owner == kNone,
+         [&] { m.set(pg.st, kBlkFree); });
+}
+
 // Zaps PTE slot e if present (zap_pte_range): dirty transfers to the page,
 // the mapping's page reference is dropped. The VMA (pte.file) stays.
 template <class D>
@@ -76,6 +85,7 @@ void ZapPte(Machine<D>& m, int e) {
       if (!m.cfg.is_dax()) m.when(pte.dirty, [&] { m.set(pg.dirty, true); });
       m.add(pg.mapcount, -1);
       if (MapsTakeRef(m.cfg)) m.add(pg.refcount, -1);
+      FreeOrphanAtZero(m, pg);
     });
     m.set(pte.present, false);
     m.set(pte.writable, false);
@@ -98,6 +108,33 @@ void UnmapRange(Machine<D>& m, int file, int from) {
 template <class D>
 typename D::Bool PtlFree(Machine<D>& m) {
   return m.w.ptl_owner == kNone || m.w.ptl_owner == m.t;
+}
+
+// A put of dl_count: at 0, fput(dl_file) and kfree(dl).
+template <class D>
+void LeasePut(Machine<D>& m, typename World<D>::Lease& l, typename D::Int& h) {
+  m.violate(l.freed, Inv::kRef4);
+  m.violate(l.dl_count <= 0, Inv::kRef3);
+  m.add(l.dl_count, -1);
+  m.add(h, -1);
+  m.when(l.dl_count == 0, [&] {
+    m.violate(l.freed, Inv::kLs1);
+    m.set(l.freed, true);
+  });
+}
+
+// lease_modify(F_UNLCK) under flc_lock: unlink from the inode's list.
+template <class D>
+void LeaseUnlink(Machine<D>& m, typename World<D>::Lease& l) {
+  m.set(l.on_list, false);
+}
+
+// dax_lease_lm_change: drops A. Called once per lease: a second call (the
+// list reference already dropped) is a second put (I-LS-2).
+template <class D>
+void LmChange(Machine<D>& m, typename World<D>::Lease& l) {
+  m.violate(l.h_list <= 0, Inv::kLs2);
+  LeasePut(m, l, l.h_list);
 }
 
 // A zap's PTL: free for us, or not taken at all (ptl_on_zap=false).

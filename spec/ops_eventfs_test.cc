@@ -1,0 +1,309 @@
+// Contract tests of the eventfs ops (seed 002): ev_lookup, ev_remove, ev_open,
+// ev_close, and the knobs eventfs_revalidate / event_file_guard. Expected
+// values come from kernel-semantics.md §3.7, §4.3 and §5.3, not from the code.
+#include <cstdlib>
+#include <initializer_list>
+#include <ostream>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "spec/config.h"
+#include "spec/exec.h"
+#include "spec/findings.h"
+#include "spec/program.h"
+#include "spec/steps_common.h"
+
+namespace lifecheck {
+
+// Failure messages name the invariant ("I-DC-1"), not its bytes.
+static void PrintTo(Inv i, std::ostream* os) {
+  *os << (i == Inv::kNone ? "none" : InvId(i));
+}
+
+namespace {
+
+Call C(Op op, int a = 0, int b = 0, int c = 0) {
+  Call k;
+  k.op = op;
+  k.args = {static_cast<int16_t>(a), static_cast<int16_t>(b),
+            static_cast<int16_t>(c)};
+  return k;
+}
+
+// Runs the default sequential schedule until no thread can move.
+void Finish(SpecExec& ex) {
+  for (int t; (t = ex.sequential_choice()) >= 0;) ex.step(t);
+}
+SpecExec RunAll(const Config& cfg, std::vector<std::vector<Call>> threads) {
+  SpecExec ex(cfg, std::move(threads));
+  Finish(ex);
+  return ex;
+}
+// Takes one step of each thread in `order`; fails if one is blocked.
+::testing::AssertionResult Steps(SpecExec& ex,
+                                 std::initializer_list<int> order) {
+  int i = 0;
+  for (int t : order) {
+    if (!ex.enabled(t))
+      return ::testing::AssertionFailure()
+             << "thread " << t << " blocked at schedule position " << i;
+    ex.step(t);
+    ++i;
+  }
+  return ::testing::AssertionSuccess();
+}
+// Runs thread t until it is done or blocked.
+void RunThread(SpecExec& ex, int t) {
+  while (ex.enabled(t)) ex.step(t);
+}
+
+// Return value of thread t's call i, or a sentinel if it has not returned.
+int Ret(const SpecExec& ex, int t, int i) {
+  const auto& r = ex.results()[t];
+  return i < static_cast<int>(r.size()) ? r[i] : -9999;
+}
+[[maybe_unused]] bool Warned(const SpecExec& ex, Warn w) {
+  return ex.world().warned[static_cast<int>(w)];
+}
+[[maybe_unused]] uint64_t Ignore(std::initializer_list<Inv> invs) {
+  uint64_t m = 0;
+  for (Inv i : invs) m |= uint64_t{1} << static_cast<int>(i);
+  return m;
+}
+
+Config Ev(EventfsRevalidate reval = EventfsRevalidate::kOn,
+          EventFileGuard guard = EventFileGuard::kOn) {
+  Config c;
+  c.fs = FsKind::kDisk;
+  c.files = 0;
+  c.events = 1;
+  c.policy.eventfs_revalidate = reval;
+  c.policy.event_file_guard = guard;
+  return c;
+}
+constexpr int kD = 1;  // Ev().event_dentry(0)
+const Call kLookup = C(Op::kEvLookup, 0);
+const Call kRemove = C(Op::kEvRemove, 0);
+const Call kOpen = C(Op::kEvOpen, 0);
+const Call kClose = C(Op::kEvClose, 0);
+
+TEST(OpsEventfs, DentryLayout) { EXPECT_EQ(Ev().event_dentry(0), kD); }
+
+// ---- ev_lookup (§3.7.3, tracefs_d_delete keeps it at count 0) ----
+
+TEST(OpsEventfs, LookupInstantiatesACachedDentryHoldingAKref) {
+  auto ex = RunAll(Ev(), {{kLookup}});
+  const auto& w = ex.world();
+  EXPECT_EQ(Ret(ex, 0, 0), 0);
+  EXPECT_TRUE(w.d[kD].hashed);
+  EXPECT_TRUE(w.d[kD].positive);
+  EXPECT_EQ(w.d[kD].count, 0);
+  EXPECT_EQ(w.d[kD].h_thr[0], 0);
+  EXPECT_EQ(w.ev[0].kref, 2);  // creation + d_fsdata
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsEventfs, SecondLookupHitsTheCache) {
+  auto ex = RunAll(Ev(), {{kLookup, kLookup}});
+  EXPECT_EQ(Ret(ex, 0, 1), 0);
+  EXPECT_EQ(ex.world().ev[0].kref, 2);
+  EXPECT_EQ(ex.world().d[kD].count, 0);
+}
+
+TEST(OpsEventfs, LookupAfterRemovalFails) {
+  auto ex = RunAll(Ev(), {{kRemove, kLookup}});
+  EXPECT_EQ(Ret(ex, 0, 1), kENOENT);
+  EXPECT_FALSE(ex.world().d[kD].hashed);  // negative lookups not cached
+}
+
+// ---- ev_remove (§3.7.5, §3.7.6) ----
+
+TEST(OpsEventfs, RemoveOfIdleEventFreesEiAndEventFile) {
+  auto ex = RunAll(Ev(), {{kRemove}});
+  const auto& ev = ex.world().ev[0];
+  EXPECT_EQ(Ret(ex, 0, 0), 0);
+  EXPECT_TRUE(ev.is_freed);
+  EXPECT_TRUE(ev.removed);
+  EXPECT_EQ(ev.kref, 0);
+  EXPECT_TRUE(ev.ef_fl_freed);
+  EXPECT_EQ(ev.ef_ref, 0);
+  EXPECT_TRUE(ev.ef_freed);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsEventfs, RemoveKeepsCachedDentryAndItsKref) {
+  auto ex = RunAll(Ev(), {{kLookup, kRemove}});
+  const auto& w = ex.world();
+  EXPECT_EQ(Ret(ex, 0, 1), 0);
+  EXPECT_TRUE(w.d[kD].hashed);  // no dentry is touched
+  EXPECT_EQ(w.ev[0].kref, 1);   // the dentry's d_fsdata ref
+  EXPECT_FALSE(w.warned[static_cast<int>(Warn::kEiReleaseNotFreed)]);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsEventfs, RemoveTwiceFails) {
+  auto ex = RunAll(Ev(), {{kRemove, kRemove}});
+  EXPECT_EQ(Ret(ex, 0, 1), kENOENT);
+  EXPECT_EQ(ex.world().ev[0].kref, 0);
+}
+
+TEST(OpsEventfs, RemoveWhileOpenIsEbusyWithGuard) {
+  auto ex = RunAll(Ev(), {{kOpen, kRemove, kClose, kRemove}});
+  const auto& ev = ex.world().ev[0];
+  EXPECT_EQ(Ret(ex, 0, 1), kEBUSY);
+  EXPECT_EQ(Ret(ex, 0, 3), 0);  // once closed
+  EXPECT_TRUE(ev.ef_freed);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsEventfs, RemoveWhileOpenWithoutGuardFreesUnderTheOpener) {
+  auto ex = RunAll(Ev(EventfsRevalidate::kOn, EventFileGuard::kOff),
+                   {{kOpen, kRemove, kClose}});
+  EXPECT_EQ(Ret(ex, 0, 1), 0);
+  EXPECT_EQ(ex.violation(), Inv::kEv3);  // release touches freed data
+}
+
+// ---- ev_open / ev_close (§3.7.4) ----
+
+TEST(OpsEventfs, OpenTakesDentryAndEventFileReferences) {
+  auto ex = RunAll(Ev(), {{kOpen}});
+  const auto& w = ex.world();
+  EXPECT_EQ(Ret(ex, 0, 0), 0);
+  EXPECT_EQ(w.d[kD].count, 1);
+  EXPECT_EQ(w.d[kD].h_thr[0], 1);
+  EXPECT_EQ(w.ev[0].ef_ref, 2);
+  EXPECT_EQ(w.ev[0].h_opens, 1);
+  EXPECT_EQ(w.ev[0].kref, 2);  // instantiated by the walk's real lookup
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsEventfs, CloseDropsBothReferencesAndKeepsTheCache) {
+  auto ex = RunAll(Ev(), {{kLookup, kOpen, kClose}});
+  const auto& w = ex.world();
+  EXPECT_EQ(Ret(ex, 0, 2), 0);
+  EXPECT_EQ(w.d[kD].count, 0);
+  EXPECT_TRUE(w.d[kD].hashed);
+  EXPECT_EQ(w.ev[0].ef_ref, 1);
+  EXPECT_EQ(w.ev[0].h_opens, 0);
+  EXPECT_FALSE(w.ev[0].ef_freed);
+  EXPECT_FALSE(w.warned[static_cast<int>(Warn::kEvfilePutZero)]);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsEventfs, CloseWithoutOpenIsEbadf) {
+  auto ex = RunAll(Ev(), {{kLookup, kClose}, {kOpen}, {kClose}});
+  EXPECT_EQ(Ret(ex, 0, 1), kEBADF);
+  EXPECT_EQ(Ret(ex, 2, 0), kEBADF);  // thread 1's file is not thread 2's
+  EXPECT_EQ(ex.world().ev[0].ef_ref, 2);
+}
+
+// The last close of a removed event frees the event file (ref 0 + FL_FREED).
+TEST(OpsEventfs, LastCloseAfterFreedFlagFreesEventFile) {
+  SpecExec ex(Ev(), {{kOpen}, {kRemove}});
+  ASSERT_TRUE(Steps(ex, {0, 0, 0, 1}));  // walk, revalidate, get; remove
+  Finish(ex);
+  EXPECT_EQ(Ret(ex, 0, 0), kENODEV);
+  EXPECT_TRUE(ex.world().ev[0].ef_freed);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// R-002a fixed by revalidate: the stale dentry is invalidated, the real
+// lookup fails.
+TEST(OpsEventfs, OpenAfterRemovalIsEnoentWithRevalidate) {
+  for (auto guard : {EventFileGuard::kOn, EventFileGuard::kOff}) {
+    auto ex =
+        RunAll(Ev(EventfsRevalidate::kOn, guard), {{kLookup, kRemove, kOpen}});
+    EXPECT_EQ(Ret(ex, 0, 2), kENOENT);
+    EXPECT_FALSE(ex.world().d[kD].hashed);
+    EXPECT_EQ(ex.world().d[kD].count, 0);
+    EXPECT_EQ(ex.violation(), Inv::kNone);
+  }
+  auto uncached = RunAll(Ev(), {{kRemove, kOpen}});
+  EXPECT_EQ(Ret(uncached, 0, 1), kENOENT);
+}
+
+TEST(OpsEventfs, OpenAfterRemovalIsEnodevWithGuardOnly) {
+  auto ex = RunAll(Ev(EventfsRevalidate::kOff, EventFileGuard::kOn),
+                   {{kLookup, kRemove, kOpen}});
+  const auto& w = ex.world();
+  EXPECT_EQ(Ret(ex, 0, 2), kENODEV);
+  EXPECT_EQ(w.d[kD].count, 0);  // the half-open file's dget was dropped
+  EXPECT_EQ(w.d[kD].h_thr[0], 0);
+  EXPECT_EQ(w.ev[0].ef_ref, 0);
+  EXPECT_EQ(w.ev[0].h_opens, 0);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsEventfs, OpenAfterRemovalWithNeitherFixIsUseAfterFree) {  // R-002a
+  auto ex = RunAll(Ev(EventfsRevalidate::kOff, EventFileGuard::kOff),
+                   {{kLookup, kRemove, kOpen}});
+  EXPECT_EQ(Ret(ex, 0, 2), 0);
+  EXPECT_EQ(ex.violation(), Inv::kEv1);
+  Config c = Ev(EventfsRevalidate::kOff, EventFileGuard::kOff);
+  c.ignore = Ignore({Inv::kEv1});
+  EXPECT_EQ(RunAll(c, {{kLookup, kRemove, kOpen}}).violation(), Inv::kEv3);
+}
+
+// R-002b: revalidate passed, then the removal completed before the open
+// callback. Only the event-file guard closes it (-ENODEV).
+TEST(OpsEventfs, RcuWindowIsClosedOnlyByTheGuard) {
+  for (auto guard : {EventFileGuard::kOn, EventFileGuard::kOff}) {
+    SpecExec ex(Ev(EventfsRevalidate::kOn, guard),
+                {{kLookup, kOpen}, {kRemove}});
+    ASSERT_TRUE(Steps(ex, {0, 0, 0, 0}));  // lookup; walk, revalidate (valid)
+    RunThread(ex, 1);
+    EXPECT_EQ(Ret(ex, 1, 0), 0);
+    Finish(ex);
+    if (guard == EventFileGuard::kOn) {
+      EXPECT_EQ(Ret(ex, 0, 1), kENODEV);
+      EXPECT_EQ(ex.violation(), Inv::kNone);
+    } else {
+      EXPECT_EQ(ex.violation(), Inv::kEv3);
+    }
+  }
+}
+
+// Guard on, open first: the removal sees the file in use (R-002b other order).
+TEST(OpsEventfs, OpenThatWinsTheRaceMakesRemovalEbusy) {
+  SpecExec ex(Ev(), {{kOpen}, {kRemove}});
+  RunThread(ex, 0);
+  RunThread(ex, 1);
+  EXPECT_EQ(Ret(ex, 0, 0), 0);
+  EXPECT_EQ(Ret(ex, 1, 0), kEBUSY);
+  EXPECT_FALSE(ex.world().ev[0].is_freed);
+}
+
+// A dentry killed by its last close is dead and negative (I-DC-3), and its
+// d_release drops the ei kref (§3.7.5).
+TEST(OpsEventfs, LastCloseOfInvalidatedDentryKillsItCleanly) {
+  Config c = Ev(EventfsRevalidate::kOn, EventFileGuard::kOff);
+  c.ignore = Ignore({Inv::kEv3});  // guard off: the release touches freed data
+  SpecExec ex(c, {{kOpen, kClose}, {kRemove}, {kOpen}});
+  ASSERT_TRUE(Steps(ex, {0, 0, 0, 0}));  // thread 0's open
+  RunThread(ex, 1);                      // removal proceeds (no guard)
+  RunThread(ex, 2);                      // revalidate unhashes the dentry
+  EXPECT_EQ(Ret(ex, 2, 0), kENOENT);
+  RunThread(ex, 0);  // the last close
+  EXPECT_EQ(Ret(ex, 0, 1), 0);
+  EXPECT_EQ(ex.world().d[kD].count, kDentryDead);
+  EXPECT_FALSE(ex.world().d[kD].positive);
+  EXPECT_EQ(ex.world().ev[0].kref, 0);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// §3.1.2: the fput of a failed open is a dput; an unhashed dentry at count 0
+// is killed, and its d_release puts the ei.
+TEST(OpsEventfs, FailedOpenOnInvalidatedDentryKillsIt) {
+  SpecExec ex(Ev(), {{kLookup, kOpen}, {kRemove}, {kOpen}});
+  ASSERT_TRUE(Steps(ex, {0, 0, 0, 0, 0}));  // lookup; walk, revalidate, get
+  RunThread(ex, 1);                         // removal (no open yet)
+  RunThread(ex, 2);                         // revalidate invalidates
+  EXPECT_FALSE(ex.world().d[kD].hashed);
+  Finish(ex);
+  EXPECT_EQ(Ret(ex, 0, 1), kENODEV);
+  EXPECT_EQ(ex.world().d[kD].count, kDentryDead);
+  EXPECT_EQ(ex.world().ev[0].kref, 0);
+}
+
+}  // namespace
+}  // namespace lifecheck
