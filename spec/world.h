@@ -13,6 +13,8 @@
 
 #include <array>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 
 #include "spec/config.h"
 
@@ -137,27 +139,35 @@ struct World {
   using Bool = typename D::Bool;
   struct Dentry {
     LC_DENTRY_FIELDS(LC_DECLARE_FIELD)
+    bool operator==(const Dentry&) const = default;
   };
   struct Inode {
     LC_INODE_FIELDS(LC_DECLARE_FIELD)
+    bool operator==(const Inode&) const = default;
   };
   struct Page {
     LC_PAGE_FIELDS(LC_DECLARE_FIELD)
+    bool operator==(const Page&) const = default;
   };
   struct Pte {
     LC_PTE_FIELDS(LC_DECLARE_FIELD)
+    bool operator==(const Pte&) const = default;
   };
   struct Pin {
     LC_PIN_FIELDS(LC_DECLARE_FIELD)
+    bool operator==(const Pin&) const = default;
   };
   struct Lease {
     LC_LEASE_FIELDS(LC_DECLARE_FIELD)
+    bool operator==(const Lease&) const = default;
   };
   struct Event {
     LC_EVENT_FIELDS(LC_DECLARE_FIELD)
+    bool operator==(const Event&) const = default;
   };
   struct Thread {
     LC_THREAD_FIELDS(LC_DECLARE_FIELD)
+    bool operator==(const Thread&) const = default;
   };
 
   std::array<Dentry, kMaxDentries> d;
@@ -169,6 +179,17 @@ struct World {
   std::array<Event, kMaxEvents> ev;
   std::array<Thread, kMaxThreads> th;
   LC_GLOBAL_FIELDS(LC_DECLARE_FIELD)
+
+  // A concrete world is a value: the model checker stores millions of them.
+  // (Never instantiated for the symbolic domain.)
+  bool operator==(const World&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const World& w) {
+    VisitWorld(w, [&](const char*, int, const char*, int, const auto& v) {
+      h = H::combine(std::move(h), v);
+    });
+    return h;
+  }
 };
 
 // Calls f(object_kind, object_index, field_name, element_index, field&) for
