@@ -89,24 +89,30 @@ void DputFast(Machine<D>& m) {
 
 // dput S1'/S3 under d_lock: the last reference. An unhashed dentry is killed;
 // a hashed one is retained at count 0 (cached).
+// dput's last-reference path under d_lock: WARN and do nothing on a count
+// that is already <= 0; otherwise drop it, and kill an unhashed dentry at 0
+// (a hashed one is retained, cached at count 0).
+template <class D>
+void DputLocked(Machine<D>& m, typename World<D>::Dentry& d) {
+  m.when(d.count <= 0,
+         [&] {
+           m.warn(m.yes(), Warn::kDputNonpositive);
+           m.violate(d.freed, Inv::kRef4);
+           m.violate(m.yes(), Inv::kRef3);
+           m.ret(0);
+         },
+         [&] {
+           m.add(d.count, -1);
+           DropDentryHolder(m, d);
+           m.when(d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
+                  [&] { m.ret(0); });
+         });
+}
+
+// dput S1'/S3: the last reference.
 template <class D>
 void DputSlow(Machine<D>& m) {
-  auto& d = m.w.d[m.arg(0)];
-  m.when(
-      d.count <= 0,
-      [&] {
-        m.warn(m.yes(), Warn::kDputNonpositive);
-        m.violate(d.freed, Inv::kRef4);
-        m.violate(m.yes(), Inv::kRef3);
-        m.ret(0);
-      },
-      [&] {
-        m.add(d.count, -1);
-        DropDentryHolder(m, d);
-        m.when(
-            d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
-            [&] { m.ret(0); });
-      });
+  DputLocked(m, m.w.d[m.arg(0)]);
 }
 
 // lock_for_kill + __dentry_kill (S4/S5). Gives up if someone re-got it.
@@ -143,28 +149,13 @@ void DentryKill(Machine<D>& m) {
 template <class D>
 void DiscardFlag(Machine<D>& m) {
   auto& d = m.w.d[m.arg(0)];
-  if (m.cfg.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
-    DiscardBody(m, d);
-    // finish_dput: at 0 the dentry is killed at once, retained or not.
-    m.when(
-        d.count == 0, [&] { m.go(Step::kDentryKill); }, [&] { m.ret(0); });
+  if (m.cfg.policy.dentry_pin == DentryPinScheme::kLegacyDget) {
+    DputLocked(m, d);  // legacy: "dput(d); // unpin it"
     return;
   }
-  m.when(
-      d.count <= 0,
-      [&] {
-        m.warn(m.yes(), Warn::kDputNonpositive);
-        m.violate(d.freed, Inv::kRef4);
-        m.violate(m.yes(), Inv::kRef3);
-        m.ret(0);
-      },
-      [&] {
-        m.add(d.count, -1);
-        DropDentryHolder(m, d);
-        m.when(
-            d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
-            [&] { m.ret(0); });
-      });
+  DiscardBody(m, d);
+  // finish_dput: at 0 the dentry is killed at once, retained or not.
+  m.when(d.count == 0, [&] { m.go(Step::kDentryKill); }, [&] { m.ret(0); });
 }
 
 // vfs_unlink: drop_nlink; a libfs drops its pin (simple_unlink); d_delete

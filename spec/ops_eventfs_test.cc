@@ -11,65 +11,14 @@
 #include "spec/exec.h"
 #include "spec/findings.h"
 #include "spec/program.h"
+#include "spec/spec_test_util.h"
 #include "spec/steps_common.h"
 
 namespace lifecheck {
 
-// Failure messages name the invariant ("I-DC-1"), not its bytes.
-static void PrintTo(Inv i, std::ostream* os) {
-  *os << (i == Inv::kNone ? "none" : InvId(i));
-}
-
 namespace {
 
-Call C(Op op, int a = 0, int b = 0, int c = 0) {
-  Call k;
-  k.op = op;
-  k.args = {static_cast<int16_t>(a), static_cast<int16_t>(b),
-            static_cast<int16_t>(c)};
-  return k;
-}
-
-// Runs the default sequential schedule until no thread can move.
-void Finish(SpecExec& ex) {
-  for (int t; (t = ex.sequential_choice()) >= 0;) ex.step(t);
-}
-SpecExec RunAll(const Config& cfg, std::vector<std::vector<Call>> threads) {
-  SpecExec ex(cfg, std::move(threads));
-  Finish(ex);
-  return ex;
-}
-// Takes one step of each thread in `order`; fails if one is blocked.
-::testing::AssertionResult Steps(SpecExec& ex,
-                                 std::initializer_list<int> order) {
-  int i = 0;
-  for (int t : order) {
-    if (!ex.enabled(t))
-      return ::testing::AssertionFailure()
-             << "thread " << t << " blocked at schedule position " << i;
-    ex.step(t);
-    ++i;
-  }
-  return ::testing::AssertionSuccess();
-}
-// Runs thread t until it is done or blocked.
-void RunThread(SpecExec& ex, int t) {
-  while (ex.enabled(t)) ex.step(t);
-}
-
-// Return value of thread t's call i, or a sentinel if it has not returned.
-int Ret(const SpecExec& ex, int t, int i) {
-  const auto& r = ex.results()[t];
-  return i < static_cast<int>(r.size()) ? r[i] : -9999;
-}
-[[maybe_unused]] bool Warned(const SpecExec& ex, Warn w) {
-  return ex.world().warned[static_cast<int>(w)];
-}
-[[maybe_unused]] uint64_t Ignore(std::initializer_list<Inv> invs) {
-  uint64_t m = 0;
-  for (Inv i : invs) m |= uint64_t{1} << static_cast<int>(i);
-  return m;
-}
+using namespace test;  // NOLINT: the shared test vocabulary
 
 Config Ev(EventfsRevalidate reval = EventfsRevalidate::kOn,
           EventFileGuard guard = EventFileGuard::kOn) {
