@@ -272,14 +272,16 @@ void UmountEvict(Machine<D>& m) {
     typename D::Bool busy = m.no();
     for (int i = 1; i < m.cfg.inodes(); ++i) {
       auto& in = m.w.ino[i];
-      busy = busy || (!in.freed && in.i_count == 0 && InodeDaxBusy(m, in));
+      busy = busy || (!in.freed && !in.freeing && in.i_count == 0 &&
+                      InodeDaxBusy(m, in));
     }
     if (!m.await(!busy)) return;
   }
   m.set(m.w.sb_active, false);
   for (int i = 0; i < m.cfg.inodes(); ++i) {
     auto& in = m.w.ino[i];
-    m.when(!in.freed && in.i_count == 0, [&] {
+    // evict_inodes skips I_FREEING inodes: another thread is evicting them.
+    m.when(!in.freed && !in.freeing && in.i_count == 0, [&] {
       m.set(in.freeing, true);
       FreeInodePages(m, in);
       m.set(in.freed, true);
