@@ -13,18 +13,13 @@
 #include "gtest/gtest.h"
 #include "mc/sym_domain.h"
 #include "spec/exec.h"
+#include "spec/spec_test_util.h"
 #include "spec/step_table.h"
 
 namespace lifecheck {
 namespace {
 
-Call C(Op op, int a = 0, int b = 0, int c = 0) {
-  Call x;
-  x.op = op;
-  x.args = {static_cast<int16_t>(a), static_cast<int16_t>(b),
-            static_cast<int16_t>(c)};
-  return x;
-}
+using test::C;
 
 struct Scenario {
   std::string name;
