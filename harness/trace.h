@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "spec/config.h"
+#include "config/config.h"
 #include "spec/program.h"
 
 namespace lifecheck {

@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
-#include "spec/config.h"
+#include "config/config.h"
 #include "spec/findings.h"
 #include "spec/program.h"
 

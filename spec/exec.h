@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "spec/config.h"
+#include "config/config.h"
 #include "spec/findings.h"
 #include "spec/machine.h"
 #include "spec/program.h"

@@ -23,7 +23,7 @@
 #include <type_traits>
 
 #include "spec/check.h"
-#include "spec/config.h"
+#include "config/config.h"
 #include "spec/findings.h"
 #include "spec/program.h"
 #include "spec/world.h"

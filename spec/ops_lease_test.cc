@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "spec/config.h"
+#include "config/config.h"
 #include "spec/exec.h"
 #include "spec/findings.h"
 #include "spec/program.h"

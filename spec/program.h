@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "spec/config.h"
+#include "config/config.h"
 
 namespace lifecheck {
 

@@ -16,7 +16,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "spec/config.h"
+#include "config/config.h"
 
 namespace lifecheck {
 

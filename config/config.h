@@ -1,11 +1,13 @@
 // The configuration of a world: object counts and policy knobs.
 //
-// A configuration is everything the spec needs besides the threads' calls: how
+// A configuration is everything a world needs besides the threads' calls: how
 // many objects of each kind exist and which protocol variant each knob selects.
+// The spec and the impl both take this one type (and include nothing of each
+// other's, DESIGN principle 4), so a trace configures both the same way.
 // Knob defaults are modern mainline (kernel-semantics §0.3); every other value
 // is a historic or proposed variant that the seeds argue about.
-#ifndef LIFECHECK_SPEC_CONFIG_H_
-#define LIFECHECK_SPEC_CONFIG_H_
+#ifndef LIFECHECK_CONFIG_CONFIG_H_
+#define LIFECHECK_CONFIG_CONFIG_H_
 
 #include <cstdint>
 #include <string>
@@ -117,4 +119,4 @@ std::string ValidateConfig(const Config& c);
 
 }  // namespace lifecheck
 
-#endif  // LIFECHECK_SPEC_CONFIG_H_
+#endif  // LIFECHECK_CONFIG_CONFIG_H_

@@ -1,0 +1,44 @@
+// What every model-checking engine takes and returns, so that the explicit
+// checker and the Z3 encoding are interchangeable behind `lifecheck check` and
+// their verdicts can be compared (the agreement property).
+//
+// A problem is a trace without a schedule: a configuration and each thread's
+// calls. A counterexample is the same trace with the schedule that reaches the
+// violation, in units of spec steps (DESIGN principle 3: the one trace
+// format), so `lifecheck run` replays it on the concrete spec.
+#ifndef LIFECHECK_MC_ENGINE_H_
+#define LIFECHECK_MC_ENGINE_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/trace.h"
+#include "spec/findings.h"
+
+namespace lifecheck {
+
+enum class McVerdict : uint8_t {
+  kCounterexample,   // a schedule reaches a violation or a deadlock
+  kVerified,         // every schedule explored (explicit) or up to the bound
+  kVerifiedToBound,  // no counterexample of <= bound steps (Z3 BMC)
+  kProved,           // k-induction: no counterexample of any length
+  kUnknown,          // a budget (time, states) ran out first
+};
+const char* McVerdictName(McVerdict v);  // "counterexample", "verified", ...
+
+struct McResult {
+  McVerdict verdict = McVerdict::kUnknown;
+  Inv inv = Inv::kNone;  // the violated invariant, or Inv::kDeadlock
+  Trace counterexample;  // problem + schedule, when verdict is kCounterexample
+  double seconds = 0;
+  int bound = 0;  // steps explored to (BMC) or the longest path seen
+  // Engine figures for the report, in print order: {"states", "12345"},
+  // {"bytes/state", "40"}, {"conflicts", "..."}, ...
+  std::vector<std::pair<std::string, std::string>> stats;
+};
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_MC_ENGINE_H_

@@ -1,0 +1,109 @@
+// `lifecheck regress`: replay every corpus trace and check its expect header.
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "harness/replay.h"
+#include "harness/trace.h"
+#include "spec/findings.h"
+#include "tools/cli.h"
+
+namespace lifecheck::cli {
+namespace {
+
+// Collects the *.trace files under `root` (or `root` itself if it is a
+// file). False if `root` does not exist or cannot be read.
+bool CollectTraces(const std::string& root, std::vector<std::string>* out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(root, ec);
+  if (ec || !fs::exists(st)) return false;
+  if (fs::is_regular_file(st)) {
+    out->push_back(root);
+    return true;
+  }
+  if (!fs::is_directory(st)) return false;
+  fs::recursive_directory_iterator it(
+      root, fs::directory_options::skip_permission_denied, ec);
+  if (ec) return false;
+  for (const fs::recursive_directory_iterator end; it != end;
+       it.increment(ec)) {
+    if (ec) return false;
+    std::error_code fec;
+    if (it->is_regular_file(fec) && it->path().extension() == ".trace")
+      out->push_back(it->path().string());
+  }
+  return !ec;
+}
+
+// Runs one regression trace; returns whether it passed and prints its line.
+bool RegressOne(const std::string& path, bool quiet) {
+  std::string expect, got;
+  auto report = [&](bool pass, const std::string& detail) {
+    if (!pass || !quiet)
+      std::cout << (pass ? "PASS  " : "FAIL  ") << path << "  (" << detail
+                << ")\n";
+    return pass;
+  };
+  absl::StatusOr<Trace> t = ReadTraceFile(path);
+  if (!t.ok()) return report(false, "error: " + InputError(t.status(), path));
+  expect = t->expect;
+  if (expect.empty()) return report(false, "no expect header");
+  Inv inv;
+  if (expect != "clean" && !ParseInvId(expect, &inv))
+    return report(false, absl::StrCat("bad expect header '", expect,
+                                      "': want clean or an invariant ID"));
+  absl::StatusOr<RunResult> r = RunTrace(*t, path);
+  if (!r.ok()) return report(false, "error: " + InputError(r.status(), path));
+  got = Verdict(*r);
+  return report(got == expect, absl::StrCat("expect ", expect, ", got ", got));
+}
+
+int CmdRegress(const Args& args) {
+  const Command& c = *FindCommand("regress");
+  Parsed p;
+  int rc = kExitOk;
+  if (!ParseArgs(c, args, {{{"--quiet", "-q"}}}, &p, &rc)) return rc;
+  if (p.operands.empty()) return UsageError("regress: no directory given", &c);
+  std::vector<std::string> traces;
+  for (const std::string& root : p.operands) {
+    if (!CollectTraces(root, &traces)) {
+      std::cerr << "lifecheck: regress: " << root
+                << ": no such file or directory (or unreadable)\n";
+      return kExitBadInput;
+    }
+  }
+  std::sort(traces.begin(), traces.end());
+  traces.erase(std::unique(traces.begin(), traces.end()), traces.end());
+  if (traces.empty()) {
+    std::cerr << "lifecheck: regress: no *.trace files under "
+              << absl::StrJoin(p.operands, " ") << "\n";
+    return kExitBadInput;
+  }
+  int passed = 0, failed = 0;
+  for (const std::string& path : traces)
+    (RegressOne(path, p.Has("--quiet")) ? passed : failed) += 1;
+  std::cout << "regress: " << passed << " passed, " << failed << " failed\n";
+  return failed == 0 ? kExitOk : kExitFinding;
+}
+
+const RegisterCommand kRegisterRegress(Command{
+    "regress", "[--quiet] DIR...",
+    "run every *.trace under DIR and check its '# expect:' header",
+    "\nFinds *.trace files recursively (sorted), replays each and compares\n"
+    "its verdict (clean, an invariant ID, or DEADLOCK) with the trace's\n"
+    "'# expect: <verdict>' header. A trace without the header, or one that\n"
+    "does not parse, fails.\n"
+    "\noptions:\n  -q, --quiet   print only failing traces and the total\n"
+    "\nexit: 0 all pass, 1 some failed, 2 a DIR is missing or holds no "
+    "traces\n",
+    CmdRegress, 20});
+
+}  // namespace
+}  // namespace lifecheck::cli
