@@ -1,5 +1,7 @@
 #include "mc/engine.h"
 
+#include <map>
+
 namespace lifecheck {
 
 const char* McVerdictName(McVerdict v) {
@@ -16,6 +18,28 @@ const char* McVerdictName(McVerdict v) {
       return "unknown";
   }
   return "?";
+}
+
+namespace {
+std::map<std::string, McEngineFn>& Engines() {
+  static std::map<std::string, McEngineFn> engines;
+  return engines;
+}
+}  // namespace
+
+RegisterMcEngine::RegisterMcEngine(const char* name, McEngineFn fn) {
+  Engines()[name] = fn;
+}
+
+McEngineFn FindMcEngine(const std::string& name) {
+  auto it = Engines().find(name);
+  return it == Engines().end() ? nullptr : it->second;
+}
+
+std::vector<std::string> McEngineNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, fn] : Engines()) names.push_back(name);
+  return names;
 }
 
 }  // namespace lifecheck

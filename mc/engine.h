@@ -39,6 +39,28 @@ struct McResult {
   std::vector<std::pair<std::string, std::string>> stats;
 };
 
+// Knobs an engine may honour; each engine documents which it reads.
+struct McOptions {
+  int bound = 0;           // max schedule length in steps (0: engine default)
+  bool prove = false;      // Z3: k-induction for an unbounded proof
+  bool bfs = true;         // explicit: BFS (shortest counterexample) vs DFS
+  bool por = true;         // explicit: partial-order reduction (DFS)
+  bool symmetry = true;    // both: reduce identical threads
+  double timeout_s = 0;    // 0: none
+  int64_t max_states = 0;  // explicit: 0 = unlimited
+  bool progress = false;   // progress lines on stderr for long runs
+};
+
+// An engine: problem (a trace; its schedule is ignored) -> verdict. Engines
+// register by name ("explicit", "z3") so `lifecheck check --engine NAME` and
+// the agreement tests reach them without naming their headers.
+using McEngineFn = McResult (*)(const Trace& problem, const McOptions& opts);
+struct RegisterMcEngine {
+  RegisterMcEngine(const char* name, McEngineFn fn);
+};
+McEngineFn FindMcEngine(const std::string& name);  // nullptr if unknown
+std::vector<std::string> McEngineNames();
+
 }  // namespace lifecheck
 
 #endif  // LIFECHECK_MC_ENGINE_H_
