@@ -110,13 +110,20 @@ void EvOpenRevalidate(Machine<D>& m) {
   });
 }
 
-// open S3: dget, create the struct file.
+// open S3: dget, create the struct file. The RCU walk legitimises its
+// dentry with lockref_get_not_dead: if another open's failure path killed
+// it since the walk (d_invalidate, then the last dput), the walk restarts in
+// ref mode and the real lookup of the freed event fails.
 template <class D>
 void EvOpenGet(Machine<D>& m) {
   auto& d = EvDentry(m);
-  m.violate(d.count < 0, Inv::kRef2);
-  m.add(d.count, 1);
-  m.add(d.h_thr[m.t], 1);
+  m.when(
+      d.count == kDentryDead, [&] { m.ret(kENOENT); },
+      [&] {
+        m.violate(d.count < 0, Inv::kRef2);
+        m.add(d.count, 1);
+        m.add(d.h_thr[m.t], 1);
+      });
 }
 
 // open S4: the tracing open callback. With the guard it takes an event-file

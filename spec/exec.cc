@@ -107,13 +107,27 @@ const Insn& SpecExec::next_insn(int t) const {
   return progs_[t][w_.th[t].pc];
 }
 
-bool SpecExec::enabled(int t) const {
-  if (done(t)) return false;
-  // Probing runs the guard only: effects are dropped (spec/machine.h).
-  CWorld& w = const_cast<CWorld&>(w_);
-  Machine<Concrete> m(w, cfg_, next_insn(t), t, /*probing=*/true);
+bool StepEnabled(const Config& cfg, const ThreadProgram& prog, const CWorld& w,
+                 int t) {
+  // Probing runs the guard only: effects are dropped (spec/machine.h), so
+  // the const_cast never writes.
+  CWorld& mw = const_cast<CWorld&>(w);
+  Machine<Concrete> m(mw, cfg, prog[w.th[t].pc], t, /*probing=*/true);
   DispatchStep(m);
   return !m.blocked();
+}
+
+void StepWorld(const Config& cfg, const ThreadProgram& prog, CWorld& w,
+               int t) {
+  const Insn& insn = prog[w.th[t].pc];
+  Machine<Concrete> m(w, cfg, insn, t);
+  ExecStep(m);
+  LC_CHECK(!m.blocked());
+}
+
+bool SpecExec::enabled(int t) const {
+  if (done(t)) return false;
+  return StepEnabled(cfg_, progs_[t], w_, t);
 }
 
 std::vector<int> SpecExec::enabled_threads() const {
@@ -126,9 +140,7 @@ std::vector<int> SpecExec::enabled_threads() const {
 StepRecord SpecExec::step(int t) {
   LC_CHECK(enabled(t));
   const Insn insn = next_insn(t);
-  Machine<Concrete> m(w_, cfg_, insn, t);
-  ExecStep(m);
-  LC_CHECK(!m.blocked());
+  StepWorld(cfg_, progs_[t], w_, t);
   last_ = t;
   StepRecord rec{t, insn.call, insn.op, insn.step, false, 0};
   const int pc = w_.th[t].pc;

@@ -23,6 +23,16 @@ using CWorld = World<Concrete>;
 // files with their dentries, pages/blocks, events; pins/PTEs/leases unused.
 CWorld InitWorld(const Config& cfg);
 
+// The lean stepping API the explicit-state checker runs on: no executor
+// object, just a world copy and the thread's flattened program. SpecExec is
+// built on the same two functions, so every engine takes the same step.
+// Precondition: !(w.th[t].pc >= prog.size()) for both.
+bool StepEnabled(const Config& cfg, const ThreadProgram& prog, const CWorld& w,
+                 int t);
+// Executes thread t's next step on `w` (requires StepEnabled) and checks the
+// always-invariants (spec/step_table.h ExecStep).
+void StepWorld(const Config& cfg, const ThreadProgram& prog, CWorld& w, int t);
+
 // One executed step, for the interleaving table.
 struct StepRecord {
   int thread;

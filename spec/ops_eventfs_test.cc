@@ -254,5 +254,23 @@ TEST(OpsEventfs, FailedOpenOnInvalidatedDentryKillsIt) {
   EXPECT_EQ(ex.world().ev[0].kref, 0);
 }
 
+// Found by the explicit-state checker (was I-REF-2, a get on a dead dentry):
+// an open that walked and revalidated before the removal must not take a
+// reference on the dentry another open's failure path killed meanwhile; its
+// walk restarts (lockref_get_not_dead fails) and the lookup fails.
+TEST(OpsEventfs, OpenWhoseDentryDiedAfterTheWalkIsEnoent) {
+  SpecExec ex(Ev(), {{kLookup, kOpen}, {kOpen}, {kRemove}, {kOpen}});
+  ASSERT_TRUE(Steps(ex, {0, 0, 0, 0, 0}));  // lookup; walk, revalidate, get
+  ASSERT_TRUE(Steps(ex, {1, 1}));           // walk, revalidate: still valid
+  RunThread(ex, 2);                         // removal
+  RunThread(ex, 3);                         // revalidate invalidates
+  RunThread(ex, 0);                         // -ENODEV, the dput kills D
+  ASSERT_EQ(ex.world().d[kD].count, kDentryDead);
+  RunThread(ex, 1);
+  EXPECT_EQ(Ret(ex, 1, 0), kENOENT);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+  EXPECT_EQ(ex.world().d[kD].count, kDentryDead);
+}
+
 }  // namespace
 }  // namespace lifecheck

@@ -1,0 +1,444 @@
+#include "mc/explicit.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "harness/replay.h"
+#include "mc/footprint.h"
+#include "mc/state_layout.h"
+#include "mc/symmetry.h"
+#include "spec/check.h"
+
+namespace lifecheck {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Visited states: fixed-width packed worlds in one arena, indexed by a hash
+// set of state ids that hashes and compares the packed bytes (heterogeneous
+// lookup: a candidate is looked up by its bytes before it gets an id).
+class StateStore {
+ public:
+  explicit StateStore(int width) : width_(width), set_(0, Hash{this}, Eq{this}) {}
+
+  int width() const { return width_; }
+  uint32_t size() const { return static_cast<uint32_t>(arena_.size() / width_); }
+  const uint8_t* at(uint32_t id) const { return arena_.data() + size_t{id} * width_; }
+
+  // Returns (id, true) for a new state, (existing id, false) otherwise.
+  std::pair<uint32_t, bool> Insert(const uint8_t* bytes) {
+    const std::string_view key(reinterpret_cast<const char*>(bytes), width_);
+    auto it = set_.find(key);
+    if (it != set_.end()) return {*it, false};
+    const uint32_t id = size();
+    arena_.insert(arena_.end(), bytes, bytes + width_);
+    set_.insert(id);
+    return {id, true};
+  }
+  // -1 if absent.
+  int64_t Find(const uint8_t* bytes) const {
+    const std::string_view key(reinterpret_cast<const char*>(bytes), width_);
+    auto it = set_.find(key);
+    return it == set_.end() ? -1 : int64_t{*it};
+  }
+  size_t MemoryBytes() const {
+    // flat_hash_set: one control byte + one slot per bucket.
+    return arena_.capacity() + set_.capacity() * (sizeof(uint32_t) + 1);
+  }
+
+ private:
+  std::string_view Key(uint32_t id) const {
+    return {reinterpret_cast<const char*>(at(id)), static_cast<size_t>(width_)};
+  }
+  struct Hash {
+    using is_transparent = void;
+    const StateStore* s;
+    size_t operator()(uint32_t id) const { return (*this)(s->Key(id)); }
+    size_t operator()(std::string_view k) const {
+      return absl::Hash<std::string_view>{}(k);
+    }
+  };
+  struct Eq {
+    using is_transparent = void;
+    const StateStore* s;
+    std::string_view K(uint32_t id) const { return s->Key(id); }
+    std::string_view K(std::string_view k) const { return k; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return K(a) == K(b);
+    }
+  };
+  int width_;
+  std::vector<uint8_t> arena_;
+  absl::flat_hash_set<uint32_t, Hash, Eq> set_;
+};
+
+class Explorer {
+ public:
+  Explorer(const Trace& problem, const McOptions& opts)
+      : problem_(problem),
+        opts_(opts),
+        cfg_(problem.config),
+        n_(static_cast<int>(problem.threads.size())),
+        layout_(cfg_, n_),
+        sym_(cfg_, problem.threads),
+        store_(layout_.bytes()),
+        init_(InitWorld(cfg_)),
+        start_(Clock::now()) {
+    for (const auto& calls : problem.threads)
+      progs_.push_back(Flatten(calls, cfg_));
+    use_sym_ = opts.symmetry && !sym_.trivial();
+    if (!opts.bfs && opts.por) PrepareFootprints();
+  }
+
+  McResult Run() {
+    McResult r = opts_.bfs || opts_.bound > 0 ? Bfs() : Dfs();
+    r.seconds = Seconds();
+    const double s = r.seconds > 0 ? r.seconds : 1e-9;
+    const uint32_t states = store_.size();
+    r.stats = {
+        {"mode", opts_.bfs || opts_.bound > 0 ? "bfs" : "dfs"},
+        {"por", !opts_.bfs && opts_.bound == 0 && opts_.por ? "on" : "off"},
+        {"symmetry", use_sym_ ? sym_.Describe() : "off"},
+        {"states", absl::StrCat(states)},
+        {"transitions", absl::StrCat(transitions_)},
+        {"states/s", absl::StrFormat("%.0f", states / s)},
+        {"bytes/state",
+         absl::StrFormat("%.1f (packed %d)",
+                         states ? double(MemoryBytes()) / states : 0.0,
+                         layout_.bytes())},
+        {"depth", absl::StrCat(max_depth_)},
+        {"ample states", absl::StrCat(reduced_)},
+    };
+    if (opts_.bound == 0 && r.verdict != McVerdict::kCounterexample)
+      r.bound = max_depth_;
+    return r;
+  }
+
+ private:
+  double Seconds() const {
+    return std::chrono::duration<double>(Clock::now() - start_).count();
+  }
+  size_t MemoryBytes() const {
+    return store_.MemoryBytes() + parent_.capacity() * sizeof(uint32_t) +
+           on_stack_.capacity();
+  }
+  bool Done(const CWorld& w, int t) const {
+    return w.th[t].pc >= static_cast<int>(progs_[t].size());
+  }
+  bool Enabled(const CWorld& w, int t) const {
+    return !Done(w, t) && StepEnabled(cfg_, progs_[t], w, t);
+  }
+  bool AllDone(const CWorld& w) const {
+    for (int t = 0; t < n_; ++t)
+      if (!Done(w, t)) return false;
+    return true;
+  }
+  CWorld Succ(const CWorld& w, int t) const {
+    CWorld s = w;
+    StepWorld(cfg_, progs_[t], s, t);
+    return s;
+  }
+  void Canon(CWorld& w) const {
+    if (use_sym_) sym_.Canonicalize(w);
+  }
+  std::vector<uint8_t> Pack(const CWorld& w) const {
+    std::vector<uint8_t> b(layout_.bytes());
+    layout_.Pack(w, b.data());
+    return b;
+  }
+  CWorld Unpack(uint32_t id) const {
+    CWorld w = init_;
+    layout_.Unpack(store_.at(id), w);
+    return w;
+  }
+  // A budget ran out: time, states. Checked every 1024 expansions.
+  bool OverBudget() {
+    if (opts_.max_states > 0 && store_.size() >= opts_.max_states) return true;
+    if ((++ticks_ & 1023) != 0) return false;
+    const double s = Seconds();
+    if (opts_.timeout_s > 0 && s >= opts_.timeout_s) return true;
+    if (opts_.progress && s >= next_progress_) {
+      next_progress_ = s + 2;
+      std::fprintf(stderr,
+                   "explicit: %u states, %llu transitions, depth %d, %.0f "
+                   "states/s, %.1fs\n",
+                   store_.size(), static_cast<unsigned long long>(transitions_),
+                   max_depth_, store_.size() / s, s);
+    }
+    return false;
+  }
+
+  // ---- counterexamples ----
+  // The canonical states `path` (root first) and the final canonical world
+  // `last` (the violating successor; nullptr for a deadlock at path.back())
+  // become a concrete schedule from InitWorld: at each step, the thread whose
+  // successor canonicalises to the next state on the path.
+  McResult Counterexample(const std::vector<uint32_t>& path,
+                          const CWorld* last, Inv inv) {
+    std::vector<std::vector<uint8_t>> targets;
+    for (size_t i = 1; i < path.size(); ++i)
+      targets.emplace_back(store_.at(path[i]),
+                           store_.at(path[i]) + layout_.bytes());
+    if (last) targets.push_back(Pack(*last));
+    CWorld real = init_;
+    Trace cex = problem_;
+    cex.schedule.clear();
+    cex.schedule_pos.clear();
+    for (const auto& target : targets) {
+      bool found = false;
+      for (int t = 0; t < n_ && !found; ++t) {
+        if (!Enabled(real, t)) continue;
+        CWorld s = Succ(real, t);
+        CWorld c = s;
+        Canon(c);
+        if (Pack(c) == target) {
+          cex.schedule.push_back(t);
+          real = s;
+          found = true;
+        }
+      }
+      LC_CHECK(found);  // the path is made of real transitions
+    }
+    cex.expect = std::string(InvId(inv));
+    // Witness check (DESIGN principle 2): the concrete replay must reach the
+    // same finding.
+    absl::StatusOr<RunResult> run = RunTrace(cex, "<explicit>");
+    LC_CHECK(run.ok() && Finding(*run) == inv);
+    McResult r;
+    r.verdict = McVerdict::kCounterexample;
+    r.inv = inv;
+    r.bound = static_cast<int>(cex.schedule.size());
+    r.counterexample = std::move(cex);
+    return r;
+  }
+  std::vector<uint32_t> ParentPath(uint32_t id) const {
+    std::vector<uint32_t> path{id};
+    while (parent_[path.back()] != path.back())
+      path.push_back(parent_[path.back()]);
+    return {path.rbegin(), path.rend()};
+  }
+
+  // ---- BFS ----
+  McResult Bfs() {
+    CWorld root = init_;
+    Canon(root);
+    store_.Insert(Pack(root).data());
+    parent_.push_back(0);
+    uint32_t layer_end = 1;
+    int depth = 0;
+    bool cut = false;
+    std::vector<uint8_t> buf(layout_.bytes());
+    for (uint32_t id = 0; id < store_.size(); ++id) {
+      if (id == layer_end) {
+        layer_end = store_.size();
+        ++depth;
+      }
+      max_depth_ = depth;
+      if (OverBudget()) return Unknown();
+      const CWorld w = Unpack(id);
+      bool any = false;
+      for (int t = 0; t < n_; ++t) {
+        if (!Enabled(w, t)) continue;
+        any = true;
+        if (opts_.bound > 0 && depth >= opts_.bound) {
+          cut = true;
+          break;
+        }
+        CWorld s = Succ(w, t);
+        ++transitions_;
+        Canon(s);
+        if (s.violation != 0) {
+          max_depth_ = depth + 1;
+          return Counterexample(ParentPath(id), &s,
+                                static_cast<Inv>(s.violation));
+        }
+        layout_.Pack(s, buf.data());
+        if (store_.Insert(buf.data()).second) parent_.push_back(id);
+      }
+      if (!any && !AllDone(w))
+        return Counterexample(ParentPath(id), nullptr, Inv::kDeadlock);
+    }
+    McResult r;
+    r.verdict = cut ? McVerdict::kVerifiedToBound : McVerdict::kVerified;
+    r.bound = cut ? opts_.bound : max_depth_;
+    return r;
+  }
+
+  McResult Unknown() {
+    McResult r;
+    r.verdict = McVerdict::kUnknown;
+    return r;
+  }
+
+  // ---- DFS with partial-order reduction ----
+  void PrepareFootprints() {
+    inv_reads_ = InvariantReads(cfg_);
+    // Idempotent, write-only ghost flags: no conflict (see explicit.h).
+    FieldSet ignore;
+    int id = 0;
+    VisitWorld(init_, [&](const char* kind, int, const char* field, int,
+                          const auto&) {
+      if (kind[0] == '\0' && std::strcmp(field, "warned") == 0) ignore.set(id);
+      ++id;
+    });
+    ignore.set(ViolationFieldId());
+    keep_ = ~ignore;
+    fp_.resize(n_);
+    fut_.resize(n_);
+    for (int t = 0; t < n_; ++t) {
+      const ThreadProgram& p = progs_[t];
+      for (const Insn& insn : p) {
+        Footprint f = StepFootprint(cfg_, insn, t);
+        f.reads &= keep_;
+        fp_[t].push_back(f);
+      }
+      // fut_[t][pc]: union over [base of pc's call, end).
+      fut_[t].resize(p.size());
+      Footprint acc;
+      for (int pc = static_cast<int>(p.size()) - 1; pc >= 0; --pc) {
+        acc.reads |= fp_[t][pc].reads;
+        acc.writes |= fp_[t][pc].writes & keep_;
+        if (pc == p[pc].base) {
+          for (int q = pc; q < p[pc].base + p[pc].len; ++q) fut_[t][q] = acc;
+        }
+      }
+    }
+  }
+
+  // C1 and C2 for thread u's next step in w (see explicit.h).
+  bool AmpleCandidate(const CWorld& w, int u) const {
+    const Footprint& a = fp_[u][w.th[u].pc];
+    if ((a.writes & inv_reads_).any()) return false;  // C2: visible
+    const FieldSet aw = a.writes & keep_;
+    for (int v = 0; v < n_; ++v) {
+      if (v == u || Done(w, v)) continue;
+      const Footprint& f = fut_[v][w.th[v].pc];
+      if ((aw & (f.reads | f.writes)).any() || (f.writes & a.reads).any())
+        return false;  // C1: a step v can still take depends on it
+    }
+    return true;
+  }
+
+  struct Frame {
+    uint32_t id;
+    CWorld w;
+    std::vector<int> todo;
+    size_t next = 0;
+  };
+
+  // Pushes state `id` (world w): computes its successors to explore.
+  // Returns a deadlock counterexample if w is one.
+  bool Push(std::vector<Frame>& stack, uint32_t id, const CWorld& w) {
+    Frame f{id, w, {}, 0};
+    std::vector<int> enabled;
+    for (int t = 0; t < n_; ++t)
+      if (Enabled(w, t)) enabled.push_back(t);
+    if (enabled.empty() && !AllDone(w)) return false;
+    f.todo = enabled;
+    if (opts_.por && enabled.size() > 1) {
+      for (int u : enabled) {
+        if (!AmpleCandidate(w, u)) continue;
+        CWorld s = Succ(w, u);
+        Canon(s);
+        const int64_t sid = store_.Find(Pack(s).data());
+        if (sid >= 0 && static_cast<size_t>(sid) < on_stack_.size() &&
+            on_stack_[sid])
+          continue;  // C3
+        f.todo = {u};
+        ++reduced_;
+        break;
+      }
+    }
+    if (on_stack_.size() <= id) on_stack_.resize(size_t{id} + 1);
+    on_stack_[id] = 1;
+    stack.push_back(std::move(f));
+    max_depth_ = std::max(max_depth_, static_cast<int>(stack.size()) - 1);
+    return true;
+  }
+
+  std::vector<uint32_t> StackPath(const std::vector<Frame>& stack) const {
+    std::vector<uint32_t> path;
+    for (const Frame& f : stack) path.push_back(f.id);
+    return path;
+  }
+
+  McResult Dfs() {
+    CWorld root = init_;
+    Canon(root);
+    std::vector<Frame> stack;
+    const uint32_t rid = store_.Insert(Pack(root).data()).first;
+    if (!Push(stack, rid, root))
+      return Counterexample({rid}, nullptr, Inv::kDeadlock);
+    std::vector<uint8_t> buf(layout_.bytes());
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      if (top.next == top.todo.size()) {
+        on_stack_[top.id] = 0;
+        stack.pop_back();
+        continue;
+      }
+      if (OverBudget()) return Unknown();
+      const int t = top.todo[top.next++];
+      CWorld s = Succ(top.w, t);
+      ++transitions_;
+      Canon(s);
+      if (s.violation != 0)
+        return Counterexample(StackPath(stack), &s,
+                              static_cast<Inv>(s.violation));
+      layout_.Pack(s, buf.data());
+      auto [sid, fresh] = store_.Insert(buf.data());
+      if (!fresh) continue;
+      if (!Push(stack, sid, s)) {
+        std::vector<uint32_t> path = StackPath(stack);
+        path.push_back(sid);
+        return Counterexample(path, nullptr, Inv::kDeadlock);
+      }
+    }
+    McResult r;
+    r.verdict = McVerdict::kVerified;
+    return r;
+  }
+
+  const Trace& problem_;
+  const McOptions opts_;
+  const Config cfg_;
+  const int n_;
+  std::vector<ThreadProgram> progs_;
+  StateLayout layout_;
+  Symmetry sym_;
+  bool use_sym_ = false;
+  StateStore store_;
+  CWorld init_;
+  std::vector<uint32_t> parent_;
+  std::vector<uint8_t> on_stack_;
+  // POR tables
+  FieldSet inv_reads_, keep_;
+  std::vector<std::vector<Footprint>> fp_, fut_;
+  uint64_t transitions_ = 0, reduced_ = 0, ticks_ = 0;
+  int max_depth_ = 0;
+  Clock::time_point start_;
+  double next_progress_ = 2;
+};
+
+}  // namespace
+
+McResult CheckExplicit(const Trace& problem, const McOptions& opts) {
+  LC_CHECK(!problem.threads.empty() &&
+           problem.threads.size() <= static_cast<size_t>(kMaxThreads));
+  Explorer e(problem, opts);
+  return e.Run();
+}
+
+const RegisterMcEngine kRegisterExplicit("explicit", &CheckExplicit);
+
+}  // namespace lifecheck

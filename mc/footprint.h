@@ -1,0 +1,50 @@
+// Static read/write footprints of spec steps, for partial-order reduction.
+//
+// The footprint of an instruction is computed by running its step function
+// once over the Taint value domain: every scalar of the world starts tainted
+// with its own field id, every operator unions the taints of its operands,
+// and an assignment (Machine::set, which in a symbolic domain is
+// `x = ite(path, v, x)`) marks the field written. This is the symbolic
+// instantiation the Z3 layer uses (data-dependent indices visit every element
+// under a path condition), so the footprint over-approximates what the step
+// can touch in ANY state: it is sound for the independence relation without
+// restating a single guard (DESIGN principle 2).
+//
+//   writes(i) = fields marked written
+//   reads(i)  = taint of the guard and of every written field's new value
+//
+// Field ids are positions in VisitWorld order over the whole World.
+#ifndef LIFECHECK_MC_FOOTPRINT_H_
+#define LIFECHECK_MC_FOOTPRINT_H_
+
+#include <bitset>
+
+#include "config/config.h"
+#include "spec/program.h"
+
+namespace lifecheck {
+
+inline constexpr int kMaxScalars = 512;  // >= scalars of World (checked)
+using FieldSet = std::bitset<kMaxScalars>;
+
+struct Footprint {
+  FieldSet reads;
+  FieldSet writes;
+};
+
+// The footprint of thread t executing `insn` under `cfg` (the step function
+// and the fall-through/return of Machine::finish, without the always-
+// invariants: those are the property, see InvariantReads).
+Footprint StepFootprint(const Config& cfg, const Insn& insn, int t);
+
+// The fields the always-invariants (spec/invariants.h CheckAlways) read, plus
+// World::violation: a step that writes none of them cannot change whether a
+// state violates an invariant (it is "invisible" for the ample-set C2 rule).
+FieldSet InvariantReads(const Config& cfg);
+
+// Field id of World::violation (a step writes it only to report a finding).
+int ViolationFieldId();
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_MC_FOOTPRINT_H_

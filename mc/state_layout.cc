@@ -1,0 +1,65 @@
+#include "mc/state_layout.h"
+
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+#include "spec/check.h"
+
+namespace lifecheck {
+
+bool ScalarInUse(const Config& cfg, int threads, const char* kind, int oi,
+                 const char* field, int ei) {
+  const std::string_view k = kind, f = field;
+  int count = 1;  // globals
+  if (k == "d") count = cfg.dentries();
+  if (k == "inode") count = cfg.inodes();
+  if (k == "pg") count = cfg.phys_pages();
+  if (k == "pte") count = cfg.ptes;
+  if (k == "pin" || k == "lease") count = cfg.pins;
+  if (k == "ev") count = cfg.events;
+  if (k == "th") count = threads;
+  if (oi >= count) return false;
+  if (f == "h_thr" && ei >= threads) return false;
+  if (k == "inode" && f == "map" && ei >= cfg.pages) return false;
+  return true;
+}
+
+StateLayout::StateLayout(const Config& cfg, int threads) {
+  CWorld w{};
+  const auto* base = reinterpret_cast<const uint8_t*>(&w);
+  VisitWorld(w, [&](const char* kind, int oi, const char* field, int ei,
+                    const auto& v) {
+    if (!ScalarInUse(cfg, threads, kind, oi, field, ei)) return;
+    const auto off = static_cast<uint16_t>(
+        reinterpret_cast<const uint8_t*>(&v) - base);
+    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, bool>)
+      bools_.push_back(off);
+    else
+      ints_.push_back(off);
+  });
+  bytes_ = static_cast<int>(2 * ints_.size() + (bools_.size() + 7) / 8);
+}
+
+void StateLayout::Pack(const CWorld& w, uint8_t* out) const {
+  const auto* base = reinterpret_cast<const uint8_t*>(&w);
+  for (uint16_t off : ints_) {
+    std::memcpy(out, base + off, 2);
+    out += 2;
+  }
+  std::memset(out, 0, (bools_.size() + 7) / 8);
+  for (size_t i = 0; i < bools_.size(); ++i)
+    if (base[bools_[i]]) out[i / 8] |= static_cast<uint8_t>(1u << (i % 8));
+}
+
+void StateLayout::Unpack(const uint8_t* in, CWorld& w) const {
+  auto* base = reinterpret_cast<uint8_t*>(&w);
+  for (uint16_t off : ints_) {
+    std::memcpy(base + off, in, 2);
+    in += 2;
+  }
+  for (size_t i = 0; i < bools_.size(); ++i)
+    base[bools_[i]] = (in[i / 8] >> (i % 8)) & 1;
+}
+
+}  // namespace lifecheck

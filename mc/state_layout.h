@@ -1,0 +1,52 @@
+// Compact storage of worlds for the explicit-state checker.
+//
+// World<Concrete> has fixed capacity (~850 bytes) but a configuration uses a
+// prefix of each object array, and a problem uses only its own threads. A
+// StateLayout lists exactly the scalars a (config, thread count) can change;
+// Pack writes them into a fixed-width byte string (int16 fields as 2 bytes,
+// bools as bits), Unpack writes them back over a template world that holds the
+// constant rest. Storage is exact (no hash compaction): two worlds of the
+// configuration are equal iff their packed strings are equal, which a test
+// checks on every reachable state of the scenarios.
+#ifndef LIFECHECK_MC_STATE_LAYOUT_H_
+#define LIFECHECK_MC_STATE_LAYOUT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "spec/exec.h"
+
+namespace lifecheck {
+
+class StateLayout {
+ public:
+  StateLayout(const Config& cfg, int threads);
+
+  int bytes() const { return bytes_; }  // packed size of one world
+  int scalars() const {
+    return static_cast<int>(ints_.size() + bools_.size());
+  }
+  // Writes the packed form of `w` to out[0..bytes()).
+  void Pack(const CWorld& w, uint8_t* out) const;
+  // Overwrites the layout's fields of `w` from `in` (the rest of `w` is left
+  // alone: pass a world of the same configuration, e.g. InitWorld(cfg)).
+  void Unpack(const uint8_t* in, CWorld& w) const;
+
+ private:
+  std::vector<uint16_t> ints_;   // byte offsets of int16 fields in CWorld
+  std::vector<uint16_t> bools_;  // byte offsets of bool fields
+  int bytes_ = 0;
+};
+
+// Whether the scalar VisitWorld reports as (kind, object, field, element) is
+// one a configuration with `threads` threads can ever change. Objects beyond
+// the configuration's counts, threads beyond `threads` and their ghost
+// columns, and map[] entries beyond cfg.pages are constant.
+bool ScalarInUse(const Config& cfg, int threads, const char* kind, int oi,
+                 const char* field, int ei);
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_MC_STATE_LAYOUT_H_

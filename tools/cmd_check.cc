@@ -1,0 +1,256 @@
+// `lifecheck check`: model-check a named scenario or a trace's calls with a
+// registered engine (explicit, z3, ...), and show the counterexample.
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "harness/replay.h"
+#include "harness/report.h"
+#include "harness/trace.h"
+#include "mc/engine.h"
+#include "mc/scenario.h"
+#include "tools/check_common.h"
+#include "tools/cli.h"
+
+namespace lifecheck::cli {
+
+std::string FormatSeconds(double s) {
+  if (s < 1) return absl::StrFormat("%.2f ms", s * 1000);
+  return absl::StrFormat("%.2f s", s);
+}
+
+std::string Stat(const McResult& r, const std::string& key) {
+  for (const auto& [k, v] : r.stats)
+    if (k == key) return v;
+  return "";
+}
+
+namespace {
+
+const std::vector<Flag> kFlags = {
+    {{"--scenario", "-s"}, true}, {{"--pages"}, true},
+    {{"--pinners"}, true},        {{"--policy", "-p"}, true},
+    {{"--engine", "-e"}, true},   {{"--bound", "-k"}, true},
+    {{"--prove"}},                {{"--bfs"}},
+    {{"--dfs"}},                  {{"--no-por"}},
+    {{"--no-symmetry"}},          {{"--max-states"}, true},
+    {{"--timeout"}, true},        {{"--output", "-o"}, true},
+    {{"--list-scenarios"}},       {{"--table"}},
+    {{"--write"}, true},          {{"--progress"}},
+    {{"--quiet", "-q"}},
+};
+
+int ListScenarios() {
+  for (const ScenarioInfo& s : Scenarios()) {
+    std::cout << s.name << ": " << s.description << "\n"
+              << "  threads: " << s.threads << "\n"
+              << "  sizes: --pages 1.." << s.max_pages << " (default "
+              << s.default_pages << "), --pinners 1.." << s.max_pinners
+              << " (default " << s.default_pinners << ")\n"
+              << "  knobs: " << absl::StrJoin(s.knobs, ", ") << "\n";
+    if (!s.base.empty())
+      std::cout << "  base policy: " << PolicyText(s.base) << "\n";
+    for (const ScenarioVariant& v : s.variants)
+      std::cout << "  variant: " << PolicyText(v.policy) << " -> " << v.expect
+                << " (" << v.why << ")\n";
+  }
+  return kExitOk;
+}
+
+// knob=value arguments of --policy.
+bool ParsePolicies(const Command& c, const Parsed& p,
+                   std::vector<PolicySetting>* out, int* rc) {
+  auto it = p.values.find("--policy");
+  if (it == p.values.end()) return true;
+  for (const std::string& kv : it->second) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size()) {
+      *rc = UsageError(
+          absl::StrCat("check: --policy wants knob=value, got '", kv, "'"), &c);
+      return false;
+    }
+    out->emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return true;
+}
+
+bool ParseOptions(const Command& c, const Parsed& p, McOptions* o, int* rc) {
+  if (p.Has("--bfs") && p.Has("--dfs")) {
+    *rc = UsageError("check: --bfs and --dfs exclude each other", &c);
+    return false;
+  }
+  int bound = 0, max_states = 0, timeout = 0;
+  if (!p.Int(c, "--bound", 0, 1, 100000, &bound, rc) ||
+      !p.Int(c, "--max-states", 0, 1, 2000000000, &max_states, rc) ||
+      !p.Int(c, "--timeout", 0, 1, 86400, &timeout, rc))
+    return false;
+  o->bound = bound;
+  o->max_states = max_states;
+  o->timeout_s = timeout;
+  o->prove = p.Has("--prove");
+  o->bfs = !p.Has("--dfs");
+  o->por = !p.Has("--no-por");
+  o->symmetry = !p.Has("--no-symmetry");
+  o->progress = p.Has("--progress");
+  return true;
+}
+
+// The problem: a scenario or a trace file (its schedule is ignored).
+bool LoadProblem(const Command& c, const Parsed& p, Trace* problem,
+                 std::string* label, int* rc) {
+  std::vector<PolicySetting> policy;
+  if (!ParsePolicies(c, p, &policy, rc)) return false;
+  const bool has_scenario = p.Has("--scenario");
+  if (has_scenario == !p.operands.empty() || p.operands.size() > 1) {
+    *rc = UsageError(
+        "check: give exactly one of --scenario NAME or a trace FILE", &c);
+    return false;
+  }
+  if (has_scenario) {
+    int pages = 0, pinners = 0;
+    if (!p.Int(c, "--pages", 0, 1, kMaxIdx, &pages, rc) ||
+        !p.Int(c, "--pinners", 0, 1, kMaxPins, &pinners, rc))
+      return false;
+    *label = p.Value("--scenario", "");
+    absl::StatusOr<Trace> t = BuildScenario(*label, pages, pinners, policy);
+    if (!t.ok()) {
+      *rc = UsageError(absl::StrCat("check: ", t.status().message()), &c);
+      return false;
+    }
+    *problem = *std::move(t);
+    return true;
+  }
+  if (p.Has("--pages") || p.Has("--pinners")) {
+    *rc = UsageError("check: --pages/--pinners size a --scenario only", &c);
+    return false;
+  }
+  const std::string& path = p.operands[0];
+  absl::StatusOr<Trace> t = ReadTraceFile(path);
+  if (!t.ok()) {
+    std::cerr << InputError(t.status(), path) << "\n";
+    *rc = kExitBadInput;
+    return false;
+  }
+  if (absl::Status s = ApplyPolicy(policy, t->config); !s.ok()) {
+    *rc = UsageError(absl::StrCat("check: ", s.message()), &c);
+    return false;
+  }
+  t->schedule.clear();
+  t->schedule_pos.clear();
+  t->expect.clear();
+  *problem = *std::move(t);
+  *label = path;
+  return true;
+}
+
+void PrintFigures(const McResult& r) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [k, v] : r.stats) rows.push_back({k + ":", v});
+  rows.push_back({"time:", FormatSeconds(r.seconds)});
+  PrintColumns(rows, "  ");
+}
+
+int CmdCheck(const Args& args) {
+  const Command& c = *FindCommand("check");
+  Parsed p;
+  int rc = kExitOk;
+  if (!ParseArgs(c, args, kFlags, &p, &rc)) return rc;
+  if (p.Has("--list-scenarios")) return ListScenarios();
+  if (p.Has("--table")) return CheckTable(p);
+
+  McOptions opts;
+  if (!ParseOptions(c, p, &opts, &rc)) return rc;
+  Trace problem;
+  std::string label;
+  if (!LoadProblem(c, p, &problem, &label, &rc)) return rc;
+  const std::string engine_name = p.Value("--engine", "explicit");
+  McEngineFn engine = FindMcEngine(engine_name);
+  if (!engine)
+    return UsageError(absl::StrCat("check: unknown engine '", engine_name,
+                                   "'; engines: ",
+                                   absl::StrJoin(McEngineNames(), ", ")),
+                      &c);
+
+  const McResult r = engine(problem, opts);
+  std::cout << "lifecheck check " << label << " (" << ConfigLine(problem.config)
+            << ") engine=" << engine_name << ": " << McVerdictName(r.verdict);
+  if (r.verdict == McVerdict::kCounterexample)
+    std::cout << " " << InvId(r.inv) << " in " << r.bound << " steps";
+  if (r.verdict == McVerdict::kVerifiedToBound)
+    std::cout << " (bound " << r.bound << ")";
+  std::cout << "\n";
+  PrintFigures(r);
+
+  if (r.verdict != McVerdict::kCounterexample) {
+    std::cout << "SUMMARY: lifecheck: " << McVerdictName(r.verdict) << " "
+              << label << " engine=" << engine_name << "\n";
+    return r.verdict == McVerdict::kUnknown ? 3 : kExitOk;
+  }
+  std::string out = p.Value("--output", "");
+  if (out.empty())
+    out = p.Has("--scenario")
+              ? absl::StrCat("lifecheck-cex-", label, ".trace")
+              : "lifecheck-cex.trace";
+  {
+    std::ofstream f(out);
+    f << PrintTrace(r.counterexample);
+    if (!f) {
+      std::cerr << "lifecheck: check: cannot write " << out << "\n";
+      return kExitBadInput;
+    }
+  }
+  std::cout << "counterexample written to " << out << "\n";
+  absl::StatusOr<RunResult> run = RunTrace(r.counterexample, out);
+  if (!run.ok() || Finding(*run) != r.inv) {
+    // The engine's witness does not replay: an engine bug, said loudly.
+    std::cerr << "lifecheck: internal error: the counterexample does not "
+                 "replay to "
+              << InvId(r.inv) << "\n";
+    return 70;
+  }
+  if (!p.Has("--quiet")) std::cout << "\n" << FindingReport(r.counterexample, *run, out);
+  else std::cout << SummaryLine(r.counterexample, *run) << "\n";
+  return kExitFinding;
+}
+
+const RegisterCommand kRegisterCheck(Command{
+    "check",
+    "(--scenario NAME | FILE) [--pages N] [--pinners K] [--policy "
+    "knob=value]... [--engine explicit|z3] [--bound K] [--prove] [--bfs|--dfs] "
+    "[--no-por] [--no-symmetry] [--max-states N] [--timeout S] [-o FILE]",
+    "model-check every interleaving of a scenario or a trace's calls",
+    "\nThe problem is a named scenario (--list-scenarios) sized by --pages\n"
+    "and --pinners, or a trace FILE whose calls are checked under every\n"
+    "schedule (its own schedule is ignored). --policy knob=value (repeatable;\n"
+    "see `lifecheck list-policies`) overrides the scenario's policies.\n"
+    "\nengines: explicit (default; exhaustive state search) and any other\n"
+    "registered engine (z3: bounded model checking, --prove: k-induction).\n"
+    "\noptions:\n"
+    "  --bound K        explore schedules of at most K steps (explicit: BFS)\n"
+    "  --bfs / --dfs    explicit: breadth-first (default; shortest\n"
+    "                   counterexample) or depth-first with partial-order\n"
+    "                   reduction\n"
+    "  --no-por         explicit DFS: no partial-order reduction\n"
+    "  --no-symmetry    no symmetry reduction over identical threads\n"
+    "  --max-states N   explicit: give up after N states (verdict unknown)\n"
+    "  --timeout S      give up after S seconds (verdict unknown)\n"
+    "  -o FILE          write the counterexample trace to FILE (default:\n"
+    "                   lifecheck-cex-<scenario>.trace in the current dir)\n"
+    "  --progress       progress lines on stderr for long runs\n"
+    "  -q, --quiet      on a counterexample print only the SUMMARY line\n"
+    "  --list-scenarios the scenarios, their knobs and expected verdicts\n"
+    "  --table [--write FILE]  the explicit-engine performance table for\n"
+    "                   dax-truncate (docs/performance.md); --write replaces\n"
+    "                   its section in FILE\n"
+    "\nA counterexample prints the interleaving table, the replay command\n"
+    "`lifecheck run FILE` and a last line 'SUMMARY: lifecheck: <ID> ...'.\n"
+    "\nexit: 0 verified or proved, 1 counterexample, 2 bad usage or input,\n"
+    "3 inconclusive (a --timeout or --max-states budget ran out)\n",
+    CmdCheck, 15});
+
+}  // namespace
+}  // namespace lifecheck::cli
