@@ -317,7 +317,9 @@ class Explorer {
 
   // C1 and C2 for thread u's next step in w (see explicit.h).
   bool AmpleCandidate(const CWorld& w, int u) const {
-    const Footprint& a = fp_[u][w.th[u].pc];
+    // The candidate's footprint in this very state (exact; see
+    // DynamicFootprint), the others' over everything they can still do.
+    const Footprint a = DynamicFootprint(cfg_, progs_[u][w.th[u].pc], u, w);
     if ((a.writes & inv_reads_).any()) return false;  // C2: visible
     const FieldSet aw = a.writes & keep_;
     for (int v = 0; v < n_; ++v) {

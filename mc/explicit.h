@@ -22,10 +22,16 @@
 //       footprints (mc/footprint.h) of every instruction from the start of its
 //       current call to the end of its program (jumps stay inside a call, so
 //       this covers every step it can take) neither writes what the step
-//       reads or writes nor reads what it writes. Guards are reads, so the
-//       step cannot be enabled or disabled by them, nor they by it;
+//       reads or writes nor reads what it writes. The step's own footprint
+//       is its dynamic footprint in the current state: since no other thread
+//       can write what it reads, it reads the same values, takes the same
+//       path and has the same footprint in every state the others can lead
+//       to. Guards are reads, so the step cannot be enabled or disabled by
+//       them, nor they by it;
 //   C2  the step is invisible: it writes no field the always-invariants read
-//       and cannot report an event invariant (writes no World::violation);
+//       and does not report an event invariant (writes no World::violation;
+//       dynamic footprint, so a step whose event check does not fire here
+//       and cannot fire in any state the others lead to is invisible);
 //   C3  (cycle proviso for DFS) its successor is not on the DFS stack.
 //   Otherwise the state is fully expanded. C0-C3 preserve the reachability of
 //   invariant violations and of deadlocks (Clarke/Grumberg/Peled, Model

@@ -1,6 +1,7 @@
 #include "mc/footprint.h"
 
 #include <cstring>
+#include <vector>
 #include <string_view>
 
 #include "spec/check.h"
@@ -96,6 +97,97 @@ struct Taint {
   }
 };
 
+// ---- the DynTaint value domain: concrete values that carry their taint ----
+// Branching converts a DBool to bool and an index converts a DInt to int:
+// both record the value's fields into the current read set.
+thread_local FieldSet* g_dyn_reads = nullptr;  // set while DynamicFootprint runs
+inline void Record(const FieldSet& deps) {
+  if (g_dyn_reads) *g_dyn_reads |= deps;
+}
+struct DBool {
+  bool v = false;
+  FieldSet deps;
+  DBool() = default;
+  DBool(bool b) : v(b) {}  // NOLINT: literals
+  DBool(bool b, const FieldSet& d) : v(b), deps(d) {}
+  operator bool() const {  // NOLINT: the machine branches on it
+    Record(deps);
+    return v;
+  }
+};
+struct DInt {
+  int16_t v = 0;
+  FieldSet deps;
+  DInt() = default;
+  DInt(int x) : v(static_cast<int16_t>(x)) {}  // NOLINT: literals
+  DInt(int x, const FieldSet& d) : v(static_cast<int16_t>(x)), deps(d) {}
+  operator int() const {  // NOLINT: array indices
+    Record(deps);
+    return v;
+  }
+};
+#define LC_D_ARITH(op)                                               \
+  inline DInt operator op(const DInt& a, const DInt& b) {            \
+    return DInt(a.v op b.v, a.deps | b.deps);                        \
+  }                                                                  \
+  inline DInt operator op(const DInt& a, int b) {                    \
+    return DInt(a.v op b, a.deps);                                   \
+  }                                                                  \
+  inline DInt operator op(int a, const DInt& b) {                    \
+    return DInt(a op b.v, b.deps);                                   \
+  }
+LC_D_ARITH(+)
+LC_D_ARITH(-)
+LC_D_ARITH(*)
+#undef LC_D_ARITH
+#define LC_D_CMP(op)                                                 \
+  inline DBool operator op(const DInt& a, const DInt& b) {           \
+    return DBool(a.v op b.v, a.deps | b.deps);                       \
+  }                                                                  \
+  inline DBool operator op(const DInt& a, int b) {                   \
+    return DBool(a.v op b, a.deps);                                  \
+  }                                                                  \
+  inline DBool operator op(int a, const DInt& b) {                   \
+    return DBool(a op b.v, b.deps);                                  \
+  }
+LC_D_CMP(==)
+LC_D_CMP(!=)
+LC_D_CMP(<)
+LC_D_CMP(<=)
+LC_D_CMP(>)
+LC_D_CMP(>=)
+#undef LC_D_CMP
+// Not short-circuiting: both operands' fields count as read (conservative).
+inline DBool operator&&(const DBool& a, const DBool& b) {
+  return DBool(a.v && b.v, a.deps | b.deps);
+}
+inline DBool operator||(const DBool& a, const DBool& b) {
+  return DBool(a.v || b.v, a.deps | b.deps);
+}
+inline DBool operator!(const DBool& a) { return DBool(!a.v, a.deps); }
+inline DBool operator==(const DBool& a, const DBool& b) {
+  return DBool(a.v == b.v, a.deps | b.deps);
+}
+inline DBool operator!=(const DBool& a, const DBool& b) {
+  return DBool(a.v != b.v, a.deps | b.deps);
+}
+
+struct DynTaint {
+  using Int = DInt;
+  using Bool = DBool;
+  static constexpr bool kSymbolic = false;
+  static Int IntLit(int v) { return DInt(v); }
+  static Bool BoolLit(bool b) { return DBool(b); }
+  static Int Ite(const Bool& c, const Int& a, const Int& b) {
+    const DInt& r = c.v ? a : b;
+    return DInt(r.v, r.deps | c.deps);
+  }
+  static Bool IteB(const Bool& c, const Bool& a, const Bool& b) {
+    const DBool& r = c.v ? a : b;
+    return DBool(r.v, r.deps | c.deps);
+  }
+};
+
 }  // namespace footprint_detail
 
 namespace {
@@ -137,6 +229,40 @@ Footprint StepFootprint(const Config& cfg, const Insn& insn, int t) {
   DispatchStep(m);
   m.finish();
   return Collect(w, m.guard().deps);
+}
+
+Footprint DynamicFootprint(const Config& cfg, const Insn& insn, int t,
+                           const World<Concrete>& cw) {
+  using footprint_detail::DynTaint;
+  std::vector<int> vals;
+  VisitWorld(cw, [&](const char*, int, const char*, int, const auto& v) {
+    vals.push_back(static_cast<int>(v));
+  });
+  World<DynTaint> w;
+  int id = 0;
+  VisitWorld(w, [&](const char*, int, const char*, int, auto& v) {
+    v.v = static_cast<decltype(v.v)>(vals[id]);
+    v.deps.reset();
+    v.deps.set(id++);
+  });
+  Footprint fp;
+  footprint_detail::g_dyn_reads = &fp.reads;
+  {
+    Machine<DynTaint> m(w, cfg, insn, t);
+    DispatchStep(m);
+    if (!m.blocked()) m.finish();
+  }
+  footprint_detail::g_dyn_reads = nullptr;
+  id = 0;
+  VisitWorld(w, [&](const char*, int, const char*, int, const auto& v) {
+    const bool self_only = v.deps.count() == 1 && v.deps.test(id);
+    if (static_cast<int>(v.v) != vals[id] || !self_only) {
+      fp.writes.set(id);
+      fp.reads |= v.deps;
+    }
+    ++id;
+  });
+  return fp;
 }
 
 FieldSet InvariantReads(const Config& cfg) {

@@ -20,7 +20,9 @@
 #include <bitset>
 
 #include "config/config.h"
+#include "spec/machine.h"
 #include "spec/program.h"
+#include "spec/world.h"
 
 namespace lifecheck {
 
@@ -36,6 +38,17 @@ struct Footprint {
 // and the fall-through/return of Machine::finish, without the always-
 // invariants: those are the property, see InvariantReads).
 Footprint StepFootprint(const Config& cfg, const Insn& insn, int t);
+
+// The footprint of thread t's step `insn` in the concrete state `w`, by
+// dynamic taint tracking: the step runs concretely (taking the branches `w`
+// takes) over values that carry the set of fields they were computed from;
+// every branch condition, array index and written value adds its fields to
+// the reads. Exact for `w`, and for every state that agrees with `w` on the
+// reads (the step then takes the same path): explicit.h's C1 needs no more.
+// A write of the value a field already has, computed from that field alone
+// (x = x), is not reported: it changes nothing in any order.
+Footprint DynamicFootprint(const Config& cfg, const Insn& insn, int t,
+                           const World<Concrete>& w);
 
 // The fields the always-invariants (spec/invariants.h CheckAlways) read, plus
 // World::violation: a step that writes none of them cannot change whether a
