@@ -192,5 +192,46 @@ check "regress nonexistent dir -> 2" 2 - "nope" -- "$LC" regress "$TMP/nope"
 check "regress empty dir -> 2" 2 - "no \*\.trace files" -- "$LC" regress "$TMP/reg/empty"
 check "regress no args -> 2" 2 - "usage: lifecheck regress" -- "$LC" regress
 
+# ---- check ----
+check "check no problem -> 2" 2 - "give exactly one of --scenario NAME or a trace FILE" \
+  -- "$LC" check
+check "check unknown scenario -> 2" 2 - "unknown scenario 'nope'; scenarios: dax-truncate, mkwrite" \
+  -- "$LC" check --scenario nope
+check "check unknown knob -> 2" 2 - "unknown policy knob 'bogus'; knobs: dentry_pin" \
+  -- "$LC" check --scenario dax-truncate --policy bogus=1
+check "check unknown value -> 2" 2 - "unknown value 'maybe' for policy knob dax_truncate; values: wait, ebusy, sequester, none" \
+  -- "$LC" check --scenario dax-truncate --policy dax_truncate=maybe
+check "check policy without = -> 2" 2 - "--policy wants knob=value" \
+  -- "$LC" check --scenario dax-truncate --policy dax_truncate
+check "check pinners out of range -> 2" 2 - "--pinners 2 is out of range for lease" \
+  -- "$LC" check --scenario lease --pinners 2
+check "check bad pages -> 2" 2 - "--pages wants an integer in 1..3, got 'x'" \
+  -- "$LC" check --scenario dax-truncate --pages x
+check "check unknown engine -> 2" 2 - "unknown engine 'nope'; engines: .*explicit" \
+  -- "$LC" check --scenario dax-truncate --engine nope
+check "check bfs and dfs -> 2" 2 - "exclude each other" \
+  -- "$LC" check --scenario dax-truncate --bfs --dfs
+check "check scenario and file -> 2" 2 - "exactly one" \
+  -- "$LC" check --scenario dax-truncate "$TMP/clean.trace"
+check "check sizes with a file -> 2" 2 - "size a --scenario only" \
+  -- "$LC" check --pages 2 "$TMP/clean.trace"
+check "check bad trace -> 2" 2 - "^$T/bad_keyword.trace:3:1: " \
+  -- "$LC" check "$TMP/bad_keyword.trace"
+check "check list scenarios -> 0" 0 "^evict: " - -- "$LC" check --list-scenarios
+check "check mainline verified -> 0" 0 "^SUMMARY: lifecheck: verified dax-truncate" - \
+  -- "$LC" check --scenario dax-truncate --pages 2 --pinners 2
+check "check buggy -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" check --scenario dax-truncate --policy dax_truncate=none -o "$TMP/cex.trace"
+if grep -q "^replay: lifecheck run $TMP/cex.trace$" "$OUT" &&
+   grep -q "^# expect: I-DAX-1$" "$TMP/cex.trace"; then
+  pass "check writes a replayable counterexample"; else
+  fail "check writes a replayable counterexample" "no replay line or no trace"; fi
+check "check counterexample replays -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" run "$TMP/cex.trace"
+check "check a trace's calls -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" check --dfs -q -o "$TMP/cex2.trace" "$TMP/finding.trace"
+check "check budget -> 3" 3 "^SUMMARY: lifecheck: unknown" - \
+  -- "$LC" check --scenario dax-truncate --pages 3 --pinners 3 --max-states 10
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
