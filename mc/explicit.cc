@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
@@ -283,6 +284,15 @@ class Explorer {
   // ---- DFS with partial-order reduction ----
   void PrepareFootprints() {
     inv_reads_ = InvariantReads(cfg_);
+    {
+      int fid = 0;
+      const auto* base = reinterpret_cast<const uint8_t*>(&init_);
+      VisitWorld(init_, [&](const char*, int, const char*, int, const auto& v) {
+        if (inv_reads_.test(fid++))
+          visible_offsets_.emplace_back(
+              reinterpret_cast<const uint8_t*>(&v) - base, sizeof(v));
+      });
+    }
     // Idempotent, write-only ghost flags: no conflict (see explicit.h).
     FieldSet ignore;
     int id = 0;
@@ -293,12 +303,26 @@ class Explorer {
     });
     ignore.set(ViolationFieldId());
     keep_ = ~ignore;
+    std::vector<std::pair<size_t, size_t>> offsets;  // of every field
+    {
+      const auto* base = reinterpret_cast<const uint8_t*>(&init_);
+      VisitWorld(init_, [&](const char*, int, const char*, int, const auto& v) {
+        offsets.emplace_back(reinterpret_cast<const uint8_t*>(&v) - base,
+                             sizeof(v));
+      });
+    }
     fp_.resize(n_);
     fut_.resize(n_);
+    read_offsets_.resize(n_);
+    dyn_memo_.resize(n_);
     for (int t = 0; t < n_; ++t) {
       const ThreadProgram& p = progs_[t];
+      dyn_memo_[t].resize(p.size());
       for (const Insn& insn : p) {
         Footprint f = StepFootprint(cfg_, insn, t);
+        auto& ro = read_offsets_[t].emplace_back();
+        for (size_t i = 0; i < offsets.size(); ++i)
+          if (f.reads.test(i)) ro.push_back(offsets[i]);
         f.reads &= keep_;
         fp_[t].push_back(f);
       }
@@ -315,11 +339,40 @@ class Explorer {
     }
   }
 
+  // The dynamic footprint is a function of the fields the step can read
+  // (its static reads): memoised on their values.
+  const Footprint& CachedDynamicFootprint(const CWorld& w, int u) const {
+    const int pc = w.th[u].pc;
+    const auto& offs = read_offsets_[u][pc];
+    std::string key;
+    key.reserve(offs.size() * 2);
+    const auto* base = reinterpret_cast<const char*>(&w);
+    for (const auto& [off, size] : offs) key.append(base + off, size);
+    auto& memo = dyn_memo_[u][pc];
+    auto it = memo.find(key);
+    if (it == memo.end())
+      it = memo.emplace(std::move(key),
+                        DynamicFootprint(cfg_, progs_[u][pc], u, w))
+               .first;
+    return it->second;
+  }
+
+  // C2 by the concrete step: does it change a field the invariants read (or
+  // report a violation)? Cheap, and it rejects most candidates before the
+  // dynamic footprint is computed.
+  bool ChangesVisible(const CWorld& w, const CWorld& s) const {
+    const auto* a = reinterpret_cast<const uint8_t*>(&w);
+    const auto* b = reinterpret_cast<const uint8_t*>(&s);
+    for (const auto& [off, size] : visible_offsets_)
+      if (std::memcmp(a + off, b + off, size) != 0) return true;
+    return false;
+  }
+
   // C1 and C2 for thread u's next step in w (see explicit.h).
   bool AmpleCandidate(const CWorld& w, int u) const {
     // The candidate's footprint in this very state (exact; see
     // DynamicFootprint), the others' over everything they can still do.
-    const Footprint a = DynamicFootprint(cfg_, progs_[u][w.th[u].pc], u, w);
+    const Footprint& a = CachedDynamicFootprint(w, u);
     if ((a.writes & inv_reads_).any()) return false;  // C2: visible
     const FieldSet aw = a.writes & keep_;
     for (int v = 0; v < n_; ++v) {
@@ -349,8 +402,8 @@ class Explorer {
     f.todo = enabled;
     if (opts_.por && enabled.size() > 1) {
       for (int u : enabled) {
-        if (!AmpleCandidate(w, u)) continue;
         CWorld s = Succ(w, u);
+        if (ChangesVisible(w, s) || !AmpleCandidate(w, u)) continue;
         Canon(s);
         const int64_t sid = store_.Find(Pack(s).data());
         if (sid >= 0 && static_cast<size_t>(sid) < on_stack_.size() &&
@@ -425,6 +478,13 @@ class Explorer {
   std::vector<uint8_t> on_stack_;
   // POR tables
   FieldSet inv_reads_, keep_;
+  std::vector<std::pair<size_t, size_t>> visible_offsets_;  // {offset, size}
+  // [thread][pc]: offsets of the step's static reads; memo of its dynamic
+  // footprint keyed by their values.
+  std::vector<std::vector<std::vector<std::pair<size_t, size_t>>>>
+      read_offsets_;
+  mutable std::vector<std::vector<absl::flat_hash_map<std::string, Footprint>>>
+      dyn_memo_;
   std::vector<std::vector<Footprint>> fp_, fut_;
   uint64_t transitions_ = 0, reduced_ = 0, ticks_ = 0;
   int max_depth_ = 0;
