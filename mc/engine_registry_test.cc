@@ -12,7 +12,8 @@ TEST(EngineRegistry, ExplicitIsRegisteredWithoutBeingNamed) {
   EXPECT_NE(FindMcEngine("explicit"), nullptr);
   EXPECT_EQ(FindMcEngine("no-such-engine"), nullptr);
   bool listed = false;
-  for (const std::string& n : McEngineNames()) listed = listed || n == "explicit";
+  for (const std::string& n : McEngineNames())
+    listed = listed || n == "explicit";
   EXPECT_TRUE(listed);
 }
 

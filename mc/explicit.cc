@@ -29,11 +29,16 @@ using Clock = std::chrono::steady_clock;
 // lookup: a candidate is looked up by its bytes before it gets an id).
 class StateStore {
  public:
-  explicit StateStore(int width) : width_(width), set_(0, Hash{this}, Eq{this}) {}
+  explicit StateStore(int width)
+      : width_(width), set_(0, Hash{this}, Eq{this}) {}
 
   int width() const { return width_; }
-  uint32_t size() const { return static_cast<uint32_t>(arena_.size() / width_); }
-  const uint8_t* at(uint32_t id) const { return arena_.data() + size_t{id} * width_; }
+  uint32_t size() const {
+    return static_cast<uint32_t>(arena_.size() / width_);
+  }
+  const uint8_t* at(uint32_t id) const {
+    return arena_.data() + size_t{id} * width_;
+  }
 
   // Returns (id, true) for a new state, (existing id, false) otherwise.
   std::pair<uint32_t, bool> Insert(const uint8_t* bytes) {
@@ -184,8 +189,8 @@ class Explorer {
   // `last` (the violating successor; nullptr for a deadlock at path.back())
   // become a concrete schedule from InitWorld: at each step, the thread whose
   // successor canonicalises to the next state on the path.
-  McResult Counterexample(const std::vector<uint32_t>& path,
-                          const CWorld* last, Inv inv) {
+  McResult Counterexample(const std::vector<uint32_t>& path, const CWorld* last,
+                          Inv inv) {
     std::vector<std::vector<uint8_t>> targets;
     for (size_t i = 1; i < path.size(); ++i)
       targets.emplace_back(store_.at(path[i]),
@@ -296,11 +301,12 @@ class Explorer {
     // Idempotent, write-only ghost flags: no conflict (see explicit.h).
     FieldSet ignore;
     int id = 0;
-    VisitWorld(init_, [&](const char* kind, int, const char* field, int,
-                          const auto&) {
-      if (kind[0] == '\0' && std::strcmp(field, "warned") == 0) ignore.set(id);
-      ++id;
-    });
+    VisitWorld(init_,
+               [&](const char* kind, int, const char* field, int, const auto&) {
+                 if (kind[0] == '\0' && std::strcmp(field, "warned") == 0)
+                   ignore.set(id);
+                 ++id;
+               });
     ignore.set(ViolationFieldId());
     keep_ = ~ignore;
     std::vector<std::pair<size_t, size_t>> offsets;  // of every field

@@ -49,8 +49,8 @@ TEST(Explicit, ModesAndReductionsAgreeOnAGrid) {
     for (const ScenarioVariant& v : sc.variants) {
       for (int pages = 1; pages <= std::min(2, sc.max_pages); ++pages) {
         for (int k = 1; k <= std::min(2, sc.max_pinners); ++k) {
-          SCOPED_TRACE(std::string(sc.name) + " " + PolicyText(v.policy) +
-                       " " + std::to_string(pages) + "x" + std::to_string(k));
+          SCOPED_TRACE(std::string(sc.name) + " " + PolicyText(v.policy) + " " +
+                       std::to_string(pages) + "x" + std::to_string(k));
           auto t = BuildScenario(sc.name, pages, k, v.policy);
           ASSERT_TRUE(t.ok());
           const McResult bfs_sym = CheckExplicit(*t, Mode(true, false, true));
@@ -60,8 +60,8 @@ TEST(Explicit, ModesAndReductionsAgreeOnAGrid) {
           const McResult dfs = CheckExplicit(*t, Mode(false, false, false));
           const bool cex = v.expect != "verified";
           for (const McResult* r : {&bfs_sym, &bfs, &dfs_all, &dfs_por, &dfs}) {
-            EXPECT_EQ(r->verdict, cex ? McVerdict::kCounterexample
-                                      : McVerdict::kVerified);
+            EXPECT_EQ(r->verdict,
+                      cex ? McVerdict::kCounterexample : McVerdict::kVerified);
             if (r->verdict == McVerdict::kCounterexample) ExpectReplays(*r);
           }
           if (cex) {

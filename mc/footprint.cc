@@ -1,8 +1,8 @@
 #include "mc/footprint.h"
 
 #include <cstring>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "spec/check.h"
 #include "spec/step_table.h"
@@ -50,10 +50,10 @@ LC_T_ARITH(+)
 LC_T_ARITH(-)
 LC_T_ARITH(*)
 #undef LC_T_ARITH
-#define LC_T_CMP(op)                                                        \
-  inline TBool operator op(const TInt& a, const TInt& b) {                  \
-    return JoinB(a.deps, b.deps);                                           \
-  }                                                                         \
+#define LC_T_CMP(op)                                                         \
+  inline TBool operator op(const TInt& a, const TInt& b) {                   \
+    return JoinB(a.deps, b.deps);                                            \
+  }                                                                          \
   inline TBool operator op(const TInt& a, int) { return JoinB(a.deps, {}); } \
   inline TBool operator op(int, const TInt& b) { return JoinB({}, b.deps); }
 LC_T_CMP(==)
@@ -100,7 +100,8 @@ struct Taint {
 // ---- the DynTaint value domain: concrete values that carry their taint ----
 // Branching converts a DBool to bool and an index converts a DInt to int:
 // both record the value's fields into the current read set.
-thread_local FieldSet* g_dyn_reads = nullptr;  // set while DynamicFootprint runs
+thread_local FieldSet* g_dyn_reads =
+    nullptr;  // set while DynamicFootprint runs
 inline void Record(const FieldSet& deps) {
   if (g_dyn_reads) *g_dyn_reads |= deps;
 }
@@ -126,29 +127,29 @@ struct DInt {
     return v;
   }
 };
-#define LC_D_ARITH(op)                                               \
-  inline DInt operator op(const DInt& a, const DInt& b) {            \
-    return DInt(a.v op b.v, a.deps | b.deps);                        \
-  }                                                                  \
-  inline DInt operator op(const DInt& a, int b) {                    \
-    return DInt(a.v op b, a.deps);                                   \
-  }                                                                  \
-  inline DInt operator op(int a, const DInt& b) {                    \
-    return DInt(a op b.v, b.deps);                                   \
+#define LC_D_ARITH(op)                                    \
+  inline DInt operator op(const DInt& a, const DInt& b) { \
+    return DInt(a.v op b.v, a.deps | b.deps);             \
+  }                                                       \
+  inline DInt operator op(const DInt& a, int b) {         \
+    return DInt(a.v op b, a.deps);                        \
+  }                                                       \
+  inline DInt operator op(int a, const DInt& b) {         \
+    return DInt(a op b.v, b.deps);                        \
   }
 LC_D_ARITH(+)
 LC_D_ARITH(-)
 LC_D_ARITH(*)
 #undef LC_D_ARITH
-#define LC_D_CMP(op)                                                 \
-  inline DBool operator op(const DInt& a, const DInt& b) {           \
-    return DBool(a.v op b.v, a.deps | b.deps);                       \
-  }                                                                  \
-  inline DBool operator op(const DInt& a, int b) {                   \
-    return DBool(a.v op b, a.deps);                                  \
-  }                                                                  \
-  inline DBool operator op(int a, const DInt& b) {                   \
-    return DBool(a op b.v, b.deps);                                  \
+#define LC_D_CMP(op)                                       \
+  inline DBool operator op(const DInt& a, const DInt& b) { \
+    return DBool(a.v op b.v, a.deps | b.deps);             \
+  }                                                        \
+  inline DBool operator op(const DInt& a, int b) {         \
+    return DBool(a.v op b, a.deps);                        \
+  }                                                        \
+  inline DBool operator op(int a, const DInt& b) {         \
+    return DBool(a op b.v, b.deps);                        \
   }
 LC_D_CMP(==)
 LC_D_CMP(!=)

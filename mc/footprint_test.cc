@@ -17,8 +17,10 @@ namespace {
 
 FieldSet Changed(const CWorld& a, const CWorld& b) {
   std::vector<int> av, bv;
-  VisitWorld(a, [&](auto, auto, auto, auto, const auto& v) { av.push_back(v); });
-  VisitWorld(b, [&](auto, auto, auto, auto, const auto& v) { bv.push_back(v); });
+  VisitWorld(a,
+             [&](auto, auto, auto, auto, const auto& v) { av.push_back(v); });
+  VisitWorld(b,
+             [&](auto, auto, auto, auto, const auto& v) { bv.push_back(v); });
   FieldSet s;
   for (size_t i = 0; i < av.size(); ++i)
     if (av[i] != bv[i]) s.set(i);
@@ -49,8 +51,7 @@ void CheckScenario(const std::string& name, int pages, int pinners,
           << StepName(insn.step) << " changed a field outside its writes";
       ASSERT_EQ((dyn.writes & ~stat.writes).none(), true)
           << StepName(insn.step);
-      ASSERT_EQ((dyn.reads & ~stat.reads).none(), true)
-          << StepName(insn.step);
+      ASSERT_EQ((dyn.reads & ~stat.reads).none(), true) << StepName(insn.step);
       ++checked;
     }
   }

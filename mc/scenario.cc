@@ -26,8 +26,8 @@ std::string BuildDaxTruncate(int pages, int pinners) {
   for (int k = 0; k < pinners; ++k) {
     const std::string t = absl::StrCat("thread ", Worker(k), ": ");
     absl::StrAppend(&s, t, "fault pte=0 file=1 index=0\n", t, "pin pin=", k,
-                    " pte=0\n", t, "munmap pte=0\n", t, "dma pin=", k, "\n",
-                    t, "unpin pin=", k, "\n");
+                    " pte=0\n", t, "munmap pte=0\n", t, "dma pin=", k, "\n", t,
+                    "unpin pin=", k, "\n");
   }
   absl::StrAppend(&s, "thread T: truncate file=1 size=0\n",
                   "thread C: alloc file=1 index=0\n");
@@ -58,11 +58,10 @@ std::string BuildMkwrite(int pages, int pinners) {
 std::string BuildLease(int pages, int) {
   return absl::StrCat(
       "config fs=dax files=1 pages=", pages, " spare=0 ptes=1 pins=1\n",
-      "thread A: fault pte=0 file=1 index=0\n",
-      "thread A: pin pin=0 pte=0\n", "thread A: dma pin=0\n",
-      "thread A: unpin pin=0\n", "thread A: lease_unlock pin=0\n",
-      "thread R: reap pin=0\n", "thread T: break_lease file=1\n",
-      "thread W: break_work pin=0\n");
+      "thread A: fault pte=0 file=1 index=0\n", "thread A: pin pin=0 pte=0\n",
+      "thread A: dma pin=0\n", "thread A: unpin pin=0\n",
+      "thread A: lease_unlock pin=0\n", "thread R: reap pin=0\n",
+      "thread T: break_lease file=1\n", "thread W: break_work pin=0\n");
 }
 
 // umount (S-000-1/2, R-000a/b): a libfs with N files; the filesystem's
@@ -97,9 +96,9 @@ std::string BuildEventfs(int, int pinners) {
 // pin. (The driver is its own thread: in the kernel the exiting process is
 // not the one that completes the I/O.)
 std::string BuildEvict(int pages, int pinners) {
-  std::string s = absl::StrCat("config fs=dax files=1 pages=", pages,
-                               " spare=1 ptes=", pinners, " pins=", pinners,
-                               "\n");
+  std::string s =
+      absl::StrCat("config fs=dax files=1 pages=", pages,
+                   " spare=1 ptes=", pinners, " pins=", pinners, "\n");
   for (int k = 0; k < pinners; ++k) {
     const std::string t = absl::StrCat("thread ", Worker(k), ": ");
     const std::string d = absl::StrCat("thread D", k, ": ");
@@ -123,7 +122,10 @@ const std::vector<ScenarioInfo>& Scenarios() {
        {"dax_truncate", "busy_scan_skips_unmapped", "ptl_on_zap",
         "dax_scan_order", "dax_ref_base"},
        {},
-       1, 3, 1, 3,
+       1,
+       3,
+       1,
+       3,
        {
            {{}, "verified", "mainline (WAIT)"},
            {{{"dax_truncate", "ebusy"}}, "verified", "seed 003 option 1"},
@@ -140,12 +142,14 @@ const std::vector<ScenarioInfo>& Scenarios() {
        "P0..P(K-1): fault, write_fault, store; W: writeback page 0",
        {"mkwrite", "mkwrite_returns_locked"},
        {},
-       1, 3, 1, 3,
+       1,
+       3,
+       1,
+       3,
        {
            {{}, "verified", "mainline (fixed 2009)"},
            {{{"mkwrite", "old_racy"}}, "I-PG-1", "R-001a"},
-           {{{"mkwrite_returns_locked", "false"}}, "I-PG-1",
-            "R-001a residual"},
+           {{{"mkwrite_returns_locked", "false"}}, "I-PG-1", "R-001a residual"},
        },
        &BuildMkwrite},
       {"lease",
@@ -154,7 +158,10 @@ const std::vector<ScenarioInfo>& Scenarios() {
        "T: break_lease; W: break_work",
        {"lease_break_refs"},
        {{"dax_truncate_mechanism", "fl_allocated_lease"}},
-       1, 3, 1, 1,
+       1,
+       3,
+       1,
+       1,
        {
            {{}, "verified", "as posted"},
            {{{"lease_break_refs", "put_before_unlink"}}, "I-REF-2", "R-003d"},
@@ -165,10 +172,14 @@ const std::vector<ScenarioInfo>& Scenarios() {
        "F: discard the first K files' dentries, then umount",
        {"dentry_pin", "kill_sb"},
        {},
-       1, 3, 1, 3,
+       1,
+       3,
+       1,
+       3,
        {
            {{}, "verified", "mainline (DCACHE_PERSISTENT)"},
-           {{{"dentry_pin", "legacy_dget"}, {"kill_sb", "litter"}}, "I-REF-3",
+           {{{"dentry_pin", "legacy_dget"}, {"kill_sb", "litter"}},
+            "I-REF-3",
             "R-000a"},
        },
        &BuildUmount},
@@ -177,13 +188,18 @@ const std::vector<ScenarioInfo>& Scenarios() {
        "P0..P(K-1): ev_lookup, ev_open, ev_close; K: ev_remove",
        {"eventfs_revalidate", "event_file_guard"},
        {},
-       1, 1, 1, 3,
+       1,
+       1,
+       1,
+       3,
        {
            {{}, "verified", "mainline (revalidate + guard)"},
-           {{{"eventfs_revalidate", "off"}}, "verified",
+           {{{"eventfs_revalidate", "off"}},
+            "verified",
             "the guard alone: -ENODEV"},
            {{{"eventfs_revalidate", "off"}, {"event_file_guard", "off"}},
-            "I-EV-3", "R-002a (UAF first)"},
+            "I-EV-3",
+            "R-002a (UAF first)"},
            {{{"event_file_guard", "off"}}, "I-EV-3", "R-002b"},
        },
        &BuildEventfs},
@@ -193,12 +209,14 @@ const std::vector<ScenarioInfo>& Scenarios() {
        "U: unlink",
        {"evict_barrier"},
        {},
-       1, 3, 1, 2,
+       1,
+       3,
+       1,
+       2,
        {
            {{}, "verified", "mainline (dax_break_layout_final)"},
            {{{"evict_barrier", "none"}}, "I-DAX-3", "R-004a"},
-           {{{"evict_barrier", "drop_inode_keeps_busy"}}, "I-LOCK-1",
-            "R-004b"},
+           {{{"evict_barrier", "drop_inode_keeps_busy"}}, "I-LOCK-1", "R-004b"},
        },
        &BuildEvict},
   };
@@ -222,16 +240,16 @@ absl::Status ApplyPolicy(const std::vector<PolicySetting>& policy,
       if (knob == f.name) field = &f;
     }
     if (!field)
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown policy knob '", knob, "'; knobs: ",
-          absl::StrJoin(knobs, ", ")));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown policy knob '", knob,
+                       "'; knobs: ", absl::StrJoin(knobs, ", ")));
     int index = -1;
     for (size_t i = 0; i < field->values.size(); ++i)
       if (value == field->values[i]) index = static_cast<int>(i);
     if (index < 0)
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown value '", value, "' for policy knob ", knob,
-          "; values: ", absl::StrJoin(field->values, ", ")));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown value '", value, "' for policy knob ", knob,
+                       "; values: ", absl::StrJoin(field->values, ", ")));
     field->set(cfg, index);
   }
   return absl::OkStatus();
@@ -258,16 +276,17 @@ absl::StatusOr<Trace> BuildScenario(const std::string& name, int pages,
   if (pages <= 0) pages = sc->default_pages;
   if (pinners <= 0) pinners = sc->default_pinners;
   if (pages > sc->max_pages)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--pages ", pages, " is out of range for ", name, " (1..",
-        sc->max_pages, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--pages ", pages, " is out of range for ", name, " (1..",
+                     sc->max_pages, ")"));
   if (pinners > sc->max_pinners)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--pinners ", pinners, " is out of range for ", name, " (1..",
-        sc->max_pinners, ")"));
-  const std::string text = absl::StrCat("lifecheck-trace v1\n# scenario ",
-                                        name, "\n", sc->build(pages, pinners));
-  absl::StatusOr<Trace> t = ParseTrace(text, absl::StrCat("<scenario ", name, ">"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--pinners ", pinners, " is out of range for ", name,
+                     " (1..", sc->max_pinners, ")"));
+  const std::string text = absl::StrCat("lifecheck-trace v1\n# scenario ", name,
+                                        "\n", sc->build(pages, pinners));
+  absl::StatusOr<Trace> t =
+      ParseTrace(text, absl::StrCat("<scenario ", name, ">"));
   if (!t.ok()) return t.status();  // a bug in the builder: tests catch it
   if (absl::Status s = ApplyPolicy(sc->base, t->config); !s.ok()) return s;
   if (absl::Status s = ApplyPolicy(policy, t->config); !s.ok()) return s;

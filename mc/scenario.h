@@ -48,8 +48,7 @@ const ScenarioInfo* FindScenario(const std::string& name);
 
 // Applies knob=value settings to `cfg`. InvalidArgument naming the choices
 // for an unknown knob or value.
-absl::Status ApplyPolicy(const std::vector<PolicySetting>& policy,
-                         Config& cfg);
+absl::Status ApplyPolicy(const std::vector<PolicySetting>& policy, Config& cfg);
 
 // The problem trace of scenario `name`; pages/pinners <= 0 take the
 // scenario's defaults. InvalidArgument (listing the choices) for an unknown

@@ -58,8 +58,10 @@ TEST(Scenario, EveryScenarioHasAMainlineAndABuggyVariant) {
   for (const ScenarioInfo& sc : Scenarios()) {
     bool clean = false, buggy = false;
     for (const ScenarioVariant& v : sc.variants) {
-      if (v.expect == "verified") clean = clean || v.policy.empty();
-      else buggy = true;
+      if (v.expect == "verified")
+        clean = clean || v.policy.empty();
+      else
+        buggy = true;
     }
     EXPECT_TRUE(clean) << sc.name;
     EXPECT_TRUE(buggy) << sc.name;

@@ -31,8 +31,8 @@ StateLayout::StateLayout(const Config& cfg, int threads) {
   VisitWorld(w, [&](const char* kind, int oi, const char* field, int ei,
                     const auto& v) {
     if (!ScalarInUse(cfg, threads, kind, oi, field, ei)) return;
-    const auto off = static_cast<uint16_t>(
-        reinterpret_cast<const uint8_t*>(&v) - base);
+    const auto off =
+        static_cast<uint16_t>(reinterpret_cast<const uint8_t*>(&v) - base);
     if constexpr (std::is_same_v<std::decay_t<decltype(v)>, bool>)
       bools_.push_back(off);
     else

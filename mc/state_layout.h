@@ -25,9 +25,7 @@ class StateLayout {
   StateLayout(const Config& cfg, int threads);
 
   int bytes() const { return bytes_; }  // packed size of one world
-  int scalars() const {
-    return static_cast<int>(ints_.size() + bools_.size());
-  }
+  int scalars() const { return static_cast<int>(ints_.size() + bools_.size()); }
   // Writes the packed form of `w` to out[0..bytes()).
   void Pack(const CWorld& w, uint8_t* out) const;
   // Overwrites the layout's fields of `w` from `in` (the rest of `w` is left

@@ -108,16 +108,16 @@ std::vector<int> Symmetry::Key(const CWorld& w, const Group& g, int i) const {
   k.push_back(w.ptl_owner == t);
   for (int e : g.ptes[i]) {
     const auto& p = w.pte[e];
-    k.insert(k.end(), {p.present, p.page, p.writable, p.dirty, p.file,
-                       p.index});
+    k.insert(k.end(),
+             {p.present, p.page, p.writable, p.dirty, p.file, p.index});
   }
   for (int s : g.pins[i]) {
     const auto& p = w.pin[s];
     k.insert(k.end(), {p.held, p.page, p.longterm, p.file, p.index, p.gen});
     const auto& l = w.lease[s];
-    k.insert(k.end(), {l.on_list, l.dl_count, l.pages_set, l.breaking,
-                       l.allocated, l.freed, l.file, l.h_list, l.h_reap,
-                       l.h_break});
+    k.insert(k.end(),
+             {l.on_list, l.dl_count, l.pages_set, l.breaking, l.allocated,
+              l.freed, l.file, l.h_list, l.h_reap, l.h_break});
   }
   return k;
 }

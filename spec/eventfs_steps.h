@@ -140,10 +140,10 @@ void EvOpenCallback(Machine<D>& m) {
         [&] {
           m.add(d.count, -1);  // fput of the half-open file
           m.add(d.h_thr[m.t], -1);
-             m.when(d.count == 0 && !d.hashed, [&] {  // it was a dput
-               KillDentry(m, m.cfg.event_dentry(m.arg(0)));
-               m.set(d.positive, false);
-             });
+          m.when(d.count == 0 && !d.hashed, [&] {  // it was a dput
+            KillDentry(m, m.cfg.event_dentry(m.arg(0)));
+            m.set(d.positive, false);
+          });
           m.ret(kENODEV);
         },
         [&] {

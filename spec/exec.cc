@@ -117,8 +117,7 @@ bool StepEnabled(const Config& cfg, const ThreadProgram& prog, const CWorld& w,
   return !m.blocked();
 }
 
-void StepWorld(const Config& cfg, const ThreadProgram& prog, CWorld& w,
-               int t) {
+void StepWorld(const Config& cfg, const ThreadProgram& prog, CWorld& w, int t) {
   const Insn& insn = prog[w.th[t].pc];
   Machine<Concrete> m(w, cfg, insn, t);
   ExecStep(m);

@@ -73,8 +73,8 @@ std::string Table() {
   for (const char* policy : {"none", "ebusy", "wait"}) {
     for (int pages = 1; pages <= 3; ++pages) {
       for (int pinners = 1; pinners <= 3; ++pinners) {
-        absl::StatusOr<Trace> t = BuildScenario(
-            "dax-truncate", pages, pinners, {{"dax_truncate", policy}});
+        absl::StatusOr<Trace> t = BuildScenario("dax-truncate", pages, pinners,
+                                                {{"dax_truncate", policy}});
         if (!t.ok()) continue;
         o << "| " << policy << " | " << pages << "x" << pinners << " |";
         std::string bytes;

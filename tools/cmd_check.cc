@@ -32,15 +32,24 @@ std::string Stat(const McResult& r, const std::string& key) {
 namespace {
 
 const std::vector<Flag> kFlags = {
-    {{"--scenario", "-s"}, true}, {{"--pages"}, true},
-    {{"--pinners"}, true},        {{"--policy", "-p"}, true},
-    {{"--engine", "-e"}, true},   {{"--bound", "-k"}, true},
-    {{"--prove"}},                {{"--bfs"}},
-    {{"--dfs"}},                  {{"--no-por"}},
-    {{"--no-symmetry"}},          {{"--max-states"}, true},
-    {{"--timeout"}, true},        {{"--output", "-o"}, true},
-    {{"--list-scenarios"}},       {{"--table"}},
-    {{"--write"}, true},          {{"--progress"}},
+    {{"--scenario", "-s"}, true},
+    {{"--pages"}, true},
+    {{"--pinners"}, true},
+    {{"--policy", "-p"}, true},
+    {{"--engine", "-e"}, true},
+    {{"--bound", "-k"}, true},
+    {{"--prove"}},
+    {{"--bfs"}},
+    {{"--dfs"}},
+    {{"--no-por"}},
+    {{"--no-symmetry"}},
+    {{"--max-states"}, true},
+    {{"--timeout"}, true},
+    {{"--output", "-o"}, true},
+    {{"--list-scenarios"}},
+    {{"--table"}},
+    {{"--write"}, true},
+    {{"--progress"}},
     {{"--quiet", "-q"}},
 };
 
@@ -170,10 +179,10 @@ int CmdCheck(const Args& args) {
   const std::string engine_name = p.Value("--engine", "explicit");
   McEngineFn engine = FindMcEngine(engine_name);
   if (!engine)
-    return UsageError(absl::StrCat("check: unknown engine '", engine_name,
-                                   "'; engines: ",
-                                   absl::StrJoin(McEngineNames(), ", ")),
-                      &c);
+    return UsageError(
+        absl::StrCat("check: unknown engine '", engine_name,
+                     "'; engines: ", absl::StrJoin(McEngineNames(), ", ")),
+        &c);
 
   const McResult r = engine(problem, opts);
   std::cout << "lifecheck check " << label << " (" << ConfigLine(problem.config)
@@ -192,9 +201,8 @@ int CmdCheck(const Args& args) {
   }
   std::string out = p.Value("--output", "");
   if (out.empty())
-    out = p.Has("--scenario")
-              ? absl::StrCat("lifecheck-cex-", label, ".trace")
-              : "lifecheck-cex.trace";
+    out = p.Has("--scenario") ? absl::StrCat("lifecheck-cex-", label, ".trace")
+                              : "lifecheck-cex.trace";
   {
     std::ofstream f(out);
     f << PrintTrace(r.counterexample);
@@ -212,8 +220,10 @@ int CmdCheck(const Args& args) {
               << InvId(r.inv) << "\n";
     return 70;
   }
-  if (!p.Has("--quiet")) std::cout << "\n" << FindingReport(r.counterexample, *run, out);
-  else std::cout << SummaryLine(r.counterexample, *run) << "\n";
+  if (!p.Has("--quiet"))
+    std::cout << "\n" << FindingReport(r.counterexample, *run, out);
+  else
+    std::cout << SummaryLine(r.counterexample, *run) << "\n";
   return kExitFinding;
 }
 
