@@ -123,8 +123,9 @@ class Explorer {
                          states ? double(MemoryBytes()) / states : 0.0,
                          layout_.bytes())},
         {"depth", absl::StrCat(max_depth_)},
-        {"ample states", absl::StrCat(reduced_)},
     };
+    if (!opts_.bfs && opts_.bound == 0 && opts_.por)
+      r.stats.emplace_back("ample states", absl::StrCat(reduced_));
     if (opts_.bound == 0 && r.verdict != McVerdict::kCounterexample)
       r.bound = max_depth_;
     return r;
