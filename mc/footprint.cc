@@ -100,8 +100,24 @@ struct Taint {
 // ---- the DynTaint value domain: concrete values that carry their taint ----
 // Branching converts a DBool to bool and an index converts a DInt to int:
 // both record the value's fields into the current read set.
-thread_local FieldSet* g_dyn_reads =
-    nullptr;  // set while DynamicFootprint runs
+// Set while DynamicFootprint runs.
+thread_local FieldSet* g_dyn_reads = nullptr;
+// The stepping thread and the lock-owner fields (inode rwsem/mmaplock, page
+// lock_owner, ptl_owner), for StableNotOwner below.
+thread_local int g_self = -1;
+thread_local const FieldSet* g_owner_fields = nullptr;
+
+// `owner == self` (or `!=`) on a lock-owner field that does not hold the
+// stepping thread is a read whose outcome no other thread can change: the
+// spec only ever writes an owner field with the writer's own id or kNone
+// (checked by mc/footprint_test.cc), so it never becomes `self` behind the
+// thread's back. Machine::ret's "release what I hold" loop makes that
+// comparison for every inode; recording it as a read would make every
+// returning step depend on every lock taker. True: drop the deps.
+inline bool StableNotOwner(const FieldSet& deps, int a, int b) {
+  return g_owner_fields != nullptr && b == g_self && a != b &&
+         deps.count() == 1 && (deps & *g_owner_fields).any();
+}
 inline void Record(const FieldSet& deps) {
   if (g_dyn_reads) *g_dyn_reads |= deps;
 }
@@ -151,8 +167,21 @@ LC_D_ARITH(*)
   inline DBool operator op(int a, const DInt& b) {         \
     return DBool(a op b.v, b.deps);                        \
   }
-LC_D_CMP(==)
-LC_D_CMP(!=)
+// == and != against the stepping thread's id: see StableNotOwner.
+inline DBool operator==(const DInt& a, const DInt& b) {
+  return DBool(a.v == b.v, a.deps | b.deps);
+}
+inline DBool operator==(const DInt& a, int b) {
+  return DBool(a.v == b, StableNotOwner(a.deps, a.v, b) ? FieldSet{} : a.deps);
+}
+inline DBool operator==(int a, const DInt& b) { return b == a; }
+inline DBool operator!=(const DInt& a, const DInt& b) {
+  return DBool(a.v != b.v, a.deps | b.deps);
+}
+inline DBool operator!=(const DInt& a, int b) {
+  return DBool(a.v != b, StableNotOwner(a.deps, a.v, b) ? FieldSet{} : a.deps);
+}
+inline DBool operator!=(int a, const DInt& b) { return b != a; }
 LC_D_CMP(<)
 LC_D_CMP(<=)
 LC_D_CMP(>)
@@ -247,13 +276,18 @@ Footprint DynamicFootprint(const Config& cfg, const Insn& insn, int t,
     v.deps.set(id++);
   });
   Footprint fp;
+  const FieldSet owners = OwnerFields();
   footprint_detail::g_dyn_reads = &fp.reads;
+  footprint_detail::g_self = t;
+  footprint_detail::g_owner_fields = &owners;
   {
     Machine<DynTaint> m(w, cfg, insn, t);
     DispatchStep(m);
     if (!m.blocked()) m.finish();
   }
   footprint_detail::g_dyn_reads = nullptr;
+  footprint_detail::g_self = -1;
+  footprint_detail::g_owner_fields = nullptr;
   id = 0;
   VisitWorld(w, [&](const char*, int, const char*, int, const auto& v) {
     const bool self_only = v.deps.count() == 1 && v.deps.test(id);
@@ -264,6 +298,24 @@ Footprint DynamicFootprint(const Config& cfg, const Insn& insn, int t,
     ++id;
   });
   return fp;
+}
+
+FieldSet OwnerFields() {
+  static const FieldSet owners = [] {
+    FieldSet s;
+    World<Concrete> w{};
+    int id = 0;
+    VisitWorld(w, [&](const char* kind, int, const char* field, int,
+                      const auto&) {
+      const std::string_view k = kind, f = field;
+      if ((k == "inode" && (f == "rwsem" || f == "mmaplock")) ||
+          (k == "pg" && f == "lock_owner") || (k.empty() && f == "ptl_owner"))
+        s.set(id);
+      ++id;
+    });
+    return s;
+  }();
+  return owners;
 }
 
 FieldSet InvariantReads(const Config& cfg) {

@@ -46,7 +46,9 @@ Footprint StepFootprint(const Config& cfg, const Insn& insn, int t);
 // the reads. Exact for `w`, and for every state that agrees with `w` on the
 // reads (the step then takes the same path): explicit.h's C1 needs no more.
 // A write of the value a field already has, computed from that field alone
-// (x = x), is not reported: it changes nothing in any order.
+// (x = x), is not reported: it changes nothing in any order. A comparison
+// of a lock-owner field that does not hold t with t is not a read: no other
+// thread can make it hold t (footprint.cc StableNotOwner).
 Footprint DynamicFootprint(const Config& cfg, const Insn& insn, int t,
                            const World<Concrete>& w);
 
@@ -54,6 +56,10 @@ Footprint DynamicFootprint(const Config& cfg, const Insn& insn, int t,
 // World::violation: a step that writes none of them cannot change whether a
 // state violates an invariant (it is "invisible" for the ample-set C2 rule).
 FieldSet InvariantReads(const Config& cfg);
+
+// The lock-owner fields: inode rwsem and mmaplock, page lock_owner,
+// ptl_owner. They hold a thread id or kNone.
+FieldSet OwnerFields();
 
 // Field id of World::violation (a step writes it only to report a finding).
 int ViolationFieldId();

@@ -49,6 +49,19 @@ void CheckScenario(const std::string& name, int pages, int pinners,
       if (!dyn.writes.test(violation)) changed.reset(violation);
       ASSERT_EQ((changed & ~dyn.writes).none(), true)
           << StepName(insn.step) << " changed a field outside its writes";
+      // The premise of StableNotOwner: a thread writes an owner field only
+      // with its own id or kNone.
+      int fid = 0;
+      std::vector<int> after;
+      VisitWorld(s, [&](auto, auto, auto, auto, const auto& v) {
+        after.push_back(v);
+      });
+      VisitWorld(w, [&](auto, auto, auto, auto, const auto& v) {
+        if (OwnerFields().test(fid) && after[fid] != v)
+          EXPECT_TRUE(after[fid] == th || after[fid] == kNone)
+              << StepName(insn.step) << " hands a lock to another thread";
+        ++fid;
+      });
       ASSERT_EQ((dyn.writes & ~stat.writes).none(), true)
           << StepName(insn.step);
       ASSERT_EQ((dyn.reads & ~stat.reads).none(), true) << StepName(insn.step);
