@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -97,7 +98,7 @@ class Explorer {
         n_(static_cast<int>(problem.threads.size())),
         layout_(cfg_, n_),
         sym_(cfg_, problem.threads),
-        store_(layout_.bytes()),
+        store_(std::make_unique<StateStore>(layout_.bytes())),
         init_(InitWorld(cfg_)),
         start_(Clock::now()) {
     for (const auto& calls : problem.threads)
@@ -107,10 +108,26 @@ class Explorer {
   }
 
   McResult Run() {
-    McResult r = opts_.bfs || opts_.bound > 0 ? Bfs() : Dfs();
+    McResult r;
+    for (;;) {
+      try {
+        r = opts_.bfs || opts_.bound > 0 ? Bfs() : Dfs();
+        break;
+      } catch (const WidenField& w) {
+        // A count outgrew its byte: widen it and start over (the stored
+        // states were packed with the old layout).
+        layout_.Widen(w.index);
+        store_ = std::make_unique<StateStore>(layout_.bytes());
+        parent_.clear();
+        on_stack_.clear();
+        transitions_ = reduced_ = 0;
+        max_depth_ = 0;
+        ++widened_;
+      }
+    }
     r.seconds = Seconds();
     const double s = r.seconds > 0 ? r.seconds : 1e-9;
-    const uint32_t states = store_.size();
+    const uint32_t states = store_->size();
     r.stats = {
         {"mode", opts_.bfs || opts_.bound > 0 ? "bfs" : "dfs"},
         {"por", !opts_.bfs && opts_.bound == 0 && opts_.por ? "on" : "off"},
@@ -124,6 +141,8 @@ class Explorer {
                          layout_.bytes())},
         {"depth", absl::StrCat(max_depth_)},
     };
+    if (widened_ > 0)
+      r.stats.emplace_back("restarts", absl::StrCat(widened_, " (widened)"));
     if (!opts_.bfs && opts_.bound == 0 && opts_.por)
       r.stats.emplace_back("ample states", absl::StrCat(reduced_));
     if (opts_.bound == 0 && r.verdict != McVerdict::kCounterexample)
@@ -136,7 +155,7 @@ class Explorer {
     return std::chrono::duration<double>(Clock::now() - start_).count();
   }
   size_t MemoryBytes() const {
-    return store_.MemoryBytes() + parent_.capacity() * sizeof(uint32_t) +
+    return store_->MemoryBytes() + parent_.capacity() * sizeof(uint32_t) +
            on_stack_.capacity();
   }
   bool Done(const CWorld& w, int t) const {
@@ -158,19 +177,27 @@ class Explorer {
   void Canon(CWorld& w) const {
     if (use_sym_) sym_.Canonicalize(w);
   }
+  // Thrown by PackInto when a one-byte field overflows; caught by Run.
+  struct WidenField {
+    int index;
+  };
+  void PackInto(const CWorld& w, uint8_t* out) const {
+    const int overflow = layout_.Pack(w, out);
+    if (overflow >= 0) throw WidenField{overflow};
+  }
   std::vector<uint8_t> Pack(const CWorld& w) const {
     std::vector<uint8_t> b(layout_.bytes());
-    layout_.Pack(w, b.data());
+    PackInto(w, b.data());
     return b;
   }
   CWorld Unpack(uint32_t id) const {
     CWorld w = init_;
-    layout_.Unpack(store_.at(id), w);
+    layout_.Unpack(store_->at(id), w);
     return w;
   }
   // A budget ran out: time, states. Checked every 1024 expansions.
   bool OverBudget() {
-    if (opts_.max_states > 0 && store_.size() >= opts_.max_states) return true;
+    if (opts_.max_states > 0 && store_->size() >= opts_.max_states) return true;
     if ((++ticks_ & 1023) != 0) return false;
     const double s = Seconds();
     if (opts_.timeout_s > 0 && s >= opts_.timeout_s) return true;
@@ -179,8 +206,9 @@ class Explorer {
       std::fprintf(stderr,
                    "explicit: %u states, %llu transitions, depth %d, %.0f "
                    "states/s, %.1fs\n",
-                   store_.size(), static_cast<unsigned long long>(transitions_),
-                   max_depth_, store_.size() / s, s);
+                   store_->size(),
+                   static_cast<unsigned long long>(transitions_), max_depth_,
+                   store_->size() / s, s);
     }
     return false;
   }
@@ -194,8 +222,8 @@ class Explorer {
                           Inv inv) {
     std::vector<std::vector<uint8_t>> targets;
     for (size_t i = 1; i < path.size(); ++i)
-      targets.emplace_back(store_.at(path[i]),
-                           store_.at(path[i]) + layout_.bytes());
+      targets.emplace_back(store_->at(path[i]),
+                           store_->at(path[i]) + layout_.bytes());
     if (last) targets.push_back(Pack(*last));
     CWorld real = init_;
     Trace cex = problem_;
@@ -239,15 +267,15 @@ class Explorer {
   McResult Bfs() {
     CWorld root = init_;
     Canon(root);
-    store_.Insert(Pack(root).data());
+    store_->Insert(Pack(root).data());
     parent_.push_back(0);
     uint32_t layer_end = 1;
     int depth = 0;
     bool cut = false;
     std::vector<uint8_t> buf(layout_.bytes());
-    for (uint32_t id = 0; id < store_.size(); ++id) {
+    for (uint32_t id = 0; id < store_->size(); ++id) {
       if (id == layer_end) {
-        layer_end = store_.size();
+        layer_end = store_->size();
         ++depth;
       }
       max_depth_ = depth;
@@ -269,8 +297,8 @@ class Explorer {
           return Counterexample(ParentPath(id), &s,
                                 static_cast<Inv>(s.violation));
         }
-        layout_.Pack(s, buf.data());
-        if (store_.Insert(buf.data()).second) parent_.push_back(id);
+        PackInto(s, buf.data());
+        if (store_->Insert(buf.data()).second) parent_.push_back(id);
       }
       if (!any && !AllDone(w))
         return Counterexample(ParentPath(id), nullptr, Inv::kDeadlock);
@@ -412,7 +440,7 @@ class Explorer {
         CWorld s = Succ(w, u);
         if (ChangesVisible(w, s) || !AmpleCandidate(w, u)) continue;
         Canon(s);
-        const int64_t sid = store_.Find(Pack(s).data());
+        const int64_t sid = store_->Find(Pack(s).data());
         if (sid >= 0 && static_cast<size_t>(sid) < on_stack_.size() &&
             on_stack_[sid])
           continue;  // C3
@@ -438,7 +466,7 @@ class Explorer {
     CWorld root = init_;
     Canon(root);
     std::vector<Frame> stack;
-    const uint32_t rid = store_.Insert(Pack(root).data()).first;
+    const uint32_t rid = store_->Insert(Pack(root).data()).first;
     if (!Push(stack, rid, root))
       return Counterexample({rid}, nullptr, Inv::kDeadlock);
     std::vector<uint8_t> buf(layout_.bytes());
@@ -457,8 +485,8 @@ class Explorer {
       if (s.violation != 0)
         return Counterexample(StackPath(stack), &s,
                               static_cast<Inv>(s.violation));
-      layout_.Pack(s, buf.data());
-      auto [sid, fresh] = store_.Insert(buf.data());
+      PackInto(s, buf.data());
+      auto [sid, fresh] = store_->Insert(buf.data());
       if (!fresh) continue;
       if (!Push(stack, sid, s)) {
         std::vector<uint32_t> path = StackPath(stack);
@@ -479,7 +507,7 @@ class Explorer {
   StateLayout layout_;
   Symmetry sym_;
   bool use_sym_ = false;
-  StateStore store_;
+  std::unique_ptr<StateStore> store_;
   CWorld init_;
   std::vector<uint32_t> parent_;
   std::vector<uint8_t> on_stack_;
@@ -494,6 +522,7 @@ class Explorer {
       dyn_memo_;
   std::vector<std::vector<Footprint>> fp_, fut_;
   uint64_t transitions_ = 0, reduced_ = 0, ticks_ = 0;
+  int widened_ = 0;
   int max_depth_ = 0;
   Clock::time_point start_;
   double next_progress_ = 2;

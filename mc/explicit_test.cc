@@ -147,7 +147,7 @@ TEST(StateLayout, ExactOnReachableWorlds) {
     absl::flat_hash_map<std::string, CWorld> packed;
     for (const CWorld& w : test::Reachable(p, 5000)) {
       std::string b(layout.bytes(), '\0');
-      layout.Pack(w, reinterpret_cast<uint8_t*>(b.data()));
+      ASSERT_EQ(layout.Pack(w, reinterpret_cast<uint8_t*>(b.data())), -1);
       CWorld u = InitWorld(p.cfg);
       layout.Unpack(reinterpret_cast<const uint8_t*>(b.data()), u);
       ASSERT_TRUE(u == w) << name << ": " << [&] {
@@ -159,6 +159,42 @@ TEST(StateLayout, ExactOnReachableWorlds) {
       ASSERT_TRUE(fresh || it->second == w) << name;
     }
   }
+}
+
+// A count beyond a byte: Pack reports the field, Widen makes it fit.
+TEST(StateLayout, WidensAFieldThatOutgrowsItsByte) {
+  Config cfg;
+  cfg.fs = FsKind::kLibfs;
+  StateLayout layout(cfg, 1);
+  CWorld w = InitWorld(cfg);
+  w.d[1].count = 300;
+  std::string b(layout.bytes(), '\0');
+  const int overflow = layout.Pack(w, reinterpret_cast<uint8_t*>(b.data()));
+  ASSERT_GE(overflow, 0);
+  const int before = layout.bytes();
+  layout.Widen(overflow);
+  EXPECT_EQ(layout.bytes(), before + 1);
+  b.assign(layout.bytes(), '\0');
+  ASSERT_EQ(layout.Pack(w, reinterpret_cast<uint8_t*>(b.data())), -1);
+  CWorld u = InitWorld(cfg);
+  layout.Unpack(reinterpret_cast<const uint8_t*>(b.data()), u);
+  EXPECT_TRUE(u == w);
+}
+
+// The engine widens and restarts on its own: 130 lookups hold a dentry
+// count of 130.
+TEST(Explicit, RestartsWithAWiderFieldWhenACountOutgrowsItsByte) {
+  std::string text =
+      "lifecheck-trace v1\nconfig fs=disk files=1 pages=1 ptes=1\n";
+  for (int i = 0; i < 130; ++i) text += "thread A: lookup d=1\n";
+  text += "thread B: lookup d=1\nthread B: dput d=1\n";
+  auto t = ParseTrace(text, "t");
+  ASSERT_TRUE(t.ok()) << t.status();
+  const McResult r = CheckExplicit(*t, McOptions{});
+  EXPECT_EQ(r.verdict, McVerdict::kVerified);
+  bool restarted = false;
+  for (const auto& [k, v] : r.stats) restarted = restarted || k == "restarts";
+  EXPECT_TRUE(restarted);
 }
 
 }  // namespace

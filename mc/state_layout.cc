@@ -35,26 +35,50 @@ StateLayout::StateLayout(const Config& cfg, int threads) {
         static_cast<uint16_t>(reinterpret_cast<const uint8_t*>(&v) - base);
     if constexpr (std::is_same_v<std::decay_t<decltype(v)>, bool>)
       bools_.push_back(off);
+    else if (std::string_view(field) == "refcount")  // + kGupPinBias per pin
+      wide_.push_back(off);
     else
-      ints_.push_back(off);
+      narrow_.push_back(off);
   });
-  bytes_ = static_cast<int>(2 * ints_.size() + (bools_.size() + 7) / 8);
+  ComputeBytes();
 }
 
-void StateLayout::Pack(const CWorld& w, uint8_t* out) const {
+void StateLayout::ComputeBytes() {
+  bytes_ = static_cast<int>(narrow_.size() + 2 * wide_.size() +
+                            (bools_.size() + 7) / 8);
+}
+
+void StateLayout::Widen(int narrow_index) {
+  wide_.push_back(narrow_[narrow_index]);
+  narrow_.erase(narrow_.begin() + narrow_index);
+  ComputeBytes();
+}
+
+int StateLayout::Pack(const CWorld& w, uint8_t* out) const {
   const auto* base = reinterpret_cast<const uint8_t*>(&w);
-  for (uint16_t off : ints_) {
+  for (size_t i = 0; i < narrow_.size(); ++i) {
+    int16_t v;
+    std::memcpy(&v, base + narrow_[i], 2);
+    if (v < -128 || v > 127) return static_cast<int>(i);
+    *out++ = static_cast<uint8_t>(static_cast<int8_t>(v));
+  }
+  for (uint16_t off : wide_) {
     std::memcpy(out, base + off, 2);
     out += 2;
   }
   std::memset(out, 0, (bools_.size() + 7) / 8);
   for (size_t i = 0; i < bools_.size(); ++i)
     if (base[bools_[i]]) out[i / 8] |= static_cast<uint8_t>(1u << (i % 8));
+  return -1;
 }
 
 void StateLayout::Unpack(const uint8_t* in, CWorld& w) const {
   auto* base = reinterpret_cast<uint8_t*>(&w);
-  for (uint16_t off : ints_) {
+  for (uint16_t off : narrow_) {
+    const int16_t v = static_cast<int8_t>(*in++);
+    std::memcpy(base + off, &v, 2);
+  }
+  for (uint16_t off : wide_) {
     std::memcpy(base + off, in, 2);
     in += 2;
   }

@@ -3,11 +3,14 @@
 // World<Concrete> has fixed capacity (~850 bytes) but a configuration uses a
 // prefix of each object array, and a problem uses only its own threads. A
 // StateLayout lists exactly the scalars a (config, thread count) can change;
-// Pack writes them into a fixed-width byte string (int16 fields as 2 bytes,
-// bools as bits), Unpack writes them back over a template world that holds the
-// constant rest. Storage is exact (no hash compaction): two worlds of the
-// configuration are equal iff their packed strings are equal, which a test
-// checks on every reachable state of the scenarios.
+// Pack writes them into a fixed-width byte string, Unpack writes them back
+// over a template world that holds the constant rest. Int fields take one
+// byte (int8) unless widened to two: page refcounts (GUP pin bias 1024) start
+// wide, and Pack reports any other field whose value does not fit, so the
+// caller can Widen it and start over (rare: counts beyond 127). Bools take a
+// bit. Storage is exact (no hash compaction): two worlds of the configuration
+// are equal iff their packed strings are equal, which a test checks on every
+// reachable state of the scenarios.
 #ifndef LIFECHECK_MC_STATE_LAYOUT_H_
 #define LIFECHECK_MC_STATE_LAYOUT_H_
 
@@ -25,16 +28,23 @@ class StateLayout {
   StateLayout(const Config& cfg, int threads);
 
   int bytes() const { return bytes_; }  // packed size of one world
-  int scalars() const { return static_cast<int>(ints_.size() + bools_.size()); }
-  // Writes the packed form of `w` to out[0..bytes()).
-  void Pack(const CWorld& w, uint8_t* out) const;
+  int scalars() const {
+    return static_cast<int>(narrow_.size() + wide_.size() + bools_.size());
+  }
+  // Writes the packed form of `w` to out[0..bytes()). Returns -1, or the
+  // index of a one-byte field whose value does not fit (out is then
+  // garbage): Widen(index) and pack again.
+  int Pack(const CWorld& w, uint8_t* out) const;
+  void Widen(int narrow_index);
   // Overwrites the layout's fields of `w` from `in` (the rest of `w` is left
   // alone: pass a world of the same configuration, e.g. InitWorld(cfg)).
   void Unpack(const uint8_t* in, CWorld& w) const;
 
  private:
-  std::vector<uint16_t> ints_;   // byte offsets of int16 fields in CWorld
-  std::vector<uint16_t> bools_;  // byte offsets of bool fields
+  void ComputeBytes();
+  std::vector<uint16_t> narrow_;  // offsets of int16 fields kept in 1 byte
+  std::vector<uint16_t> wide_;    // ... kept in 2 bytes
+  std::vector<uint16_t> bools_;   // offsets of bool fields
   int bytes_ = 0;
 };
 
