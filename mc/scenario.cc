@@ -76,6 +76,22 @@ std::string BuildUmount(int pages, int pinners) {
   return s;
 }
 
+// umount-race (S-000-4, R-000c): a kernel-internal remover W
+// (simple_remove_by_name: lookup, d_make_discardable, dput) of the first
+// min(K, N) files runs concurrently with umount U. The PERSISTENT flag
+// detects the race, it does not exclude it: the fix is to quiesce W in
+// ->kill_sb before generic_shutdown_super, which no knob models.
+std::string BuildUmountRace(int pages, int pinners) {
+  std::string s =
+      absl::StrCat("config fs=libfs files=", pages, " pages=0 ptes=0\n");
+  for (int f = 1; f <= pinners && f <= pages; ++f)
+    absl::StrAppend(&s, "thread W: lookup d=", f, "\n",
+                    "thread W: discard d=", f, "\n", "thread W: dput d=", f,
+                    "\n");
+  absl::StrAppend(&s, "thread U: umount\n");
+  return s;
+}
+
 // eventfs (S-002-1/2, R-002a/b): K users stat, open and close
 // events/<ev>/enable; K removes the event.
 std::string BuildEventfs(int, int pinners) {
@@ -183,6 +199,22 @@ const std::vector<ScenarioInfo>& Scenarios() {
             "R-000a"},
        },
        &BuildUmount},
+      {"umount-race",
+       "kernel-internal removal racing umount (seed 000; racy by design: "
+       "the fix is quiescing, not counting)",
+       "W: lookup, discard, dput of the first K files; U: umount",
+       {"dentry_pin", "kill_sb"},
+       {},
+       1,
+       3,
+       1,
+       3,
+       {
+           {{}, "I-DC-2", "R-000c: the flag detects the race"},
+           {{{"dentry_pin", "legacy_dget"}}, "I-DC-4", "R-000b/c"},
+       },
+       &BuildUmountRace,
+       /*racy_by_design=*/true},
       {"eventfs",
        "eventfs remove vs open through a cached dentry (seed 002)",
        "P0..P(K-1): ev_lookup, ev_open, ev_close; K: ev_remove",
