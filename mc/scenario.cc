@@ -64,13 +64,14 @@ std::string BuildLease(int pages, int) {
       "thread T: break_lease file=1\n", "thread W: break_work pin=0\n");
 }
 
-// umount (S-000-1/2, R-000a/b): a libfs with N files; the filesystem's
-// teardown F drops its pins (d_make_discardable, or the legacy dput) of the
-// first min(K, N) files and then unmounts.
-std::string BuildUmount(int pages, int pinners) {
+// umount (S-000-1/2, R-000a/b): a libfs with N files whose ->kill_sb
+// teardown F drops its pin of every file (d_make_discardable, or the legacy
+// dput) and then unmounts. One thread: this is the shutdown sequence itself;
+// a remover racing it is umount-race.
+std::string BuildUmount(int pages, int) {
   std::string s =
       absl::StrCat("config fs=libfs files=", pages, " pages=0 ptes=0\n");
-  for (int f = 1; f <= pinners && f <= pages; ++f)
+  for (int f = 1; f <= pages; ++f)
     absl::StrAppend(&s, "thread F: discard d=", f, "\n");
   absl::StrAppend(&s, "thread F: umount\n");
   return s;
@@ -184,16 +185,20 @@ const std::vector<ScenarioInfo>& Scenarios() {
        },
        &BuildLease},
       {"umount",
-       "persistent dentries vs umount (seed 000)",
-       "F: discard the first K files' dentries, then umount",
+       "persistent dentries vs umount: the ->kill_sb sequence (seed 000)",
+       "F: discard every file's dentry, then umount",
        {"dentry_pin", "kill_sb"},
        {},
        1,
        3,
        1,
-       3,
+       1,
        {
            {{}, "verified", "mainline (DCACHE_PERSISTENT)"},
+           {{{"dentry_pin", "legacy_dget"}},
+            "verified",
+            "legacy pin paired with kill_anon_super"},
+           {{{"kill_sb", "litter"}}, "verified", "litter skips PERSISTENT"},
            {{{"dentry_pin", "legacy_dget"}, {"kill_sb", "litter"}},
             "I-REF-3",
             "R-000a"},
