@@ -131,7 +131,9 @@ class Explorer {
     r.stats = {
         {"mode", opts_.bfs || opts_.bound > 0 ? "bfs" : "dfs"},
         {"por", !opts_.bfs && opts_.bound == 0 && opts_.por ? "on" : "off"},
-        {"symmetry", use_sym_ ? sym_.Describe() : "off"},
+        {"symmetry", use_sym_         ? sym_.Describe()
+                     : opts_.symmetry ? "on (no identical threads)"
+                                      : "off"},
         {"states", absl::StrCat(states)},
         {"transitions", absl::StrCat(transitions_)},
         {"states/s", absl::StrFormat("%.0f", states / s)},
