@@ -57,9 +57,10 @@ void CheckScenario(const std::string& name, int pages, int pinners,
         after.push_back(v);
       });
       VisitWorld(w, [&](auto, auto, auto, auto, const auto& v) {
-        if (OwnerFields().test(fid) && after[fid] != v)
+        if (OwnerFields().test(fid) && after[fid] != v) {
           EXPECT_TRUE(after[fid] == th || after[fid] == kNone)
               << StepName(insn.step) << " hands a lock to another thread";
+        }
         ++fid;
       });
       ASSERT_EQ((dyn.writes & ~stat.writes).none(), true)
