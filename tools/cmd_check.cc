@@ -230,11 +230,14 @@ int CmdCheck(const Args& args) {
 }
 
 const RegisterCommand kRegisterCheck(Command{
-    "check",
-    "(--scenario NAME | FILE) [--pages N] [--pinners K] [--policy "
-    "knob=value]... [--engine explicit|z3] [--bound K] [--prove] [--bfs|--dfs] "
-    "[--no-por] [--no-symmetry] [--max-states N] [--timeout S] [-o FILE]",
+    "check", "(--scenario NAME | FILE) [options]",
     "model-check every interleaving of a scenario or a trace's calls",
+    "\n  lifecheck check (--scenario NAME [--pages N] [--pinners K] | FILE)\n"
+    "      [--policy knob=value]... [--engine explicit|z3] [--bound K]\n"
+    "      [--prove] [--bfs|--dfs] [--no-por] [--no-symmetry]\n"
+    "      [--max-states N] [--timeout S] [-o FILE] [--progress] [-q]\n"
+    "  lifecheck check --list-scenarios\n"
+    "  lifecheck check --table [--write FILE]\n"
     "\nThe problem is a named scenario (--list-scenarios) sized by --pages\n"
     "and --pinners, or a trace FILE whose calls are checked under every\n"
     "schedule (its own schedule is ignored). --policy knob=value (repeatable;\n"
