@@ -204,7 +204,7 @@ class Explorer {
     const double s = Seconds();
     if (opts_.timeout_s > 0 && s >= opts_.timeout_s) return true;
     if (opts_.progress && s >= next_progress_) {
-      next_progress_ = s + 2;
+      next_progress_ = s + 1;
       std::fprintf(stderr,
                    "explicit: %u states, %llu transitions, depth %d, %.0f "
                    "states/s, %.1fs\n",
@@ -527,7 +527,7 @@ class Explorer {
   int widened_ = 0;
   int max_depth_ = 0;
   Clock::time_point start_;
-  double next_progress_ = 2;
+  double next_progress_ = 1;
 };
 
 }  // namespace
