@@ -43,6 +43,8 @@ struct DiffOutcome {
   // kNone, a spec invariant ID, kDiffResult, kDiffState or kDiffBlock.
   Inv inv = Inv::kNone;
   int calls_run = 0;  // calls started (the finding's call is the last)
+  int last_thread = -1;  // trace thread index of the last call started
+  Call last_call;
   bool blocked = false;  // the run ended with both sides blocked
   // One line per problem: "call 3 (t1 unpin pin=0): spec returned 0, impl
   // -16", or the DiffWorlds lines "pg[0].refcount: 1 -> 1023" (spec ->
@@ -72,8 +74,10 @@ class DiffRunner {
   Inv RunFast(const Config& cfg, const DiffCall* calls, int n);
   const DiffOutcome& last() const { return last_; }
 
+ public:
+  struct State;  // defined in diff.cc
+
  private:
-  struct State;
   std::unique_ptr<State> s_;
   impl::Faults faults_;
   DiffOutcome last_;

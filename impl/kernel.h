@@ -135,7 +135,12 @@ class Kernel {
   void ZapPte(int e);
   void UnmapRange(int file, int from);
   bool FileMapped(int file) const;
-  void LockPage(int tid, int p, const char* step);
+  // lock_page; with `also` (e.g. kPgWriteback) it also waits for those
+  // flags to clear before taking the lock (one guard, as the spec's step).
+  void LockPage(int tid, int p, const char* step, uint32_t also = 0);
+  bool TryLockPage(int tid, int p);
+  void WaitOnPageLocked(int p, const char* step);
+  void FaultLock(int tid, int file, const char* step);
   void UnlockPage(int p);
   bool PageTruncated(const Page& pg) const;
   void PutTransient(int p);
@@ -145,7 +150,7 @@ class Kernel {
   int TruncateDax(int tid, int f, int size);
   bool TruncNotShrinking(int f, int size, int* ret);
   void DaxTruncFree(int f, int size);
-  int DaxBreakLeases(int tid, int f, bool truncate, int size);
+  void BreakAllocatedLeases(int tid, int f);
   void WaitLeases(int f, const char* step);
   void ZapPtlLock(int tid, const char* step);
   void ZapPtlUnlock();

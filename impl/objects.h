@@ -12,6 +12,17 @@
 namespace lifecheck::impl {
 
 inline constexpr int kNoObj = -1;
+
+// Errno values the ops return (negative, as the kernel does).
+inline constexpr int kENOENT = -2;
+inline constexpr int kEBADF = -9;
+inline constexpr int kEAGAIN = -11;
+inline constexpr int kEFAULT = -14;
+inline constexpr int kEBUSY = -16;
+inline constexpr int kENODEV = -19;
+inline constexpr int kEINVAL = -22;
+inline constexpr int kENOSPC = -28;
+inline constexpr int kEOPNOTSUPP = -95;
 inline constexpr int kGupPinBias = 1024;    // GUP_PIN_COUNTING_BIAS
 inline constexpr int kDentryDeadCount = -128;  // lockref_mark_dead
 inline constexpr int kLostFoundOwner = 99;  // page->mapping of a sequestered block

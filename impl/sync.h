@@ -160,7 +160,8 @@ class Ghost {
 class WaitQueue {
  public:
   // Returns once ready() is true. Throws WouldBlock{step} in nonblocking
-  // mode if ready() is false. ready() must only read state.
+  // mode if ready() is false. ready() reads state; it may announce the
+  // waiter (PG_waiters) but must not otherwise change protocol state.
   template <class Ready>
   void wait(Ready ready, const char* step) {
     if (ready()) return;
