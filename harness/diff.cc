@@ -195,9 +195,11 @@ static Inv RunLoop(DiffRunner::State& s, const DiffCall* calls, int n,
       o->blocked = true;
       return i + 1 == n ? Inv::kDeadlock : Inv::kNone;
     }
-    // Equal states: the impl's always-invariants are the spec's, which
-    // ExecStep checked after every step. The impl's own checks remain.
-    const std::vector<impl::QuiescentFailure> q = s.kernel.CheckQuiescent();
+    // Equal states: the impl's always-invariants (and CheckQuiescent's
+    // conservation group, which restates them) are the spec's, checked by
+    // ExecStep after every step. The impl-only checks remain.
+    const std::vector<impl::QuiescentFailure> q = s.kernel.CheckQuiescent(
+        impl::Kernel::kLocksAndSleepers | impl::Kernel::kAllocator);
     if (!q.empty()) {
       std::string why = "impl CheckQuiescent failed:";
       for (const auto& f : q) absl::StrAppend(&why, "\n  ", f.check, ": ", f.detail);

@@ -36,6 +36,10 @@ void Kernel::Reset(const Config& cfg) {
     in.i_nlink.store(0, kRelaxed);
     in.i_size.store(0, kRelaxed);
     in.i_state.store(0, kRelaxed);
+    // A run abandoned mid-call (sync::WouldBlock) may leave locks held.
+    in.i_lock.reset();
+    in.rwsem.reset();
+    in.mmaplock.reset();
     for (auto& m : in.map) m.store(kNoObj, kRelaxed);
     in.freed.set(false);
     in.h_alias.set(0);
@@ -88,6 +92,9 @@ void Kernel::Reset(const Config& cfg) {
     ev.h_opens.set(0);
   }
   sb_.s_flags.store(kSbActive, kRelaxed);
+  sb_.ptl.reset();
+  sb_.flc_lock.reset();
+  sb_.event_mutex.reset();
   for (auto& w : sb_.warned) w.set(false);
 
   // The root: pinned by sb->s_root, one alias on inode 0.
@@ -175,91 +182,105 @@ bool Kernel::page_free(int p) const {
 
 // ---- quiescent checks ----
 
-std::vector<QuiescentFailure> Kernel::CheckQuiescent() const {
+std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
   std::vector<QuiescentFailure> out;
-  auto fail = [&](const char* check, std::string detail) {
-    out.push_back({check, std::move(detail)});
+  const bool locks = which & kLocksAndSleepers;
+  const bool cons = which & kConservation;
+  const bool alloc = which & kAllocator;
+  auto fail = [&](const char* check, const char* kind, int i,
+                  std::string detail) {
+    std::string name = kind;
+    if (i >= 0) name += "[" + std::to_string(i) + "]";
+    out.push_back({check, name + detail});
   };
   for (int i = 0; i < cfg_.dentries(); ++i) {
     const Dentry& d = d_[i];
     const uint64_t w = d.lockref.load(kRelaxed);
-    if (LockrefLocked(w)) fail("dentry-unlocked", "d[" + std::to_string(i) + "]");
+    if (locks && LockrefLocked(w)) fail("dentry-unlocked", "d", i, "");
     const int c = LockrefCount(w);
     int holders = d.h_persist.get() + d.h_pin.get() + d.h_child.get() +
                   d.h_root.get();
     for (const auto& h : d.h_thr) holders += h.get();
-    if (c != kDentryDeadCount && c != holders)
-      fail("dentry-count-holders", "d[" + std::to_string(i) + "]: count " +
-                                       std::to_string(c) + ", holders " +
-                                       std::to_string(holders));
+    if (cons && c != kDentryDeadCount && c != holders)
+      fail("dentry-count-holders", "d", i,
+           ": count " + std::to_string(c) + ", holders " +
+               std::to_string(holders));
   }
   for (int i = 0; i < cfg_.inodes(); ++i) {
     const Inode& in = ino_[i];
-    const std::string n = "inode[" + std::to_string(i) + "]";
-    if (in.i_lock.owner() != sync::SpinLock::kUnlocked)
-      fail("inode-unlocked", n + ".i_lock");
-    if (in.rwsem.owner() != sync::SleepLock::kUnlocked)
-      fail("inode-unlocked", n + ".i_rwsem");
-    if (in.mmaplock.owner() != sync::SleepLock::kUnlocked)
-      fail("inode-unlocked", n + ".mmaplock");
-    if (in.freed.get()) continue;
+    if (locks && in.i_lock.owner() != sync::SpinLock::kUnlocked)
+      fail("inode-unlocked", "inode", i, ".i_lock");
+    if (locks && in.rwsem.owner() != sync::SleepLock::kUnlocked)
+      fail("inode-unlocked", "inode", i, ".i_rwsem");
+    if (locks && in.mmaplock.owner() != sync::SleepLock::kUnlocked)
+      fail("inode-unlocked", "inode", i, ".mmaplock");
+    if (!cons || in.freed.get()) continue;
     int holders = in.h_alias.get() + in.h_vma.get();
     for (const auto& h : in.h_thr) holders += h.get();
     const int c = in.i_count.load(kRelaxed);
     if (c != holders)
-      fail("inode-count-holders", n + ": i_count " + std::to_string(c) +
-                                      ", holders " + std::to_string(holders));
+      fail("inode-count-holders", "inode", i,
+           ": i_count " + std::to_string(c) + ", holders " +
+               std::to_string(holders));
   }
   const bool maps_ref = MapsTakeRef();
   for (int p = 0; p < cfg_.phys_pages(); ++p) {
     const Page& pg = pg_[p];
-    const std::string n = "pg[" + std::to_string(p) + "]";
-    const uint32_t f = pg.flags.load(kRelaxed);
     // A stale PG_waiters without sleepers is legal (cleared by the next
     // unlock, as folio_unlock does); a sleeper at quiescence is not.
-    if (f & kPgLocked) fail("page-unlocked", n);
-    if (pg.lock_wq.waiters() != 0) fail("no-sleepers", n + ".lock_wq");
-    int pins = 0;
-    for (int i = 0; i < cfg_.pins; ++i)
-      if (pin_[i].held.load(kRelaxed) && pin_[i].page.load(kRelaxed) == p)
-        ++pins;
-    int expect = pg.g_base.get() + pg.g_trans.get() +
-                 (pins + pg.g_spec.get()) * kGupPinBias;
-    if (maps_ref) expect += pg.mapcount.load(kRelaxed);
-    const int rc = pg.refcount.load(kRelaxed);
-    if (rc != expect)
-      fail("page-refcount-holders", n + ": refcount " + std::to_string(rc) +
-                                        ", tracked " + std::to_string(expect));
-    if (pins > 0 && !FolioMaybeDmaPinned(rc))
-      fail("folio-maybe-dma-pinned", n);
+    if (locks && (pg.flags.load(kRelaxed) & kPgLocked))
+      fail("page-unlocked", "pg", p, "");
+    if (locks && pg.lock_wq.waiters() != 0)
+      fail("no-sleepers", "pg", p, ".lock_wq");
+    if (cons) {
+      int pins = 0;
+      for (int i = 0; i < cfg_.pins; ++i)
+        if (pin_[i].held.load(kRelaxed) && pin_[i].page.load(kRelaxed) == p)
+          ++pins;
+      int expect = pg.g_base.get() + pg.g_trans.get() +
+                   (pins + pg.g_spec.get()) * kGupPinBias;
+      if (maps_ref) expect += pg.mapcount.load(kRelaxed);
+      const int rc = pg.refcount.load(kRelaxed);
+      if (rc != expect)
+        fail("page-refcount-holders", "pg", p,
+             ": refcount " + std::to_string(rc) + ", tracked " +
+                 std::to_string(expect));
+      if (pins > 0 && !FolioMaybeDmaPinned(rc))
+        fail("folio-maybe-dma-pinned", "pg", p, "");
+    }
+    if (!alloc) continue;
     const bool free = page_free(p);
     if (free && pg.mapping.load(kRelaxed) != kNoObj)
-      fail("allocator-consistent", n + " is free but has a mapping");
+      fail("allocator-consistent", "pg", p, " is free but has a mapping");
     int mapped_by = 0;
     for (int x = 0; x < kMaxIdx; ++x)
       for (int i = 0; i < cfg_.inodes(); ++i)
         if (ino_[i].map[x].load(kRelaxed) == p) ++mapped_by;
     if (free && mapped_by != 0)
-      fail("allocator-consistent", n + " is free but in a file's map");
-    if (mapped_by > 1) fail("allocator-consistent", n + " in two map slots");
+      fail("allocator-consistent", "pg", p, " is free but in a file's map");
+    if (mapped_by > 1)
+      fail("allocator-consistent", "pg", p, " is in two map slots");
   }
-  for (int p = cfg_.phys_pages(); p < kMaxPages; ++p)
-    if (page_free(p)) fail("allocator-consistent", "free bit beyond pages");
-  if (sb_.ptl.owner() != sync::SpinLock::kUnlocked) fail("ptl-unlocked", "");
-  if (sb_.flc_lock.owner() != sync::SpinLock::kUnlocked)
-    fail("flc-unlocked", "");
-  if (sb_.event_mutex.owner() != sync::SpinLock::kUnlocked)
-    fail("event-mutex-unlocked", "");
-  if (sb_.wq.waiters() != 0) fail("no-sleepers", "sb.wq");
-  for (int i = 0; i < cfg_.pins; ++i) {
+  if (alloc && (free_mask_.load(kRelaxed) >> cfg_.phys_pages()) != 0)
+    fail("allocator-consistent", "free_mask", -1, ": bit beyond the pages");
+  if (locks) {
+    if (sb_.ptl.owner() != sync::SpinLock::kUnlocked)
+      fail("ptl-unlocked", "ptl", -1, "");
+    if (sb_.flc_lock.owner() != sync::SpinLock::kUnlocked)
+      fail("flc-unlocked", "flc_lock", -1, "");
+    if (sb_.event_mutex.owner() != sync::SpinLock::kUnlocked)
+      fail("event-mutex-unlocked", "event_mutex", -1, "");
+    if (sb_.wq.waiters() != 0) fail("no-sleepers", "sb.wq", -1, "");
+  }
+  for (int i = 0; cons && i < cfg_.pins; ++i) {
     const Lease& l = lease_[i];
     if (!l.allocated.get() || l.freed.get()) continue;
     const int c = l.dl_count.load(kRelaxed);
     const int h = l.h_list.get() + l.h_reap.get() + l.h_break.get();
     if (c != h)
-      fail("lease-count-holders", "lease[" + std::to_string(i) +
-                                      "]: dl_count " + std::to_string(c) +
-                                      ", holders " + std::to_string(h));
+      fail("lease-count-holders", "lease", i,
+           ": dl_count " + std::to_string(c) + ", holders " +
+               std::to_string(h));
   }
   return out;
 }

@@ -223,6 +223,9 @@ class SpinLock {
   }
   // The holder's tid or kUnlocked; relaxed: for the abstraction and checks.
   int owner() const { return owner_.load(kRelaxed); }
+  // Forcibly unlocked (Kernel::Reset after a run abandoned mid-call).
+  // Precondition: no thread uses the lock.
+  void reset() { owner_.store(kUnlocked, kRelaxed); }
 
  private:
   std::atomic<int> owner_{kUnlocked};
@@ -256,6 +259,8 @@ class SleepLock {
     return o == kUnlocked || o == tid;
   }
   int owner() const { return owner_.load(kRelaxed); }
+  // Forcibly unlocked; precondition: no thread uses the lock.
+  void reset() { owner_.store(kUnlocked, kRelaxed); }
 
  private:
   std::atomic<int> owner_{kUnlocked};
