@@ -335,10 +335,16 @@ int Kernel::writeback(int tid, int f, int x) {
     if ((w & kPtePresent) && PtePage(w) == p && (w & kPteWrite))
       writable = true;
   }
-  const uint32_t old = pg.flags.fetch_and(~kPgWriteback, kAcqRel);
-  // The fs releases its metadata once clean and not writably mapped.
-  if (!(old & kPgDirty) && !writable)
-    pg.flags.fetch_and(~kPgPrivate, kRelaxed);
+  // End writeback; the fs releases its metadata once clean and not
+  // writably mapped. One CAS, so a write fault's PG_dirty|PG_private
+  // cannot land between the dirty check and the release (the spec's step
+  // is atomic; ->page_mkwrite sets both before the PTE turns writable).
+  uint32_t f = pg.flags.load(kRelaxed, "end_page_writeback");
+  for (;;) {
+    uint32_t nf = f & ~kPgWriteback;
+    if (!(f & kPgDirty) && !writable) nf &= ~kPgPrivate;
+    if (pg.flags.cas(f, nf, kAcqRel, kRelaxed, "end_page_writeback")) break;
+  }
   pg.lock_wq.wake_all("end_page_writeback");
   return 0;
 }
