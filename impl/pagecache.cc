@@ -339,11 +339,11 @@ int Kernel::writeback(int tid, int f, int x) {
   // writably mapped. One CAS, so a write fault's PG_dirty|PG_private
   // cannot land between the dirty check and the release (the spec's step
   // is atomic; ->page_mkwrite sets both before the PTE turns writable).
-  uint32_t f = pg.flags.load(kRelaxed, "end_page_writeback");
+  uint32_t fl = pg.flags.load(kRelaxed, "end_page_writeback");
   for (;;) {
-    uint32_t nf = f & ~kPgWriteback;
-    if (!(f & kPgDirty) && !writable) nf &= ~kPgPrivate;
-    if (pg.flags.cas(f, nf, kAcqRel, kRelaxed, "end_page_writeback")) break;
+    uint32_t nf = fl & ~kPgWriteback;
+    if (!(fl & kPgDirty) && !writable) nf &= ~kPgPrivate;
+    if (pg.flags.cas(fl, nf, kAcqRel, kRelaxed, "end_page_writeback")) break;
   }
   pg.lock_wq.wake_all("end_page_writeback");
   return 0;
