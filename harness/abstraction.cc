@@ -8,10 +8,10 @@ namespace {
 using impl::sync::kRelaxed;
 
 // The impl's warning slots are the spec's Warn, in order.
-#define LC_WARN_SAME(e, code, text)                                \
-  static_assert(static_cast<int>(impl::WarnSlot::e) ==             \
-                    static_cast<int>(Warn::e),                     \
-                "impl::WarnSlot::" #e " must match spec Warn::" #e);
+#define LC_WARN_SAME(e, code, text)                                     \
+  static_assert(                                                        \
+      static_cast<int>(impl::WarnSlot::e) == static_cast<int>(Warn::e), \
+      "impl::WarnSlot::" #e " must match spec Warn::" #e);
 LC_WARNINGS(LC_WARN_SAME)
 #undef LC_WARN_SAME
 static_assert(static_cast<int>(impl::WarnSlot::kCount) ==
@@ -74,7 +74,7 @@ void AbstractPages(const impl::Kernel& k, CWorld& w) {
     const int owner = pg.mapping.load(kRelaxed);
     // st: on the allocator's free list, re-homed to lost+found, or owned
     // (a page-cache orphan is owned with no mapping until its last put).
-    o.st = I(p >= phys || k.page_free(p) ? kBlkFree
+    o.st = I(p >= phys || k.page_free(p)      ? kBlkFree
              : owner == impl::kLostFoundOwner ? kBlkSequestered
                                               : kBlkOwned);
     o.owner = I(owner);

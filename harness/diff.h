@@ -42,7 +42,7 @@ struct DiffCall {
 struct DiffOutcome {
   // kNone, a spec invariant ID, kDiffResult, kDiffState or kDiffBlock.
   Inv inv = Inv::kNone;
-  int calls_run = 0;  // calls started (the finding's call is the last)
+  int calls_run = 0;     // calls started (the finding's call is the last)
   int last_thread = -1;  // trace thread index of the last call started
   Call last_call;
   bool blocked = false;  // the run ended with both sides blocked

@@ -54,10 +54,10 @@ static void RecordPin(Pin& pin, int page, int file, int index, int gen,
 }
 
 int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
-  const bool lease = cfg_.is_dax() && cfg_.policy.dax_truncate_mechanism ==
-                                          DaxTruncateMechanism::kFlAllocatedLease;
-  const bool reject =
-      cfg_.policy.longterm_pin == LongtermPinOnFsdax::kReject;
+  const bool lease =
+      cfg_.is_dax() && cfg_.policy.dax_truncate_mechanism ==
+                           DaxTruncateMechanism::kFlAllocatedLease;
+  const bool reject = cfg_.policy.longterm_pin == LongtermPinOnFsdax::kReject;
   Pin& pin = pin_[pi];
   Pte& pte = pte_[e];
   Lease& l = lease_[pi];

@@ -154,7 +154,7 @@ int Kernel::vfs_unlink(int tid, int dd) {
     return kENOENT;
   }
   ino_[ino].i_nlink.fetch_sub(1, kRelaxed);  // drop_nlink
-  if (cfg_.fs == FsKind::kLibfs) {  // simple_unlink drops the pin
+  if (cfg_.fs == FsKind::kLibfs) {           // simple_unlink drops the pin
     if (cfg_.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
       bool warn = false;
       c = DiscardBodyLocked(d, tid, c, &warn);
@@ -195,8 +195,7 @@ int Kernel::umount(int tid) {
   for (int dd = 1; dd <= cfg_.files; ++dd) {
     Dentry& d = d_[dd];
     int32_t c = d_lock(d, tid, "UmountShrink");
-    if (c != kDentryDeadCount &&
-        (d.flags.load(kRelaxed) & kDcachePersistent)) {
+    if (c != kDentryDeadCount && (d.flags.load(kRelaxed) & kDcachePersistent)) {
       // select_collect_umount strips PERSISTENT.
       d.flags.fetch_and(~kDcachePersistent, kRelaxed);
       d_set_count_locked(d, tid, --c);

@@ -198,8 +198,8 @@ std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
     const uint64_t w = d.lockref.load(kRelaxed);
     if (locks && LockrefLocked(w)) fail("dentry-unlocked", "d", i, "");
     const int c = LockrefCount(w);
-    int holders = d.h_persist.get() + d.h_pin.get() + d.h_child.get() +
-                  d.h_root.get();
+    int holders =
+        d.h_persist.get() + d.h_pin.get() + d.h_child.get() + d.h_root.get();
     for (const auto& h : d.h_thr) holders += h.get();
     if (cons && c != kDentryDeadCount && c != holders)
       fail("dentry-count-holders", "d", i,
@@ -278,9 +278,9 @@ std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
     const int c = l.dl_count.load(kRelaxed);
     const int h = l.h_list.get() + l.h_reap.get() + l.h_break.get();
     if (c != h)
-      fail("lease-count-holders", "lease", i,
-           ": dl_count " + std::to_string(c) + ", holders " +
-               std::to_string(h));
+      fail(
+          "lease-count-holders", "lease", i,
+          ": dl_count " + std::to_string(c) + ", holders " + std::to_string(h));
   }
   return out;
 }

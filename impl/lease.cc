@@ -69,13 +69,11 @@ int Kernel::lease_break_work(int tid, int pi) {
     const uint32_t st = l.state.load(kAcquire);
     if (!(st & kLeaseBreak) || l.freed.get()) return true;
     const int p = pin.page.load(kRelaxed);
-    const bool idle =
-        p < 0 || p >= cfg_.phys_pages() || !DaxKernelBusy(pg_[p]);
+    const bool idle = p < 0 || p >= cfg_.phys_pages() || !DaxKernelBusy(pg_[p]);
     return (st & kLeasePages) && idle;
   };
   sb_.wq.wait(ready, "BreakWorkWait");
-  if (!(l.state.load(kAcquire) & kLeaseBreak) || l.freed.get())
-    return kEINVAL;
+  if (!(l.state.load(kAcquire) & kLeaseBreak) || l.freed.get()) return kEINVAL;
   sync::step_boundary("BreakWorkUnlock");
   sb_.flc_lock.lock(tid, "BreakWorkUnlock");
   if (l.on_list.load(kRelaxed)) {

@@ -370,8 +370,8 @@ void Kernel::ZapPtlUnlock() {
 }
 
 int Kernel::truncate(int tid, int f, int size) {
-  const int r =
-      cfg_.is_dax() ? TruncateDax(tid, f, size) : TruncatePagecache(tid, f, size);
+  const int r = cfg_.is_dax() ? TruncateDax(tid, f, size)
+                              : TruncatePagecache(tid, f, size);
   ReleaseCallLocks(tid);
   return r;
 }
