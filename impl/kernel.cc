@@ -224,6 +224,14 @@ std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
                std::to_string(holders));
   }
   const bool maps_ref = MapsTakeRef();
+  // How many map slots name each page (one pass, not one per page).
+  std::array<int, kMaxPages> map_refs{};
+  if (alloc)
+    for (int i = 0; i < cfg_.inodes(); ++i)
+      for (int x = 0; x < cfg_.pages; ++x) {
+        const int p = ino_[i].map[x].load(kRelaxed);
+        if (p >= 0 && p < kMaxPages) ++map_refs[p];
+      }
   for (int p = 0; p < cfg_.phys_pages(); ++p) {
     const Page& pg = pg_[p];
     // A stale PG_waiters without sleepers is legal (cleared by the next
@@ -252,10 +260,7 @@ std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
     const bool free = page_free(p);
     if (free && pg.mapping.load(kRelaxed) != kNoObj)
       fail("allocator-consistent", "pg", p, " is free but has a mapping");
-    int mapped_by = 0;
-    for (int x = 0; x < kMaxIdx; ++x)
-      for (int i = 0; i < cfg_.inodes(); ++i)
-        if (ino_[i].map[x].load(kRelaxed) == p) ++mapped_by;
+    const int mapped_by = map_refs[p];
     if (free && mapped_by != 0)
       fail("allocator-consistent", "pg", p, " is free but in a file's map");
     if (mapped_by > 1)
