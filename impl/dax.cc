@@ -168,7 +168,8 @@ int Kernel::pin_user_pages_fast(int /*tid*/, int pi, int e) {
 // The device writes through the pin (the invariant is the harness's).
 int Kernel::dma_write(int /*tid*/, int pi) {
   sync::step_boundary("DmaWrite");
-  return pin_[pi].held.load(kAcquire) ? 0 : kEINVAL;
+  if (!pin_[pi].held.load(kAcquire)) return kEINVAL;
+  return faults_.dma_reports_efault ? kEFAULT : 0;
 }
 
 int Kernel::unpin_user_page(int /*tid*/, int pi) {
@@ -267,6 +268,7 @@ int Kernel::TruncateDax(int tid, int f, int size) {
     }
     if (busy == kNoObj) break;
     if (pol.dax_truncate == DaxTruncatePolicy::kEbusy) return kEBUSY;
+    if (faults_.truncate_skips_wait) break;  // planted bug (tests)
     if (pol.dax_truncate == DaxTruncatePolicy::kSequester) {
       // Re-home every busy block to lost+found, leaving a hole.
       for (int x = size; x < cfg_.pages; ++x) {

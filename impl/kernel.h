@@ -39,6 +39,8 @@ namespace lifecheck::impl {
 // the differential runner catches it.
 struct Faults {
   bool unpin_drops_one = false;  // unpin subtracts 1 instead of the pin bias
+  bool truncate_skips_wait = false;  // DAX truncate frees busy blocks at once
+  bool dma_reports_efault = false;   // dma_write returns -EFAULT on success
   bool operator==(const Faults&) const = default;
 };
 
