@@ -226,11 +226,10 @@ static Inv RunLoop(DiffRunner::State& s, const DiffCall* calls, int n,
     // ExecStep after every step; the allocator group is covered by the
     // comparison (page st comes from the free bitmap, map[] is compared).
     // What only the impl has: its locks and sleepers.
-    const std::vector<impl::QuiescentFailure> q =
-        s.kernel.CheckQuiescent(impl::Kernel::kLocksAndSleepers);
-    if (!q.empty()) {
+    if (!s.kernel.LocksReleased()) {
       std::string why = "impl CheckQuiescent failed:";
-      for (const auto& f : q)
+      for (const auto& f :
+           s.kernel.CheckQuiescent(impl::Kernel::kLocksAndSleepers))
         absl::StrAppend(&why, "\n  ", f.check, ": ", f.detail);
       return fail(Inv::kDiffState, why);
     }

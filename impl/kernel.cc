@@ -188,6 +188,26 @@ bool Kernel::page_free(int p) const {
 
 // ---- quiescent checks ----
 
+bool Kernel::LocksReleased() const {
+  for (int i = 0; i < cfg_.dentries(); ++i)
+    if (LockrefLocked(d_[i].lockref.load(kRelaxed))) return false;
+  for (int i = 0; i < cfg_.inodes(); ++i) {
+    const Inode& in = ino_[i];
+    if (in.i_lock.owner() != sync::SpinLock::kUnlocked ||
+        in.rwsem.owner() != sync::SleepLock::kUnlocked ||
+        in.mmaplock.owner() != sync::SleepLock::kUnlocked)
+      return false;
+  }
+  for (int p = 0; p < cfg_.phys_pages(); ++p)
+    if ((pg_[p].flags.load(kRelaxed) & kPgLocked) ||
+        pg_[p].lock_wq.waiters() != 0)
+      return false;
+  return sb_.ptl.owner() == sync::SpinLock::kUnlocked &&
+         sb_.flc_lock.owner() == sync::SpinLock::kUnlocked &&
+         sb_.event_mutex.owner() == sync::SpinLock::kUnlocked &&
+         sb_.wq.waiters() == 0;
+}
+
 std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
   std::vector<QuiescentFailure> out;
   const bool locks = which & kLocksAndSleepers;

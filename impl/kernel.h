@@ -108,6 +108,9 @@ class Kernel {
   };
   std::vector<QuiescentFailure> CheckQuiescent(
       unsigned which = kAllGroups) const;
+  // The fast form of the kLocksAndSleepers group: true iff it would pass
+  // (no allocation; the differential runner calls it after every call).
+  bool LocksReleased() const;
 
   // ---- read-only access for harness/abstraction.cc ----
   const Config& config() const { return cfg_; }

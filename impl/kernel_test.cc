@@ -81,7 +81,10 @@ TEST(Lockref, ConcurrentLookupsAndDputsBalance) {
 
 TEST(PageLock, WaiterSleepsSetsWaitersAndIsWokenByUnlock) {
   Kernel k(Disk());
+  EXPECT_TRUE(k.LocksReleased());
   Peer::LockPage(k, 0, 0);
+  EXPECT_FALSE(k.LocksReleased());
+  EXPECT_FALSE(k.CheckQuiescent(Kernel::kLocksAndSleepers).empty());
   std::atomic<bool> got{false};
   std::thread waiter([&] {
     Peer::LockPage(k, 1, 0);
@@ -98,6 +101,7 @@ TEST(PageLock, WaiterSleepsSetsWaitersAndIsWokenByUnlock) {
   const uint32_t f = Peer::page(k, 0).flags.load(sync::kRelaxed);
   EXPECT_FALSE(f & (kPgLocked | kPgWaiters));
   EXPECT_TRUE(k.CheckQuiescent().empty());
+  EXPECT_TRUE(k.LocksReleased());
 }
 
 TEST(PageLock, NonblockingModeThrowsInsteadOfSleeping) {
