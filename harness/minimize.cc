@@ -40,22 +40,19 @@ std::vector<int> Expand(const std::vector<Run>& runs) {
   return out;
 }
 
-// The call each schedule entry executes a step of (-1: past the thread's
-// program, or no such thread).
+// The call each schedule entry executes a step of, found by replaying the
+// schedule on the spec: an op's step count depends on the state (dput's fast
+// path returns after one step), so it cannot be computed from StepsOf.
+// -1 for an entry the replay does not execute: after a finding, or naming a
+// thread that does not exist, is finished or is blocked.
 std::vector<int> EntryCalls(const Trace& t) {
-  std::vector<ThreadProgram> progs;
-  for (const std::vector<Call>& calls : t.threads)
-    progs.push_back(Flatten(calls, t.config));
-  std::vector<size_t> pc(progs.size(), 0);
-  std::vector<int> out;
-  out.reserve(t.schedule.size());
-  for (int th : t.schedule) {
-    if (th < 0 || static_cast<size_t>(th) >= progs.size() ||
-        pc[th] >= progs[th].size()) {
-      out.push_back(-1);
-      continue;
-    }
-    out.push_back(progs[th][pc[th]++].call);
+  std::vector<int> out(t.schedule.size(), -1);
+  SpecExec exec(t.config, t.threads);
+  for (size_t i = 0; i < t.schedule.size(); ++i) {
+    if (exec.finished()) break;
+    const int th = t.schedule[i];
+    if (th < 0 || th >= exec.num_threads() || !exec.enabled(th)) break;
+    out[i] = exec.step(th).call;
   }
   return out;
 }

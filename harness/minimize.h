@@ -78,9 +78,11 @@ absl::StatusOr<MinimizeResult> Minimize(const Trace& failing,
 int NumCalls(const Trace& t);
 
 // `t` without the calls marked in drop[thread][call], with those calls'
-// schedule entries removed (entry k of thread th executes th's k-th step, so
-// the steps of the remaining calls keep their relative order); threads left
-// without calls disappear and the schedule is renumbered.
+// schedule entries removed, so the steps of the remaining calls keep their
+// relative order. Which call an entry steps is found by replaying `t` on the
+// spec (step counts depend on state); entries that replay does not execute
+// (after a finding, or invalid) are dropped. Threads left without calls
+// disappear and the schedule is renumbered.
 Trace RemoveCalls(const Trace& t, const std::vector<std::vector<bool>>& drop);
 
 // Every trace one scheduling change away from `t`: each run of `t.schedule`
