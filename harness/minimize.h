@@ -84,6 +84,14 @@ int NumCalls(const Trace& t);
 // (after a finding, or invalid) are dropped. Threads left without calls
 // disappear and the schedule is renumbered.
 Trace RemoveCalls(const Trace& t, const std::vector<std::vector<bool>>& drop);
+// The same with the replay done once: `entry_calls` = EntryCalls(t).
+Trace RemoveCallsMapped(const Trace& t,
+                        const std::vector<std::vector<bool>>& drop,
+                        const std::vector<int>& entry_calls);
+// The call each schedule entry of `t` steps, by a spec replay (an op's step
+// count depends on state: dput's fast path is one step); -1 for entries the
+// replay does not execute (after a finding, or invalid).
+std::vector<int> EntryCalls(const Trace& t);
 
 // Every trace one scheduling change away from `t`: each run of `t.schedule`
 // (maximal block of one thread) deleted, and each pair of runs of the same
