@@ -150,14 +150,56 @@ Trace WithSize(const Trace& t, const ConfigField& f, int v) {
   return out;
 }
 
-// Executed thread sequence of a spec run, or nullopt-like empty + false.
+// A spec run as the minimiser needs it: RunTrace's loop (harness/replay.cc)
+// without the world diffs the report needs, which cost more than the steps.
+// minimize_test checks that both give the same verdict. False when the
+// schedule is invalid or the step bound is hit.
+struct LeanRun {
+  std::vector<StepRecord> steps;
+  Inv finding = Inv::kNone;     // violation, or kDeadlock
+  std::vector<BlockedAt> blocked;  // on deadlock: where each thread waits
+};
+
+bool RunLean(const Trace& t, LeanRun* out) {
+  SpecExec exec(t.config, t.threads);
+  out->steps.clear();
+  out->blocked.clear();
+  auto take = [&](int th) {
+    if (out->steps.size() >= static_cast<size_t>(kMaxReplaySteps)) return false;
+    out->steps.push_back(exec.step(th));
+    return true;
+  };
+  for (int th : t.schedule) {
+    if (exec.violation() != Inv::kNone || exec.deadlocked()) break;
+    if (th < 0 || th >= exec.num_threads() || exec.done(th) ||
+        !exec.enabled(th) || !take(th))
+      return false;
+  }
+  while (!exec.finished()) {
+    const int th = exec.sequential_choice();
+    if (th < 0) break;
+    if (!take(th)) return false;
+  }
+  out->finding = exec.violation();
+  if (out->finding == Inv::kNone && !exec.all_done()) {
+    out->finding = Inv::kDeadlock;
+    for (int th = 0; th < exec.num_threads(); ++th) {
+      if (exec.done(th)) continue;
+      const Insn& in = exec.next_insn(th);
+      out->blocked.push_back(BlockedAt{th, in.call, in.op, in.step});
+    }
+  }
+  return true;
+}
+
+// The executed thread sequence of a spec run; false if it cannot replay.
 bool ExecutedThreads(const Trace& t, std::vector<int>* seq,
-                     RunResult* result = nullptr) {
-  absl::StatusOr<RunResult> r = RunTrace(t, "<minimize>");
-  if (!r.ok()) return false;
+                     LeanRun* result = nullptr) {
+  LeanRun r;
+  if (!RunLean(t, &r)) return false;
   seq->clear();
-  for (const StepRecord& s : r->steps) seq->push_back(s.thread);
-  if (result) *result = std::move(*r);
+  for (const StepRecord& s : r.steps) seq->push_back(s.thread);
+  if (result) *result = std::move(r);
   return true;
 }
 
@@ -226,7 +268,7 @@ class Minimizer {
   // matter to it; the schedule becomes the executed sequence, so removing
   // calls later keeps the relative order of everything else.
   Trace Cut(const Trace& t) {
-    RunResult r;
+    LeanRun r;
     std::vector<int> seq;
     if (!ExecutedThreads(t, &seq, &r)) return t;
     std::vector<int> started(t.threads.size(), 0);
@@ -260,7 +302,7 @@ class Minimizer {
     std::vector<std::vector<int>> index(t.threads.size());
     for (size_t th = 0; th < t.threads.size(); ++th)
       index[th].assign(t.threads[th].size(), -1);
-    RunResult r;
+    LeanRun r;
     std::vector<int> seq;
     int violating = -1;
     if (ExecutedThreads(t, &seq, &r)) {
@@ -270,7 +312,8 @@ class Minimizer {
           units.push_back(Unit{s.thread, s.call});
         }
       }
-      if (r.violation != Inv::kNone && !r.steps.empty())
+      if (r.finding != Inv::kNone && r.finding != Inv::kDeadlock &&
+          !r.steps.empty())
         violating = index[r.steps.back().thread][r.steps.back().call];
     }
     for (size_t th = 0; th < t.threads.size(); ++th) {
@@ -383,32 +426,11 @@ class Minimizer {
 
 }  // namespace
 
-// The run loop of RunTrace (harness/replay.cc) without the per-step
-// records and world diffs the report needs: the minimiser calls the oracle
-// tens of times on traces of thousands of steps. minimize_test checks that
-// both give the same verdict.
 std::string SpecVerdict(const Trace& t) {
-  SpecExec exec(t.config, t.threads);
-  int steps = 0;
-  for (int th : t.schedule) {
-    if (exec.violation() != Inv::kNone || exec.deadlocked()) break;
-    if (th < 0 || th >= exec.num_threads() || exec.done(th) ||
-        !exec.enabled(th) || steps >= kMaxReplaySteps)
-      return kInvalidVerdict;
-    exec.step(th);
-    ++steps;
-  }
-  while (!exec.finished()) {
-    const int th = exec.sequential_choice();
-    if (th < 0) break;
-    if (steps >= kMaxReplaySteps) return kInvalidVerdict;
-    exec.step(th);
-    ++steps;
-  }
-  if (exec.violation() != Inv::kNone)
-    return std::string(InvId(exec.violation()));
-  if (!exec.all_done()) return std::string(InvId(Inv::kDeadlock));
-  return "clean";
+  LeanRun r;
+  if (!RunLean(t, &r)) return kInvalidVerdict;
+  if (r.finding == Inv::kNone) return "clean";
+  return std::string(InvId(r.finding));
 }
 
 Oracle SpecOracle() { return SpecVerdict; }
