@@ -254,9 +254,11 @@ std::string ExplainSvg(const Trace& t, const RunResult& r,
   for (int l = 0; l < lanes; ++l) {
     absl::StrAppend(&s,
                     absl::StrFormat("<g class=\"lane\" data-thread=\"%s\" "
-                                    "data-x0=\"%d\" data-x1=\"%d\">\n",
+                                    "data-x0=\"%d\" data-x1=\"%d\" "
+                                    "data-y0=\"%d\" data-y1=\"%d\">\n",
                                     Esc(ThreadName(t, l)), LaneX(l),
-                                    LaneX(l) + kLaneW - 10),
+                                    LaneX(l) + kLaneW - 10, kTitleH + kLaneHeadH,
+                                    lanes_bottom),
                     lane_body[l], "</g>\n");
   }
   absl::StrAppend(&s, arrows);

@@ -17,8 +17,8 @@
 // The SVG is self-contained: no scripts, no external fonts, stylesheets or
 // images (generic `monospace` family), so it renders the same in a browser,
 // rsvg-convert or a mail client. Each lane is a <g class="lane"> carrying
-// data-x0/data-x1 (its horizontal extent): the rendering test checks that
-// every lane has ink.
+// data-x0/x1/y0/y1 (its extent below the header): the rendering test checks
+// that every lane has step boxes.
 #ifndef LIFECHECK_HARNESS_EXPLAIN_H_
 #define LIFECHECK_HARNESS_EXPLAIN_H_
 

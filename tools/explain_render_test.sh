@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Renders `lifecheck explain --svg` pictures with a real SVG renderer
 # (rsvg-convert, Debian package librsvg2-bin) and checks the PNG: the size
-# the SVG declares, and ink (non-background pixels) in every thread's lane
-# below its header. Skips (exit 0 with a SKIP line) only if rsvg-convert is
+# the SVG declares, and ink (tinted step boxes) in every thread's lane
+# below its header, not just arrows crossing it. Skips (exit 0 with a
+# SKIP line) only if rsvg-convert is
 # missing.
 #
 # usage: tools/explain_render_test.sh /path/to/lifecheck CORPUS_DIR
@@ -71,15 +72,18 @@ def ink(x0, x1, y0, y1):
         for x in range(x0, x1):
             px = r[x * bpp:x * bpp + 3]
             if bpp == 4 and r[x * bpp + 3] == 0: continue
-            if min(px) < 200:
+            # Box fills (step boxes, the violating and blocked steps) are
+            # tinted; text, arrows and guide lines are grey.
+            if max(px) - min(px) >= 25:
                 n += 1
-                if n > 50: return n
+                if n > 200: return n
     return n
-lanes = re.findall(r'<g class="lane" data-thread="([^"]*)" data-x0="(\d+)" data-x1="(\d+)"', svg)
+lanes = re.findall(r'<g class="lane" data-thread="([^"]*)" data-x0="(\d+)" '
+                   r'data-x1="(\d+)" data-y0="(\d+)" data-y1="(\d+)"', svg)
 assert lanes, 'no lanes'
-for name, x0, x1 in lanes:
-    n = ink(int(x0), int(x1), 90, ph - 60)  # below the lane headers, above the banner
-    assert n > 50, f'lane {name} has no ink below its header ({n} px)'
+for name, x0, x1, y0, y1 in lanes:
+    n = ink(int(x0), int(x1), int(y0), int(y1))
+    assert n > 200, f'lane {name} has no step boxes ({n} tinted px)'
 # The banner (finding or clean) is drawn: a saturated red or green band.
 band = sum(1 for x in range(16, pw - 16, 4) for y in range(ph - 60, ph, 2)
            if rows[y][x*bpp] > 150 and rows[y][x*bpp+1] < 60 or
