@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -74,16 +75,13 @@ TEST(BinaryTrace, EncodeThenDecodeIsIdentity) {
   }
 }
 
-bool Parks(const CallList& l);
-
 TEST(BinaryTrace, EncodeTraceRoundTripsDecodedTraces) {
   std::mt19937 rng(3);
   for (int i = 0; i < 1000; ++i) {
     const std::string s = RandomBytes(rng, 120);
-    if (Parks(DecodeCalls(U(s), s.size(), {}))) continue;
     Trace t = DecodeTrace(U(s), s.size(), {});
     const std::string e = EncodeTrace(t);
-    EXPECT_EQ(PrintTrace(DecodeTrace(U(e), e.size(), {})), PrintTrace(t));
+    EXPECT_EQ(DecodeTrace(U(e), e.size(), {}), t) << PrintTrace(t);
   }
 }
 
@@ -137,21 +135,6 @@ TEST(BinaryTrace, HandEncodedSeedRaceReplays) {
   EXPECT_EQ(Verdict(*r), "I-DAX-1") << PrintTrace(t);
 }
 
-// True if some call of `l` did not finish before the next release (it was
-// parked: its release point may not be visible in the schedule).
-bool Parks(const CallList& l) {
-  Trace t = TraceOfCalls(l);
-  std::vector<int> released_at;
-  SpecExec exec(t.config, t.threads);
-  RunCallOrder(exec, l, nullptr, &released_at);
-  int done = 0;
-  for (size_t i = 0; i + 1 < released_at.size(); ++i) {
-    done += static_cast<int>(StepsOf(l.calls[i].call.op, l.config).size());
-    if (released_at[i + 1] != done) return true;
-  }
-  return false;
-}
-
 TEST(CallOrder, CallsOfTraceInvertsTraceOfCalls) {
   std::mt19937 rng(5);
   int checked = 0;
@@ -160,14 +143,15 @@ TEST(CallOrder, CallsOfTraceInvertsTraceOfCalls) {
     const CallList l = DecodeCalls(U(s), s.size(), {});
     Trace t = TraceOfCalls(l);
     const CallList back = CallsOfTrace(t);
-    // Always: same config, same calls per thread up to renumbering, valid.
     ExpectValid(back);
-    EXPECT_EQ(back.calls.size(), l.calls.size());
-    if (Parks(l)) continue;
-    ++checked;
+    EXPECT_LE(back.calls.size(), l.calls.size());
     EXPECT_EQ(TraceOfCalls(back), t) << PrintTrace(t);
+    // Exactly the prefix the run reaches.
+    EXPECT_TRUE(std::equal(back.calls.begin(), back.calls.end(),
+                           l.calls.begin()));
+    checked += back.calls.size() < l.calls.size();
   }
-  EXPECT_GT(checked, 500);  // about half of random lists never park
+  EXPECT_GT(checked, 100);  // runs that end early are common
 }
 
 }  // namespace

@@ -7,19 +7,6 @@
 #include "spec/check.h"
 
 namespace lifecheck {
-namespace {
-
-// The pc one past the last step of call `call` of a thread.
-int EndOfCall(const ThreadProgram& prog, int call) {
-  int end = 0;
-  for (const Insn& in : prog) {
-    if (in.call > call) break;
-    end = in.base + in.len;
-  }
-  return end;
-}
-
-}  // namespace
 
 std::vector<std::vector<Call>> ThreadsOf(const CallList& l) {
   std::vector<std::vector<Call>> threads;
@@ -32,42 +19,32 @@ std::vector<std::vector<Call>> ThreadsOf(const CallList& l) {
   return threads;
 }
 
-int RunCallOrder(SpecExec& exec, const CallList& l, std::vector<int>* schedule,
-                 std::vector<int>* released_at) {
-  const int n = exec.num_threads();
-  // Flattened programs, to know where each released call ends.
-  std::vector<ThreadProgram> progs;
-  for (const auto& calls : ThreadsOf(l))
-    progs.push_back(Flatten(calls, exec.config()));
-  std::vector<int> released(n, 0);  // calls released per thread
-  std::vector<int> bound(n, 0);     // pc the thread may run up to
-  int steps = 0;
-  // Runs t while it is enabled and below its bound; false on a violation.
-  auto run = [&](int t) {
-    while (exec.world().th[t].pc < bound[t] && exec.enabled(t)) {
-      exec.step(t);
-      ++steps;
-      if (schedule) schedule->push_back(t);
-      if (exec.violation() != Inv::kNone) return false;
-    }
-    return true;
-  };
+CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
+                          std::vector<int>* schedule) {
+  CallOrderEnd end;
+  // Calls started per thread; each call ends at base + len of its steps.
+  int started[kMaxThreads] = {};
   for (const ThreadCall& tc : l.calls) {
     const int t = tc.thread;
-    if (released_at) released_at->push_back(steps);
-    bound[t] = EndOfCall(progs[t], released[t]++);
-    if (!run(t)) return steps;
-    // Parked calls resume as soon as they are enabled, lowest thread first.
-    for (bool progress = true; progress;) {
-      progress = false;
-      for (int u = 0; u < n; ++u) {
-        const int before = exec.world().th[u].pc;
-        if (!run(u)) return steps;
-        progress |= exec.world().th[u].pc != before;
+    ++started[t];
+    ++end.calls_run;
+    // The thread's pc is at the call's first step: every earlier call of t
+    // finished (or the run would have ended).
+    const int stop =
+        exec.world().th[t].pc +
+        static_cast<int>(StepsOf(tc.call.op, exec.config()).size());
+    while (exec.world().th[t].pc < stop) {
+      if (!exec.enabled(t)) {
+        end.blocked = true;
+        return end;
       }
+      exec.step(t);
+      ++end.steps;
+      if (schedule) schedule->push_back(t);
+      if (exec.violation() != Inv::kNone) return end;
     }
   }
-  return steps;
+  return end;
 }
 
 std::string CanonicalThreadName(int thread) {
@@ -81,7 +58,13 @@ Trace TraceOfCalls(const CallList& l) {
   for (size_t i = 0; i < t.threads.size(); ++i)
     t.thread_names.push_back(CanonicalThreadName(static_cast<int>(i)));
   SpecExec exec(t.config, t.threads);
-  RunCallOrder(exec, l, &t.schedule);
+  const CallOrderEnd end = RunCallOrder(exec, l, &t.schedule);
+  if (end.calls_run < static_cast<int>(l.calls.size())) {
+    CallList reached = l;
+    reached.calls.resize(end.calls_run);
+    t.threads = ThreadsOf(reached);
+    t.thread_names.resize(t.threads.size());
+  }
   return t;
 }
 
@@ -91,18 +74,19 @@ CallList CallsOfTrace(const Trace& t) {
   std::vector<std::vector<size_t>> first(t.threads.size());
   for (size_t th = 0; th < t.threads.size(); ++th)
     first[th].assign(t.threads[th].size(), kNever);
-  std::vector<ThreadProgram> progs;
-  for (const auto& calls : t.threads)
-    progs.push_back(Flatten(calls, t.config));
-  std::vector<size_t> pc(t.threads.size(), 0);
+  // Replay the schedule on the spec: a call can return before its last
+  // step (pc jumps to its end), so only the executor knows where each step
+  // falls. Stop at the first entry that is not executable.
+  SpecExec exec(t.config, t.threads);
   for (size_t i = 0; i < t.schedule.size(); ++i) {
     const int th = t.schedule[i];
-    if (th < 0 || th >= static_cast<int>(progs.size())) continue;
-    if (pc[th] >= progs[th].size()) continue;
-    const Insn& in = progs[th][pc[th]++];
+    if (th < 0 || th >= exec.num_threads() || !exec.enabled(th)) break;
+    const Insn& in = exec.next_insn(th);
     if (in.k == 0) first[th][in.call] = std::min(first[th][in.call], i);
+    exec.step(th);
+    if (exec.violation() != Inv::kNone) break;
   }
-  // Release order: by first step; unreached calls after, thread by thread.
+  // Call order: by first step; unreached calls after, thread by thread.
   struct Key {
     size_t pos;
     int thread;

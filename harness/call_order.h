@@ -3,19 +3,13 @@
 // decoding, harness/binary_trace.h) and what the differential runner replays
 // call by call.
 //
-// The implied schedule ("call order"): the calls are released one at a time,
-// in list order. Releasing call c of thread t lets t run until it has
-// finished c; then every released thread that is not finished with its
-// released calls runs, lowest thread first, as long as it is enabled; this
-// repeats until no released work is enabled. A call whose next step is
-// disabled (truncate waiting for a pin, eviction waiting for the DMA) is
-// parked there and resumes as soon as a later call makes it enabled. The
-// schedule stops at the first violated invariant.
-//
-// Every step the rule takes is enabled, so the schedule is a valid
-// `schedule:` for `lifecheck run`; after it, the only possible outcome of the
-// run's sequential tail is "all done" or DEADLOCK (every released call that
-// is still parked stays parked).
+// The implied schedule ("call order") is the differential runner's
+// (harness/diff.h): the calls run one at a time, in list order, each to
+// completion. A call whose next step is disabled (truncate waiting for a pin,
+// eviction waiting for the DMA) ends the run there, blocked: in a sequential
+// schedule nothing else could ever enable it. A violated invariant also ends
+// the run. Every step the rule takes is enabled, so the schedule is a valid
+// `schedule:` for `lifecheck run`.
 #ifndef LIFECHECK_HARNESS_CALL_ORDER_H_
 #define LIFECHECK_HARNESS_CALL_ORDER_H_
 
@@ -47,30 +41,31 @@ struct CallList {
 // Splits the list into per-thread call vectors (SpecExec's input).
 std::vector<std::vector<Call>> ThreadsOf(const CallList& l);
 
-// Runs `exec` (built from ThreadsOf(l)) under the call-order rule. Appends
-// each step's thread to `schedule` and, per released call, the number of
-// steps taken before its release to `released_at` (each if non-null).
-// Returns the number of steps.
-// On return the exec has a violation, or every released call is finished or
-// parked (exec.finished() tells whether it is a deadlock or all done).
-int RunCallOrder(SpecExec& exec, const CallList& l, std::vector<int>* schedule,
-                 std::vector<int>* released_at = nullptr);
+// How a call-order run ended.
+struct CallOrderEnd {
+  int steps = 0;       // steps taken
+  int calls_run = 0;   // calls started (a blocked or violating call counts)
+  bool blocked = false;  // the last call started is blocked
+};
+
+// Runs `exec` (built from ThreadsOf(l), or from a prefix of l that contains
+// every call the run reaches) under the call-order rule. Appends each step's
+// thread to `schedule` if non-null.
+CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
+                          std::vector<int>* schedule);
 
 // The trace of the list: threads named A, B, ... in index order, each
 // thread's calls, and the call-order schedule (computed by running the spec).
-// Precondition: `l` is valid.
+// Calls after the one that ends the run (blocked or violating) are dropped:
+// no schedule reaches them. Precondition: `l` is valid.
 Trace TraceOfCalls(const CallList& l);
 
-// The inverse of TraceOfCalls: recovers a release order from the schedule (a
-// call is released where its first step is scheduled; calls the schedule
-// never reaches follow in thread order). TraceOfCalls(CallsOfTrace(t)) == t
-// when t = TraceOfCalls(l) and every call of l finished before the next
-// release (no call parked). A parked call's release point, and the release
-// of calls queued behind it, is not visible in the schedule; the recovered
-// list then releases them when their first step runs, which gives the same
-// config and calls but can resume parked threads in another order. For any
-// trace it returns a valid list with the trace's config and per-thread calls
-// (threads renumbered by first release).
+// The inverse of TraceOfCalls: recovers the call order from the schedule (a
+// call comes where its first step is scheduled; calls the schedule never
+// reaches follow, thread by thread). CallsOfTrace(TraceOfCalls(l)) is l
+// without the calls TraceOfCalls drops, so TraceOfCalls(CallsOfTrace(t)) == t
+// on TraceOfCalls' image. For any trace it returns a valid list with the
+// trace's config and per-thread calls (threads renumbered by first call).
 CallList CallsOfTrace(const Trace& t);
 
 // "A", "B", ... "F": the names TraceOfCalls gives threads 0..kMaxThreads-1.
