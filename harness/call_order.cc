@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/call_contract.h"
 #include "spec/check.h"
 
 namespace lifecheck {
@@ -20,13 +21,15 @@ std::vector<std::vector<Call>> ThreadsOf(const CallList& l) {
 }
 
 CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
-                          std::vector<int>* schedule) {
+                          std::vector<int>* schedule, bool contracts) {
   CallOrderEnd end;
-  // Calls started per thread; each call ends at base + len of its steps.
-  int started[kMaxThreads] = {};
   for (const ThreadCall& tc : l.calls) {
     const int t = tc.thread;
-    ++started[t];
+    if (contracts &&
+        !CallerContractHolds(exec.world(), exec.config(), t, tc.call)) {
+      end.ill_formed = true;
+      return end;
+    }
     ++end.calls_run;
     // The thread's pc is at the call's first step: every earlier call of t
     // finished (or the run would have ended).

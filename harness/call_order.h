@@ -46,18 +46,23 @@ struct CallOrderEnd {
   int steps = 0;       // steps taken
   int calls_run = 0;   // calls started (a blocked or violating call counts)
   bool blocked = false;  // the last call started is blocked
+  // The run ended before a call whose caller contract does not hold
+  // (harness/call_contract.h); that call is not counted in calls_run.
+  bool ill_formed = false;
 };
 
 // Runs `exec` (built from ThreadsOf(l), or from a prefix of l that contains
 // every call the run reaches) under the call-order rule. Appends each step's
-// thread to `schedule` if non-null.
+// thread to `schedule` if non-null. With `contracts`, the run ends before
+// the first call whose caller contract does not hold.
 CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
-                          std::vector<int>* schedule);
+                          std::vector<int>* schedule, bool contracts = true);
 
 // The trace of the list: threads named A, B, ... in index order, each
 // thread's calls, and the call-order schedule (computed by running the spec).
-// Calls after the one that ends the run (blocked or violating) are dropped:
-// no schedule reaches them. Precondition: `l` is valid.
+// Calls after the one that ends the run (blocked or violating) and from the
+// first ill-formed one on are dropped: no schedule reaches them.
+// Precondition: `l` is valid.
 Trace TraceOfCalls(const CallList& l);
 
 // The inverse of TraceOfCalls: recovers the call order from the schedule (a
