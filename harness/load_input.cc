@@ -9,8 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-// Binary decoding comes from harness/binary_trace.h (branch fuzz); until it
-// is wired in here, non-text input is reported as bad input.
+#include "harness/binary_trace.h"
 
 namespace lifecheck {
 
@@ -29,11 +28,19 @@ bool LooksLikeTextTrace(const std::string& bytes) {
   return false;
 }
 
-bool BinaryDecodingAvailable() {
-  return false;
-}
+bool BinaryDecodingAvailable() { return true; }
 
 absl::StatusOr<Trace> LoadTraceInput(const std::string& path) {
+  absl::StatusOr<DecodeOptions> opts = DecodeOptionsFromEnv();
+  if (!opts.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("LIFECHECK_CONFIG: ", opts.status().message()));
+  }
+  return LoadTraceInput(path, *opts);
+}
+
+absl::StatusOr<Trace> LoadTraceInput(const std::string& path,
+                                     const DecodeOptions& opts) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream buf;
   if (in) buf << in.rdbuf();
@@ -43,10 +50,9 @@ absl::StatusOr<Trace> LoadTraceInput(const std::string& path) {
   }
   const std::string bytes = buf.str();
   if (LooksLikeTextTrace(bytes)) return ParseTrace(bytes, path);
-  return absl::InvalidArgumentError(absl::StrCat(
-      path,
-      ": not a text trace (no 'lifecheck-trace v1' header) and binary "
-      "decoding is not available in this build (harness/binary_trace.h)"));
+  // The binary form decodes every byte string (harness/binary_trace.h).
+  return DecodeTrace(reinterpret_cast<const uint8_t*>(bytes.data()),
+                     bytes.size(), opts);
 }
 
 }  // namespace lifecheck

@@ -125,8 +125,9 @@ int CmdMinimize(const Args& args) {
 const RegisterCommand kRegisterMinimize(Command{
     "minimize", "[-o OUT] [--save] [--max-oracle-calls N] INPUT",
     "shrink a failing trace to a 1-minimal one with the same finding",
-    "\nINPUT is a text trace (or, when this build decodes them, a binary\n"
-    "trace or a libFuzzer/AFL++ crash file). The output fails with the SAME\n"
+    "\nINPUT is a text trace, or a binary trace: a diff_fuzzer libFuzzer or\n"
+    "AFL++ crash file, decoded as the fuzzer did (LIFECHECK_CONFIG pins the\n"
+    "configuration, harness/binary_trace.h). The output fails with the SAME\n"
     "verdict (invariant ID or DEADLOCK) and is 1-minimal: removing any single\n"
     "call, deleting any single run of the schedule, or merging two runs of\n"
     "one thread (one context switch fewer) loses that verdict. Passes: cut\n"

@@ -125,8 +125,9 @@ const RegisterCommand kRegisterTriage(Command{
     "triage", "[-o SUMMARY.md] [--save] [--minimize-all] DIR",
     "group crash files by signature, minimise one per group, summarise",
     "\nEvery file under DIR (recursively; hidden files and README.txt\n"
-    "skipped) is read as a text trace or, when this build decodes them, a\n"
-    "binary trace / crash file, and replayed. Failing inputs are grouped by\n"
+    "skipped) is read as a text trace or a binary trace / crash file\n"
+    "(LIFECHECK_CONFIG as for the fuzzer), and replayed. Failing inputs are\n"
+    "grouped by\n"
     "signature: the verdict plus the shape of the minimised trace (each\n"
     "thread's ops, threads sorted) and the op.Step of the finding. Inputs\n"
     "are pre-grouped by verdict and finding step and only the smallest of\n"

@@ -20,13 +20,21 @@ if [[ $rc -eq 2 ]] && grep -q "does not fail (verdict clean); nothing to minimis
   pass "clean input exits 2"
 else fail "clean input exits 2" "rc=$rc $(cat "$TMP/err")"; fi
 
-# Binary input without a decoder / garbage: exit 2 naming the file.
+# Binary input that decodes to a clean run: exit 2 naming the file.
 printf '\x01\x07\x00garbage' >"$TMP/crash-1"
 "$LC" minimize "$TMP/crash-1" >"$TMP/out" 2>"$TMP/err"
 rc=$?
-if [[ $rc -eq 2 ]] && grep -q "crash-1" "$TMP/err"; then
-  pass "undecodable input exits 2"
-else fail "undecodable input exits 2" "rc=$rc $(cat "$TMP/err")"; fi
+if [[ $rc -eq 2 ]] && grep -q "crash-1: does not fail" "$TMP/err"; then
+  pass "non-failing binary input exits 2"
+else fail "non-failing binary input exits 2" "rc=$rc $(cat "$TMP/err")"; fi
+
+# A diff_fuzzer crash file (binary trace): minimised to a text trace.
+"$LC" minimize "$CORPUS/../diff_fuzzer/003-truncate-none-pinned.bin" \
+  >"$TMP/bin.trace" 2>"$TMP/err"
+rc=$?
+if [[ $rc -eq 0 ]] && grep -q "^# expect: I-DAX-1" "$TMP/bin.trace"; then
+  pass "binary crash file minimised"
+else fail "binary crash file" "rc=$rc $(cat "$TMP/err")"; fi
 
 # A malformed text trace: FILE:LINE:COL.
 printf 'lifecheck-trace v1\nthread A: frob\n' >"$TMP/bad.trace"
