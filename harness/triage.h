@@ -38,7 +38,7 @@ struct TriageGroup {
 };
 
 struct TriageReport {
-  std::vector<TriageGroup> groups;  // by verdict, then signature
+  std::vector<TriageGroup> groups;  // sorted by signature
   std::vector<std::string> clean;   // inputs that do not fail
   // Inputs that could not be read, decoded or replayed, with the message.
   std::vector<std::pair<std::string, std::string>> bad;

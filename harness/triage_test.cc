@@ -48,8 +48,9 @@ TEST(Triage, GroupsBySignatureAndMinimisesOnePerGroup) {
   ASSERT_EQ(r.groups.size(), 3u);
   EXPECT_EQ(r.clean.size(), 1u);
   EXPECT_EQ(r.bad.size(), 1u);
-  const TriageGroup& dd = r.groups[0];
-  const TriageGroup& dax = r.groups[1];
+  // Groups are sorted by signature: I-DAX-1 < I-DC-2 < I-PG-1.
+  const TriageGroup& dax = r.groups[0];
+  const TriageGroup& dd = r.groups[1];
   const TriageGroup& pg = r.groups[2];
   EXPECT_EQ(dd.verdict, "I-DC-2");
   EXPECT_EQ(dax.verdict, "I-DAX-1");
