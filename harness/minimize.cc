@@ -231,6 +231,10 @@ class Minimizer {
       if (!verified || t == before) break;
     }
 
+    if (opts_.rename_threads) {
+      for (size_t th = 0; th < t.thread_names.size(); ++th)
+        t.thread_names[th] = std::string(1, static_cast<char>('A' + th));
+    }
     MinimizeResult out;
     out.trace = t;
     out.trace.expect = target_;
@@ -365,7 +369,7 @@ class Minimizer {
     return Same(out) ? out : t;
   }
 
-  // Pass 3: single removals and scheduling changes to a fixpoint. Returns
+  // Pass 4: single removals and scheduling changes to a fixpoint. Returns
   // true when a full round found nothing (the trace is 1-minimal).
   bool Sweep(Trace& t) {
     while (!stats_.budget_exhausted) {
@@ -391,7 +395,7 @@ class Minimizer {
     return false;
   }
 
-  // Pass 4: the canonical schedule, lowest ids, smallest sizes. Each change
+  // Pass 3: the canonical schedule, lowest ids, smallest sizes. Each change
   // is confirmed by the oracle.
   Trace Canonical(Trace t) {
     auto try_accept = [&](const Trace& c) {

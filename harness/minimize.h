@@ -16,11 +16,11 @@
 //     schedule is made explicit (one oracle call to confirm);
 //  2. calls: a binary-search delta debugging over calls in execution order
 //     (each necessary call is found with ~log2(n) oracle calls);
-//  3. sweep: single-call removal, single schedule-run deletion and merging two
+//  3. canonical: trailing schedule entries the sequential default would take
+//     anyway dropped, lowest object ids, smallest config sizes;
+//  4. sweep: single-call removal, single schedule-run deletion and merging two
 //     runs of the same thread (one context switch fewer), to a fixpoint;
-//  4. canonical: lowest object ids, smallest config sizes, trailing schedule
-//     entries the sequential default would take anyway dropped; then the
-//     sweep again if anything changed.
+//     3-4 repeat while the sweep changes the trace.
 // The result is 1-minimal when `stats.one_minimal` is true: the last sweep
 // tried every single-call removal and every single scheduling change
 // (IsOneMinimal below) and none kept the verdict.
@@ -48,6 +48,10 @@ Oracle SpecOracle();
 struct MinimizeOptions {
   int max_oracle_calls = 5000;  // stop (not 1-minimal) when exhausted
   bool canonicalize = true;     // pass 4
+  // Rename the threads A, B, C, ... in order. Off by default: the names of a
+  // hand-written trace name roles (T truncates, W writes back); the CLI
+  // turns it on for decoded binary inputs, whose names mean nothing.
+  bool rename_threads = false;
 };
 
 struct MinimizeStats {

@@ -5,7 +5,14 @@
 // --runs runs, and writes the padded trace (--write PATH) so that other
 // minimisers can be run on the same input.
 //
-// usage: bench_minimize [--runs N] [--seed S] [--write PATH] [TRACE]
+// With --encode PATH the padded trace is also written as a binary trace
+// (harness/binary_trace.h, the diff_fuzzer's input form: at most 128 calls,
+// call-ordered) and the benchmark minimises the trace that file decodes to,
+// so libFuzzer -minimize_crash and afl-tmin can be run on the same crash file
+// (docs/performance-minimize.md).
+//
+// usage: bench_minimize [--runs N] [--seed S] [--calls N] [--write PATH]
+//                       [--encode PATH] [TRACE]
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/binary_trace.h"
 #include "harness/minimize.h"
 #include "harness/pad.h"
 #include "harness/trace.h"
@@ -21,13 +29,16 @@ int main(int argc, char** argv) {
   using namespace lifecheck;
   int runs = 11;
   uint64_t seed = 1;
-  std::string write, path = std::string(LIFECHECK_SOURCE_DIR) +
+  int calls = 1024;
+  std::string encode, write, path = std::string(LIFECHECK_SOURCE_DIR) +
                             "/corpus/regress/001-mkwrite-old-vs-writeback.trace";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--runs" && i + 1 < argc) runs = std::atoi(argv[++i]);
     else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--write" && i + 1 < argc) write = argv[++i];
+    else if (a == "--encode" && i + 1 < argc) encode = argv[++i];
+    else if (a == "--calls" && i + 1 < argc) calls = std::atoi(argv[++i]);
     else path = a;
   }
   absl::StatusOr<Trace> t = ReadTraceFile(path);
@@ -35,11 +46,38 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(t.status().message()).c_str());
     return 2;
   }
-  const int extra = 1024 - NumCalls(*t);
+  const int extra = calls - NumCalls(*t);
   absl::StatusOr<Trace> padded = PadTrace(*t, extra, seed, SpecOracle());
   if (!padded.ok()) {
     std::fprintf(stderr, "%s\n", std::string(padded.status().message()).c_str());
     return 2;
+  }
+  if (!encode.empty()) {
+    // The same crash file for every minimiser: the benchmark input is what
+    // the bytes decode to.
+    // Decoding drops the calls the run never reaches (after the finding):
+    // pad more until the file holds `calls` calls.
+    std::string bytes = EncodeTrace(*padded);
+    auto decode = [&] {
+      return DecodeTrace(reinterpret_cast<const uint8_t*>(bytes.data()),
+                         bytes.size(), DecodeOptions{});
+    };
+    Trace decoded = decode();
+    if (const int missing = calls - NumCalls(decoded); missing > 0) {
+      padded = PadTrace(*t, extra + missing, seed, SpecOracle());
+      if (!padded.ok()) return 2;
+      bytes = EncodeTrace(*padded);
+      decoded = decode();
+    }
+    std::ofstream(encode, std::ios::binary) << bytes;
+    if (SpecVerdict(decoded) != SpecVerdict(*padded)) {
+      std::fprintf(stderr, "the binary form does not keep the finding (%s, "
+                   "%d calls)\n", SpecVerdict(decoded).c_str(),
+                   NumCalls(decoded));
+      return 2;
+    }
+    std::printf("crash file: %s (%zu bytes)\n", encode.c_str(), bytes.size());
+    *padded = decoded;
   }
   if (!write.empty()) std::ofstream(write) << PrintTrace(*padded);
   std::vector<double> ms;

@@ -38,6 +38,15 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
+// The first bytes of `path` (enough to find a text trace's header).
+std::string ReadPrefix(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string buf(4096, '\0');
+  in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+  buf.resize(static_cast<size_t>(in.gcount()));
+  return buf;
+}
+
 int CmdMinimize(const Args& args) {
   const Command& c = *FindCommand("minimize");
   Parsed p;
@@ -68,6 +77,8 @@ int CmdMinimize(const Args& args) {
   }
   MinimizeOptions opts;
   opts.max_oracle_calls = budget;
+  // A decoded binary trace's thread names carry no meaning: A, B, C...
+  opts.rename_threads = !LooksLikeTextTrace(ReadPrefix(path));
   absl::StatusOr<MinimizeResult> m = Minimize(*in, SpecOracle(), opts);
   if (!m.ok()) {
     std::cerr << path << ": " << m.status().message() << "\n";
@@ -134,7 +145,8 @@ const RegisterCommand kRegisterMinimize(Command{
     "the calls that never ran, delta debugging over calls, single-change\n"
     "sweep, then canonical form (schedule entries the sequential default\n"
     "takes anyway dropped, lowest object ids, smallest config sizes). Thread\n"
-    "names are kept: they name roles (T truncates, W writes back).\n"
+    "names of a text trace are kept: they name roles (T truncates, W writes\n"
+    "back); a binary input's threads are renamed A, B, C... in order.\n"
     "\noptions:\n"
     "  -o, --output OUT      write the minimised trace to OUT (the report\n"
     "                        goes to stdout); without it the trace goes to\n"
