@@ -61,9 +61,10 @@ std::string Fit(const std::string& s, int px) {
 
 std::string Text(int x, int y, const std::string& s, const char* cls,
                  const char* anchor = "start") {
-  return absl::StrFormat("<text x=\"%d\" y=\"%d\" class=\"%s\" "
-                         "text-anchor=\"%s\">%s</text>\n",
-                         x, y, cls, anchor, Esc(s));
+  return absl::StrFormat(
+      "<text x=\"%d\" y=\"%d\" class=\"%s\" "
+      "text-anchor=\"%s\">%s</text>\n",
+      x, y, cls, anchor, Esc(s));
 }
 
 std::string ThreadName(const Trace& t, int th) {
@@ -101,7 +102,8 @@ std::vector<std::string> ShownChanges(const std::vector<std::string>& changes,
       if (lb != std::string::npos && rb != std::string::npos && rb > lb)
         slot = std::atoi(line.substr(lb + 1, rb - lb - 1).c_str());
       if (slot >= 0 && slot < static_cast<int>(Warn::kCount))
-        out.push_back(absl::StrCat("WARN ", A(WarnCode(static_cast<Warn>(slot)))));
+        out.push_back(
+            absl::StrCat("WARN ", A(WarnCode(static_cast<Warn>(slot)))));
       continue;
     }
     const bool ghost =
@@ -170,7 +172,9 @@ std::string ExplainSvg(const Trace& t, const RunResult& r,
           ? absl::StrCat("clean run (", r.steps.size(), " steps)")
           : absl::StrCat(A(InvId(finding)), ": ", A(InvMeaning(finding)));
   absl::StrAppend(&s, Text(kMargin, 22, title, "title"));
-  absl::StrAppend(&s, Text(kMargin, 42, Fit(ConfigLine(t.config), width - 2 * kMargin), "chg"));
+  absl::StrAppend(
+      &s,
+      Text(kMargin, 42, Fit(ConfigLine(t.config), width - 2 * kMargin), "chg"));
 
   // Lanes: a header and a guide line per thread.
   const int head_y = kTitleH + 16;
@@ -178,15 +182,15 @@ std::string ExplainSvg(const Trace& t, const RunResult& r,
   for (int l = 0; l < lanes; ++l) {
     const int x0 = LaneX(l), x1 = x0 + kLaneW - 10;
     const int cx = (x0 + x1) / 2;
-    absl::StrAppend(&lane_body[l],
-                    absl::StrFormat("<rect x=\"%d\" y=\"%d\" width=\"%d\" "
-                                    "height=\"%d\" fill=\"#eef2f7\" rx=\"3\"/>\n",
-                                    x0, kTitleH, x1 - x0, kLaneHeadH - 4),
-                    Text(cx, head_y, Fit(ThreadName(t, l), kLaneW - 20), "head",
-                         "middle"),
-                    absl::StrFormat("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                                    "stroke=\"#c8ced6\" stroke-dasharray=\"4 3\"/>\n",
-                                    cx, kTitleH + kLaneHeadH, cx, lanes_bottom));
+    absl::StrAppend(
+        &lane_body[l],
+        absl::StrFormat("<rect x=\"%d\" y=\"%d\" width=\"%d\" "
+                        "height=\"%d\" fill=\"#eef2f7\" rx=\"3\"/>\n",
+                        x0, kTitleH, x1 - x0, kLaneHeadH - 4),
+        Text(cx, head_y, Fit(ThreadName(t, l), kLaneW - 20), "head", "middle"),
+        absl::StrFormat("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+                        "stroke=\"#c8ced6\" stroke-dasharray=\"4 3\"/>\n",
+                        cx, kTitleH + kLaneHeadH, cx, lanes_bottom));
   }
   absl::StrAppend(&s, Text(changes_x, head_y, "state changes", "head"));
 
@@ -196,17 +200,18 @@ std::string ExplainSvg(const Trace& t, const RunResult& r,
   for (size_t i = 0; i < last; ++i) {
     const StepRecord& st = r.steps[i];
     const int l = std::clamp(st.thread, 0, lanes - 1);
-    const bool bad = finding != Inv::kNone && finding != Inv::kDeadlock &&
-                     i + 1 == last;
+    const bool bad =
+        finding != Inv::kNone && finding != Inv::kDeadlock && i + 1 == last;
     const int x0 = LaneX(l), bw = kLaneW - 10, by = row_y[i];
     std::string label = StepLabel(st.op, st.step);
     if (st.call_returned) absl::StrAppend(&label, " -> ", st.ret);
     absl::StrAppend(
         &lane_body[l],
-        absl::StrFormat("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-                        "rx=\"4\" fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\"/>\n",
-                        x0, by, bw, kBoxH, bad ? "#f9d4d4" : "#d9e8f7",
-                        bad ? "#c00000" : "#5b84b1", bad ? "2" : "1"),
+        absl::StrFormat(
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+            "rx=\"4\" fill=\"%s\" stroke=\"%s\" stroke-width=\"%s\"/>\n",
+            x0, by, bw, kBoxH, bad ? "#f9d4d4" : "#d9e8f7",
+            bad ? "#c00000" : "#5b84b1", bad ? "2" : "1"),
         Text(x0 + 6, by + 14, Fit(label, bw - 10), bad ? "bad" : "chg"));
     absl::StrAppend(&s, Text(kMargin + kStepCol - 8, by + 14,
                              absl::StrCat(i + 1), "num", "end"));
@@ -214,17 +219,19 @@ std::string ExplainSvg(const Trace& t, const RunResult& r,
       const int pl = std::clamp(r.steps[i - 1].thread, 0, lanes - 1);
       const int px = LaneX(pl) + bw / 2, py = row_y[i - 1] + kBoxH;
       const int cx = x0 + bw / 2;
-      absl::StrAppend(&arrows,
-                      absl::StrFormat("<path d=\"M%d,%d L%d,%d\" stroke=\"#555\" "
-                                      "fill=\"none\" marker-end=\"url(#arrow)\"/>\n",
-                                      px, py, cx, by));
+      absl::StrAppend(
+          &arrows,
+          absl::StrFormat("<path d=\"M%d,%d L%d,%d\" stroke=\"#555\" "
+                          "fill=\"none\" marker-end=\"url(#arrow)\"/>\n",
+                          px, py, cx, by));
     }
     int ly = by + 14;
     if (bad) {
-      absl::StrAppend(&s, Text(changes_x, ly,
-                               Fit(absl::StrCat("VIOLATION ", A(InvId(finding))),
-                                   kChangesW),
-                               "bad"));
+      absl::StrAppend(
+          &s,
+          Text(changes_x, ly,
+               Fit(absl::StrCat("VIOLATION ", A(InvId(finding))), kChangesW),
+               "bad"));
       ly += kLineH;
     }
     for (const std::string& c : shown[i]) {
@@ -252,14 +259,14 @@ std::string ExplainSvg(const Trace& t, const RunResult& r,
   }
 
   for (int l = 0; l < lanes; ++l) {
-    absl::StrAppend(&s,
-                    absl::StrFormat("<g class=\"lane\" data-thread=\"%s\" "
-                                    "data-x0=\"%d\" data-x1=\"%d\" "
-                                    "data-y0=\"%d\" data-y1=\"%d\">\n",
-                                    Esc(ThreadName(t, l)), LaneX(l),
-                                    LaneX(l) + kLaneW - 10, kTitleH + kLaneHeadH,
-                                    lanes_bottom),
-                    lane_body[l], "</g>\n");
+    absl::StrAppend(
+        &s,
+        absl::StrFormat("<g class=\"lane\" data-thread=\"%s\" "
+                        "data-x0=\"%d\" data-x1=\"%d\" "
+                        "data-y0=\"%d\" data-y1=\"%d\">\n",
+                        Esc(ThreadName(t, l)), LaneX(l), LaneX(l) + kLaneW - 10,
+                        kTitleH + kLaneHeadH, lanes_bottom),
+        lane_body[l], "</g>\n");
   }
   absl::StrAppend(&s, arrows);
 
@@ -272,18 +279,18 @@ std::string ExplainSvg(const Trace& t, const RunResult& r,
                           " steps: ", A(InvMeaning(finding)));
   } else {
     const StepRecord& st = r.steps.back();
-    banner = absl::StrCat(A(InvId(finding)), " violated at step ",
-                          r.steps.size(), " (", A(GetOpInfo(st.op).name),
-                          " in thread ", ThreadName(t, st.thread), "): ",
-                          A(InvMeaning(finding)), " (seed ", A(InvSeed(finding)),
-                          ")");
+    banner = absl::StrCat(
+        A(InvId(finding)), " violated at step ", r.steps.size(), " (",
+        A(GetOpInfo(st.op).name), " in thread ", ThreadName(t, st.thread),
+        "): ", A(InvMeaning(finding)), " (seed ", A(InvSeed(finding)), ")");
   }
   const char* fill = finding == Inv::kNone ? "#2e7d32" : "#b00020";
   absl::StrAppend(
       &s,
       absl::StrFormat("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                       "rx=\"4\" fill=\"%s\"/>\n",
-                      kMargin, banner_y, width - 2 * kMargin, kLineH + 12, fill),
+                      kMargin, banner_y, width - 2 * kMargin, kLineH + 12,
+                      fill),
       Text(kMargin + 8, banner_y + 17, Fit(banner, width - 2 * kMargin - 16),
            "banner"));
   int fy = banner_y + kLineH + 12 + 18;
@@ -292,11 +299,11 @@ std::string ExplainSvg(const Trace& t, const RunResult& r,
     fy += kLineH;
   }
   if (!opts.trace_path.empty())
-    absl::StrAppend(&s, Text(kMargin, fy,
-                             Fit(absl::StrCat("replay: lifecheck run ",
-                                              opts.trace_path),
-                                 width - 2 * kMargin),
-                             "chg"));
+    absl::StrAppend(
+        &s, Text(kMargin, fy,
+                 Fit(absl::StrCat("replay: lifecheck run ", opts.trace_path),
+                     width - 2 * kMargin),
+                 "chg"));
   absl::StrAppend(&s, "</svg>\n");
   return s;
 }

@@ -8,7 +8,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-
 #include "harness/binary_trace.h"
 
 namespace lifecheck {

@@ -156,7 +156,7 @@ Trace WithSize(const Trace& t, const ConfigField& f, int v) {
 // schedule is invalid or the step bound is hit.
 struct LeanRun {
   std::vector<StepRecord> steps;
-  Inv finding = Inv::kNone;     // violation, or kDeadlock
+  Inv finding = Inv::kNone;        // violation, or kDeadlock
   std::vector<BlockedAt> blocked;  // on deadlock: where each thread waits
 };
 
@@ -215,9 +215,8 @@ class Minimizer {
     t.schedule_pos.clear();
     target_ = Ask(t);
     if (target_ == "clean" || target_ == kInvalidVerdict) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("does not fail (verdict ", target_,
-                       "); nothing to minimise"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "does not fail (verdict ", target_, "); nothing to minimise"));
     }
     stats_.input_calls = NumCalls(t);
 
@@ -241,9 +240,9 @@ class Minimizer {
     out.verdict = target_;
     stats_.output_calls = NumCalls(t);
     stats_.one_minimal = verified && !stats_.budget_exhausted;
-    stats_.seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    stats_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     out.stats = stats_;
     return out;
   }
@@ -477,8 +476,8 @@ Trace RemoveCallsMapped(const Trace& t,
                         const std::vector<std::vector<bool>>& drop,
                         const std::vector<int>& calls) {
   auto dropped = [&](size_t th, int c) {
-    return th < drop.size() && c >= 0 && static_cast<size_t>(c) < drop[th].size() &&
-           drop[th][c];
+    return th < drop.size() && c >= 0 &&
+           static_cast<size_t>(c) < drop[th].size() && drop[th][c];
   };
   Trace out;
   out.config = t.config;

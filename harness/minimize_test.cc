@@ -35,7 +35,9 @@ TEST(SpecVerdict, AgreesWithRunTrace) {
     ASSERT_TRUE(t.ok());
     EXPECT_EQ(SpecVerdict(*t), SlowVerdict(*t)) << e.path();
     absl::StatusOr<Trace> p = PadTrace(*t, 30, 7, SpecOracle());
-    if (p.ok()) EXPECT_EQ(SpecVerdict(*p), SlowVerdict(*p)) << e.path();
+    if (p.ok()) {
+      EXPECT_EQ(SpecVerdict(*p), SlowVerdict(*p)) << e.path();
+    }
     Trace bad = *t;
     bad.schedule.insert(bad.schedule.begin(), 5);
     EXPECT_EQ(SpecVerdict(bad), SlowVerdict(bad));

@@ -30,7 +30,8 @@ absl::StatusOr<Trace> PadOnce(const Trace& t, int extra, std::mt19937_64& rng) {
   out.thread_names = t.thread_names;
   const int orig = static_cast<int>(t.threads.size());
   // New threads P0, P1, ... up to kMaxThreads (names not already taken).
-  for (int i = 0; static_cast<int>(out.thread_names.size()) < kMaxThreads; ++i) {
+  for (int i = 0; static_cast<int>(out.thread_names.size()) < kMaxThreads;
+       ++i) {
     const std::string name = absl::StrCat("P", i);
     if (std::find(t.thread_names.begin(), t.thread_names.end(), name) ==
         t.thread_names.end())
@@ -44,8 +45,7 @@ absl::StatusOr<Trace> PadOnce(const Trace& t, int extra, std::mt19937_64& rng) {
   int left = extra;
   while (left > 0) {
     const int th = pick_thread(rng);
-    const size_t have =
-        pad[th].size() + (th < orig ? t.threads[th].size() : 0);
+    const size_t have = pad[th].size() + (th < orig ? t.threads[th].size() : 0);
     if (have + 2 > kMaxCallsPerThread) {
       bool room = false;
       for (int k = 0; k < nthreads; ++k)

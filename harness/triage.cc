@@ -92,7 +92,8 @@ TriageReport Triage(const std::vector<std::string>& paths, const Oracle& oracle,
                        return NumCalls(a.trace) < NumCalls(b.trace);
                      });
     const Input& ex = inputs.front();
-    absl::StatusOr<MinimizeResult> m = Minimize(ex.trace, oracle, opts.minimize);
+    absl::StatusOr<MinimizeResult> m =
+        Minimize(ex.trace, oracle, opts.minimize);
     Trace minimized = ex.trace;
     MinimizeStats stats;
     if (m.ok()) {
@@ -121,9 +122,9 @@ TriageReport Triage(const std::vector<std::string>& paths, const Oracle& oracle,
     rep.groups.push_back(std::move(g));
   }
   std::sort(rep.clean.begin(), rep.clean.end());
-  rep.seconds = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
+  rep.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return rep;
 }
 
@@ -163,8 +164,8 @@ std::string TriageMarkdown(const TriageReport& r, const std::string& dir) {
     const TriageGroup& g = r.groups[i];
     absl::StrAppend(&s, "## ", i + 1, ". ", g.verdict, " (", g.files.size(),
                     " file", g.files.size() == 1 ? "" : "s", ")\n\n",
-                    "signature: `", g.signature, "`\n\n",
-                    "example: `", g.example, "`",
+                    "signature: `", g.signature, "`\n\n", "example: `",
+                    g.example, "`",
                     absl::StrFormat(" (minimised with %d oracle calls%s)\n\n",
                                     g.stats.oracle_calls,
                                     g.stats.one_minimal ? ", 1-minimal" : ""),

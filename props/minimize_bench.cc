@@ -30,16 +30,23 @@ int main(int argc, char** argv) {
   int runs = 11;
   uint64_t seed = 1;
   int calls = 1024;
-  std::string encode, write, path = std::string(LIFECHECK_SOURCE_DIR) +
-                            "/corpus/regress/001-mkwrite-old-vs-writeback.trace";
+  std::string encode, write,
+      path = std::string(LIFECHECK_SOURCE_DIR) +
+             "/corpus/regress/001-mkwrite-old-vs-writeback.trace";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--runs" && i + 1 < argc) runs = std::atoi(argv[++i]);
-    else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--write" && i + 1 < argc) write = argv[++i];
-    else if (a == "--encode" && i + 1 < argc) encode = argv[++i];
-    else if (a == "--calls" && i + 1 < argc) calls = std::atoi(argv[++i]);
-    else path = a;
+    if (a == "--runs" && i + 1 < argc)
+      runs = std::atoi(argv[++i]);
+    else if (a == "--seed" && i + 1 < argc)
+      seed = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--write" && i + 1 < argc)
+      write = argv[++i];
+    else if (a == "--encode" && i + 1 < argc)
+      encode = argv[++i];
+    else if (a == "--calls" && i + 1 < argc)
+      calls = std::atoi(argv[++i]);
+    else
+      path = a;
   }
   absl::StatusOr<Trace> t = ReadTraceFile(path);
   if (!t.ok()) {
@@ -49,7 +56,8 @@ int main(int argc, char** argv) {
   const int extra = calls - NumCalls(*t);
   absl::StatusOr<Trace> padded = PadTrace(*t, extra, seed, SpecOracle());
   if (!padded.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(padded.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(padded.status().message()).c_str());
     return 2;
   }
   if (!encode.empty()) {
@@ -71,9 +79,10 @@ int main(int argc, char** argv) {
     }
     std::ofstream(encode, std::ios::binary) << bytes;
     if (SpecVerdict(decoded) != SpecVerdict(*padded)) {
-      std::fprintf(stderr, "the binary form does not keep the finding (%s, "
-                   "%d calls)\n", SpecVerdict(decoded).c_str(),
-                   NumCalls(decoded));
+      std::fprintf(stderr,
+                   "the binary form does not keep the finding (%s, "
+                   "%d calls)\n",
+                   SpecVerdict(decoded).c_str(), NumCalls(decoded));
       return 2;
     }
     std::printf("crash file: %s (%zu bytes)\n", encode.c_str(), bytes.size());

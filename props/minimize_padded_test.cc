@@ -42,7 +42,8 @@ TEST(MinimizePadded, EveryCorpusFindingShrinksBackWithItsId) {
     absl::StatusOr<MinimizeResult> m = Minimize(*padded, SpecOracle());
     ASSERT_TRUE(m.ok()) << m.status();
     EXPECT_EQ(SpecVerdict(m->trace), t->expect)
-        << "replay: lifecheck minimize on\n" << PrintTrace(*padded);
+        << "replay: lifecheck minimize on\n"
+        << PrintTrace(*padded);
     EXPECT_LE(NumCalls(m->trace), NumCalls(*t)) << PrintTrace(m->trace);
     EXPECT_TRUE(m->stats.one_minimal);
     std::printf("%-60s %4d -> %d calls, %3d oracle calls, %6.1f ms\n",

@@ -48,7 +48,8 @@ bool RandomCall(const Config& cfg, std::mt19937_64& rng, Call* out) {
   for (int attempt = 0; attempt < 50; ++attempt) {
     Call c;
     c.op = static_cast<Op>(rng() % static_cast<int>(Op::kCount));
-    for (int k = 0; k < kMaxArgs; ++k) c.args[k] = static_cast<int16_t>(rng() % 5);
+    for (int k = 0; k < kMaxArgs; ++k)
+      c.args[k] = static_cast<int16_t>(rng() % 5);
     if (ValidateCall(c, cfg).empty()) {
       *out = c;
       return true;
@@ -107,7 +108,8 @@ RC_GTEST_PROP(MinimizeProps, SameIdOneMinimalNoLongerIdempotent, ()) {
              << (one_min ? "" : "; not 1-minimal")
              << (no_longer ? "" : "; longer")
              << (idempotent ? "" : "; not idempotent") << "\n"
-             << Dump(t, "input") << "\nminimised:\n" << PrintTrace(out);
+             << Dump(t, "input") << "\nminimised:\n"
+             << PrintTrace(out);
   }
   RC_ASSERT(got == verdict);
   RC_ASSERT(m->stats.one_minimal);

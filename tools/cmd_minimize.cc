@@ -97,8 +97,7 @@ int CmdMinimize(const Args& args) {
 
   std::string replay_path = p.Value("--output", "");
   if (p.Has("--save")) {
-    absl::StatusOr<std::string> dir =
-        CorpusRegressDir(p.Value("--corpus", ""));
+    absl::StatusOr<std::string> dir = CorpusRegressDir(p.Value("--corpus", ""));
     if (!dir.ok()) {
       std::cerr << "lifecheck: minimize --save: " << dir.status().message()
                 << "\n";
@@ -120,7 +119,8 @@ int CmdMinimize(const Args& args) {
   absl::StatusOr<RunResult> r = RunTrace(out, "<minimized>");
   std::string report;
   if (r.ok() && Finding(*r) != Inv::kNone)
-    report = FindingReport(out, *r, replay_path.empty() ? "OUT.trace" : replay_path);
+    report =
+        FindingReport(out, *r, replay_path.empty() ? "OUT.trace" : replay_path);
   if (p.Has("--output") || p.Has("--save")) {
     if (!p.Has("--quiet")) std::cout << report;
     std::cout << stats_line << "\n";
