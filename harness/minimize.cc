@@ -394,8 +394,10 @@ class Minimizer {
     return false;
   }
 
-  // Pass 3: the canonical schedule, lowest ids, smallest sizes. Each change
-  // is confirmed by the oracle.
+  // Pass 3: the canonical schedule, lowest ids, smallest sizes, policy knobs
+  // back at their mainline default and `ignore:` bits dropped where the
+  // finding does not need them (a crash file's header sets knobs at random).
+  // Each change is confirmed by the oracle.
   Trace Canonical(Trace t) {
     auto try_accept = [&](const Trace& c) {
       if (c == t) return;
@@ -416,6 +418,19 @@ class Minimizer {
           break;
         }
       }
+    }
+    const Config mainline;
+    for (const ConfigField& f : ConfigFields()) {
+      if (!f.is_policy || f.get(t.config) == f.get(mainline)) continue;
+      Trace c = t;
+      f.set(c.config, f.get(mainline));
+      try_accept(c);
+    }
+    for (int inv = 0; inv < 64; ++inv) {
+      if (!t.config.ignored(inv)) continue;
+      Trace c = t;
+      c.config.ignore &= ~(uint64_t{1} << inv);
+      try_accept(c);
     }
     return t;
   }

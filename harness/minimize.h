@@ -17,7 +17,8 @@
 //  2. calls: a binary-search delta debugging over calls in execution order
 //     (each necessary call is found with ~log2(n) oracle calls);
 //  3. canonical: trailing schedule entries the sequential default would take
-//     anyway dropped, lowest object ids, smallest config sizes;
+//     anyway dropped, lowest object ids, smallest config sizes, policy
+//     knobs reset to mainline and ignore: bits dropped where not needed;
 //  4. sweep: single-call removal, single schedule-run deletion and merging two
 //     runs of the same thread (one context switch fewer), to a fixpoint;
 //     3-4 repeat while the sweep changes the trace.
