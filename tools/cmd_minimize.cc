@@ -6,11 +6,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "harness/diff.h"
 #include "harness/load_input.h"
 #include "harness/minimize.h"
+#include "harness/oracles.h"
 #include "harness/replay.h"
 #include "harness/report.h"
 #include "harness/trace.h"
@@ -56,6 +59,7 @@ int CmdMinimize(const Args& args) {
                   {{"--save"}},
                   {{"--corpus"}, true},
                   {{"--max-oracle-calls"}, true},
+                  {{"--oracle"}, true},
                   {{"--quiet", "-q"}}},
                  &p, &rc))
     return rc;
@@ -65,6 +69,9 @@ int CmdMinimize(const Args& args) {
   if (!p.Int(c, "--max-oracle-calls", 5000, 1, 1000000, &budget, &rc))
     return rc;
   const std::string& path = p.operands[0];
+  absl::StatusOr<Oracle> oracle = OracleByName(p.Value("--oracle", "spec"));
+  if (!oracle.ok())
+    return UsageError(std::string(oracle.status().message()), &c);
 
   absl::StatusOr<Trace> in = LoadTraceInput(path);
   if (!in.ok()) {
@@ -79,7 +86,7 @@ int CmdMinimize(const Args& args) {
   opts.max_oracle_calls = budget;
   // A decoded binary trace's thread names carry no meaning: A, B, C...
   opts.rename_threads = !LooksLikeTextTrace(ReadPrefix(path));
-  absl::StatusOr<MinimizeResult> m = Minimize(*in, SpecOracle(), opts);
+  absl::StatusOr<MinimizeResult> m = Minimize(*in, *oracle, opts);
   if (!m.ok()) {
     std::cerr << path << ": " << m.status().message() << "\n";
     return kExitBadInput;
@@ -96,7 +103,14 @@ int CmdMinimize(const Args& args) {
       absl::StrCat(PrintTrace(out), "# ", stats_line, "\n");
 
   std::string replay_path = p.Value("--output", "");
-  if (p.Has("--save")) {
+  const bool diff_finding = absl::StartsWith(m->verdict, "DIFF-");
+  if (p.Has("--save") && diff_finding) {
+    // corpus/regress holds spec verdicts (`lifecheck regress` compares the
+    // spec's); an impl/spec difference is an impl bug to fix, not a case.
+    std::cerr << "lifecheck: minimize --save: " << m->verdict
+              << " is a difference between impl and spec, not a spec "
+                 "verdict; corpus/regress cannot hold it (use -o)\n";
+  } else if (p.Has("--save")) {
     absl::StatusOr<std::string> dir = CorpusRegressDir(p.Value("--corpus", ""));
     if (!dir.ok()) {
       std::cerr << "lifecheck: minimize --save: " << dir.status().message()
@@ -130,6 +144,7 @@ int CmdMinimize(const Args& args) {
     std::cout << trace_text;
     if (!p.Has("--quiet")) std::cout << Commented(report);
   }
+  if (p.Has("--save") && diff_finding) return kExitBadInput;
   return s.one_minimal ? kExitOk : kExitFinding;
 }
 
@@ -156,6 +171,10 @@ const RegisterCommand kRegisterMinimize(Command{
     "  --corpus DIR          the corpus/regress directory for --save\n"
     "                        (default: found from the current directory\n"
     "                        upwards, then from the lifecheck binary upwards)\n"
+    "  --oracle spec|diff    what 'fails the same way' is judged by: the\n"
+    "                        spec replay (default), or the differential\n"
+    "                        runner (spec vs impl, call by call; keeps\n"
+    "                        DIFF-* findings; call-atomic schedules only)\n"
     "  --max-oracle-calls N  oracle budget (default 5000)\n"
     "  -q, --quiet           no interleaving table\n"
     "\nexit: 0 minimised and verified 1-minimal, 1 budget exhausted before\n"

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "harness/minimize.h"
+#include "harness/oracles.h"
 #include "harness/triage.h"
 #include "tools/cli.h"
 #include "tools/corpus_dir.h"
@@ -59,12 +60,16 @@ int CmdTriage(const Args& args) {
                  {{{"--output", "-o"}, true},
                   {{"--save"}},
                   {{"--corpus"}, true},
-                  {{"--minimize-all"}}},
+                  {{"--minimize-all"}},
+                  {{"--oracle"}, true}},
                  &p, &rc))
     return rc;
   if (p.operands.size() != 1)
     return UsageError("triage: exactly one directory expected", &c);
   const std::string& dir = p.operands[0];
+  absl::StatusOr<Oracle> oracle = OracleByName(p.Value("--oracle", "spec"));
+  if (!oracle.ok())
+    return UsageError(std::string(oracle.status().message()), &c);
   std::vector<std::string> paths;
   if (!CollectInputs(dir, &paths)) {
     std::cerr << "lifecheck: " << dir << ": not a readable directory\n";
@@ -72,7 +77,7 @@ int CmdTriage(const Args& args) {
   }
   TriageOptions opts;
   opts.minimize_all = p.Has("--minimize-all");
-  TriageReport rep = Triage(paths, SpecOracle(), opts);
+  TriageReport rep = Triage(paths, *oracle, opts);
 
   if (p.Has("--save")) {
     absl::StatusOr<std::string> corpus =
@@ -83,6 +88,7 @@ int CmdTriage(const Args& args) {
       return kExitBadInput;
     }
     for (TriageGroup& g : rep.groups) {
+      if (g.verdict.rfind("DIFF-", 0) == 0) continue;  // not a spec verdict
       g.saved_path = RegressFileName(*corpus, g.minimized);
       const std::string text =
           absl::StrCat(PrintTrace(g.minimized), "# triage: ", g.signature,
@@ -141,6 +147,9 @@ const RegisterCommand kRegisterTriage(Command{
     "                      corpus/regress/<ID>-<hash>.trace\n"
     "  --corpus DIR        corpus/regress directory for --save\n"
     "  --minimize-all      minimise every failing input (exact signatures)\n"
+    "  --oracle spec|diff  judge inputs on the spec (default) or with the\n"
+    "                      differential runner (finds DIFF-* groups; --save\n"
+    "                      skips those: corpus/regress holds spec verdicts)\n"
     "\nexit: 0 nothing fails, 1 findings, 2 bad usage or DIR unreadable\n",
     CmdTriage, 42});
 
