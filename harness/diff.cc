@@ -99,7 +99,7 @@ struct DiffRunner::State {
   CWorld abs{};
   std::vector<int> schedule;  // spec thread per step taken
   std::array<int, kMaxThreads> dense{};
-  int steps = 0;
+  static constexpr int kMaxStepsPerCall = 10000;
 
   void Reset(const Config& c, const impl::Faults& f) {
     cfg = c;
@@ -108,7 +108,6 @@ struct DiffRunner::State {
     spec = InitWorld(c);
     abs = SpecWorldAtBoundary(spec);  // unused slots: see AbstractUsedInto
     schedule.clear();
-    steps = 0;
   }
 
   // Runs `call` of thread t on the spec, step by step (the sequential
@@ -120,6 +119,7 @@ struct DiffRunner::State {
               0,       0,           call.args};
     spec.th[t].pc = 0;  // pcs are call-relative here (base 0)
     CallEnd end;
+    int call_steps = 0;
     for (;;) {
       const int pc = spec.th[t].pc;
       if (pc >= len) {
@@ -136,7 +136,8 @@ struct DiffRunner::State {
         return end;
       }
       schedule.push_back(t);
-      LC_CHECK(++steps < kMaxReplaySteps);  // every op is a short program
+      // Every op is a short program: a call this long is a spec loop.
+      LC_CHECK(++call_steps < kMaxStepsPerCall);
       if (spec.violation != 0) return end;
     }
   }

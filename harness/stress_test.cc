@@ -182,7 +182,12 @@ std::string Stress(const Config& cfg, int rounds, int ops_per_round,
       std::mt19937 rng(1000 + t);
       Local me;
       for (int r = 0; r < rounds; ++r) {
-        for (int i = 0; i < ops_per_round; ++i) RandomOp(k, cfg, t, rng, me);
+        for (int i = 0; i < ops_per_round; ++i) {
+          RandomOp(k, cfg, t, rng, me);
+          // Give the other threads the CPU now and then: on a loaded
+          // 2-core box a whole round otherwise fits in one time slice.
+          if (rng() % 8 == 0) std::this_thread::yield();
+        }
         ReleaseAll(k, t, me);
         sync_point.arrive_and_wait();
       }
@@ -190,6 +195,9 @@ std::string Stress(const Config& cfg, int rounds, int ops_per_round,
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(checks, rounds);
+  std::printf("stress fs=%d: %d rounds x %d ops x %d threads, %llu sleeps\n",
+              static_cast<int>(cfg.fs), rounds, ops_per_round, kThreads,
+              static_cast<unsigned long long>(k.sleeps()));
   return failure;
 }
 

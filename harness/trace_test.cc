@@ -863,6 +863,7 @@ TEST(TraceIgnore, RejectsUnknownAndDeadlockAndLatePlacement) {
   };
   EXPECT_EQ(err("ignore: I-NOPE\n").substr(0, 13), "x.trace:3:9: ");
   EXPECT_EQ(err("ignore: DEADLOCK\n").substr(0, 13), "x.trace:3:9: ");
+  EXPECT_EQ(err("ignore: DIFF-STATE\n").substr(0, 13), "x.trace:3:9: ");
   EXPECT_EQ(err("ignore:\n").substr(0, 13), "x.trace:3:8: ");
   EXPECT_EQ(err("thread A: umount\nignore: I-DAX-1\n").substr(0, 13),
             "x.trace:4:1: ");

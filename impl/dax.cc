@@ -125,7 +125,8 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
 }
 
 // GUP-fast: lockless PTE read, speculative grab (fails on refcount 0), then
-// re-check the PTE and back out if it changed.
+// re-check the PTE and back out if it changed. Safe only because truncate
+// unmaps before it scans refcounts (I-DAX-5, I-DAX-4).
 int Kernel::pin_user_pages_fast(int /*tid*/, int pi, int e) {
   sync::step_boundary("PinFastRead");
   if (cfg_.is_dax() && cfg_.policy.dax_truncate_mechanism ==
@@ -277,7 +278,8 @@ int Kernel::TruncateDax(int tid, int f, int size) {
       break;
     }
     // WAIT: sleep with the fault lock dropped (xfs_wait_dax_page), then
-    // re-take it and rescan from the unmap.
+    // re-take it and rescan from the unmap. Maintains I-DAX-1 (a block is
+    // freed only when idle) and with it I-DAX-2.
     in.mmaplock.unlock(sb_.wq);
     sync::step_boundary("DaxWaitIdle");
     const Page& pg = pg_[busy];

@@ -115,7 +115,8 @@ int Kernel::DentryKill(int tid, int dd) {
 }
 
 // d_make_discardable's body under d_lock: warn on a non-persistent dentry
-// (detects, does not prevent the underflow), clear the flag, drop its +1.
+// (detects, does not prevent the underflow: I-DC-2), clear the flag, drop
+// the +1 it owns (I-DC-1).
 // Returns the new count. Precondition: `tid` holds d_lock.
 static int32_t DiscardBodyLocked(Dentry& d, int tid, int32_t c, bool* warn) {
   const uint32_t f = d.flags.fetch_and(~kDcachePersistent, kRelaxed);

@@ -176,6 +176,12 @@ void Kernel::FreePageToAllocator(int p) {
   free_mask_.fetch_or(uint64_t{1} << p, kRelease, "alloc.free");
 }
 
+uint64_t Kernel::sleeps() const {
+  uint64_t n = sb_.wq.sleeps();
+  for (const Page& pg : pg_) n += pg.lock_wq.sleeps();
+  return n;
+}
+
 bool Kernel::page_free(int p) const {
   return (free_mask_.load(kRelaxed) >> p) & 1;
 }

@@ -119,6 +119,8 @@ class Kernel {
   const Super& super() const { return sb_; }
   // Is physical page p on the allocator's free list?
   bool page_free(int p) const;
+  // Waits that really slept, over every wait queue (test statistics).
+  uint64_t sleeps() const;
 
  private:
   friend class KernelTestPeer;

@@ -230,6 +230,7 @@ int Kernel::do_wp_page(int tid, int e) {
     PutTransient(p);
     return 0;
   }
+  // Metadata before the PTE turns writable (I-PG-1).
   pg.flags.fetch_or(kPgPrivate | kPgDirty, kRelaxed);
   if (keep_locked) {
     locked = true;
@@ -309,7 +310,8 @@ int Kernel::writeback(int tid, int f, int x) {
     sb_.ptl.unlock();
     return 0;
   }
-  // clear_page_dirty_for_io: page_mkclean moves PTE dirtiness to the page.
+  // clear_page_dirty_for_io under the page lock (I-PG-3): page_mkclean
+  // moves PTE dirtiness to the page.
   for (int e = 0; e < cfg_.ptes; ++e) {
     Pte& pte = pte_[e];
     const uint32_t w = pte.word.load(kRelaxed);
@@ -410,7 +412,7 @@ int Kernel::TruncatePagecache(int tid, int f, int size) {
     in.i_lock.unlock();
     UnlockPage(p);
   }
-  sync::step_boundary("TruncUnmapAgain");
+  sync::step_boundary("TruncUnmapAgain");  // the range ends unmapped: I-PG-6
   ZapPtlLock(tid, "TruncUnmapAgain");
   UnmapRange(f, size);
   ZapPtlUnlock();
