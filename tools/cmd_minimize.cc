@@ -149,7 +149,7 @@ int CmdMinimize(const Args& args) {
 }
 
 const RegisterCommand kRegisterMinimize(Command{
-    "minimize", "[-o OUT] [--save] [--max-oracle-calls N] INPUT",
+    "minimize", "[-o OUT] [--save] [--oracle O] [--max-oracle-calls N] INPUT",
     "shrink a failing trace to a 1-minimal one with the same finding",
     "\nINPUT is a text trace, or a binary trace: a diff_fuzzer libFuzzer or\n"
     "AFL++ crash file, decoded as the fuzzer did (LIFECHECK_CONFIG pins the\n"

@@ -128,7 +128,7 @@ int CmdTriage(const Args& args) {
 }
 
 const RegisterCommand kRegisterTriage(Command{
-    "triage", "[-o SUMMARY.md] [--save] [--minimize-all] DIR",
+    "triage", "[-o SUMMARY.md] [--save] [--minimize-all] [--oracle O] DIR",
     "group crash files by signature, minimise one per group, summarise",
     "\nEvery file under DIR (recursively; hidden files and README.txt\n"
     "skipped) is read as a text trace or a binary trace / crash file\n"
