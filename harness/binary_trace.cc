@@ -1,0 +1,179 @@
+#include "harness/binary_trace.h"
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace lifecheck {
+namespace {
+
+// The range ValidateCall accepts for an argument of `kind` (hi < lo: the
+// configuration has no such object).
+struct Range {
+  int lo, hi;
+  int size() const { return hi - lo + 1; }
+};
+Range ArgRange(ArgKind kind, const Config& cfg) {
+  switch (kind) {
+    case ArgKind::kDentry:
+      return {0, cfg.dentries() - 1};
+    case ArgKind::kFile:
+      return {1, cfg.files};
+    case ArgKind::kIndex:
+      return {0, cfg.pages - 1};
+    case ArgKind::kSize:
+      return {0, cfg.pages};
+    case ArgKind::kPte:
+      return {0, cfg.ptes - 1};
+    case ArgKind::kPin:
+      return {0, cfg.pins - 1};
+    case ArgKind::kEvent:
+      return {0, cfg.events - 1};
+  }
+  return {0, -1};
+}
+
+bool Callable(Op op, const Config& cfg) {
+  const OpInfo& info = GetOpInfo(op);
+  for (int k = 0; k < info.nargs; ++k)
+    if (ArgRange(info.arg_kinds[k], cfg).size() <= 0) return false;
+  return true;
+}
+
+constexpr int kNumOps = static_cast<int>(Op::kCount);
+
+// Reads bytes; past the end every byte reads as 0.
+class ByteReader {
+ public:
+  ByteReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  bool empty() const { return pos_ >= size_; }
+  uint8_t Next() { return pos_ < size_ ? data_[pos_++] : (pos_++, 0); }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+Config DecodeConfig(ByteReader& in) {
+  Config cfg;
+  in.Next();  // version: every value is v1 today
+  for (const ConfigField& f : ConfigFields()) {
+    if (in.empty()) break;  // missing fields keep their default
+    const int b = in.Next();
+    if (!f.values.empty())
+      f.set(cfg, b % static_cast<int>(f.values.size()));
+    else
+      f.set(cfg, f.min + b % (f.max - f.min + 1));
+  }
+  if (!cfg.is_dax() && cfg.fs != FsKind::kDisk) cfg.pins = 0;
+  return cfg;
+}
+
+Config MainlineConfig(FsKind fs) {
+  Config c;
+  c.fs = fs;
+  c.files = kMaxFiles;
+  c.pages = kMaxIdx;
+  c.spare = kMaxSpare;
+  c.ptes = kMaxPtes;
+  c.pins = fs == FsKind::kLibfs ? 0 : kMaxPins;
+  c.events = kMaxEvents;
+  return c;
+}
+
+}  // namespace
+
+size_t BinaryHeaderSize() { return 1 + ConfigFields().size(); }
+
+CallList DecodeCalls(const uint8_t* data, size_t size,
+                     const DecodeOptions& opts) {
+  ByteReader in(data, size);
+  CallList l;
+  l.config = DecodeConfig(in);
+  if (opts.pinned_config) l.config = *opts.pinned_config;
+  const Config& cfg = l.config;
+  int dense[kMaxThreads];
+  for (int& d : dense) d = -1;
+  int num_threads = 0;
+  while (!in.empty() && static_cast<int>(l.calls.size()) < kMaxDecodedCalls) {
+    const int raw_thread = in.Next() % kMaxThreads;
+    int op = in.Next() % kNumOps;
+    // Terminates: umount takes no argument, so some op is always callable.
+    while (!Callable(static_cast<Op>(op), cfg)) op = (op + 1) % kNumOps;
+    Call c;
+    c.op = static_cast<Op>(op);
+    const OpInfo& info = GetOpInfo(c.op);
+    for (int k = 0; k < info.nargs; ++k) {
+      const Range r = ArgRange(info.arg_kinds[k], cfg);
+      c.args[k] = static_cast<int16_t>(r.lo + in.Next() % r.size());
+    }
+    if (dense[raw_thread] < 0) dense[raw_thread] = num_threads++;
+    l.calls.push_back({dense[raw_thread], c});
+  }
+  return l;
+}
+
+Trace DecodeTrace(const uint8_t* data, size_t size,
+                  const DecodeOptions& opts) {
+  return TraceOfCalls(DecodeCalls(data, size, opts));
+}
+
+std::string EncodeCalls(const CallList& l) {
+  std::string out;
+  out.push_back(static_cast<char>(kBinaryTraceVersion));
+  for (const ConfigField& f : ConfigFields()) {
+    const int v = f.get(l.config);
+    out.push_back(static_cast<char>(f.values.empty() ? v - f.min : v));
+  }
+  for (const ThreadCall& tc : l.calls) {
+    out.push_back(static_cast<char>(tc.thread));
+    out.push_back(static_cast<char>(tc.call.op));
+    const OpInfo& info = GetOpInfo(tc.call.op);
+    for (int k = 0; k < info.nargs; ++k) {
+      const Range r = ArgRange(info.arg_kinds[k], l.config);
+      out.push_back(static_cast<char>(tc.call.args[k] - r.lo));
+    }
+  }
+  return out;
+}
+
+std::string EncodeTrace(const Trace& t) { return EncodeCalls(CallsOfTrace(t)); }
+
+std::optional<Config> NamedConfig(const std::string& name) {
+  if (name == "mainline-libfs") return MainlineConfig(FsKind::kLibfs);
+  if (name == "mainline-disk") return MainlineConfig(FsKind::kDisk);
+  if (name == "mainline-dax" || name == "mainline")
+    return MainlineConfig(FsKind::kDax);
+  return std::nullopt;
+}
+
+absl::StatusOr<DecodeOptions> ParseConfigPin(const std::string& spec) {
+  DecodeOptions opts;
+  if (spec.empty() || spec == "free") return opts;
+  opts.pin_name = spec;
+  if (std::optional<Config> c = NamedConfig(spec)) {
+    opts.pinned_config = *c;
+    return opts;
+  }
+  absl::StatusOr<Trace> t = ReadTraceFile(spec);
+  if (!t.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "configuration '", spec,
+        "' is neither free, mainline, mainline-libfs, mainline-disk, "
+        "mainline-dax nor a readable trace: ",
+        t.status().message()));
+  }
+  opts.pinned_config = t->config;
+  return opts;
+}
+
+absl::StatusOr<DecodeOptions> DecodeOptionsFromEnv() {
+  const char* env = std::getenv("LIFECHECK_CONFIG");
+  return ParseConfigPin(env ? env : "");
+}
+
+}  // namespace lifecheck

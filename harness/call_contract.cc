@@ -1,0 +1,46 @@
+#include "harness/call_contract.h"
+
+namespace lifecheck {
+namespace {
+
+bool SuperblockIdle(const CWorld& w, const Config& cfg) {
+  if (!static_cast<bool>(w.sb_active)) return false;
+  for (int d = 0; d < cfg.dentries(); ++d)
+    for (int t = 0; t < kMaxThreads; ++t)
+      if (static_cast<int>(w.d[d].h_thr[t]) > 0) return false;
+  for (int i = 0; i < cfg.inodes(); ++i) {
+    if (static_cast<int>(w.ino[i].h_vma) > 0) return false;
+    for (int t = 0; t < kMaxThreads; ++t)
+      if (static_cast<int>(w.ino[i].h_thr[t]) > 0) return false;
+  }
+  for (int e = 0; e < cfg.events; ++e)
+    if (static_cast<int>(w.ev[e].h_opens) > 0) return false;
+  return true;
+}
+
+}  // namespace
+
+bool CallerContractHolds(const CWorld& w, const Config& cfg, int t,
+                         const Call& c) {
+  const int a0 = c.args[0];
+  switch (c.op) {
+    case Op::kDput:
+      return static_cast<int>(w.d[a0].h_thr[t]) > 0;
+    case Op::kDiscard:
+      return static_cast<int>(w.d[a0].h_persist) > 0 ||
+             static_cast<int>(w.d[a0].h_pin) > 0;
+    case Op::kIput:
+      return static_cast<int>(w.ino[a0].h_thr[t]) > 0;
+    case Op::kUmount:
+      return SuperblockIdle(w, cfg);
+    case Op::kEvClose:
+      return static_cast<int>(w.ev[a0].h_opens) > 0;
+    case Op::kDma:
+    case Op::kUnpin:
+      return static_cast<bool>(w.pin[a0].held);
+    default:
+      return true;
+  }
+}
+
+}  // namespace lifecheck

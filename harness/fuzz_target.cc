@@ -1,0 +1,126 @@
+#include "harness/fuzz_target.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "harness/call_order.h"
+#include "harness/replay.h"
+#include "harness/report.h"
+#include "harness/trace.h"
+#include "spec/exec.h"
+
+namespace lifecheck {
+namespace {
+
+// Counters for LIFECHECK_FUZZ_STATS; they never influence a run.
+long long g_inputs = 0;
+long long g_calls = 0;
+
+void PrintStats() {
+  std::fprintf(stderr, "lifecheck-fuzz-stats: inputs=%lld calls=%lld\n",
+               g_inputs, g_calls);
+}
+
+void InitOnce() {
+  static bool done = [] {
+    ProcessDecodeOptions();
+    const char* s = std::getenv("LIFECHECK_FUZZ_STATS");
+    if (s && std::string(s) == "1") std::atexit(PrintStats);
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace
+
+const DecodeOptions& ProcessDecodeOptions() {
+  static const DecodeOptions kOpts = [] {
+    absl::StatusOr<DecodeOptions> o = DecodeOptionsFromEnv();
+    if (!o.ok()) {
+      std::fprintf(stderr, "LIFECHECK_CONFIG: %s\n",
+                   std::string(o.status().message()).c_str());
+      std::exit(2);
+    }
+    return *o;
+  }();
+  return kOpts;
+}
+
+FuzzVerdict RunFuzzCalls(const CallList& l) {
+  // Spec alone until the differential runner is linked in.
+  SpecExec exec(l.config, ThreadsOf(l));
+  const CallOrderEnd end = RunCallOrder(exec, l, nullptr);
+  return {exec.violation(), end.calls_run};
+}
+
+std::string FuzzFindingReport(const CallList& l, const FuzzVerdict& v) {
+  const Trace t = TraceOfCalls(l);
+  absl::StatusOr<RunResult> r = RunTrace(t, "decoded");
+  std::string report;
+  if (r.ok() && Finding(*r) == v.inv) {
+    report = FindingReport(t, *r, "x.trace");
+  } else {
+    report = absl::StrCat("lifecheck: finding ", std::string(InvId(v.inv)), "\n",
+                          PrintTrace(t), "replay: lifecheck run x.trace\n",
+                          "SUMMARY: lifecheck: ", std::string(InvId(v.inv)), "\n");
+  }
+  // The crash file's name is known only to the engine: say how to use it.
+  const std::string decode = absl::StrCat(
+      "decode: lifecheck decode CRASH_FILE -o x.trace",
+      ProcessDecodeOptions().pinned_config
+          ? " (LIFECHECK_CONFIG=" + ProcessDecodeOptions().pin_name + ")"
+          : "",
+      "\n");
+  const size_t at = report.rfind("replay: ");
+  report.insert(at == std::string::npos ? 0 : at, decode);
+  return report;
+}
+
+std::string FuzzCallsVerdictText(const CallList& l) {
+  const FuzzVerdict v = RunFuzzCalls(l);
+  if (v.inv != Inv::kNone)
+    return absl::StrCat("harness verdict ", std::string(InvId(v.inv)));
+  return absl::StrCat("harness verdict clean after ", v.calls_run, " of ",
+                      l.calls.size(), " calls");
+}
+
+int DiffFuzzOneInput(const uint8_t* data, size_t size) {
+  InitOnce();
+  const CallList l = DecodeCalls(data, size, ProcessDecodeOptions());
+  const FuzzVerdict v = RunFuzzCalls(l);
+  ++g_inputs;
+  g_calls += v.calls_run;
+  if (v.inv == Inv::kNone || v.inv == Inv::kDeadlock) return 0;
+  std::fputs(FuzzFindingReport(l, v).c_str(), stderr);
+  std::fflush(stderr);
+  std::abort();
+}
+
+int ParserFuzzOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  absl::StatusOr<Trace> t = ParseTrace(text, "input");
+  if (!t.ok()) {
+    // Bad input is reported with a position, never a crash.
+    if (std::string(t.status().message()).rfind("input:", 0) != 0) {
+      std::fprintf(stderr, "parser error without FILE:LINE:COL: %s\n",
+                   std::string(t.status().message()).c_str());
+      std::abort();
+    }
+    return 0;
+  }
+  // Canonical text round-trips (docs/trace-format.md "Canonical form").
+  const std::string printed = PrintTrace(*t);
+  absl::StatusOr<Trace> back = ParseTrace(printed, "printed");
+  if (!back.ok() || !(*back == *t) || PrintTrace(*back) != printed) {
+    std::fprintf(stderr, "print/parse round trip failed:\n%s\n%s\n",
+                 printed.c_str(),
+                 back.ok() ? "(different trace)"
+                           : std::string(back.status().message()).c_str());
+    std::abort();
+  }
+  return 0;
+}
+
+}  // namespace lifecheck

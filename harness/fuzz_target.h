@@ -1,0 +1,57 @@
+// The logic behind the fuzz entry points (fuzz/*.cc are one-liners, STYLE
+// habit 10): decode the bytes, run, and on a finding print the report and
+// abort() so that libFuzzer and AFL++ both record a crash.
+//
+// Environment (read once, at the first input; never changes between inputs):
+//   LIFECHECK_CONFIG  pin the configuration (harness/binary_trace.h
+//                     ParseConfigPin): mainline, mainline-dax, mainline-disk,
+//                     mainline-libfs, a text trace path; unset/free: the
+//                     input's header chooses.
+//   LIFECHECK_FAULT   plant an impl fault (differential runner only):
+//                     unpin_drops_one.
+//   LIFECHECK_FUZZ_STATS=1  print "lifecheck-fuzz-stats: inputs=N calls=M"
+//                     at exit (the benchmarks compute ops/s from it).
+#ifndef LIFECHECK_HARNESS_FUZZ_TARGET_H_
+#define LIFECHECK_HARNESS_FUZZ_TARGET_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "harness/binary_trace.h"
+#include "spec/findings.h"
+
+namespace lifecheck {
+
+// What a run of one decoded input found. DEADLOCK and a blocked call are not
+// findings here: a random program that waits for a pin it never drops is a
+// bad test program, not a protocol bug.
+struct FuzzVerdict {
+  Inv inv = Inv::kNone;
+  int calls_run = 0;
+};
+
+// Runs one call list: the differential runner when the impl is built in,
+// else the spec alone. The one switch between the two.
+FuzzVerdict RunFuzzCalls(const CallList& l);
+
+// The report of a finding of `l`: first line the ID, the interleaving table,
+// the decode and replay commands, last the SUMMARY line.
+std::string FuzzFindingReport(const CallList& l, const FuzzVerdict& v);
+
+// The decode options of this process (LIFECHECK_CONFIG). Exits with status 2
+// and a message if the variable is malformed.
+const DecodeOptions& ProcessDecodeOptions();
+
+// "clean", "blocked after N calls", or the finding's ID: what the fuzz
+// harness concluded about `l`.
+std::string FuzzCallsVerdictText(const CallList& l);
+
+// Entry points. Return 0 (the input may enter the corpus); abort() on a
+// finding after printing FuzzFindingReport to stderr.
+int DiffFuzzOneInput(const uint8_t* data, size_t size);
+int ParserFuzzOneInput(const uint8_t* data, size_t size);
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_HARNESS_FUZZ_TARGET_H_
