@@ -94,6 +94,9 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     const auto q0 = Clock::now();
     const z3::check_result r = s.check();
     acc += Since(q0);
+    if (opts.progress)
+      std::fprintf(stderr, "z3:   check %s %.3fs\n", &s == &base ? "bmc" : "ind",
+                   Since(q0));
     ++checks;
     return r;
   };

