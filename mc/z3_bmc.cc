@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,46 @@ double Since(Clock::time_point t0) {
 z3::solver MakeSolver(z3::context& ctx, const std::string& logic) {
   return logic.empty() ? z3::solver(ctx) : z3::solver(ctx, logic.c_str());
 }
+
+// The assertions of one unrolling. Incremental mode keeps one solver and
+// wraps each query in push/pop; otherwise every query runs on a fresh solver
+// (Z3 then preprocesses the whole formula: solve-eqs inlines the frame
+// equalities, which its incremental core cannot do).
+class Unrolling {
+ public:
+  Unrolling(z3::context& ctx, const std::string& logic, bool incremental)
+      : ctx_(ctx), logic_(logic), incremental_(incremental),
+        solver_(MakeSolver(ctx, logic)), all_(ctx) {}
+  void add(const z3::expr& e) {
+    all_.push_back(e);
+    if (incremental_) solver_.add(e);
+  }
+  // Satisfiability of the assertions and `query`; the model of a sat answer
+  // is kept for model().
+  z3::check_result check(const z3::expr& query, unsigned timeout_ms) {
+    if (!incremental_) {
+      solver_ = MakeSolver(ctx_, logic_);
+      for (unsigned i = 0; i < all_.size(); ++i) solver_.add(all_[i]);
+    } else {
+      solver_.push();
+    }
+    if (timeout_ms) solver_.set("timeout", timeout_ms);
+    solver_.add(query);
+    const z3::check_result r = solver_.check();
+    if (r == z3::sat) model_.emplace(solver_.get_model());
+    if (incremental_) solver_.pop();
+    return r;
+  }
+  const z3::model& model() const { return *model_; }
+
+ private:
+  z3::context& ctx_;
+  std::string logic_;
+  bool incremental_;
+  z3::solver solver_;
+  z3::expr_vector all_;
+  std::optional<z3::model> model_;
+};
 
 std::string Fmt(double s) {
   char buf[32];
@@ -74,8 +115,8 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
   int checks = 0;
   const int max_bound = opts.bound > 0 ? opts.bound : kZ3DefaultBound;
 
-  z3::solver base = MakeSolver(ctx, opts.logic);
-  z3::solver step = MakeSolver(ctx, opts.logic);
+  Unrolling base(ctx, opts.logic, opts.incremental);
+  Unrolling step(ctx, opts.logic, opts.incremental);
   std::vector<Frame> f{enc.MakeFrame("f", 0)};
   std::vector<Frame> g;
   base.add(enc.Init(f[0]));
@@ -85,14 +126,15 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
   }
 
   // One query with the remaining time budget; kUnknown ends the run.
-  auto check = [&](z3::solver& s, double& acc) {
+  auto check = [&](Unrolling& s, const z3::expr& query, double& acc) {
+    unsigned ms = 0;
     if (opts.timeout_s > 0) {
       const double left = opts.timeout_s - Since(t0);
       if (left <= 0) return z3::unknown;
-      s.set("timeout", static_cast<unsigned>(left * 1000) + 1);
+      ms = static_cast<unsigned>(left * 1000) + 1;
     }
     const auto q0 = Clock::now();
-    const z3::check_result r = s.check();
+    const z3::check_result r = s.check(query, ms);
     acc += Since(q0);
     if (opts.progress)
       std::fprintf(stderr, "z3:   check %s %.3fs\n", &s == &base ? "bmc" : "ind",
@@ -122,12 +164,10 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     if (opts.progress)
       std::fprintf(stderr, "z3: bound %d (%.2fs)\n", k, Since(t0));
     // Base case: can frame k be bad?
-    base.push();
-    base.add(enc.Bad(f[k]));
-    const z3::check_result r = check(base, base_s);
+    const z3::check_result r = check(base, enc.Bad(f[k]), base_s);
     if (r == z3::sat) {
       std::string error;
-      if (!BuildWitness(enc, f, k, base.get_model(), problem, res, error)) {
+      if (!BuildWitness(enc, f, k, base.model(), problem, res, error)) {
         std::fprintf(stderr, "lifecheck: internal error in the z3 engine: %s\n",
                      error.c_str());
         auto out = finish(McVerdict::kUnknown, k);
@@ -136,16 +176,12 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
       }
       return finish(McVerdict::kCounterexample, k);
     }
-    base.pop();
     if (r == z3::unknown) return finish(McVerdict::kUnknown, k);
     base.add(!enc.Bad(f[k]));
 
     // Step case: k clean distinct frames from any invariant frame.
     if (opts.prove) {
-      step.push();
-      step.add(enc.Bad(g[k]));
-      const z3::check_result s = check(step, step_s);
-      step.pop();
+      const z3::check_result s = check(step, enc.Bad(g[k]), step_s);
       if (s == z3::unsat) return finish(McVerdict::kProved, k);
       if (s == z3::unknown) return finish(McVerdict::kUnknown, k);
       step.add(!enc.Bad(g[k]));
@@ -153,11 +189,17 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     if (k == max_bound) return finish(McVerdict::kVerifiedToBound, k);
 
     // Deepen. Frame k's step is constrained by POR with frame k-1's step.
-    f.push_back(enc.MakeFrame("f", k + 1));
-    base.add(enc.Trans(f[k], f[k + 1]));
+    if (opts.functional) {
+      z3::expr c(ctx);
+      f.push_back(enc.Next(f[k], "f", &c));
+      base.add(c);
+    } else {
+      f.push_back(enc.MakeFrame("f", k + 1));
+      base.add(enc.Trans(f[k], f[k + 1]));
+    }
     if (k > 0) base.add(enc.Por(f[k - 1], f[k]));
     // No run of k+1 steps (under the reductions): every schedule is done.
-    const z3::check_result more = check(base, base_s);
+    const z3::check_result more = check(base, ctx.bool_val(true), base_s);
     if (more == z3::unsat) return finish(McVerdict::kVerified, k);
     if (more == z3::unknown) return finish(McVerdict::kUnknown, k);
     if (opts.prove) {

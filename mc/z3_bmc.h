@@ -35,6 +35,11 @@ struct Z3Options {
   double timeout_s = 0;  // 0: none
   bool progress = false;  // one stderr line per bound
   std::string logic;      // "" = Z3's default solver, else e.g. "QF_LIA"
+  // One solver with push/pop per query, or a fresh solver per query (which
+  // lets Z3 preprocess the whole unrolling).
+  bool incremental = true;
+  // BMC frames as expressions over the previous frame (no equalities).
+  bool functional = false;
 };
 
 // Precondition: problem.config and threads are valid (as ParseTrace makes

@@ -357,6 +357,24 @@ z3::expr Z3Encoding::Invariants(const Frame& f) const {
 }
 
 z3::expr Z3Encoding::Trans(const Frame& a, const Frame& b) const {
+  Frame next = MakeFrame("", 0);  // only its field values are used
+  z3::expr c = StepConstraint(a, &next);
+  z3::expr_vector eq(ctx_);
+  eq.push_back(c);
+  for (int i : var_) eq.push_back(b.v[i] == next.v[i]);
+  for (int t = 0; t < num_threads(); ++t)
+    eq.push_back(b.started[t] == next.started[t]);
+  return z3::mk_and(eq);
+}
+
+Frame Z3Encoding::Next(const Frame& a, const std::string& prefix,
+                       z3::expr* constraint) const {
+  Frame b = MakeFrame(prefix, a.k + 1);
+  *constraint = StepConstraint(a, &b);
+  return b;
+}
+
+z3::expr Z3Encoding::StepConstraint(const Frame& a, Frame* b) const {
   z3::expr_vector c(ctx_);
   const int n = num_threads();
   c.push_back(a.sched >= 0 && a.sched < n);
@@ -376,7 +394,6 @@ z3::expr Z3Encoding::Trans(const Frame& a, const Frame& b) const {
   for (int t = n - 1; t >= 0; --t)
     for (int p = static_cast<int>(progs_[t].size()) - 1; p >= 0; --p) {
       const Insn1& in = insn_[t][p];
-      if (in.writes.empty()) continue;
       for (size_t w = 0; w < in.writes.size(); ++w) {
         const int i = in.writes[w];
         next[i] = z3::ite(a.act[t][p], Inst(in.post[w], a), next[i]);
@@ -385,11 +402,10 @@ z3::expr Z3Encoding::Trans(const Frame& a, const Frame& b) const {
   // ExecStep's last part: CheckAlways on the post-state unless the step
   // itself recorded a violation (Machine::violate keeps the first).
   for (int i : var_)
-    if (i != violation_) c.push_back(b.v[i] == next[i]);
-  const z3::expr& ve = next[violation_];
-  c.push_back(b.v[violation_] == z3::ite(ve != 0, ve, Inst(always_viol_, b)));
-  for (int t = 0; t < n; ++t)
-    c.push_back(b.started[t] == (a.started[t] || a.sched == t));
+    if (i != violation_) b->v[i] = next[i];
+  const z3::expr ve = next[violation_];
+  b->v[violation_] = z3::ite(ve != 0, ve, Inst(always_viol_, *b));
+  for (int t = 0; t < n; ++t) b->started[t] = a.started[t] || a.sched == t;
   if (opts_.symmetry)
     for (auto [i, j] : sym_order_)
       c.push_back(z3::implies(a.sched == j, a.started[i]));

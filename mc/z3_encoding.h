@@ -74,6 +74,11 @@ class Z3Encoding {
   // One step from a to b: the scheduled thread's next step is enabled in a
   // and b is its post-state; symmetry ghosts advance.
   z3::expr Trans(const Frame& a, const Frame& b) const;
+  // Functional unrolling: the frame after a's step, its fields given as
+  // expressions over a's (no new field constants); *constraint gets the
+  // step's enabledness and scheduling constraints.
+  Frame Next(const Frame& a, const std::string& prefix,
+             z3::expr* constraint) const;
   // The partial-order constraint on the two steps taken from a and from b
   // (b follows a). Empty conjunction (true) when POR is off.
   z3::expr Por(const Frame& a, const Frame& b) const;
@@ -100,6 +105,8 @@ class Z3Encoding {
   };
 
   void BuildTemplates();
+  // Sets b's fields and ghosts to a's successor; returns the constraints.
+  z3::expr StepConstraint(const Frame& a, Frame* b) const;
   void ComputeFootprints();
   void ComputeSymmetry();
   z3::expr Inst(const z3::expr& tmpl, const Frame& f) const;

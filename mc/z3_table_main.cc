@@ -64,6 +64,10 @@ int Main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--naive") {
       o.enc.por = o.enc.symmetry = false;
+    } else if (a == "--functional") {
+      o.functional = true;
+    } else if (a == "--fresh-solvers") {
+      o.incremental = false;
     } else if (a == "--progress") {
       o.progress = true;
     } else if (a == "--bmc-only") {
