@@ -179,12 +179,18 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     if (r == z3::unknown) return finish(McVerdict::kUnknown, k);
     base.add(!enc.Bad(f[k]));
 
-    // Step case: k clean distinct frames from any invariant frame.
+    // Step case: from any frame satisfying the strengthening, k+1 clean,
+    // pairwise distinct frames joined by steps cannot step into a bad one.
+    // With the base cases 0..k clean, no bad frame is reachable at all.
     if (opts.prove) {
-      const z3::check_result s = check(step, enc.Bad(g[k]), step_s);
-      if (s == z3::unsat) return finish(McVerdict::kProved, k);
-      if (s == z3::unknown) return finish(McVerdict::kUnknown, k);
       step.add(!enc.Bad(g[k]));
+      g.push_back(enc.MakeFrame("g", k + 1));
+      step.add(enc.Trans(g[k], g[k + 1]));
+      if (k > 0) step.add(enc.Por(g[k - 1], g[k]));
+      for (int j = 0; j <= k; ++j) step.add(enc.Distinct(g[j], g[k + 1]));
+      const z3::check_result s = check(step, enc.Bad(g[k + 1]), step_s);
+      if (s == z3::unsat) return finish(McVerdict::kProved, k + 1);
+      if (s == z3::unknown) return finish(McVerdict::kUnknown, k);
     }
     if (k == max_bound) return finish(McVerdict::kVerifiedToBound, k);
 
@@ -202,12 +208,6 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     const z3::check_result more = check(base, ctx.bool_val(true), base_s);
     if (more == z3::unsat) return finish(McVerdict::kVerified, k);
     if (more == z3::unknown) return finish(McVerdict::kUnknown, k);
-    if (opts.prove) {
-      g.push_back(enc.MakeFrame("g", k + 1));
-      step.add(enc.Trans(g[k], g[k + 1]));
-      if (k > 0) step.add(enc.Por(g[k - 1], g[k]));
-      for (int j = 0; j <= k; ++j) step.add(enc.Distinct(g[j], g[k + 1]));
-    }
   }
 }
 
