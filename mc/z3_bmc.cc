@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,8 +19,16 @@ double Since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// "" = Z3's default solver; "bv-sat" = bit-blast to Z3's SAT solver (needs
+// bit-vector integers, Z3Options::bits); else a logic name ("QF_LIA").
 z3::solver MakeSolver(z3::context& ctx, const std::string& logic) {
-  return logic.empty() ? z3::solver(ctx) : z3::solver(ctx, logic.c_str());
+  if (logic.empty()) return z3::solver(ctx);
+  if (logic == "bv-sat")
+    return (z3::tactic(ctx, "simplify") & z3::tactic(ctx, "propagate-values") &
+            z3::tactic(ctx, "solve-eqs") & z3::tactic(ctx, "bit-blast") &
+            z3::tactic(ctx, "sat"))
+        .mk_solver();
+  return z3::solver(ctx, logic.c_str());
 }
 
 // The assertions of one unrolling. Incremental mode keeps one solver and
@@ -106,9 +115,10 @@ bool BuildWitness(const Z3Encoding& enc, const std::vector<Frame>& frames,
 
 McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
   const auto t0 = Clock::now();
+  const std::clock_t c0 = std::clock();
   McResult res;
   z3::context ctx;
-  ScopedSymContext scope(ctx);
+  ScopedSymContext scope(ctx, opts.bits);
   Z3Encoding enc(ctx, problem, opts.enc);
   const double encode_s = Since(t0);
   double base_s = 0, step_s = 0;
@@ -156,6 +166,7 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
         {"encode s", Fmt(encode_s)},
         {"bmc s", Fmt(base_s)},
         {"induction s", Fmt(step_s)},
+        {"cpu s", Fmt(static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC)},
     };
     return res;
   };

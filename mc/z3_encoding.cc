@@ -119,7 +119,7 @@ void Z3Encoding::BuildTemplates() {
   const Config& cfg = problem_.config;
   const size_t n = init_.size();
   auto literal = [&](size_t i) {
-    return is_bool_[i] ? ctx_.bool_val(init_[i] != 0) : ctx_.int_val(init_[i]);
+    return is_bool_[i] ? ctx_.bool_val(init_[i] != 0) : Lit(init_[i]);
   };
   std::vector<bool> variable(n, true);
   std::vector<z3::expr> pre;
@@ -130,8 +130,7 @@ void Z3Encoding::BuildTemplates() {
     for (size_t i = 0; i < n; ++i)
       pre.push_back(variable[i] ? (is_bool_[i] ? ctx_.bool_const(
                                                      ("s." + names_[i]).c_str())
-                                               : ctx_.int_const(
-                                                     ("s." + names_[i]).c_str()))
+                                               : SymIntConst("s." + names_[i]))
                                 : literal(i));
     const SWorld w = FromVector(pre);
     std::vector<bool> written(n, false);
@@ -173,7 +172,7 @@ void Z3Encoding::BuildTemplates() {
     }
   // The always-invariants of the template world, from a clean violation.
   std::vector<z3::expr> clean = pre;
-  clean[violation_] = ctx_.int_val(0);
+  clean[violation_] = Lit(0);
   SWorld w = FromVector(clean);
   Insn none{};
   Machine<Sym> m(w, cfg, none, 0);
@@ -306,16 +305,16 @@ void Z3Encoding::ComputeSymmetry() {
 
 Frame Z3Encoding::MakeFrame(const std::string& prefix, int k) const {
   const std::string p = prefix + std::to_string(k) + ".";
-  Frame f{k, {}, ctx_.int_const((p + "sched").c_str()), {}, {}};
+  Frame f{k, {}, SymIntConst(p + "sched"), {}, {}};
   size_t vi = 0;
   for (size_t i = 0; i < init_.size(); ++i) {
     if (vi < var_.size() && var_[vi] == static_cast<int>(i)) {
       ++vi;
       f.v.push_back(is_bool_[i] ? ctx_.bool_const((p + names_[i]).c_str())
-                                : ctx_.int_const((p + names_[i]).c_str()));
+                                : SymIntConst(p + names_[i]));
     } else {
       f.v.push_back(is_bool_[i] ? ctx_.bool_val(init_[i] != 0)
-                                : ctx_.int_val(init_[i]));
+                                : Lit(init_[i]));
     }
   }
   for (int t = 0; t < num_threads(); ++t) {
@@ -340,7 +339,7 @@ z3::expr Z3Encoding::Init(const Frame& f) const {
   z3::expr_vector c(ctx_);
   for (int i : var_)
     c.push_back(f.v[i] == (is_bool_[i] ? ctx_.bool_val(init_[i] != 0)
-                                       : ctx_.int_val(init_[i])));
+                                       : Lit(init_[i])));
   for (const auto& s : f.started) c.push_back(!s);
   return z3::mk_and(c);
 }

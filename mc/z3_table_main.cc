@@ -31,8 +31,8 @@ std::string Cell(const McResult& r) {
   if (r.verdict == McVerdict::kCounterexample)
     v += " " + std::string(InvId(r.inv));
   char buf[128];
-  std::snprintf(buf, sizeof buf, "%s | %d | %.2f", v.c_str(), r.bound,
-                r.seconds);
+  std::snprintf(buf, sizeof buf, "%s | %d | %.2f | %s", v.c_str(), r.bound,
+                r.seconds, Stat(r, "cpu s").c_str());
   return buf;
 }
 
@@ -64,6 +64,11 @@ int Main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--naive") {
       o.enc.por = o.enc.symmetry = false;
+    } else if (a == "--int") {
+      o.bits = 0;
+      o.logic = "";
+    } else if (a == "--bits" && i + 1 < argc) {
+      o.bits = std::atoi(argv[++i]);
     } else if (a == "--functional") {
       o.functional = true;
     } else if (a == "--fresh-solvers") {
@@ -94,8 +99,8 @@ int Main(int argc, char** argv) {
   g_bmc_only = bmc_only;
   std::printf(
       "| problem | threads | steps | var/all fields | BMC verdict | bound | "
-      "s | BMC+k-ind verdict | k | s | indep pairs |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|\n");
+      "wall s | cpu s | BMC+k-ind verdict | k | wall s | cpu s | indep pairs "
+      "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   if (!files.empty()) {
     for (const std::string& f : files) {
       absl::StatusOr<Trace> t = ReadTraceFile(f);
