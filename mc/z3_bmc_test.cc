@@ -182,7 +182,7 @@ TEST(Z3Bmc, InductionNeverProvesABuggyProblem) {
     problem.schedule.clear();
     Z3Options o;
     o.prove = true;
-    o.timeout_s = 20;
+    o.timeout_s = 5;
     const McResult r = CheckZ3Bmc(problem, o);
     // Under the time budget the answer may be unknown; never a proof.
     EXPECT_NE(r.verdict, McVerdict::kProved) << f;

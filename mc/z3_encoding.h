@@ -3,16 +3,20 @@
 // domain (DESIGN principle 2): no guard or effect is restated here.
 //
 // Construction (once per problem):
-//   1. Every (thread t, pc p) of the flattened programs is executed with
-//      ExecStep under Machine<Sym> on a template world; its guard and its
+//   1. Every (thread t, pc p) of the flattened programs is executed under
+//      Machine<Sym> on a template world: ExecStep's first two parts
+//      (DispatchStep, then the fall-through finish()); its guard and its
 //      post-state are kept as templates over the template's constants.
+//      ExecStep's last part, CheckAlways, is run once over the template world
+//      too and applied once to each post-frame (Trans): the same formula as
+//      per step, without repeating it in every step's template.
 //   2. Fields that no step can change are constants (their InitWorld value):
 //      the template is rebuilt with them as literals until that set is stable
 //      (a fixpoint, sound because a field is only called constant when every
 //      step's simplified post-value is its own literal).
 //   3. Footprints: each (t,p)'s read and write sets of fields, computed from
-//      the symbolic effect of the step alone (DispatchStep + fall-through,
-//      without the always-invariants, see kernel of the POR argument below).
+//      the constants its guard and post-values mention (so without the
+//      always-invariants; the POR argument in z3_encoding.cc says why).
 //   4. Symmetric threads: identical programs up to a renaming of their own
 //      pin and PTE slots (slots are identical at InitWorld).
 //

@@ -2,6 +2,7 @@
 //
 //   lifecheck_z3_table                 the dax-truncate table (markdown)
 //   lifecheck_z3_table --max 2         ... pages x pinners up to 2x2
+//   lifecheck_z3_table --policy NONE --min 3   ... only NONE 3x3
 //   lifecheck_z3_table --naive         ... without POR and symmetry
 //   lifecheck_z3_table --logic QF_LIA  ... with that Z3 solver
 //   lifecheck_z3_table FILE.trace...   one line per trace (schedule dropped)
@@ -59,11 +60,17 @@ int Main(int argc, char** argv) {
   o.timeout_s = 120;
   int max = 3;
   bool bmc_only = false;
+  int min = 1;
+  std::string only;  // one policy's rows
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--naive") {
       o.enc.por = o.enc.symmetry = false;
+    } else if (a == "--policy" && i + 1 < argc) {
+      only = argv[++i];
+    } else if (a == "--min" && i + 1 < argc) {
+      min = std::atoi(argv[++i]);
     } else if (a == "--int") {
       o.bits = 0;
       o.logic = "";
@@ -121,8 +128,9 @@ int Main(int argc, char** argv) {
               {"EBUSY", DaxTruncatePolicy::kEbusy},
               {"WAIT", DaxTruncatePolicy::kWait}};
   for (const auto& pol : pols)
-    for (int pages = 1; pages <= max; ++pages)
-      for (int pinners = 1; pinners <= max; ++pinners)
+    for (int pages = min; pages <= max; ++pages)
+      for (int pinners = min; pinners <= max; ++pinners)
+        if (only.empty() || only == pol.name)
         Row(std::string(pol.name) + " " + std::to_string(pages) + "x" +
                 std::to_string(pinners),
             DaxTruncateProblem(pol.pol, pages, pinners), o);
