@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mc/z3_bmc.h"
+#include "mc/z3_pdr.h"
 #include "mc/z3_problems.h"
 
 namespace lifecheck {
@@ -38,12 +39,15 @@ std::string Cell(const McResult& r) {
 }
 
 bool g_bmc_only = false;
+bool g_pdr = false;  // the proof column by Spacer instead of k-induction
 void Row(const std::string& label, const Trace& p, const Z3Options& base) {
   Z3Options bmc = base;
   const McResult a = CheckZ3Bmc(p, bmc);
   Z3Options ind = base;
   ind.prove = true;
-  const McResult b = g_bmc_only ? a : CheckZ3Bmc(p, ind);
+  const McResult b = g_bmc_only ? a
+                     : g_pdr    ? ProveZ3Pdr(p, ind)
+                                : CheckZ3Bmc(p, ind);
   int steps = 0;
   for (const auto& calls : p.threads)
     for (const Call& c : calls)
@@ -80,6 +84,8 @@ int Main(int argc, char** argv) {
       o.functional = true;
     } else if (a == "--fresh-solvers") {
       o.incremental = false;
+    } else if (a == "--pdr") {
+      g_pdr = true;
     } else if (a == "--progress") {
       o.progress = true;
     } else if (a == "--bmc-only") {
