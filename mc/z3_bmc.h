@@ -44,6 +44,8 @@ struct Z3Options {
   // Sort of the spec's integers: 0 = Int, 16 = 16-bit bit-vectors (the
   // concrete domain is int16_t, so both are exact on reachable values).
   int bits = 16;
+  // How often (in bounds) BMC asks whether any longer run exists.
+  int termination_every = 1;
   // BMC frames as expressions over the previous frame (no equalities).
   bool functional = false;
 };

@@ -84,6 +84,8 @@ int Main(int argc, char** argv) {
       o.functional = true;
     } else if (a == "--fresh-solvers") {
       o.incremental = false;
+    } else if (a == "--termination-every" && i + 1 < argc) {
+      o.termination_every = std::atoi(argv[++i]);
     } else if (a == "--pdr") {
       g_pdr = true;
     } else if (a == "--progress") {
