@@ -39,8 +39,11 @@ z3::solver MakeSolver(z3::context& ctx, const std::string& logic) {
 class Unrolling {
  public:
   Unrolling(z3::context& ctx, const std::string& logic, bool incremental)
-      : ctx_(ctx), logic_(logic), incremental_(incremental),
-        solver_(MakeSolver(ctx, logic)), all_(ctx) {}
+      : ctx_(ctx),
+        logic_(logic),
+        incremental_(incremental),
+        solver_(MakeSolver(ctx, logic)),
+        all_(ctx) {}
   void add(const z3::expr& e) {
     all_.push_back(e);
     if (incremental_) solver_.add(e);
@@ -88,8 +91,7 @@ bool BuildWitness(const Z3Encoding& enc, const std::vector<Frame>& frames,
   cex.schedule.clear();
   cex.schedule_pos.clear();
   for (int j = 0; j < k; ++j)
-    cex.schedule.push_back(
-        model.eval(frames[j].sched, true).get_numeral_int());
+    cex.schedule.push_back(model.eval(frames[j].sched, true).get_numeral_int());
   const int code =
       model.eval(frames[k].v[enc.violation_field()], true).get_numeral_int();
   const Inv inv = code != 0 ? static_cast<Inv>(code) : Inv::kDeadlock;
@@ -148,8 +150,8 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     const z3::check_result r = s.check(query, ms);
     acc += Since(q0);
     if (opts.progress)
-      std::fprintf(stderr, "z3:   check %s %.3fs\n", &s == &base ? "bmc" : "ind",
-                   Since(q0));
+      std::fprintf(stderr, "z3:   check %s %.3fs\n",
+                   &s == &base ? "bmc" : "ind", Since(q0));
     ++checks;
     return r;
   };

@@ -29,10 +29,10 @@ namespace lifecheck {
 inline constexpr int kZ3DefaultBound = 400;
 
 struct Z3Options {
-  int bound = 0;        // deepest bound; 0: kZ3DefaultBound
-  bool prove = false;   // also run k-induction
-  EncodingOptions enc;  // reductions
-  double timeout_s = 0;  // 0: none
+  int bound = 0;          // deepest bound; 0: kZ3DefaultBound
+  bool prove = false;     // also run k-induction
+  EncodingOptions enc;    // reductions
+  double timeout_s = 0;   // 0: none
   bool progress = false;  // one stderr line per bound
   // "" = Z3's default solver, "bv-sat" = a fresh bit-blasting tactic + SAT
   // per query (fastest measured on dax-truncate; needs bits > 0), else a

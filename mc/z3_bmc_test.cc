@@ -11,6 +11,8 @@
 // vs writeback, lease breaks, legacy dget at umount, eventfs remove vs open,
 // evict without barrier, and their fixed variants), plus the dax-truncate
 // shape of mc/z3_problems.h.
+#include "mc/z3_bmc.h"
+
 #include <dirent.h>
 
 #include <algorithm>
@@ -23,7 +25,6 @@
 #include "gtest/gtest.h"
 #include "harness/replay.h"
 #include "mc/engine.h"
-#include "mc/z3_bmc.h"
 #include "mc/z3_problems.h"
 
 namespace lifecheck {
@@ -49,8 +50,8 @@ Bfs Explore(const Trace& p, int max_states = 200000) {
     out.depth = std::max(out.depth, d);
     if (ex.violation() != Inv::kNone || ex.deadlocked()) {
       out.bad = true;
-      out.first = ex.violation() != Inv::kNone ? ex.violation()
-                                               : Inv::kDeadlock;
+      out.first =
+          ex.violation() != Inv::kNone ? ex.violation() : Inv::kDeadlock;
       out.depth = d;
       return out;
     }
@@ -105,8 +106,8 @@ void CheckAgainstBfs(const Trace& problem, const std::string& what) {
     const std::string label = what + (red ? " (reduced)" : " (naive)");
     std::printf("%-60s %-8s bfs %s@%d z3 %s@%d %.2fs\n",
                 what.substr(what.rfind('/') + 1).c_str(),
-                red ? "reduced" : "naive", bfs.bad ? "bad" : "clean",
-                bfs.depth, McVerdictName(r.verdict), r.bound, r.seconds);
+                red ? "reduced" : "naive", bfs.bad ? "bad" : "clean", bfs.depth,
+                McVerdictName(r.verdict), r.bound, r.seconds);
     if (bfs.bad) {
       ExpectReplays(r, label);
       EXPECT_EQ(r.bound, bfs.depth) << label << ": not the shortest";

@@ -44,9 +44,8 @@ namespace {
 SWorld FromVector(const std::vector<z3::expr>& v) {
   SWorld w;
   size_t i = 0;
-  VisitWorld(w, [&](const char*, int, const char*, int, auto& x) {
-    x = v[i++];
-  });
+  VisitWorld(w,
+             [&](const char*, int, const char*, int, auto& x) { x = v[i++]; });
   return w;
 }
 
@@ -128,10 +127,11 @@ void Z3Encoding::BuildTemplates() {
   for (int iter = 0;; ++iter) {
     pre.clear();
     for (size_t i = 0; i < n; ++i)
-      pre.push_back(variable[i] ? (is_bool_[i] ? ctx_.bool_const(
-                                                     ("s." + names_[i]).c_str())
-                                               : SymIntConst("s." + names_[i]))
-                                : literal(i));
+      pre.push_back(variable[i]
+                        ? (is_bool_[i]
+                               ? ctx_.bool_const(("s." + names_[i]).c_str())
+                               : SymIntConst("s." + names_[i]))
+                        : literal(i));
     const SWorld w = FromVector(pre);
     std::vector<bool> written(n, false);
     insn_.assign(progs_.size(), {});
@@ -300,7 +300,8 @@ void Z3Encoding::ComputeSymmetry() {
     if (!placed) groups.push_back({j});
   }
   for (const auto& g : groups)
-    for (size_t k = 1; k < g.size(); ++k) sym_order_.push_back({g[k - 1], g[k]});
+    for (size_t k = 1; k < g.size(); ++k)
+      sym_order_.push_back({g[k - 1], g[k]});
 }
 
 Frame Z3Encoding::MakeFrame(const std::string& prefix, int k) const {
@@ -313,8 +314,7 @@ Frame Z3Encoding::MakeFrame(const std::string& prefix, int k) const {
       f.v.push_back(is_bool_[i] ? ctx_.bool_const((p + names_[i]).c_str())
                                 : SymIntConst(p + names_[i]));
     } else {
-      f.v.push_back(is_bool_[i] ? ctx_.bool_val(init_[i] != 0)
-                                : Lit(init_[i]));
+      f.v.push_back(is_bool_[i] ? ctx_.bool_val(init_[i] != 0) : Lit(init_[i]));
     }
   }
   for (int t = 0; t < num_threads(); ++t) {
@@ -338,8 +338,8 @@ z3::expr Z3Encoding::Inst(const z3::expr& tmpl, const Frame& f) const {
 z3::expr Z3Encoding::Init(const Frame& f) const {
   z3::expr_vector c(ctx_);
   for (int i : var_)
-    c.push_back(f.v[i] == (is_bool_[i] ? ctx_.bool_val(init_[i] != 0)
-                                       : Lit(init_[i])));
+    c.push_back(f.v[i] ==
+                (is_bool_[i] ? ctx_.bool_val(init_[i] != 0) : Lit(init_[i])));
   for (const auto& s : f.started) c.push_back(!s);
   return z3::mk_and(c);
 }
@@ -382,8 +382,8 @@ z3::expr Z3Encoding::StepConstraint(const Frame& a, Frame* b) const {
   for (int t = 0; t < n; ++t)
     for (size_t p = 0; p < progs_[t].size(); ++p) {
       const z3::expr& act = a.act[t][p];
-      c.push_back(act == (a.sched == t && a.v[pc_field_[t]] ==
-                                              static_cast<int>(p)));
+      c.push_back(act ==
+                  (a.sched == t && a.v[pc_field_[t]] == static_cast<int>(p)));
       enabled.push_back(act && Inst(insn_[t][p].guard, a));
     }
   c.push_back(z3::mk_or(enabled));

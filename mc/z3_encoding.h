@@ -102,9 +102,9 @@ class Z3Encoding {
 
  private:
   struct Insn1 {
-    z3::expr guard;                  // template
-    std::vector<int> writes;         // variable fields written
-    std::vector<z3::expr> post;      // template post-value per write
+    z3::expr guard;                      // template
+    std::vector<int> writes;             // variable fields written
+    std::vector<z3::expr> post;          // template post-value per write
     std::vector<int> fp_read, fp_write;  // footprint (sorted, no violation)
   };
 
@@ -125,9 +125,9 @@ class Z3Encoding {
   std::vector<int> var_;            // indices of variable fields
   std::vector<int> pc_field_;       // field index of th[t].pc
   int violation_ = -1;
-  z3::expr_vector tmpl_vars_;       // template constants of var_ fields
+  z3::expr_vector tmpl_vars_;             // template constants of var_ fields
   std::vector<std::vector<Insn1>> insn_;  // [t][p]
-  z3::expr always_viol_;            // CheckAlways over the template world
+  z3::expr always_viol_;                  // CheckAlways over the template world
   // [t1][p1][t2]: the pcs p2 of t2 (< t1) independent of (t1, p1).
   std::vector<std::vector<std::vector<std::vector<int>>>> indep_;
   int64_t indep_pairs_ = 0;

@@ -67,8 +67,7 @@ McResult ProveZ3Pdr(const Trace& problem, const Z3Options& opts) {
   fp.register_relation(reach);
   fp.register_relation(err);
   z3::expr init = z3::implies(enc.Init(a), reach(av));
-  z3::expr step =
-      z3::implies(reach(av) && enc.Trans(a, b), reach(bv));
+  z3::expr step = z3::implies(reach(av) && enc.Trans(a, b), reach(bv));
   z3::expr bad = z3::implies(reach(av) && enc.Bad(a), err());
   z3::expr r1 = ForallOf(ctx, init), r2 = ForallOf(ctx, step),
            r3 = ForallOf(ctx, bad);
@@ -87,9 +86,9 @@ McResult ProveZ3Pdr(const Trace& problem, const Z3Options& opts) {
   res.verdict = r == z3::unsat ? McVerdict::kProved
                 : r == z3::sat ? McVerdict::kCounterexample
                                : McVerdict::kUnknown;
-  res.seconds = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - t0)
-                    .count();
+  res.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f",
                 static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC);

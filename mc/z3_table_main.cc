@@ -6,6 +6,7 @@
 //   lifecheck_z3_table --naive         ... without POR and symmetry
 //   lifecheck_z3_table --logic QF_LIA  ... with that Z3 solver
 //   lifecheck_z3_table FILE.trace...   one line per trace (schedule dropped)
+//   ... --witness                      counterexample traces on stderr
 //
 // Each cell runs the z3 engine twice: BMC alone (to the shortest
 // counterexample, or until no longer run exists), then BMC + k-induction.
@@ -39,10 +40,13 @@ std::string Cell(const McResult& r) {
 }
 
 bool g_bmc_only = false;
-bool g_pdr = false;  // the proof column by Spacer instead of k-induction
+bool g_pdr = false;
+bool g_witness = false;  // print each counterexample trace on stderr  // the proof column by Spacer instead of k-induction
 void Row(const std::string& label, const Trace& p, const Z3Options& base) {
   Z3Options bmc = base;
   const McResult a = CheckZ3Bmc(p, bmc);
+  if (g_witness && a.verdict == McVerdict::kCounterexample)
+    std::fprintf(stderr, "%s\n", PrintTrace(a.counterexample).c_str());
   Z3Options ind = base;
   ind.prove = true;
   const McResult b = g_bmc_only ? a
@@ -86,6 +90,8 @@ int Main(int argc, char** argv) {
       o.incremental = false;
     } else if (a == "--termination-every" && i + 1 < argc) {
       o.termination_every = std::atoi(argv[++i]);
+    } else if (a == "--witness") {
+      g_witness = true;
     } else if (a == "--pdr") {
       g_pdr = true;
     } else if (a == "--progress") {
@@ -105,7 +111,8 @@ int Main(int argc, char** argv) {
     } else if (!a.empty() && a[0] != '-') {
       files.push_back(a);
     } else {
-      std::fprintf(stderr, "usage: %s [--naive|--no-por|--no-symmetry] "
+      std::fprintf(stderr,
+                   "usage: %s [--naive|--no-por|--no-symmetry] "
                    "[--max N] [--logic L] [--timeout S] [FILE.trace...]\n",
                    argv[0]);
       return 2;
@@ -139,9 +146,9 @@ int Main(int argc, char** argv) {
     for (int pages = min; pages <= max; ++pages)
       for (int pinners = min; pinners <= max; ++pinners)
         if (only.empty() || only == pol.name)
-        Row(std::string(pol.name) + " " + std::to_string(pages) + "x" +
-                std::to_string(pinners),
-            DaxTruncateProblem(pol.pol, pages, pinners), o);
+          Row(std::string(pol.name) + " " + std::to_string(pages) + "x" +
+                  std::to_string(pinners),
+              DaxTruncateProblem(pol.pol, pages, pinners), o);
   return 0;
 }
 
