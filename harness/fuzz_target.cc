@@ -1,10 +1,13 @@
 #include "harness/fuzz_target.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "harness/call_order.h"
 #include "harness/replay.h"
 #include "harness/report.h"
@@ -23,9 +26,30 @@ void PrintStats() {
                g_inputs, g_calls);
 }
 
+// LIFECHECK_FIND: bit i set = Inv i aborts; all ones when unset.
+uint64_t FindMask() {
+  static const uint64_t kMask = [] {
+    const char* env = std::getenv("LIFECHECK_FIND");
+    if (!env || !*env) return ~uint64_t{0};
+    uint64_t mask = 0;
+    for (absl::string_view id : absl::StrSplit(env, ',')) {
+      Inv inv;
+      if (!ParseInvId(std::string_view(id.data(), id.size()), &inv)) {
+        std::fprintf(stderr, "LIFECHECK_FIND: unknown invariant ID '%s'\n",
+                     std::string(id).c_str());
+        std::exit(2);
+      }
+      mask |= uint64_t{1} << static_cast<int>(inv);
+    }
+    return mask;
+  }();
+  return kMask;
+}
+
 void InitOnce() {
   static bool done = [] {
     ProcessDecodeOptions();
+    FindMask();
     const char* s = std::getenv("LIFECHECK_FUZZ_STATS");
     if (s && std::string(s) == "1") std::atexit(PrintStats);
     return true;
@@ -93,6 +117,7 @@ int DiffFuzzOneInput(const uint8_t* data, size_t size) {
   ++g_inputs;
   g_calls += v.calls_run;
   if (v.inv == Inv::kNone || v.inv == Inv::kDeadlock) return 0;
+  if (!((FindMask() >> static_cast<int>(v.inv)) & 1)) return 0;
   std::fputs(FuzzFindingReport(l, v).c_str(), stderr);
   std::fflush(stderr);
   std::abort();

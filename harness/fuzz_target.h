@@ -9,6 +9,8 @@
 //                     input's header chooses.
 //   LIFECHECK_FAULT   plant an impl fault (differential runner only):
 //                     unpin_drops_one.
+//   LIFECHECK_FIND    comma-separated IDs: only these findings abort (the
+//                     others count as clean); for time-to-find figures.
 //   LIFECHECK_FUZZ_STATS=1  print "lifecheck-fuzz-stats: inputs=N calls=M"
 //                     at exit (the benchmarks compute ops/s from it).
 #ifndef LIFECHECK_HARNESS_FUZZ_TARGET_H_
