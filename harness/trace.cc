@@ -274,9 +274,11 @@ class Parser {
     for (size_t t = 1; t < l.toks.size(); ++t) {
       const Tok& tok = l.toks[t];
       Inv inv;
-      if (!ParseInvId(tok.text, &inv) || inv == Inv::kDeadlock)
+      // Run-level verdicts (DEADLOCK, DIFF-*) are not state invariants.
+      if (!ParseInvId(tok.text, &inv) ||
+          static_cast<int>(inv) >= static_cast<int>(Inv::kDeadlock))
         return Err(l, tok.col, "unknown invariant ID " + Quote(tok.text) +
-                                   " (DEADLOCK cannot be ignored)");
+                                   " (DEADLOCK and DIFF-* cannot be ignored)");
       const uint64_t bit = uint64_t{1} << static_cast<int>(inv);
       if (trace_.config.ignore & bit)
         return Err(l, tok.col, "duplicate " + Quote(tok.text) + " in 'ignore:'");

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harness/diff.h"
 #include "harness/replay.h"
 #include "harness/trace.h"
 #include "spec/findings.h"
@@ -62,7 +63,23 @@ bool RegressOne(const std::string& path, bool quiet) {
   absl::StatusOr<RunResult> r = RunTrace(*t, path);
   if (!r.ok()) return report(false, "error: " + InputError(r.status(), path));
   got = Verdict(*r);
-  return report(got == expect, absl::StrCat("expect ", expect, ", got ", got));
+  if (got != expect)
+    return report(false, absl::StrCat("expect ", expect, ", got ", got));
+  // The impl too: a call-atomic trace must give the same verdict through
+  // the differential runner (harness/diff.h).
+  absl::StatusOr<DiffOutcome> d = RunDiffTrace(*t, path);
+  if (!d.ok())  // interleaves inside a call: issue 4's scheduler
+    return report(true, absl::StrCat("expect ", expect, ", got ", got,
+                                     "; diff: not call-atomic"));
+  const std::string dv = DiffVerdict(*d);
+  // A run that ended blocked with calls left cannot judge a deadlock.
+  const bool ok = dv == expect || (d->blocked && dv == "clean" &&
+                                   expect == "DEADLOCK");
+  if (!ok)
+    return report(false, absl::StrCat("expect ", expect, ", got ", got,
+                                      "; diff got ", dv, ": ", d->detail));
+  return report(true, absl::StrCat("expect ", expect, ", got ", got,
+                                   "; diff ", dv));
 }
 
 int CmdRegress(const Args& args) {
@@ -99,7 +116,9 @@ const RegisterCommand kRegisterRegress(Command{
     "\nFinds *.trace files recursively (sorted), replays each and compares\n"
     "its verdict (clean, an invariant ID, or DEADLOCK) with the trace's\n"
     "'# expect: <verdict>' header. A trace without the header, or one that\n"
-    "does not parse, fails.\n"
+    "does not parse, fails. A trace whose schedule is call-atomic also runs\n"
+    "through the differential runner (spec vs impl, `run --diff`), which\n"
+    "must reach the same verdict.\n"
     "\noptions:\n  -q, --quiet   print only failing traces and the total\n"
     "\nexit: 0 all pass, 1 some failed, 2 a DIR is missing or holds no "
     "traces\n",

@@ -1,0 +1,188 @@
+#include "harness/abstraction.h"
+
+#include "impl/objects.h"
+
+namespace lifecheck {
+namespace {
+
+using impl::sync::kRelaxed;
+
+// The impl's warning slots are the spec's Warn, in order.
+#define LC_WARN_SAME(e, code, text)                                \
+  static_assert(static_cast<int>(impl::WarnSlot::e) ==             \
+                    static_cast<int>(Warn::e),                     \
+                "impl::WarnSlot::" #e " must match spec Warn::" #e);
+LC_WARNINGS(LC_WARN_SAME)
+#undef LC_WARN_SAME
+static_assert(static_cast<int>(impl::WarnSlot::kCount) ==
+              static_cast<int>(Warn::kCount));
+static_assert(impl::kNumWarnings == kNumWarnSlots);
+static_assert(impl::kGupPinBias == kGupPinBias);
+static_assert(impl::kDentryDeadCount == kDentryDead);
+static_assert(impl::kLostFoundOwner == kLostFound);
+
+template <class T>
+int16_t I(T v) {
+  return static_cast<int16_t>(v);
+}
+
+void AbstractDentries(const impl::Kernel& k, CWorld& w) {
+  for (int i = 0; i < kMaxDentries; ++i) {
+    const impl::Dentry& d = k.dentries()[i];
+    auto& o = w.d[i];
+    const uint32_t f = d.flags.load(kRelaxed);
+    o.count = I(impl::LockrefCount(d.lockref.load(kRelaxed)));
+    o.persistent = f & impl::kDcachePersistent;
+    o.hashed = f & impl::kDcacheHashed;
+    o.positive = f & impl::kDcachePositive;
+    o.genocide = f & impl::kDcacheGenocide;
+    o.freed = d.freed.get();
+    o.h_persist = d.h_persist.get();
+    o.h_pin = d.h_pin.get();
+    o.h_child = d.h_child.get();
+    o.h_root = d.h_root.get();
+    for (int t = 0; t < kMaxThreads; ++t) o.h_thr[t] = d.h_thr[t].get();
+  }
+}
+
+void AbstractInodes(const impl::Kernel& k, CWorld& w) {
+  for (int i = 0; i < kMaxInodes; ++i) {
+    const impl::Inode& in = k.inodes()[i];
+    auto& o = w.ino[i];
+    const uint32_t st = in.i_state.load(kRelaxed);
+    o.i_count = I(in.i_count.load(kRelaxed));
+    o.i_nlink = I(in.i_nlink.load(kRelaxed));
+    o.size = I(in.i_size.load(kRelaxed));
+    o.freeing = st & impl::kIFreeing;
+    o.on_lru = st & impl::kILru;
+    o.rwsem = I(in.rwsem.owner());
+    o.mmaplock = I(in.mmaplock.owner());
+    o.freed = in.freed.get();
+    o.h_alias = in.h_alias.get();
+    o.h_vma = in.h_vma.get();
+    for (int t = 0; t < kMaxThreads; ++t) o.h_thr[t] = in.h_thr[t].get();
+    for (int x = 0; x < kMaxIdx; ++x) o.map[x] = in.map[x].load(kRelaxed);
+  }
+}
+
+void AbstractPages(const impl::Kernel& k, CWorld& w) {
+  const int phys = k.config().phys_pages();
+  for (int p = 0; p < kMaxPages; ++p) {
+    const impl::Page& pg = k.pages()[p];
+    auto& o = w.pg[p];
+    const uint32_t f = pg.flags.load(kRelaxed);
+    const int owner = pg.mapping.load(kRelaxed);
+    // st: on the allocator's free list, re-homed to lost+found, or owned
+    // (a page-cache orphan is owned with no mapping until its last put).
+    o.st = I(p >= phys || k.page_free(p) ? kBlkFree
+             : owner == impl::kLostFoundOwner ? kBlkSequestered
+                                              : kBlkOwned);
+    o.owner = I(owner);
+    o.index = pg.index.load(kRelaxed);
+    o.gen = pg.gen.get();
+    o.refcount = I(pg.refcount.load(kRelaxed));
+    o.mapcount = I(pg.mapcount.load(kRelaxed));
+    o.locked = f & impl::kPgLocked;  // PG_waiters is not spec state
+    o.lock_owner = pg.lock_owner.get();
+    o.dirty = f & impl::kPgDirty;
+    o.writeback = f & impl::kPgWriteback;
+    o.fs_meta = f & impl::kPgPrivate;
+    o.g_base = pg.g_base.get();
+    o.g_trans = pg.g_trans.get();
+    o.g_spec = pg.g_spec.get();
+  }
+}
+
+void AbstractMm(const impl::Kernel& k, CWorld& w) {
+  for (int e = 0; e < kMaxPtes; ++e) {
+    const impl::Pte& pte = k.ptes()[e];
+    auto& o = w.pte[e];
+    const uint32_t word = pte.word.load(kRelaxed);
+    o.present = word & impl::kPtePresent;
+    o.page = I(impl::PtePage(word));
+    o.writable = word & impl::kPteWrite;
+    o.dirty = word & impl::kPteDirty;
+    o.file = pte.vma_file.load(kRelaxed);
+    o.index = pte.vma_index.load(kRelaxed);
+  }
+  for (int i = 0; i < kMaxPins; ++i) {
+    const impl::Pin& pin = k.pins()[i];
+    auto& o = w.pin[i];
+    o.held = pin.held.load(kRelaxed);
+    o.page = pin.page.load(kRelaxed);
+    o.longterm = pin.longterm.load(kRelaxed);
+    o.file = pin.file.get();
+    o.index = pin.index.get();
+    o.gen = pin.gen.get();
+  }
+  for (int i = 0; i < kMaxPins; ++i) {
+    const impl::Lease& l = k.leases()[i];
+    auto& o = w.lease[i];
+    const uint32_t st = l.state.load(kRelaxed);
+    o.on_list = l.on_list.load(kRelaxed);
+    o.dl_count = I(l.dl_count.load(kRelaxed));
+    o.pages_set = st & impl::kLeasePages;
+    o.breaking = st & impl::kLeaseBreak;
+    o.allocated = l.allocated.get();
+    o.freed = l.freed.get();
+    o.file = l.file.load(kRelaxed);
+    o.h_list = l.h_list.get();
+    o.h_reap = l.h_reap.get();
+    o.h_break = l.h_break.get();
+  }
+}
+
+void AbstractEvents(const impl::Kernel& k, CWorld& w) {
+  for (int e = 0; e < kMaxEvents; ++e) {
+    const impl::Event& ev = k.events()[e];
+    auto& o = w.ev[e];
+    o.kref = I(ev.kref.load(kRelaxed));
+    o.is_freed = ev.is_freed.load(kRelaxed);
+    o.removed = ev.removed.get();
+    o.ef_ref = I(ev.ef_ref.load(kRelaxed));
+    o.ef_fl_freed = ev.ef_flags.load(kRelaxed) & impl::kEventFileFreed;
+    o.ef_freed = ev.ef_freed.get();
+    o.h_opens = ev.h_opens.get();
+  }
+}
+
+}  // namespace
+
+void AbstractInto(const impl::Kernel& k, CWorld* out) {
+  CWorld& w = *out;
+  AbstractDentries(k, w);
+  AbstractInodes(k, w);
+  AbstractPages(k, w);
+  AbstractMm(k, w);
+  AbstractEvents(k, w);
+  for (auto& th : w.th) th = {};  // thread-local: no impl counterpart
+  const impl::Super& sb = k.super();
+  const uint32_t s = sb.s_flags.load(kRelaxed);
+  w.sb_active = s & impl::kSbActive;
+  w.sb_dying = s & impl::kSbDying;
+  w.ptl_owner = I(sb.ptl.owner());
+  w.violation = 0;  // spec-only
+  for (int i = 0; i < kNumWarnSlots; ++i) w.warned[i] = sb.warned[i].get();
+}
+
+CWorld Abstract(const impl::Kernel& k) {
+  CWorld w{};
+  AbstractInto(k, &w);
+  return w;
+}
+
+CWorld SpecWorldAtBoundary(const CWorld& w) {
+  CWorld out = w;
+  for (auto& th : out.th) th = {};
+  out.violation = 0;
+  return out;
+}
+
+bool AbstractEquals(const CWorld& a, const CWorld& s) {
+  return a.d == s.d && a.ino == s.ino && a.pg == s.pg && a.pte == s.pte &&
+         a.pin == s.pin && a.lease == s.lease && a.ev == s.ev &&
+         a.sb_active == s.sb_active && a.sb_dying == s.sb_dying &&
+         a.ptl_owner == s.ptl_owner && a.warned == s.warned;
+}
+
+}  // namespace lifecheck

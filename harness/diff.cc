@@ -1,0 +1,336 @@
+#include "harness/diff.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "harness/abstraction.h"
+#include "harness/replay.h"
+#include "harness/report.h"
+#include "spec/step_table.h"
+
+namespace lifecheck {
+namespace {
+
+absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
+
+// One call on the impl. The op names are the kernel's (impl/kernel.h).
+int CallImpl(impl::Kernel& k, int t, const Call& c) {
+  const int a = c.args[0], b = c.args[1], x = c.args[2];
+  switch (c.op) {
+    case Op::kLookup: return k.lookup(t, a);
+    case Op::kDput: return k.dput(t, a);
+    case Op::kDiscard: return k.d_make_discardable(t, a);
+    case Op::kUnlink: return k.vfs_unlink(t, a);
+    case Op::kUmount: return k.umount(t);
+    case Op::kIgrab: return k.igrab(t, a);
+    case Op::kIput: return k.iput(t, a);
+    case Op::kEvLookup: return k.eventfs_lookup(t, a);
+    case Op::kEvRemove: return k.eventfs_remove_dir(t, a);
+    case Op::kEvOpen: return k.eventfs_open(t, a);
+    case Op::kEvClose: return k.eventfs_release(t, a);
+    case Op::kFault: return k.handle_mm_fault(t, a, b, x);
+    case Op::kWriteFault: return k.do_wp_page(t, a);
+    case Op::kStore: return k.user_store(t, a);
+    case Op::kWriteback: return k.writeback(t, a, b);
+    case Op::kTruncate: return k.truncate(t, a, b);
+    case Op::kMunmap: return k.munmap(t, a);
+    case Op::kAlloc: return k.alloc_block(t, a, b);
+    case Op::kPin: return k.pin_user_pages(t, a, b, false);
+    case Op::kPinLongterm: return k.pin_user_pages(t, a, b, true);
+    case Op::kPinFast: return k.pin_user_pages_fast(t, a, b);
+    case Op::kDma: return k.dma_write(t, a);
+    case Op::kUnpin: return k.unpin_user_page(t, a);
+    case Op::kReap: return k.lease_reap(t, a);
+    case Op::kLeaseUnlock: return k.lease_unlock(t, a);
+    case Op::kBreakWork: return k.lease_break_work(t, a);
+    case Op::kBreakLease: return k.break_layout(t, a);
+    case Op::kCount: break;
+  }
+  LC_CHECK(false);
+  return 0;
+}
+
+// How a call ended on one side.
+struct CallEnd {
+  bool blocked = false;
+  std::string_view step;  // the disabled spec step / the impl's wait label
+  int ret = 0;
+};
+
+}  // namespace
+
+struct DiffRunner::State {
+  explicit State(const Config& cfg) : kernel(cfg) {}
+  impl::Kernel kernel;
+  Config cfg;
+  CWorld spec{};
+  CWorld abs{};
+  std::vector<int> schedule;  // spec thread per step taken
+  std::array<int, kMaxThreads> dense{};
+  int steps = 0;
+
+  void Reset(const Config& c, const impl::Faults& f) {
+    cfg = c;
+    kernel.Reset(c);
+    kernel.set_faults(f);
+    spec = InitWorld(c);
+    schedule.clear();
+    steps = 0;
+  }
+
+  // Runs `call` of thread t on the spec, step by step (the sequential
+  // schedule), until it returns, blocks or violates an invariant.
+  CallEnd SpecCall(int t, const Call& call) {
+    const std::vector<Step>& steps_of = StepsOf(call.op, cfg);
+    const int len = static_cast<int>(steps_of.size());
+    Insn insn{call.op, steps_of[0], 0, static_cast<int16_t>(len), 0, 0,
+              call.args};
+    spec.th[t].pc = 0;  // pcs are call-relative here (base 0)
+    CallEnd end;
+    for (;;) {
+      const int pc = spec.th[t].pc;
+      if (pc >= len) {
+        end.ret = spec.th[t].ret;
+        return end;
+      }
+      insn.step = steps_of[pc];
+      insn.k = static_cast<int16_t>(pc);
+      Machine<Concrete> m(spec, cfg, insn, t);
+      ExecStep(m);
+      if (m.blocked()) {
+        end.blocked = true;
+        end.step = StepName(insn.step);
+        return end;
+      }
+      schedule.push_back(t);
+      LC_CHECK(++steps < kMaxReplaySteps);  // every op is a short program
+      if (spec.violation != 0) return end;
+    }
+  }
+
+  CallEnd ImplCall(int t, const Call& call) {
+    CallEnd end;
+    impl::sync::NonblockingScope nonblocking;
+    try {
+      end.ret = CallImpl(kernel, t, call);
+    } catch (const impl::sync::WouldBlock& wb) {
+      end.blocked = true;
+      end.step = wb.step;
+    }
+    return end;
+  }
+};
+
+DiffRunner::DiffRunner() = default;
+DiffRunner::~DiffRunner() = default;
+
+std::string DiffVerdict(const DiffOutcome& o) {
+  return o.inv == Inv::kNone ? "clean" : std::string(InvId(o.inv));
+}
+
+namespace {
+
+std::string CallLabel(int index, int thread, const Call& c) {
+  return absl::StrCat("call ", index + 1, " (T", thread, " ", PrintCall(c),
+                      ")");
+}
+
+}  // namespace
+
+// The shared loop; `detail` filled only when `full`.
+static Inv RunLoop(DiffRunner::State& s, const DiffCall* calls, int n,
+                   bool full, DiffOutcome* o) {
+  s.dense.fill(-1);
+  int next_dense = 0;
+  for (int i = 0; i < n; ++i) {
+    const DiffCall& dc = calls[i];
+    LC_CHECK(dc.thread >= 0 && dc.thread < kMaxThreads);
+    if (s.dense[dc.thread] < 0) s.dense[dc.thread] = next_dense++;
+    const int t = s.dense[dc.thread];
+    o->calls_run = i + 1;
+    o->last_thread = t;
+    o->last_call = dc.call;
+    const CallEnd spec = s.SpecCall(t, dc.call);
+    if (s.spec.violation != 0) return static_cast<Inv>(s.spec.violation);
+    const CallEnd impl = s.ImplCall(t, dc.call);
+    auto fail = [&](Inv inv, std::string why) {
+      if (full) o->detail = absl::StrCat(CallLabel(i, t, dc.call), ": ", why);
+      return inv;
+    };
+    if (spec.blocked != impl.blocked || spec.step != impl.step) {
+      return fail(Inv::kDiffBlock,
+                  absl::StrCat("spec ",
+                               spec.blocked ? absl::StrCat("blocked at ",
+                                                           A(spec.step))
+                                            : absl::StrCat("returned ",
+                                                           spec.ret),
+                               ", impl ",
+                               impl.blocked ? absl::StrCat("blocked at ",
+                                                           A(impl.step))
+                                            : absl::StrCat("returned ",
+                                                           impl.ret)));
+    }
+    if (!spec.blocked && spec.ret != impl.ret)
+      return fail(Inv::kDiffResult, absl::StrCat("spec returned ", spec.ret,
+                                                 ", impl ", impl.ret));
+    AbstractInto(s.kernel, &s.abs);
+    if (!AbstractEquals(s.abs, s.spec)) {
+      if (!full) return Inv::kDiffState;
+      return fail(Inv::kDiffState,
+                  absl::StrCat("Abstract(impl) differs (spec -> impl):\n  ",
+                               absl::StrJoin(DiffWorlds(SpecWorldAtBoundary(
+                                                            s.spec),
+                                                        s.abs),
+                                             "\n  ")));
+    }
+    if (spec.blocked) {
+      // Both blocked at the same step in equal states. With calls left the
+      // run is inconclusive (a later call might have unblocked it); with
+      // none left every thread is done or blocked: a deadlock, as RunTrace
+      // would report.
+      o->blocked = true;
+      return i + 1 == n ? Inv::kDeadlock : Inv::kNone;
+    }
+    // Equal states: the impl's always-invariants (and CheckQuiescent's
+    // conservation group, which restates them) are the spec's, checked by
+    // ExecStep after every step. The impl-only checks remain.
+    const std::vector<impl::QuiescentFailure> q = s.kernel.CheckQuiescent(
+        impl::Kernel::kLocksAndSleepers | impl::Kernel::kAllocator);
+    if (!q.empty()) {
+      std::string why = "impl CheckQuiescent failed:";
+      for (const auto& f : q) absl::StrAppend(&why, "\n  ", f.check, ": ", f.detail);
+      return fail(Inv::kDiffState, why);
+    }
+  }
+  return Inv::kNone;
+}
+
+Inv DiffRunner::RunFast(const Config& cfg, const DiffCall* calls, int n) {
+  if (!s_) s_ = std::make_unique<State>(cfg);
+  s_->Reset(cfg, faults_);
+  last_.calls_run = 0;
+  last_.blocked = false;
+  last_.inv = RunLoop(*s_, calls, n, /*full=*/false, &last_);
+  return last_.inv;
+}
+
+DiffOutcome DiffRunner::Run(const Config& cfg,
+                            const std::vector<DiffCall>& calls) {
+  if (!s_) s_ = std::make_unique<State>(cfg);
+  s_->Reset(cfg, faults_);
+  DiffOutcome o;
+  o.inv = RunLoop(*s_, calls.data(), static_cast<int>(calls.size()),
+                  /*full=*/true, &o);
+  // The replayable trace of the calls run (dense thread numbering).
+  Trace& t = o.trace;
+  t.config = cfg;
+  for (int i = 0; i < o.calls_run; ++i) {
+    const int th = s_->dense[calls[i].thread];
+    if (static_cast<int>(t.threads.size()) <= th) {
+      t.threads.resize(th + 1);
+      t.thread_names.resize(th + 1);
+    }
+    t.threads[th].push_back(calls[i].call);
+  }
+  for (size_t th = 0; th < t.thread_names.size(); ++th)
+    t.thread_names[th] = absl::StrCat("T", th);
+  t.schedule = s_->schedule;
+  if (!(o.blocked && o.inv == Inv::kNone)) t.expect = DiffVerdict(o);
+  last_ = o;
+  return o;
+}
+
+absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
+    const Trace& t, const std::string& filename) {
+  absl::StatusOr<RunResult> r = RunTrace(t, filename);
+  if (!r.ok()) return r.status();
+  std::vector<DiffCall> out;
+  std::vector<std::vector<bool>> started(t.threads.size());
+  for (size_t th = 0; th < t.threads.size(); ++th)
+    started[th].assign(t.threads[th].size(), false);
+  int cur_thread = -1, cur_call = -1;
+  bool cur_open = false;
+  for (size_t i = 0; i < r->steps.size(); ++i) {
+    const StepRecord& s = r->steps[i];
+    const bool same = s.thread == cur_thread && s.call == cur_call;
+    if (!same) {
+      if (cur_open || started[s.thread][s.call]) {
+        SrcPos pos;
+        if (i < t.schedule_pos.size()) pos = t.schedule_pos[i];
+        return absl::InvalidArgumentError(absl::StrCat(
+            filename, ":", pos.line, ":", pos.col, ": schedule entry ", i + 1,
+            " interleaves inside a call (thread ",
+            cur_thread >= 0 ? t.thread_names[cur_thread] : "?",
+            "'s call is unfinished); the differential runner needs "
+            "call-atomic schedules"));
+      }
+      started[s.thread][s.call] = true;
+      out.push_back(DiffCall{s.thread, t.threads[s.thread][s.call]});
+      cur_thread = s.thread;
+      cur_call = s.call;
+    }
+    cur_open = !s.call_returned;
+  }
+  // Calls blocked at their first step (a deadlock) run last: they block.
+  for (const BlockedAt& b : r->blocked)
+    if (!started[b.thread][b.call])
+      out.push_back(DiffCall{b.thread, t.threads[b.thread][b.call]});
+  return out;
+}
+
+absl::StatusOr<DiffOutcome> RunDiffTrace(const Trace& t,
+                                         const std::string& filename) {
+  absl::StatusOr<std::vector<DiffCall>> calls = CallAtomicOrder(t, filename);
+  if (!calls.ok()) return calls.status();
+  DiffRunner runner;
+  DiffOutcome o = runner.Run(t.config, *calls);
+  // Keep the trace's own names for the report.
+  for (size_t i = 0; i < o.trace.thread_names.size(); ++i) {
+    int orig = -1, seen = 0;
+    std::array<bool, kMaxThreads> s{};
+    for (const DiffCall& c : *calls) {
+      if (!s[c.thread]) {
+        s[c.thread] = true;
+        if (seen++ == static_cast<int>(i)) {
+          orig = c.thread;
+          break;
+        }
+      }
+    }
+    if (orig >= 0 && orig < static_cast<int>(t.thread_names.size()))
+      o.trace.thread_names[i] = t.thread_names[orig];
+  }
+  return o;
+}
+
+std::string DiffSummaryLine(const DiffOutcome& o) {
+  std::string where;
+  const Trace& t = o.trace;
+  if (o.last_thread >= 0 &&
+      o.last_thread < static_cast<int>(t.thread_names.size()))
+    where = absl::StrCat(" ", A(GetOpInfo(o.last_call.op).name),
+                         " in thread ", t.thread_names[o.last_thread]);
+  return absl::StrCat("SUMMARY: lifecheck: ", DiffVerdict(o), where,
+                      " at call ", o.calls_run);
+}
+
+std::string DiffReport(const DiffOutcome& o, const std::string& trace_path) {
+  std::string out = absl::StrCat("lifecheck: finding ", DiffVerdict(o), ": ",
+                                 A(InvMeaning(o.inv)), " (differential)\n");
+  // The spec side of the run as the interleaving table.
+  Trace spec_only = o.trace;
+  spec_only.expect.clear();
+  absl::StatusOr<RunResult> r = RunTrace(spec_only, trace_path);
+  if (r.ok()) absl::StrAppend(&out, InterleavingTable(spec_only, *r));
+  if (!o.detail.empty()) absl::StrAppend(&out, o.detail, "\n");
+  absl::StrAppend(&out, ConfigLine(o.trace.config), "\n");
+  absl::StrAppend(&out, "replay: lifecheck run --diff ", trace_path, "\n");
+  absl::StrAppend(&out, DiffSummaryLine(o), "\n");
+  return out;
+}
+
+}  // namespace lifecheck

@@ -1,0 +1,280 @@
+// The differential runner: the impl agrees with the spec on every
+// call-atomic corpus trace and on random call sequences over a grid of
+// configurations and policies; an injected impl bug is found.
+#include "harness/diff.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "harness/abstraction.h"
+#include "harness/replay.h"
+#include "harness/trace.h"
+
+namespace lifecheck {
+namespace {
+
+bool IsDiff(Inv i) {
+  return i == Inv::kDiffResult || i == Inv::kDiffState || i == Inv::kDiffBlock;
+}
+
+// A random valid call for `cfg`, or false if the op has no valid arguments.
+bool RandomCall(std::mt19937& rng, const Config& cfg, Call* out) {
+  const Op op = static_cast<Op>(rng() % static_cast<int>(Op::kCount));
+  const OpInfo& info = GetOpInfo(op);
+  Call c;
+  c.op = op;
+  for (int k = 0; k < info.nargs; ++k) {
+    int lo = 0, hi = -1;
+    switch (info.arg_kinds[k]) {
+      case ArgKind::kDentry: hi = cfg.dentries() - 1; break;
+      case ArgKind::kFile: lo = 1; hi = cfg.files; break;
+      case ArgKind::kIndex: hi = cfg.pages - 1; break;
+      case ArgKind::kSize: hi = cfg.pages; break;
+      case ArgKind::kPte: hi = cfg.ptes - 1; break;
+      case ArgKind::kPin: hi = cfg.pins - 1; break;
+      case ArgKind::kEvent: hi = cfg.events - 1; break;
+    }
+    if (hi < lo) return false;
+    c.args[k] = static_cast<int16_t>(lo + rng() % (hi - lo + 1));
+  }
+  *out = c;
+  return true;
+}
+
+std::vector<DiffCall> RandomCalls(std::mt19937& rng, const Config& cfg,
+                                  int n, int threads) {
+  std::vector<DiffCall> calls;
+  while (static_cast<int>(calls.size()) < n) {
+    Call c;
+    if (!RandomCall(rng, cfg, &c)) continue;
+    // Bias towards the ops that build state: a third are faults or pins.
+    if (rng() % 3 == 0 && cfg.ptes > 0) {
+      const Op op = cfg.pins > 0 && rng() % 2 ? Op::kPin : Op::kFault;
+      Call f;
+      if (op == Op::kPin) {
+        f.op = op;
+        f.args = {static_cast<int16_t>(rng() % cfg.pins),
+                  static_cast<int16_t>(rng() % cfg.ptes), 0};
+        c = f;
+      } else if (cfg.files > 0 && cfg.pages > 0) {
+        f.op = op;
+        f.args = {static_cast<int16_t>(rng() % cfg.ptes),
+                  static_cast<int16_t>(1 + rng() % cfg.files),
+                  static_cast<int16_t>(rng() % cfg.pages)};
+        c = f;
+      }
+    }
+    calls.push_back(DiffCall{static_cast<int>(rng() % threads), c});
+  }
+  return calls;
+}
+
+// Every policy knob's every value on top of a base of each fs kind.
+std::vector<Config> ConfigGrid() {
+  std::vector<Config> out;
+  for (FsKind fs : {FsKind::kLibfs, FsKind::kDisk, FsKind::kDax}) {
+    Config base;
+    base.fs = fs;
+    base.files = 2;
+    base.pages = 2;
+    base.spare = 2;
+    base.ptes = 3;
+    base.pins = fs == FsKind::kLibfs ? 0 : 2;
+    base.events = 1;
+    out.push_back(base);
+    for (const ConfigField& f : ConfigFields()) {
+      if (!f.is_policy) continue;
+      const int n = f.values.empty() ? 0 : static_cast<int>(f.values.size());
+      for (int v = 0; v < n; ++v) {
+        if (v == f.get(base)) continue;
+        Config c = base;
+        f.set(c, v);
+        if (ValidateConfig(c).empty()) out.push_back(c);
+      }
+    }
+  }
+  // Combinations the historic variants need together.
+  for (const Config& c : out) EXPECT_EQ(ValidateConfig(c), "");
+  Config lease = out.back();
+  lease.fs = FsKind::kDax;
+  lease.policy.dax_truncate_mechanism = DaxTruncateMechanism::kFlAllocatedLease;
+  out.push_back(lease);
+  lease.policy.lease_break_refs = LeaseBreakRefs::kPutBeforeUnlink;
+  out.push_back(lease);
+  Config one = out.back();
+  one.fs = FsKind::kDax;
+  one.policy.dax_ref_base = DaxRefBase::kOneBased;
+  one.policy.dax_truncate = DaxTruncatePolicy::kSequester;
+  out.push_back(one);
+  return out;
+}
+
+std::string Show(const DiffOutcome& o) {
+  return DiffReport(o, "<random>") + "\n" + PrintTrace(o.trace);
+}
+
+TEST(DiffRandom, ImplAgreesWithSpecOnAGridOfConfigurations) {
+  DiffRunner runner;
+  int runs = 0, findings = 0, blocked = 0;
+  for (const Config& cfg : ConfigGrid()) {
+    std::mt19937 rng(12345);
+    // LIFECHECK_DIFF_SEEDS=N runs longer (the default keeps the unit tier
+    // fast).
+    const char* env = std::getenv("LIFECHECK_DIFF_SEEDS");
+    const int seeds = env ? std::atoi(env) : 150;
+    for (int seed = 0; seed < seeds; ++seed) {
+      const auto calls = RandomCalls(rng, cfg, 4 + rng() % 24, 3);
+      const DiffOutcome o = runner.Run(cfg, calls);
+      ++runs;
+      findings += o.inv != Inv::kNone;
+      blocked += o.blocked;
+      ASSERT_FALSE(IsDiff(o.inv)) << Show(o);
+      // RunFast agrees with Run.
+      ASSERT_EQ(runner.RunFast(cfg, calls.data(), calls.size()), o.inv);
+    }
+  }
+  // The grid must exercise something: spec findings and blocked runs occur.
+  EXPECT_GT(findings, 0);
+  EXPECT_GT(blocked, 0);
+  RecordProperty("runs", runs);
+  std::printf("diff grid: %d runs, %d spec findings, %d ended blocked\n", runs,
+              findings, blocked);
+}
+
+// With every state invariant ignored the runs go on past the first
+// violation, deep into states no correct kernel reaches (negative counts,
+// freed blocks still pinned): the impl must still track the spec exactly.
+TEST(DiffRandom, ImplAgreesPastViolations) {
+  DiffRunner runner;
+  uint64_t all = 0;
+  for (int i = 1; i < static_cast<int>(Inv::kDeadlock); ++i)
+    all |= uint64_t{1} << i;
+  const char* env = std::getenv("LIFECHECK_DIFF_SEEDS");
+  const int seeds = env ? std::atoi(env) : 100;
+  int calls_run = 0;
+  for (Config cfg : ConfigGrid()) {
+    cfg.ignore = all;
+    std::mt19937 rng(999);
+    for (int seed = 0; seed < seeds; ++seed) {
+      const auto calls = RandomCalls(rng, cfg, 10 + rng() % 30, 3);
+      const DiffOutcome o = runner.Run(cfg, calls);
+      calls_run += o.calls_run;
+      ASSERT_FALSE(IsDiff(o.inv)) << Show(o);
+    }
+  }
+  std::printf("diff past violations: %d calls\n", calls_run);
+}
+
+// Each outcome's trace replays: --diff on its text gives the same verdict.
+TEST(DiffRandom, OutcomeTraceReplays) {
+  DiffRunner runner;
+  std::mt19937 rng(7);
+  const std::vector<Config> grid = ConfigGrid();
+  for (int i = 0; i < 200; ++i) {
+    const Config& cfg = grid[rng() % grid.size()];
+    const DiffOutcome o = runner.Run(cfg, RandomCalls(rng, cfg, 10, 2));
+    if (o.trace.expect.empty()) continue;  // ended blocked with calls left
+    absl::StatusOr<Trace> t = ParseTrace(PrintTrace(o.trace), "x.trace");
+    ASSERT_TRUE(t.ok()) << t.status() << "\n" << PrintTrace(o.trace);
+    absl::StatusOr<DiffOutcome> again = RunDiffTrace(*t, "x.trace");
+    ASSERT_TRUE(again.ok()) << again.status() << "\n" << PrintTrace(o.trace);
+    EXPECT_EQ(DiffVerdict(*again), o.trace.expect) << PrintTrace(o.trace);
+  }
+}
+
+TEST(DiffCorpus, EveryCallAtomicRegressTraceAgrees) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(LIFECHECK_SOURCE_DIR) / "corpus" / "regress";
+  int checked = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".trace") continue;
+    absl::StatusOr<Trace> t = ReadTraceFile(e.path().string());
+    ASSERT_TRUE(t.ok()) << t.status();
+    absl::StatusOr<DiffOutcome> o = RunDiffTrace(*t, e.path().string());
+    if (!o.ok()) continue;  // interleaves inside a call
+    ++checked;
+    const std::string v = DiffVerdict(*o);
+    EXPECT_TRUE(v == t->expect || (o->blocked && v == "clean"))
+        << e.path() << ": expect " << t->expect << ", diff " << v << "\n"
+        << o->detail;
+  }
+  EXPECT_GE(checked, 25);
+}
+
+// The planted bug: unpin drops 1 instead of GUP_PIN_COUNTING_BIAS.
+TEST(DiffFaults, UnpinDroppingOneIsADiffFinding) {
+  Config cfg;
+  cfg.fs = FsKind::kDisk;
+  cfg.ptes = 1;
+  cfg.pins = 1;
+  auto C = [](Op op, int a = 0, int b = 0, int c = 0) {
+    Call k;
+    k.op = op;
+    k.args = {static_cast<int16_t>(a), static_cast<int16_t>(b),
+              static_cast<int16_t>(c)};
+    return k;
+  };
+  const std::vector<DiffCall> calls = {{0, C(Op::kFault, 0, 1, 0)},
+                                       {0, C(Op::kPin, 0, 0)},
+                                       {0, C(Op::kUnpin, 0)}};
+  DiffRunner runner;
+  EXPECT_EQ(runner.Run(cfg, calls).inv, Inv::kNone);
+  runner.set_faults(impl::Faults{.unpin_drops_one = true});
+  const DiffOutcome o = runner.Run(cfg, calls);
+  EXPECT_EQ(o.inv, Inv::kDiffState) << o.detail;
+  EXPECT_EQ(o.calls_run, 3);
+  EXPECT_NE(o.detail.find("pg[0].refcount: 2 -> 1025"), std::string::npos)
+      << o.detail;
+  const std::string report = DiffReport(o, "bug.trace");
+  EXPECT_EQ(report.rfind("lifecheck: finding DIFF-STATE", 0), 0u) << report;
+  EXPECT_NE(report.find("replay: lifecheck run --diff bug.trace"),
+            std::string::npos);
+  EXPECT_NE(report.find("SUMMARY: lifecheck: DIFF-STATE unpin in thread T0 "
+                        "at call 3"),
+            std::string::npos)
+      << report;
+  // Random sequences find it too.
+  std::mt19937 rng(3);
+  int found = 0;
+  for (int i = 0; i < 2000 && !found; ++i) {
+    const auto calls2 = RandomCalls(rng, cfg, 12, 2);
+    found += IsDiff(runner.RunFast(cfg, calls2.data(), calls2.size()));
+  }
+  EXPECT_GT(found, 0);
+}
+
+TEST(DiffBlock, TruncateWaitingOnAPinBlocksOnBothSides) {
+  Config cfg;
+  cfg.fs = FsKind::kDax;
+  cfg.ptes = 1;
+  cfg.pins = 1;
+  Call fault{Op::kFault, {0, 1, 0}}, pin{Op::kPin, {0, 0, 0}},
+      trunc{Op::kTruncate, {1, 0, 0}}, unpin{Op::kUnpin, {0, 0, 0}};
+  DiffRunner runner;
+  DiffOutcome o = runner.Run(cfg, {{0, fault}, {0, pin}, {1, trunc}});
+  EXPECT_EQ(o.inv, Inv::kDeadlock) << o.detail;
+  EXPECT_TRUE(o.blocked);
+  o = runner.Run(cfg, {{0, fault}, {0, pin}, {1, trunc}, {0, unpin}});
+  EXPECT_EQ(o.inv, Inv::kNone) << o.detail;
+  EXPECT_TRUE(o.blocked);
+  EXPECT_EQ(o.calls_run, 3);
+}
+
+TEST(DiffTrace, InterleavedScheduleIsRejectedWithPosition) {
+  absl::StatusOr<Trace> t =
+      ReadTraceFile(std::string(LIFECHECK_SOURCE_DIR) +
+                    "/corpus/regress/003-zap-without-ptl.trace");
+  ASSERT_TRUE(t.ok());
+  absl::StatusOr<DiffOutcome> o = RunDiffTrace(*t, "z.trace");
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.status().message().find("z.trace:"), std::string::npos);
+  EXPECT_NE(o.status().message().find("call-atomic"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lifecheck

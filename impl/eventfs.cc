@@ -1,0 +1,158 @@
+// eventfs ops (seed 002): a cached dentry of a removed event directory must
+// not let open() reach freed trace_event_file data (spec/eventfs_steps.h).
+#include "impl/kernel.h"
+#include "impl/lockref.h"
+
+namespace lifecheck::impl {
+
+using sync::kAcqRel;
+using sync::kAcquire;
+using sync::kRelaxed;
+using sync::kRelease;
+
+namespace {
+
+// eventfs_root_lookup instantiating the "enable" file: a new dentry with
+// d_fsdata = get_ei(ei); `holder` says whether the caller keeps a count.
+// Precondition: `tid` holds d's d_lock.
+void EvInstantiate(Dentry& d, Event& ev, int tid, bool holder) {
+  d_set_count_locked(d, tid, holder ? 1 : 0);
+  d.h_thr[tid].set(holder ? 1 : 0);
+  d.flags.fetch_or(kDcacheHashed | kDcachePositive, kRelaxed);
+  d.freed.set(false);
+  ev.kref.fetch_add(1, kRelaxed);
+}
+
+}  // namespace
+
+int Kernel::eventfs_lookup(int tid, int e) {
+  Event& ev = ev_[e];
+  Dentry& d = d_[cfg_.event_dentry(e)];
+  sync::step_boundary("EvLookupInst");
+  sb_.event_mutex.lock(tid, "EvLookupInst");  // eventfs_mutex
+  if (ev.is_freed.load(kAcquire)) {
+    sb_.event_mutex.unlock();
+    return kENOENT;
+  }
+  const int32_t c = d_lock(d, tid, "EvLookupInst");
+  if (!(d.flags.load(kRelaxed) & kDcacheHashed)) {
+    EvInstantiate(d, ev, tid, true);
+  } else {
+    d_set_count_locked(d, tid, c + 1);
+    d.h_thr[tid].add(1);
+  }
+  d_unlock(d);
+  sb_.event_mutex.unlock();
+  // ... then dput: tracefs_d_delete keeps the dentry cached at count 0.
+  sync::step_boundary("EvLookupPut");
+  d_add_count(d, tid, -1, "EvLookupPut");
+  d.h_thr[tid].add(-1);
+  return 0;
+}
+
+int Kernel::eventfs_remove_dir(int tid, int e) {
+  Event& ev = ev_[e];
+  const bool guard = cfg_.policy.event_file_guard == EventFileGuard::kOn;
+  sync::step_boundary("EvRemoveDir");
+  sb_.event_mutex.lock(tid, "EvRemoveDir");
+  if (ev.is_freed.load(kRelaxed)) {  // already removed
+    sb_.event_mutex.unlock();
+    return kENOENT;
+  }
+  // The guard refuses while a file is open: more refs than the creation's.
+  if (guard && ev.ef_ref.load(kAcquire) > 1) {
+    sb_.event_mutex.unlock();
+    return kEBUSY;
+  }
+  ev.is_freed.store(true, kRelease);  // free_ei
+  ev.kref.fetch_sub(1, kAcqRel);
+  ev.removed.set(true);
+  ev.ef_flags.fetch_or(kEventFileFreed, kRelease);
+  if (guard) {
+    if (ev.ef_ref.fetch_sub(1, kAcqRel) - 1 == 0) ev.ef_freed.set(true);
+  } else {
+    ev.ef_freed.set(true);
+  }
+  sb_.event_mutex.unlock();
+  return 0;
+}
+
+int Kernel::eventfs_open(int tid, int e) {
+  Event& ev = ev_[e];
+  const int dd = cfg_.event_dentry(e);
+  Dentry& d = d_[dd];
+  sync::step_boundary("EvOpenWalk");  // RCU walk: a cached hit at count 0
+  d_lock(d, tid, "EvOpenWalk");
+  if (!(d.flags.load(kRelaxed) & kDcacheHashed)) {
+    if (ev.is_freed.load(kAcquire)) {  // negative lookups are not cached
+      d_unlock(d);
+      return kENOENT;
+    }
+    EvInstantiate(d, ev, tid, false);
+  }
+  d_unlock(d);
+  if (cfg_.policy.eventfs_revalidate == EventfsRevalidate::kOn) {
+    sync::step_boundary("EvOpenRevalidate");  // !(ei && ei->is_freed)
+    if (ev.is_freed.load(kAcquire)) {
+      d_lock(d, tid, "EvOpenRevalidate");
+      d.flags.fetch_and(~kDcacheHashed, kRelaxed);  // d_invalidate
+      d_unlock(d);
+      return kENOENT;
+    }
+  }
+  sync::step_boundary("EvOpenGet");
+  d_add_count(d, tid, 1, "EvOpenGet");
+  d.h_thr[tid].add(1);
+  sync::step_boundary("EvOpenCallback");
+  if (cfg_.policy.event_file_guard == EventFileGuard::kOff) {
+    ev.h_opens.add(1);  // uses inode->i_private directly
+    return 0;
+  }
+  sb_.event_mutex.lock(tid, "EvOpenCallback");
+  if (ev.ef_flags.load(kAcquire) & kEventFileFreed) {
+    sb_.event_mutex.unlock();
+    const int32_t c = d_lock(d, tid, "EvOpenCallback") - 1;  // fput
+    d_set_count_locked(d, tid, c);
+    d.h_thr[tid].add(-1);
+    if (c == 0 && !(d.flags.load(kRelaxed) & kDcacheHashed)) {
+      KillDentry(tid, dd);
+      d.flags.fetch_and(~kDcachePositive, kRelaxed);
+    }
+    d_unlock(d);
+    return kENODEV;
+  }
+  if (ev.ef_ref.fetch_add(1, kAcqRel) == 0)
+    Warn(static_cast<int>(WarnSlot::kRefcountAddUaf));
+  ev.h_opens.add(1);
+  sb_.event_mutex.unlock();
+  return 0;
+}
+
+int Kernel::eventfs_release(int tid, int e) {
+  Event& ev = ev_[e];
+  const int dd = cfg_.event_dentry(e);
+  Dentry& d = d_[dd];
+  sync::step_boundary("EvCloseRelease");
+  // The fd table: this thread's open references (tracked per thread).
+  if (d.h_thr[tid].get() <= 0 || ev.h_opens.get() <= 0) return kEBADF;
+  ev.h_opens.add(-1);
+  if (cfg_.policy.event_file_guard == EventFileGuard::kOn) {
+    const int32_t old = ev.ef_ref.fetch_sub(1, kAcqRel);  // event_file_put
+    if (old <= 0) Warn(static_cast<int>(WarnSlot::kRefcountSubUaf));
+    const bool fl_freed = ev.ef_flags.load(kAcquire) & kEventFileFreed;
+    if (old - 1 == 0 && !fl_freed)
+      Warn(static_cast<int>(WarnSlot::kEvfilePutZero));
+    if (old - 1 == 0 && fl_freed) ev.ef_freed.set(true);
+  }
+  const int32_t c = d_lock(d, tid, "EvCloseRelease") - 1;
+  d_set_count_locked(d, tid, c);
+  d.h_thr[tid].add(-1);
+  if (c == 0 && !(d.flags.load(kRelaxed) & kDcacheHashed)) {
+    KillDentry(tid, dd);
+    d.flags.fetch_and(~kDcachePositive, kRelaxed);
+  }
+  d_unlock(d);
+  return 0;
+}
+
+}  // namespace lifecheck::impl

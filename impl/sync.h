@@ -1,0 +1,271 @@
+// The one thin layer through which impl/ reaches atomics, locks and blocking.
+//
+// Protocol code (dcache.cc, pagecache.cc, ...) never names std::atomic,
+// std::mutex or std::condition_variable: it uses sync::Atomic, sync::SpinLock,
+// sync::SleepLock and sync::WaitQueue. That lets one source run three ways:
+//   - production/default: plain std::atomic and std::mutex+condition_variable
+//     (TSan sees every primitive: no absl::Mutex, toolchain gotcha);
+//   - -DLIFECHECK_SYNC_HOOKS (issue 4's lifecheck_impl_sched): every access,
+//     lock and wait first calls a hook of sync_hooks.h, a scheduling point;
+//   - nonblocking (NonblockingScope): a wait whose condition is false throws
+//     WouldBlock instead of sleeping. The sequential differential runner uses
+//     it: with one real thread nothing else could ever make the condition
+//     true, so sleeping would hang; throwing ends the run at the same
+//     point-in-call where the spec's step is disabled (harness/diff.cc checks
+//     that it is the same step, DIFF-BLOCK).
+//
+// Ghost<T> is the exception: debug tracking (like the kernel's ref_tracker),
+// relaxed and never a scheduling point, because it is not protocol state.
+#ifndef LIFECHECK_IMPL_SYNC_H_
+#define LIFECHECK_IMPL_SYNC_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "impl/sync_hooks.h"
+
+namespace lifecheck::impl::sync {
+
+#ifdef LIFECHECK_SYNC_HOOKS
+#define LC_SYNC_ACCESS(addr, kind, where) \
+  ::lifecheck::impl::sync::sync_hook_access(addr, kind, where)
+#else
+#define LC_SYNC_ACCESS(addr, kind, where) ((void)0)
+#endif
+
+using MO = std::memory_order;
+inline constexpr MO kRelaxed = std::memory_order_relaxed;
+inline constexpr MO kAcquire = std::memory_order_acquire;
+inline constexpr MO kRelease = std::memory_order_release;
+inline constexpr MO kAcqRel = std::memory_order_acq_rel;
+inline constexpr MO kSeqCst = std::memory_order_seq_cst;
+
+// Thrown by a wait (or a lock acquisition) in nonblocking mode when it would
+// sleep. `step` names the spec step the wait belongs to.
+struct WouldBlock {
+  const char* step;
+};
+
+namespace detail {
+inline thread_local bool nonblocking = false;
+}  // namespace detail
+
+// While alive, waits on this thread throw WouldBlock instead of sleeping.
+class NonblockingScope {
+ public:
+  NonblockingScope() : saved_(detail::nonblocking) {
+    detail::nonblocking = true;
+  }
+  ~NonblockingScope() { detail::nonblocking = saved_; }
+  NonblockingScope(const NonblockingScope&) = delete;
+  NonblockingScope& operator=(const NonblockingScope&) = delete;
+
+ private:
+  bool saved_;
+};
+inline bool nonblocking() { return detail::nonblocking; }
+
+// Marks where the spec step `step` ("DputFast") takes effect in the impl.
+// No-op without hooks.
+inline void step_boundary([[maybe_unused]] const char* step) {
+#ifdef LIFECHECK_SYNC_HOOKS
+  sync_hook_step(step);
+#endif
+}
+
+// An atomic protocol variable. Every operation names its memory order; the
+// caller's contract comment says why that order suffices.
+template <class T>
+class Atomic {
+ public:
+  constexpr Atomic() : v_(T{}) {}
+  constexpr explicit Atomic(T v) : v_(v) {}
+  Atomic(const Atomic&) = delete;
+  Atomic& operator=(const Atomic&) = delete;
+
+  T load(MO mo, const char* where = nullptr) const {
+    LC_SYNC_ACCESS(&v_, AccessKind::kLoad, where);
+    (void)where;
+    return v_.load(mo);
+  }
+  void store(T v, MO mo, const char* where = nullptr) {
+    LC_SYNC_ACCESS(&v_, AccessKind::kStore, where);
+    (void)where;
+    v_.store(v, mo);
+  }
+  T exchange(T v, MO mo, const char* where = nullptr) {
+    LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    (void)where;
+    return v_.exchange(v, mo);
+  }
+  // Strong CAS: false only if the value differed (`expected` gets it).
+  bool cas(T& expected, T desired, MO success, MO failure,
+           const char* where = nullptr) {
+    LC_SYNC_ACCESS(&v_, AccessKind::kCas, where);
+    (void)where;
+    return v_.compare_exchange_strong(expected, desired, success, failure);
+  }
+  T fetch_add(T d, MO mo, const char* where = nullptr) {
+    LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    (void)where;
+    return v_.fetch_add(d, mo);
+  }
+  T fetch_sub(T d, MO mo, const char* where = nullptr) {
+    LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    (void)where;
+    return v_.fetch_sub(d, mo);
+  }
+  T fetch_or(T d, MO mo, const char* where = nullptr) {
+    LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    (void)where;
+    return v_.fetch_or(d, mo);
+  }
+  T fetch_and(T d, MO mo, const char* where = nullptr) {
+    LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    (void)where;
+    return v_.fetch_and(d, mo);
+  }
+
+ private:
+  std::atomic<T> v_;
+};
+
+// Debug tracking (ghost holders, generations, warnings): relaxed, never a
+// scheduling point. Correct sums at quiescent points are all it promises.
+template <class T>
+class Ghost {
+ public:
+  constexpr Ghost() : v_(T{}) {}
+  Ghost(const Ghost&) = delete;
+  Ghost& operator=(const Ghost&) = delete;
+  T get() const { return v_.load(kRelaxed); }
+  void set(T v) { v_.store(v, kRelaxed); }
+  void add(T d) { v_.fetch_add(d, kRelaxed); }
+
+ private:
+  std::atomic<T> v_;
+};
+
+// Blocking waits: sleep until a predicate over protocol state holds.
+//
+// Contract: every code path that can make some waiter's predicate true calls
+// wake_all() AFTER its state change. The predicate is evaluated under the
+// queue's mutex after the waiter announced itself (waiters_ + a seq_cst
+// fence), and wake_all() fences before reading waiters_: either the waker
+// sees the waiter and notifies under the mutex, or the waiter's predicate
+// sees the new state (Dekker with fences on both sides). Never spins.
+class WaitQueue {
+ public:
+  // Returns once ready() is true. Throws WouldBlock{step} in nonblocking
+  // mode if ready() is false. ready() reads state; it may announce the
+  // waiter (PG_waiters) but must not otherwise change protocol state.
+  template <class Ready>
+  void wait(Ready ready, const char* step) {
+    if (ready()) return;
+    if (nonblocking()) throw WouldBlock{step};
+#ifdef LIFECHECK_SYNC_HOOKS
+    while (sync_hook_wait(this, step)) {
+      if (ready()) return;
+    }
+#endif
+    waiters_.fetch_add(1, kSeqCst);
+    std::atomic_thread_fence(kSeqCst);
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait(lk, ready);
+    }
+    waiters_.fetch_sub(1, kSeqCst);
+  }
+  // Wakes every sleeper to re-evaluate its predicate. Cheap when nobody
+  // sleeps (one fence and one load).
+  void wake_all(const char* where = nullptr) {
+    LC_SYNC_ACCESS(this, AccessKind::kWake, where);
+    (void)where;
+    std::atomic_thread_fence(kSeqCst);
+    if (waiters_.load(kRelaxed) == 0) return;
+    { std::lock_guard<std::mutex> lk(mu_); }
+    cv_.notify_all();
+  }
+  int waiters() const { return waiters_.load(kRelaxed); }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::atomic<int> waiters_{0};
+};
+
+// A spinlock (d_lock without the lockref, i_lock, the PTL, flc_lock) that
+// records its holder's logical thread id, which the spec shows (ptl_owner).
+//
+// Layout of the word: kUnlocked (-1) or the holder's logical tid (>= 0).
+// Acquire on lock, release on unlock: the critical sections are ordered.
+class SpinLock {
+ public:
+  static constexpr int kUnlocked = -1;
+  // Blocks (spinning, yielding) until acquired by `tid`; in nonblocking mode
+  // throws WouldBlock{step} if another thread holds it.
+  void lock(int tid, const char* step) {
+    for (;;) {
+      int expected = kUnlocked;
+      LC_SYNC_ACCESS(&owner_, AccessKind::kLock, step);
+      if (owner_.compare_exchange_weak(expected, tid, kAcquire, kRelaxed))
+        return;
+      if (nonblocking()) throw WouldBlock{step};
+      std::this_thread::yield();
+    }
+  }
+  void unlock() {
+    LC_SYNC_ACCESS(&owner_, AccessKind::kUnlock, nullptr);
+    owner_.store(kUnlocked, kRelease);
+  }
+  // The holder's tid or kUnlocked; relaxed: for the abstraction and checks.
+  int owner() const { return owner_.load(kRelaxed); }
+  // Forcibly unlocked (Kernel::Reset after a run abandoned mid-call).
+  // Precondition: no thread uses the lock.
+  void reset() { owner_.store(kUnlocked, kRelaxed); }
+
+ private:
+  std::atomic<int> owner_{kUnlocked};
+};
+
+// A sleeping exclusive lock with an owner (i_rwsem, the fault lock taken
+// exclusive by truncate). Waiters sleep on the caller's WaitQueue.
+class SleepLock {
+ public:
+  static constexpr int kUnlocked = -1;
+  // Acquires for `tid`, sleeping on `wq` while another thread holds it.
+  // Re-entrant for its owner (the spec's TruncLocksFree: owner == t is free).
+  void lock(int tid, WaitQueue& wq, const char* step) {
+    for (;;) {
+      int expected = kUnlocked;
+      LC_SYNC_ACCESS(&owner_, AccessKind::kLock, step);
+      if (owner_.compare_exchange_strong(expected, tid, kAcquire, kRelaxed) ||
+          expected == tid)
+        return;
+      wq.wait([&] { return free_for(tid); }, step);
+    }
+  }
+  // Releases; wakes `wq`'s sleepers.
+  void unlock(WaitQueue& wq) {
+    LC_SYNC_ACCESS(&owner_, AccessKind::kUnlock, nullptr);
+    owner_.store(kUnlocked, kRelease);
+    wq.wake_all();
+  }
+  bool free_for(int tid) const {
+    const int o = owner_.load(kAcquire);
+    return o == kUnlocked || o == tid;
+  }
+  int owner() const { return owner_.load(kRelaxed); }
+  // Forcibly unlocked; precondition: no thread uses the lock.
+  void reset() { owner_.store(kUnlocked, kRelaxed); }
+
+ private:
+  std::atomic<int> owner_{kUnlocked};
+};
+
+}  // namespace lifecheck::impl::sync
+
+#endif  // LIFECHECK_IMPL_SYNC_H_
