@@ -21,6 +21,8 @@
 #include <string>
 
 #include "harness/binary_trace.h"
+#include "harness/diff.h"
+#include "impl/kernel.h"
 #include "spec/findings.h"
 
 namespace lifecheck {
@@ -33,9 +35,16 @@ struct FuzzVerdict {
   int calls_run = 0;
 };
 
-// Runs one call list: the differential runner when the impl is built in,
-// else the spec alone. The one switch between the two.
+// Runs one call list on the differential runner (spec vs impl, call by
+// call) as if it were cut before its first ill-formed call (a finding after
+// that call is not one).
 FuzzVerdict RunFuzzCalls(const CallList& l);
+
+// RunFuzzCalls with the full outcome (detail and replayable trace).
+DiffOutcome RunFuzzCallsFull(const CallList& l);
+
+// The faults of LIFECHECK_FAULT (exits with status 2 on an unknown name).
+impl::Faults ProcessFaults();
 
 // The report of a finding of `l`: first line the ID, the interleaving table,
 // the decode and replay commands, last the SUMMARY line.
@@ -44,10 +53,6 @@ std::string FuzzFindingReport(const CallList& l, const FuzzVerdict& v);
 // The decode options of this process (LIFECHECK_CONFIG). Exits with status 2
 // and a message if the variable is malformed.
 const DecodeOptions& ProcessDecodeOptions();
-
-// "clean", "blocked after N calls", or the finding's ID: what the fuzz
-// harness concluded about `l`.
-std::string FuzzCallsVerdictText(const CallList& l);
 
 // Entry points. Return 0 (the input may enter the corpus); abort() on a
 // finding after printing FuzzFindingReport to stderr.
