@@ -12,7 +12,7 @@ trap 'rm -rf "$out"' EXIT
 
 snapshot() {  # name + hash of every corpus entry and crash file
   (cd "$out" && find corpus crashes -type f ! -name '.*' -print0 |
-     sort -z | xargs -0 -r sha1sum)
+     sort -z | xargs -0 -r sha1sum | LC_ALL=C sort)
 }
 
 setsid "$root/ci/fuzz-overnight" --time 30s --jobs 1 --out "$out" \
@@ -29,7 +29,7 @@ echo "killed run: $n_corpus corpus entries, $n_crash crash files"
 
 "$root/ci/fuzz-overnight" --time 5s --jobs 1 --out "$out" >"$out.log2" 2>&1
 after="$(snapshot)"
-missing="$(comm -23 <(echo "$before") <(echo "$after"))"
+missing="$(LC_ALL=C comm -23 <(echo "$before") <(echo "$after"))"
 if [[ -n "$missing" ]]; then
   echo "FAIL: lost after restart:"; echo "$missing"; exit 1
 fi
