@@ -27,10 +27,11 @@ typename D::Bool AnyNegative(Machine<D>& m,
 // reference, no mapping). Freeing a busy block, or pinning a freed one
 // through a stale PTE read, both land here.
 template <class D>
-void CheckFreeBlocksIdle(Machine<D>& m) {
+void CheckFreeBlocksIdle(Machine<D>& m, const PinsPerPage<D>& pins) {
   if (!m.cfg.is_dax()) return;
   for (int p = 0; p < m.cfg.phys_pages(); ++p)
-    m.violate(m.w.pg[p].st == kBlkFree && !PageIdleTruth(m, p), Inv::kDax1);
+    m.violate(m.w.pg[p].st == kBlkFree && !PageIdleTruth(m, p, pins(p)),
+              Inv::kDax1);
 }
 
 // I-DC-1 and I-DC-3 for every dentry.
@@ -66,7 +67,7 @@ void CheckDirtyHasMeta(Machine<D>& m) {
 // I-REF-1: every counter equals its ghost holders, and no holder is negative
 // (a put of a reference one does not hold).
 template <class D>
-void CheckRefConservation(Machine<D>& m) {
+void CheckRefConservation(Machine<D>& m, const PinsPerPage<D>& pins_on) {
   for (int i = 0; i < m.cfg.dentries(); ++i) {
     auto& d = m.w.d[i];
     auto holders =
@@ -86,8 +87,7 @@ void CheckRefConservation(Machine<D>& m) {
   const bool maps = MapsTakeRef(m.cfg);
   for (int p = 0; p < m.cfg.phys_pages(); ++p) {
     auto& pg = m.w.pg[p];
-    // Counted once: the pin table scan is the hot spot of every step.
-    const auto pins = PinsOn(m, m.lit(p));
+    const auto pins = pins_on(p);
     auto expect = pg.g_base + pg.g_trans + (pins + pg.g_spec) * kGupPinBias;
     if (maps) expect = expect + pg.mapcount;
     m.violate(pg.refcount != expect || pg.g_trans < 0 || pg.mapcount < 0,
@@ -121,10 +121,11 @@ void CheckRefConservation(Machine<D>& m) {
 // the specific protocol invariants come before the generic conservation law.
 template <class D>
 void CheckAlways(Machine<D>& m) {
-  CheckFreeBlocksIdle(m);
+  const PinsPerPage<D> pins(m);  // state does not change during the checks
+  CheckFreeBlocksIdle(m, pins);
   CheckDentryFlags(m);
   CheckDirtyHasMeta(m);
-  CheckRefConservation(m);
+  CheckRefConservation(m, pins);
 }
 
 }  // namespace lifecheck
