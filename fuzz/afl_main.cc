@@ -44,6 +44,11 @@ int main(int argc, char** argv) {
   // Under afl-fuzz (__AFL_SHM_ID set) run the persistent loop; by hand, run
   // the files like any other binary.
   if (!getenv("__AFL_SHM_ID")) return RunArgs(argc, argv);
+  // Warm up before the fork server starts: one-time initialisation (the
+  // environment, the runner's buffers) happens here, once, and every forked
+  // child inherits it, so no input's coverage includes it (stability).
+  static const uint8_t kWarmup[1] = {0};
+  LLVMFuzzerTestOneInput(kWarmup, sizeof kWarmup);
 #ifdef __AFL_HAVE_MANUAL_CONTROL
   __AFL_INIT();
 #endif
