@@ -33,8 +33,8 @@ std::vector<CallList> Inputs() {
   for (int i = 0; i < 4096; ++i) {
     std::string s(BinaryHeaderSize() + 64, '\0');
     for (char& c : s) c = static_cast<char>(rng());
-    out.push_back(
-        DecodeCalls(reinterpret_cast<const uint8_t*>(s.data()), s.size(), opts));
+    out.push_back(DecodeCalls(reinterpret_cast<const uint8_t*>(s.data()),
+                              s.size(), opts));
   }
   return out;
 }
@@ -62,7 +62,8 @@ void BM_DiffRunFast(benchmark::State& state) {
   for (const CallList& l : in) {
     std::vector<DiffCall> c;
     const int n = Prefix(l);
-    for (int k = 0; k < n; ++k) c.push_back({l.calls[k].thread, l.calls[k].call});
+    for (int k = 0; k < n; ++k)
+      c.push_back({l.calls[k].thread, l.calls[k].call});
     calls.push_back(c);
   }
   DiffRunner r;

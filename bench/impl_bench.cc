@@ -47,8 +47,8 @@ impl::Kernel& Setup(benchmark::State& state, bool map) {
 }
 
 void Rate(benchmark::State& state, long long ops) {
-  state.counters["ops/s"] = benchmark::Counter(
-      static_cast<double>(ops), benchmark::Counter::kIsRate);
+  state.counters["ops/s"] =
+      benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
 }
 
 void BM_LookupDput(benchmark::State& state) {

@@ -3,6 +3,8 @@
 // harness keeps no state across inputs, so stability stays at 100%.
 // Outside afl-fuzz (plain compiler or run by hand) it runs each FILE
 // argument, or stdin once, so a crash file reproduces with `./afl_x FILE`.
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -10,7 +12,6 @@
 #include <iostream>
 #include <iterator>
 #include <string>
-#include <unistd.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 

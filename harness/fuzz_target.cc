@@ -107,7 +107,8 @@ int WellFormedPrefix(const CallList& l) {
 std::vector<DiffCall> DiffCallsOf(const CallList& l, int n) {
   std::vector<DiffCall> calls;
   calls.reserve(n);
-  for (int i = 0; i < n; ++i) calls.push_back({l.calls[i].thread, l.calls[i].call});
+  for (int i = 0; i < n; ++i)
+    calls.push_back({l.calls[i].thread, l.calls[i].call});
   return calls;
 }
 

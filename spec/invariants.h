@@ -38,7 +38,8 @@ typename D::Bool AnyNegative(Machine<D>& m,
 // reference, no mapping). Freeing a busy block, or pinning a freed one
 // through a stale PTE read, both land here.
 template <class D>
-LC_NO_COVERAGE void CheckFreeBlocksIdle(Machine<D>& m, const PinsPerPage<D>& pins) {
+LC_NO_COVERAGE void CheckFreeBlocksIdle(Machine<D>& m,
+                                        const PinsPerPage<D>& pins) {
   if (!m.cfg.is_dax()) return;
   for (int p = 0; p < m.cfg.phys_pages(); ++p)
     m.violate(m.w.pg[p].st == kBlkFree && !PageIdleTruth(m, p, pins(p)),
@@ -78,7 +79,8 @@ LC_NO_COVERAGE void CheckDirtyHasMeta(Machine<D>& m) {
 // I-REF-1: every counter equals its ghost holders, and no holder is negative
 // (a put of a reference one does not hold).
 template <class D>
-LC_NO_COVERAGE void CheckRefConservation(Machine<D>& m, const PinsPerPage<D>& pins_on) {
+LC_NO_COVERAGE void CheckRefConservation(Machine<D>& m,
+                                         const PinsPerPage<D>& pins_on) {
   for (int i = 0; i < m.cfg.dentries(); ++i) {
     auto& d = m.w.d[i];
     auto holders =

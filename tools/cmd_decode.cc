@@ -61,8 +61,8 @@ int CmdDecode(const Args& args) {
     return kExitBadInput;
   }
   std::string text = PrintTrace(t);
-  std::string origin = absl::StrCat("# decoded from ", path, " (",
-                                    bytes.size(), " bytes)\n");
+  std::string origin =
+      absl::StrCat("# decoded from ", path, " (", bytes.size(), " bytes)\n");
   if (opts->pinned_config)
     absl::StrAppend(&origin, "# config pinned to ", opts->pin_name, "\n");
   if (ProcessFaults().unpin_drops_one)
@@ -79,7 +79,8 @@ int CmdDecode(const Args& args) {
     const std::string out = p.Value("--output", "");
     const std::string tmp = out + ".tmp";
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!(f << text) || !(f.close(), f) || std::rename(tmp.c_str(), out.c_str())) {
+    if (!(f << text) || !(f.close(), f) ||
+        std::rename(tmp.c_str(), out.c_str())) {
       std::cerr << out << ": cannot write\n";
       return kExitBadInput;
     }
