@@ -46,9 +46,9 @@ impl::Kernel& Setup(benchmark::State& state, bool map) {
   return *g_kernel;
 }
 
+// items_per_second: calls of all threads over the wall time of the loop.
 void Rate(benchmark::State& state, long long ops) {
-  state.counters["ops/s"] =
-      benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
+  state.SetItemsProcessed(ops);
 }
 
 void BM_LookupDput(benchmark::State& state) {
