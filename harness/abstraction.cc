@@ -8,10 +8,10 @@ namespace {
 using impl::sync::kRelaxed;
 
 // The impl's warning slots are the spec's Warn, in order.
-#define LC_WARN_SAME(e, code, text)                                \
-  static_assert(static_cast<int>(impl::WarnSlot::e) ==             \
-                    static_cast<int>(Warn::e),                     \
-                "impl::WarnSlot::" #e " must match spec Warn::" #e);
+#define LC_WARN_SAME(e, code, text)                                     \
+  static_assert(                                                        \
+      static_cast<int>(impl::WarnSlot::e) == static_cast<int>(Warn::e), \
+      "impl::WarnSlot::" #e " must match spec Warn::" #e);
 LC_WARNINGS(LC_WARN_SAME)
 #undef LC_WARN_SAME
 static_assert(static_cast<int>(impl::WarnSlot::kCount) ==
@@ -26,8 +26,8 @@ int16_t I(T v) {
   return static_cast<int16_t>(v);
 }
 
-void AbstractDentries(const impl::Kernel& k, CWorld& w) {
-  for (int i = 0; i < kMaxDentries; ++i) {
+void AbstractDentries(const impl::Kernel& k, CWorld& w, int n) {
+  for (int i = 0; i < n; ++i) {
     const impl::Dentry& d = k.dentries()[i];
     auto& o = w.d[i];
     const uint32_t f = d.flags.load(kRelaxed);
@@ -45,8 +45,8 @@ void AbstractDentries(const impl::Kernel& k, CWorld& w) {
   }
 }
 
-void AbstractInodes(const impl::Kernel& k, CWorld& w) {
-  for (int i = 0; i < kMaxInodes; ++i) {
+void AbstractInodes(const impl::Kernel& k, CWorld& w, int n) {
+  for (int i = 0; i < n; ++i) {
     const impl::Inode& in = k.inodes()[i];
     auto& o = w.ino[i];
     const uint32_t st = in.i_state.load(kRelaxed);
@@ -65,16 +65,16 @@ void AbstractInodes(const impl::Kernel& k, CWorld& w) {
   }
 }
 
-void AbstractPages(const impl::Kernel& k, CWorld& w) {
+void AbstractPages(const impl::Kernel& k, CWorld& w, int n) {
   const int phys = k.config().phys_pages();
-  for (int p = 0; p < kMaxPages; ++p) {
+  for (int p = 0; p < n; ++p) {
     const impl::Page& pg = k.pages()[p];
     auto& o = w.pg[p];
     const uint32_t f = pg.flags.load(kRelaxed);
     const int owner = pg.mapping.load(kRelaxed);
     // st: on the allocator's free list, re-homed to lost+found, or owned
     // (a page-cache orphan is owned with no mapping until its last put).
-    o.st = I(p >= phys || k.page_free(p) ? kBlkFree
+    o.st = I(p >= phys || k.page_free(p)      ? kBlkFree
              : owner == impl::kLostFoundOwner ? kBlkSequestered
                                               : kBlkOwned);
     o.owner = I(owner);
@@ -93,8 +93,8 @@ void AbstractPages(const impl::Kernel& k, CWorld& w) {
   }
 }
 
-void AbstractMm(const impl::Kernel& k, CWorld& w) {
-  for (int e = 0; e < kMaxPtes; ++e) {
+void AbstractMm(const impl::Kernel& k, CWorld& w, int nptes, int npins) {
+  for (int e = 0; e < nptes; ++e) {
     const impl::Pte& pte = k.ptes()[e];
     auto& o = w.pte[e];
     const uint32_t word = pte.word.load(kRelaxed);
@@ -105,7 +105,7 @@ void AbstractMm(const impl::Kernel& k, CWorld& w) {
     o.file = pte.vma_file.load(kRelaxed);
     o.index = pte.vma_index.load(kRelaxed);
   }
-  for (int i = 0; i < kMaxPins; ++i) {
+  for (int i = 0; i < npins; ++i) {
     const impl::Pin& pin = k.pins()[i];
     auto& o = w.pin[i];
     o.held = pin.held.load(kRelaxed);
@@ -115,7 +115,7 @@ void AbstractMm(const impl::Kernel& k, CWorld& w) {
     o.index = pin.index.get();
     o.gen = pin.gen.get();
   }
-  for (int i = 0; i < kMaxPins; ++i) {
+  for (int i = 0; i < npins; ++i) {
     const impl::Lease& l = k.leases()[i];
     auto& o = w.lease[i];
     const uint32_t st = l.state.load(kRelaxed);
@@ -132,8 +132,8 @@ void AbstractMm(const impl::Kernel& k, CWorld& w) {
   }
 }
 
-void AbstractEvents(const impl::Kernel& k, CWorld& w) {
-  for (int e = 0; e < kMaxEvents; ++e) {
+void AbstractEvents(const impl::Kernel& k, CWorld& w, int n) {
+  for (int e = 0; e < n; ++e) {
     const impl::Event& ev = k.events()[e];
     auto& o = w.ev[e];
     o.kref = I(ev.kref.load(kRelaxed));
@@ -146,16 +146,7 @@ void AbstractEvents(const impl::Kernel& k, CWorld& w) {
   }
 }
 
-}  // namespace
-
-void AbstractInto(const impl::Kernel& k, CWorld* out) {
-  CWorld& w = *out;
-  AbstractDentries(k, w);
-  AbstractInodes(k, w);
-  AbstractPages(k, w);
-  AbstractMm(k, w);
-  AbstractEvents(k, w);
-  for (auto& th : w.th) th = {};  // thread-local: no impl counterpart
+void AbstractGlobals(const impl::Kernel& k, CWorld& w) {
   const impl::Super& sb = k.super();
   const uint32_t s = sb.s_flags.load(kRelaxed);
   w.sb_active = s & impl::kSbActive;
@@ -163,6 +154,47 @@ void AbstractInto(const impl::Kernel& k, CWorld* out) {
   w.ptl_owner = I(sb.ptl.owner());
   w.violation = 0;  // spec-only
   for (int i = 0; i < kNumWarnSlots; ++i) w.warned[i] = sb.warned[i].get();
+}
+
+template <class A>
+bool PrefixEq(const A& a, const A& b, int n) {
+  for (int i = 0; i < n; ++i)
+    if (!(a[i] == b[i])) return false;
+  return true;
+}
+
+}  // namespace
+
+void AbstractInto(const impl::Kernel& k, CWorld* out) {
+  CWorld& w = *out;
+  AbstractDentries(k, w, kMaxDentries);
+  AbstractInodes(k, w, kMaxInodes);
+  AbstractPages(k, w, kMaxPages);
+  AbstractMm(k, w, kMaxPtes, kMaxPins);
+  AbstractEvents(k, w, kMaxEvents);
+  for (auto& th : w.th) th = {};  // thread-local: no impl counterpart
+  AbstractGlobals(k, w);
+}
+
+void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
+  const Config& c = k.config();
+  CWorld& w = *out;
+  AbstractDentries(k, w, c.dentries());
+  AbstractInodes(k, w, c.inodes());
+  AbstractPages(k, w, c.phys_pages());
+  AbstractMm(k, w, c.ptes, c.pins);
+  AbstractEvents(k, w, c.events);
+  AbstractGlobals(k, w);
+}
+
+bool AbstractUsedEquals(const Config& c, const CWorld& a, const CWorld& s) {
+  return PrefixEq(a.d, s.d, c.dentries()) &&
+         PrefixEq(a.ino, s.ino, c.inodes()) &&
+         PrefixEq(a.pg, s.pg, c.phys_pages()) &&
+         PrefixEq(a.pte, s.pte, c.ptes) && PrefixEq(a.pin, s.pin, c.pins) &&
+         PrefixEq(a.lease, s.lease, c.pins) && PrefixEq(a.ev, s.ev, c.events) &&
+         a.sb_active == s.sb_active && a.sb_dying == s.sb_dying &&
+         a.ptl_owner == s.ptl_owner && a.warned == s.warned;
 }
 
 CWorld Abstract(const impl::Kernel& k) {

@@ -22,12 +22,20 @@ namespace lifecheck {
 CWorld Abstract(const impl::Kernel& k);
 // Fills `out` without a temporary (the differential runner's hot path).
 void AbstractInto(const impl::Kernel& k, CWorld* out);
+// Only the slots the configuration uses (a prefix of each array) and the
+// globals; the other slots of `out` are left as they are. Unused slots never
+// change on either side, so a caller that initialised `out` from
+// InitWorld(cfg) gets the full abstraction at a fraction of the cost.
+void AbstractUsedInto(const impl::Kernel& k, CWorld* out);
 
 // The part of a spec world the abstraction can match at a call boundary:
 // `w` with th[] and violation cleared.
 CWorld SpecWorldAtBoundary(const CWorld& w);
 // AbstractInto(k) == SpecWorldAtBoundary(spec), without copies.
 bool AbstractEquals(const CWorld& abstract, const CWorld& spec);
+// The same restricted to the slots `cfg` uses (see AbstractUsedInto).
+bool AbstractUsedEquals(const Config& cfg, const CWorld& abstract,
+                        const CWorld& spec);
 
 }  // namespace lifecheck
 

@@ -21,34 +21,62 @@ absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
 int CallImpl(impl::Kernel& k, int t, const Call& c) {
   const int a = c.args[0], b = c.args[1], x = c.args[2];
   switch (c.op) {
-    case Op::kLookup: return k.lookup(t, a);
-    case Op::kDput: return k.dput(t, a);
-    case Op::kDiscard: return k.d_make_discardable(t, a);
-    case Op::kUnlink: return k.vfs_unlink(t, a);
-    case Op::kUmount: return k.umount(t);
-    case Op::kIgrab: return k.igrab(t, a);
-    case Op::kIput: return k.iput(t, a);
-    case Op::kEvLookup: return k.eventfs_lookup(t, a);
-    case Op::kEvRemove: return k.eventfs_remove_dir(t, a);
-    case Op::kEvOpen: return k.eventfs_open(t, a);
-    case Op::kEvClose: return k.eventfs_release(t, a);
-    case Op::kFault: return k.handle_mm_fault(t, a, b, x);
-    case Op::kWriteFault: return k.do_wp_page(t, a);
-    case Op::kStore: return k.user_store(t, a);
-    case Op::kWriteback: return k.writeback(t, a, b);
-    case Op::kTruncate: return k.truncate(t, a, b);
-    case Op::kMunmap: return k.munmap(t, a);
-    case Op::kAlloc: return k.alloc_block(t, a, b);
-    case Op::kPin: return k.pin_user_pages(t, a, b, false);
-    case Op::kPinLongterm: return k.pin_user_pages(t, a, b, true);
-    case Op::kPinFast: return k.pin_user_pages_fast(t, a, b);
-    case Op::kDma: return k.dma_write(t, a);
-    case Op::kUnpin: return k.unpin_user_page(t, a);
-    case Op::kReap: return k.lease_reap(t, a);
-    case Op::kLeaseUnlock: return k.lease_unlock(t, a);
-    case Op::kBreakWork: return k.lease_break_work(t, a);
-    case Op::kBreakLease: return k.break_layout(t, a);
-    case Op::kCount: break;
+    case Op::kLookup:
+      return k.lookup(t, a);
+    case Op::kDput:
+      return k.dput(t, a);
+    case Op::kDiscard:
+      return k.d_make_discardable(t, a);
+    case Op::kUnlink:
+      return k.vfs_unlink(t, a);
+    case Op::kUmount:
+      return k.umount(t);
+    case Op::kIgrab:
+      return k.igrab(t, a);
+    case Op::kIput:
+      return k.iput(t, a);
+    case Op::kEvLookup:
+      return k.eventfs_lookup(t, a);
+    case Op::kEvRemove:
+      return k.eventfs_remove_dir(t, a);
+    case Op::kEvOpen:
+      return k.eventfs_open(t, a);
+    case Op::kEvClose:
+      return k.eventfs_release(t, a);
+    case Op::kFault:
+      return k.handle_mm_fault(t, a, b, x);
+    case Op::kWriteFault:
+      return k.do_wp_page(t, a);
+    case Op::kStore:
+      return k.user_store(t, a);
+    case Op::kWriteback:
+      return k.writeback(t, a, b);
+    case Op::kTruncate:
+      return k.truncate(t, a, b);
+    case Op::kMunmap:
+      return k.munmap(t, a);
+    case Op::kAlloc:
+      return k.alloc_block(t, a, b);
+    case Op::kPin:
+      return k.pin_user_pages(t, a, b, false);
+    case Op::kPinLongterm:
+      return k.pin_user_pages(t, a, b, true);
+    case Op::kPinFast:
+      return k.pin_user_pages_fast(t, a, b);
+    case Op::kDma:
+      return k.dma_write(t, a);
+    case Op::kUnpin:
+      return k.unpin_user_page(t, a);
+    case Op::kReap:
+      return k.lease_reap(t, a);
+    case Op::kLeaseUnlock:
+      return k.lease_unlock(t, a);
+    case Op::kBreakWork:
+      return k.lease_break_work(t, a);
+    case Op::kBreakLease:
+      return k.break_layout(t, a);
+    case Op::kCount:
+      break;
   }
   LC_CHECK(false);
   return 0;
@@ -71,15 +99,15 @@ struct DiffRunner::State {
   CWorld abs{};
   std::vector<int> schedule;  // spec thread per step taken
   std::array<int, kMaxThreads> dense{};
-  int steps = 0;
+  static constexpr int kMaxStepsPerCall = 10000;
 
   void Reset(const Config& c, const impl::Faults& f) {
     cfg = c;
     kernel.Reset(c);
     kernel.set_faults(f);
     spec = InitWorld(c);
+    abs = SpecWorldAtBoundary(spec);  // unused slots: see AbstractUsedInto
     schedule.clear();
-    steps = 0;
   }
 
   // Runs `call` of thread t on the spec, step by step (the sequential
@@ -87,10 +115,11 @@ struct DiffRunner::State {
   CallEnd SpecCall(int t, const Call& call) {
     const std::vector<Step>& steps_of = StepsOf(call.op, cfg);
     const int len = static_cast<int>(steps_of.size());
-    Insn insn{call.op, steps_of[0], 0, static_cast<int16_t>(len), 0, 0,
-              call.args};
+    Insn insn{call.op, steps_of[0], 0,        static_cast<int16_t>(len),
+              0,       0,           call.args};
     spec.th[t].pc = 0;  // pcs are call-relative here (base 0)
     CallEnd end;
+    int call_steps = 0;
     for (;;) {
       const int pc = spec.th[t].pc;
       if (pc >= len) {
@@ -107,7 +136,8 @@ struct DiffRunner::State {
         return end;
       }
       schedule.push_back(t);
-      LC_CHECK(++steps < kMaxReplaySteps);  // every op is a short program
+      // Every op is a short program: a call this long is a spec loop.
+      LC_CHECK(++call_steps < kMaxStepsPerCall);
       if (spec.violation != 0) return end;
     }
   }
@@ -162,47 +192,45 @@ static Inv RunLoop(DiffRunner::State& s, const DiffCall* calls, int n,
       return inv;
     };
     if (spec.blocked != impl.blocked || spec.step != impl.step) {
-      return fail(Inv::kDiffBlock,
-                  absl::StrCat("spec ",
-                               spec.blocked ? absl::StrCat("blocked at ",
-                                                           A(spec.step))
-                                            : absl::StrCat("returned ",
-                                                           spec.ret),
-                               ", impl ",
-                               impl.blocked ? absl::StrCat("blocked at ",
-                                                           A(impl.step))
-                                            : absl::StrCat("returned ",
-                                                           impl.ret)));
+      return fail(
+          Inv::kDiffBlock,
+          absl::StrCat("spec ",
+                       spec.blocked ? absl::StrCat("blocked at ", A(spec.step))
+                                    : absl::StrCat("returned ", spec.ret),
+                       ", impl ",
+                       impl.blocked ? absl::StrCat("blocked at ", A(impl.step))
+                                    : absl::StrCat("returned ", impl.ret)));
     }
     if (!spec.blocked && spec.ret != impl.ret)
       return fail(Inv::kDiffResult, absl::StrCat("spec returned ", spec.ret,
                                                  ", impl ", impl.ret));
-    AbstractInto(s.kernel, &s.abs);
-    if (!AbstractEquals(s.abs, s.spec)) {
+    AbstractUsedInto(s.kernel, &s.abs);
+    if (!AbstractUsedEquals(s.cfg, s.abs, s.spec)) {
       if (!full) return Inv::kDiffState;
-      return fail(Inv::kDiffState,
-                  absl::StrCat("Abstract(impl) differs (spec -> impl):\n  ",
-                               absl::StrJoin(DiffWorlds(SpecWorldAtBoundary(
-                                                            s.spec),
-                                                        s.abs),
-                                             "\n  ")));
+      return fail(
+          Inv::kDiffState,
+          absl::StrCat(
+              "Abstract(impl) differs (spec -> impl):\n  ",
+              absl::StrJoin(DiffWorlds(SpecWorldAtBoundary(s.spec), s.abs),
+                            "\n  ")));
     }
     if (spec.blocked) {
-      // Both blocked at the same step in equal states. With calls left the
-      // run is inconclusive (a later call might have unblocked it); with
-      // none left every thread is done or blocked: a deadlock, as RunTrace
-      // would report.
+      // Both blocked at the same step in equal states: the run ends here,
+      // clean (impl and spec agree). Whether it is a DEADLOCK is the spec's
+      // question (RunTrace answers it when nothing can unblock the call).
       o->blocked = true;
-      return i + 1 == n ? Inv::kDeadlock : Inv::kNone;
+      return Inv::kNone;
     }
     // Equal states: the impl's always-invariants (and CheckQuiescent's
     // conservation group, which restates them) are the spec's, checked by
-    // ExecStep after every step. The impl-only checks remain.
-    const std::vector<impl::QuiescentFailure> q = s.kernel.CheckQuiescent(
-        impl::Kernel::kLocksAndSleepers | impl::Kernel::kAllocator);
-    if (!q.empty()) {
+    // ExecStep after every step; the allocator group is covered by the
+    // comparison (page st comes from the free bitmap, map[] is compared).
+    // What only the impl has: its locks and sleepers.
+    if (!s.kernel.LocksReleased()) {
       std::string why = "impl CheckQuiescent failed:";
-      for (const auto& f : q) absl::StrAppend(&why, "\n  ", f.check, ": ", f.detail);
+      for (const auto& f :
+           s.kernel.CheckQuiescent(impl::Kernel::kLocksAndSleepers))
+        absl::StrAppend(&why, "\n  ", f.check, ": ", f.detail);
       return fail(Inv::kDiffState, why);
     }
   }
@@ -312,8 +340,8 @@ std::string DiffSummaryLine(const DiffOutcome& o) {
   const Trace& t = o.trace;
   if (o.last_thread >= 0 &&
       o.last_thread < static_cast<int>(t.thread_names.size()))
-    where = absl::StrCat(" ", A(GetOpInfo(o.last_call.op).name),
-                         " in thread ", t.thread_names[o.last_thread]);
+    where = absl::StrCat(" ", A(GetOpInfo(o.last_call.op).name), " in thread ",
+                         t.thread_names[o.last_thread]);
   return absl::StrCat("SUMMARY: lifecheck: ", DiffVerdict(o), where,
                       " at call ", o.calls_run);
 }

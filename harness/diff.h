@@ -42,10 +42,13 @@ struct DiffCall {
 struct DiffOutcome {
   // kNone, a spec invariant ID, kDiffResult, kDiffState or kDiffBlock.
   Inv inv = Inv::kNone;
-  int calls_run = 0;  // calls started (the finding's call is the last)
+  int calls_run = 0;     // calls started (the finding's call is the last)
   int last_thread = -1;  // trace thread index of the last call started
   Call last_call;
-  bool blocked = false;  // the run ended with both sides blocked
+  // The run ended early with both sides blocked at the same step (verdict
+  // clean: they agree). The trace then has no expect header: replayed on
+  // the spec alone it may be a DEADLOCK, which is the spec's verdict.
+  bool blocked = false;
   // One line per problem: "call 3 (t1 unpin pin=0): spec returned 0, impl
   // -16", or the DiffWorlds lines "pg[0].refcount: 1 -> 1023" (spec ->
   // impl), or CheckQuiescent failures.

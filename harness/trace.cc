@@ -1,7 +1,5 @@
 #include "harness/trace.h"
 
-#include "spec/findings.h"
-
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -24,11 +22,11 @@ constexpr std::string_view kVersion = "v1";
 constexpr std::string_view kExpectTag = "expect:";
 constexpr std::string_view kClean = "clean";
 constexpr int kMaxNameLen = 16;
-constexpr int kMaxRepeat = 100000;             // N in NAME*N
-constexpr size_t kMaxScheduleLen = 1000000;    // expanded schedule entries
-constexpr size_t kMaxCallsPerThread = 1000;    // keeps Flatten's int16 pcs safe
-constexpr int kSchedTokensPerLine = 16;        // printer only
-constexpr int kMaxArgValue = INT16_MAX;        // Call::args is int16_t
+constexpr int kMaxRepeat = 100000;           // N in NAME*N
+constexpr size_t kMaxScheduleLen = 1000000;  // expanded schedule entries
+constexpr size_t kMaxCallsPerThread = 1000;  // keeps Flatten's int16 pcs safe
+constexpr int kSchedTokensPerLine = 16;      // printer only
+constexpr int kMaxArgValue = INT16_MAX;      // Call::args is int16_t
 
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -88,10 +86,10 @@ struct Tok {
 // One physical line, split into whitespace-separated tokens up to a comment.
 struct Line {
   int lineno = 0;
-  std::string_view text;   // without "\n" and one trailing "\r"
-  std::vector<Tok> toks;   // tokens before any comment
-  int end_col = 1;         // column just after the last token
-  int comment_col = 0;     // column of a comment's '#', 0 if none
+  std::string_view text;  // without "\n" and one trailing "\r"
+  std::vector<Tok> toks;  // tokens before any comment
+  int end_col = 1;        // column just after the last token
+  int comment_col = 0;    // column of a comment's '#', 0 if none
 };
 
 // Splits text[start..] into tokens. A token starting with '#' begins a
@@ -140,9 +138,7 @@ bool OpInRange(Op op) {
   return static_cast<int>(op) < static_cast<int>(Op::kCount);  // Op is unsigned
 }
 
-int NumArgs(const OpInfo& info) {
-  return std::clamp(info.nargs, 0, kMaxArgs);
-}
+int NumArgs(const OpInfo& info) { return std::clamp(info.nargs, 0, kMaxArgs); }
 
 std::string ArgList(const OpInfo& info) {
   std::string out;
@@ -165,8 +161,8 @@ class Parser {
       if (lineno == INT_MAX) return Err(lineno, 1, "too many lines");
       ++lineno;
       const size_t nl = rest.find('\n');
-      std::string_view raw = nl == std::string_view::npos ? rest
-                                                          : rest.substr(0, nl);
+      std::string_view raw =
+          nl == std::string_view::npos ? rest : rest.substr(0, nl);
       if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
       Line line;
       line.lineno = lineno;
@@ -252,13 +248,14 @@ class Parser {
     Inv inv;
     const std::string_view sv = id.text;
     if (sv != kClean && !ParseInvId(sv, &inv))
-      return Err(l, id.col, "unknown invariant ID " + Quote(sv) +
-                                " (expected an ID such as I-DAX-1, DEADLOCK, "
-                                "or 'clean')");
+      return Err(l, id.col,
+                 "unknown invariant ID " + Quote(sv) +
+                     " (expected an ID such as I-DAX-1, DEADLOCK, "
+                     "or 'clean')");
     if (rest.toks.size() > 1)
-      return Err(l, rest.toks[1].col,
-                 "unexpected " + Quote(rest.toks[1].text) +
-                     " after the invariant ID");
+      return Err(
+          l, rest.toks[1].col,
+          "unexpected " + Quote(rest.toks[1].text) + " after the invariant ID");
     trace_.expect = std::string(sv);
     expect_line_ = l.lineno;
     return absl::OkStatus();
@@ -268,7 +265,8 @@ class Parser {
   absl::Status DoIgnore(const Line& l) {
     const Tok& kw = l.toks[0];
     if (body_started_)
-      return Err(l, kw.col, "'ignore:' must come before the first 'thread' line");
+      return Err(l, kw.col,
+                 "'ignore:' must come before the first 'thread' line");
     if (l.toks.size() < 2)
       return Err(l, l.end_col, "missing invariant ID after 'ignore:'");
     for (size_t t = 1; t < l.toks.size(); ++t) {
@@ -277,11 +275,13 @@ class Parser {
       // Run-level verdicts (DEADLOCK, DIFF-*) are not state invariants.
       if (!ParseInvId(tok.text, &inv) ||
           static_cast<int>(inv) >= static_cast<int>(Inv::kDeadlock))
-        return Err(l, tok.col, "unknown invariant ID " + Quote(tok.text) +
-                                   " (DEADLOCK and DIFF-* cannot be ignored)");
+        return Err(l, tok.col,
+                   "unknown invariant ID " + Quote(tok.text) +
+                       " (DEADLOCK and DIFF-* cannot be ignored)");
       const uint64_t bit = uint64_t{1} << static_cast<int>(inv);
       if (trace_.config.ignore & bit)
-        return Err(l, tok.col, "duplicate " + Quote(tok.text) + " in 'ignore:'");
+        return Err(l, tok.col,
+                   "duplicate " + Quote(tok.text) + " in 'ignore:'");
       trace_.config.ignore |= bit;
     }
     return absl::OkStatus();
@@ -311,16 +311,19 @@ class Parser {
       const ConfigField* f = FindField(key, &index);
       if (f == nullptr)
         return Err(l, tok.col,
-                   std::string(policy ? "unknown policy knob " :
-                                        "unknown config key ") + Quote(key));
+                   std::string(policy ? "unknown policy knob "
+                                      : "unknown config key ") +
+                       Quote(key));
       if (f->is_policy && !policy)
-        return Err(l, tok.col, Quote(key) +
-                                   " is a policy knob; set it on a 'policy' "
-                                   "line");
+        return Err(l, tok.col,
+                   Quote(key) +
+                       " is a policy knob; set it on a 'policy' "
+                       "line");
       if (!f->is_policy && policy)
-        return Err(l, tok.col, Quote(key) +
-                                   " is not a policy knob; set it on a "
-                                   "'config' line");
+        return Err(l, tok.col,
+                   Quote(key) +
+                       " is not a policy knob; set it on a "
+                       "'config' line");
       SrcPos& prev = set_at_[static_cast<size_t>(index)];
       if (prev.line > 0)
         return Err(l, tok.col,
@@ -347,13 +350,13 @@ class Parser {
         long long n = 0;
         if (!ParseDecimal(val, INT_MAX, &n))
           return Err(l, val_col,
-                     "expected a decimal number for " + Quote(key) +
-                         ", got " + Quote(val));
+                     "expected a decimal number for " + Quote(key) + ", got " +
+                         Quote(val));
         if (n < f->min || n > f->max)
           return Err(l, val_col,
                      std::string(key) + "=" + ShortNum(val) +
-                         " is out of range " + std::to_string(f->min) +
-                         ".." + std::to_string(f->max));
+                         " is out of range " + std::to_string(f->min) + ".." +
+                         std::to_string(f->max));
         value = static_cast<int>(n);
       }
       f->set(trace_.config, value);
@@ -369,7 +372,7 @@ class Parser {
     config_done_ = true;
     const std::string msg = ValidateConfig(trace_.config);
     if (msg.empty()) return absl::OkStatus();
-    SrcPos at = first_cfg_.line ? first_cfg_
+    SrcPos at = first_cfg_.line      ? first_cfg_
                 : first_policy_.line ? first_policy_
                                      : SrcPos{header_line_, 1};
     return Err(at.line, at.col, "invalid configuration: " + msg);
@@ -405,8 +408,7 @@ class Parser {
       trace_.call_pos.emplace_back();
     }
     if (l.toks.size() < 3)
-      return Err(l, l.end_col,
-                 "missing operation after " + Quote(nt.text));
+      return Err(l, l.end_col, "missing operation after " + Quote(nt.text));
     const Tok& ot = l.toks[2];
     Call call;
     if (!ParseOp(ot.text, &call.op))
@@ -422,7 +424,8 @@ class Parser {
       const std::string_view key = tok.text.substr(0, eq);
       const std::string_view val = tok.text.substr(eq + 1);
       const int val_col = ClampInt(static_cast<size_t>(tok.col) + eq + 1);
-      if (key.empty()) return Err(l, tok.col, "missing argument name before '='");
+      if (key.empty())
+        return Err(l, tok.col, "missing argument name before '='");
       int k = 0;
       while (k < nargs && info.arg_names[k] != key) ++k;
       if (k == nargs)
@@ -458,8 +461,8 @@ class Parser {
     }
     const std::string msg = ValidateCall(call, trace_.config);
     if (!msg.empty())
-      return Err(l, ot.col, "invalid call '" + std::string(info.name) +
-                                "': " + msg);
+      return Err(l, ot.col,
+                 "invalid call '" + std::string(info.name) + "': " + msg);
     std::vector<Call>& calls = trace_.threads[static_cast<size_t>(tid)];
     if (calls.size() >= kMaxCallsPerThread)
       return Err(l, ot.col,
@@ -502,14 +505,13 @@ class Parser {
                      "repeat count " + ShortNum(num) + " is out of range 1.." +
                          std::to_string(kMaxRepeat));
       }
-      if (trace_.schedule.size() + static_cast<size_t>(count) >
-          kMaxScheduleLen)
+      if (trace_.schedule.size() + static_cast<size_t>(count) > kMaxScheduleLen)
         return Err(l, tok.col,
                    "schedule is longer than " +
                        std::to_string(kMaxScheduleLen) + " steps");
       const SrcPos pos{l.lineno, tok.col};
-      trace_.schedule.insert(trace_.schedule.end(),
-                             static_cast<size_t>(count), tid);
+      trace_.schedule.insert(trace_.schedule.end(), static_cast<size_t>(count),
+                             tid);
       trace_.schedule_pos.insert(trace_.schedule_pos.end(),
                                  static_cast<size_t>(count), pos);
     }
@@ -574,8 +576,8 @@ absl::StatusOr<Trace> ReadTraceFile(const std::string& path) {
   errno = 0;
   FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr)
-    return absl::NotFoundError(path + ": cannot read: " +
-                               std::strerror(errno ? errno : EIO));
+    return absl::NotFoundError(
+        path + ": cannot read: " + std::strerror(errno ? errno : EIO));
   std::string text;
   char buf[65536];
   size_t n;

@@ -23,7 +23,7 @@ struct Trace {
   Config config;
   std::vector<std::string> thread_names;   // in order of first appearance
   std::vector<std::vector<Call>> threads;  // calls of each thread
-  std::vector<int> schedule;               // thread index per step; may be empty
+  std::vector<int> schedule;  // thread index per step; may be empty
   // `# expect: <ID>` / `# expect: clean` header, "" if absent.
   std::string expect;
   // Source positions (filled by the parser, empty for built traces).

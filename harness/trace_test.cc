@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "gtest/gtest.h"
 #include "config/config.h"
+#include "gtest/gtest.h"
 #include "spec/findings.h"
 #include "spec/program.h"
 
@@ -63,13 +63,20 @@ void ExpectRoundTrip(const Trace& t) {
 // multi-digit and non-zero values get exercised when the config allows).
 int16_t ArgFor(ArgKind kind, const Config& cfg) {
   switch (kind) {
-    case ArgKind::kDentry: return static_cast<int16_t>(cfg.dentries() - 1);
-    case ArgKind::kFile: return static_cast<int16_t>(cfg.files);
-    case ArgKind::kIndex: return static_cast<int16_t>(cfg.pages - 1);
-    case ArgKind::kSize: return static_cast<int16_t>(cfg.pages);
-    case ArgKind::kPte: return static_cast<int16_t>(cfg.ptes - 1);
-    case ArgKind::kPin: return static_cast<int16_t>(cfg.pins - 1);
-    case ArgKind::kEvent: return static_cast<int16_t>(cfg.events - 1);
+    case ArgKind::kDentry:
+      return static_cast<int16_t>(cfg.dentries() - 1);
+    case ArgKind::kFile:
+      return static_cast<int16_t>(cfg.files);
+    case ArgKind::kIndex:
+      return static_cast<int16_t>(cfg.pages - 1);
+    case ArgKind::kSize:
+      return static_cast<int16_t>(cfg.pages);
+    case ArgKind::kPte:
+      return static_cast<int16_t>(cfg.ptes - 1);
+    case ArgKind::kPin:
+      return static_cast<int16_t>(cfg.pins - 1);
+    case ArgKind::kEvent:
+      return static_cast<int16_t>(cfg.events - 1);
   }
   return 0;
 }
@@ -312,10 +319,10 @@ TEST(TraceRoundTrip, EveryOp) {
     for (int k = info.nargs - 1; k >= 0; --k)
       line += " " + std::string(info.arg_names[k]) + "=" +
               std::to_string(c.args[k]);
-    Trace parsed =
-        MustParse(kHdr + "config fs=dax files=3 pages=3 spare=3 ptes=4 "
-                         "pins=4 events=2\n" + line + "\n" + line +
-                  "\nschedule: A*2\n");
+    Trace parsed = MustParse(kHdr +
+                             "config fs=dax files=3 pages=3 spare=3 ptes=4 "
+                             "pins=4 events=2\n" +
+                             line + "\n" + line + "\nschedule: A*2\n");
     EXPECT_TRUE(parsed == one) << line;
   }
 }
@@ -355,10 +362,10 @@ TEST(TraceRoundTrip, EveryKnobValueAndSize) {
                               : std::string(f.values[static_cast<size_t>(v)]));
         // Config fields are always printed; a policy knob (and the policy
         // line) only when it differs from the default.
-        const bool shown =
-            !f.is_policy || f.get(t.config) != f.get(Config{});
+        const bool shown = !f.is_policy || f.get(t.config) != f.get(Config{});
         EXPECT_EQ(printed.find(" " + kv) != std::string::npos, shown)
-            << kv << "\n" << printed;
+            << kv << "\n"
+            << printed;
         if (f.is_policy) {
           EXPECT_EQ(printed.find("\npolicy ") != std::string::npos, shown)
               << printed;
@@ -425,7 +432,8 @@ TEST(TraceErrors, MissingHeader) {
 }
 
 TEST(TraceErrors, UnknownKeyword) {
-  ExpectError(kHdr + "  frobnicate x=1\n", "2:3", "unknown keyword 'frobnicate'");
+  ExpectError(kHdr + "  frobnicate x=1\n", "2:3",
+              "unknown keyword 'frobnicate'");
   ExpectError(kHdr + "thread A: umount\nThread A: umount\n", "3:1",
               "unknown keyword 'Thread'");
   ExpectError(kHdr + "thread A: umount\nschedule A\n", "3:9",
@@ -450,14 +458,18 @@ TEST(TraceErrors, UnknownThreadInSchedule) {
 
 TEST(TraceErrors, ScheduleCounts) {
   const std::string pre = kHdr + "thread A: umount\n";
-  ExpectError(pre + "schedule: A*0\n", "3:13", "repeat count 0 is out of range");
+  ExpectError(pre + "schedule: A*0\n", "3:13",
+              "repeat count 0 is out of range");
   ExpectError(pre + "schedule: A*100001\n", "3:13", "out of range 1..100000");
   ExpectError(pre + "schedule: A*99999999999999999999999\n", "3:13",
               "out of range");
   ExpectError(pre + "schedule: A*\n", "3:13", "missing repeat count");
-  ExpectError(pre + "schedule: A*x\n", "3:13", "expected a decimal repeat count");
-  ExpectError(pre + "schedule: A*-1\n", "3:13", "expected a decimal repeat count");
-  ExpectError(pre + "schedule:\n", "3:10", "missing thread name after 'schedule:'");
+  ExpectError(pre + "schedule: A*x\n", "3:13",
+              "expected a decimal repeat count");
+  ExpectError(pre + "schedule: A*-1\n", "3:13",
+              "expected a decimal repeat count");
+  ExpectError(pre + "schedule:\n", "3:10",
+              "missing thread name after 'schedule:'");
   std::string big = pre;
   for (int i = 0; i < 10; ++i) big += "schedule: A*100000\n";
   EXPECT_TRUE(ParseTrace(big, "t.trace").ok());
@@ -469,7 +481,8 @@ TEST(TraceErrors, TruncatedLines) {
   ExpectError(kHdr + "thread A:   \n", "2:10", "missing operation");
   ExpectError(kHdr + "thread\n", "2:7", "missing 'NAME:'");
   ExpectError(kHdr + "thread A\n", "2:9", "missing ':' after thread name 'A'");
-  ExpectError(kHdr + "thread A:umount\n", "2:10", "expected whitespace after ':'");
+  ExpectError(kHdr + "thread A:umount\n", "2:10",
+              "expected whitespace after ':'");
   ExpectError(kHdr + "config fs=\n", "2:11", "missing value for 'fs'");
   ExpectError(kHdr + "config\n", "2:7", "missing KEY=VALUE after 'config'");
   ExpectError(kHdr + "policy   # nothing\n", "2:7",
@@ -502,7 +515,8 @@ TEST(TraceErrors, BadNumbers) {
 }
 
 TEST(TraceErrors, OutOfRangeValues) {
-  ExpectError(kHdr + "config files=4\n", "2:14", "files=4 is out of range 0..3");
+  ExpectError(kHdr + "config files=4\n", "2:14",
+              "files=4 is out of range 0..3");
   ExpectError(kHdr + "config events=99999999999999999999999999\n", "2:15",
               "is out of range 0..2");
   ExpectError(kHdr + "config fs=ext4\n", "2:11",
@@ -529,8 +543,9 @@ TEST(TraceErrors, OutOfRangeValues) {
 TEST(TraceErrors, DuplicateKey) {
   ExpectError(kHdr + "config fs=dax files=1 fs=dax\n", "2:23",
               "duplicate key 'fs' (first set at 2:8)");
-  ExpectError(kHdr + "config fs=dax\npolicy dax_truncate=none\nconfig fs=disk\n",
-              "4:8", "duplicate key 'fs' (first set at 2:8)");
+  ExpectError(
+      kHdr + "config fs=dax\npolicy dax_truncate=none\nconfig fs=disk\n", "4:8",
+      "duplicate key 'fs' (first set at 2:8)");
   ExpectError(kHdr + "policy kill_sb=litter\npolicy kill_sb=anon\n", "3:8",
               "duplicate key 'kill_sb'");
 }
@@ -539,8 +554,10 @@ TEST(TraceErrors, WrongSectionAndUnknownKeys) {
   ExpectError(kHdr + "config dax_truncate=none\n", "2:8",
               "'dax_truncate' is a policy knob");
   ExpectError(kHdr + "policy fs=dax\n", "2:8", "'fs' is not a policy knob");
-  ExpectError(kHdr + "config color=blue\n", "2:8", "unknown config key 'color'");
-  ExpectError(kHdr + "policy color=blue\n", "2:8", "unknown policy knob 'color'");
+  ExpectError(kHdr + "config color=blue\n", "2:8",
+              "unknown config key 'color'");
+  ExpectError(kHdr + "policy color=blue\n", "2:8",
+              "unknown policy knob 'color'");
   ExpectError(kHdr + "thread A: umount\nconfig fs=dax\n", "3:1",
               "'config' must come before the first 'thread' line");
   ExpectError(kHdr + "thread A: umount\n  policy kill_sb=litter\n", "3:3",
@@ -548,8 +565,10 @@ TEST(TraceErrors, WrongSectionAndUnknownKeys) {
 }
 
 TEST(TraceErrors, UnknownOp) {
-  ExpectError(kHdr + "thread A: frob x=1\n", "2:11", "unknown operation 'frob'");
-  ExpectError(kHdr + "thread A: Umount\n", "2:11", "unknown operation 'Umount'");
+  ExpectError(kHdr + "thread A: frob x=1\n", "2:11",
+              "unknown operation 'frob'");
+  ExpectError(kHdr + "thread A: Umount\n", "2:11",
+              "unknown operation 'Umount'");
 }
 
 TEST(TraceErrors, MissingOrDuplicateArg) {
@@ -565,8 +584,10 @@ TEST(TraceErrors, MissingOrDuplicateArg) {
 
 TEST(TraceErrors, ThreadNames) {
   ExpectError(kHdr + "thread 1A: umount\n", "2:8", "invalid thread name '1A'");
-  ExpectError(kHdr + "thread A-b: umount\n", "2:8", "invalid thread name 'A-b'");
-  ExpectError(kHdr + "thread : umount\n", "2:8", "missing thread name before ':'");
+  ExpectError(kHdr + "thread A-b: umount\n", "2:8",
+              "invalid thread name 'A-b'");
+  ExpectError(kHdr + "thread : umount\n", "2:8",
+              "missing thread name before ':'");
   ExpectError(kHdr + "thread abcdefghijklmnopq: umount\n", "2:8",
               "longer than 16 characters");
   EXPECT_TRUE(ParseTrace(kHdr + "thread abcdefghijklmnop: umount\n", "t").ok());
@@ -591,7 +612,8 @@ TEST(TraceErrors, BadExpect) {
               "unknown invariant ID 'I-FOO-9'");
   ExpectError("#   expect:   i-dax-1\n" + kHdr, "1:15",
               "unknown invariant ID 'i-dax-1'");
-  ExpectError(kHdr + "# expect: I-DAX-1 I-DAX-2\n", "2:19", "unexpected 'I-DAX-2'");
+  ExpectError(kHdr + "# expect: I-DAX-1 I-DAX-2\n", "2:19",
+              "unexpected 'I-DAX-2'");
   ExpectError(kHdr + "# expect: I-DAX-1\n# expect: I-DAX-2\n", "3:1",
               "duplicate '# expect:'");
   ExpectError(kHdr + "thread A: umount\n  # expect: I-DAX-1\n", "3:3",
@@ -696,14 +718,56 @@ TEST(TraceRobustness, RandomBytes) {
 }
 
 TEST(TraceRobustness, RandomTokens) {
-  const std::vector<std::string> dict = {
-      "lifecheck-trace", "v1", "config", "policy", "thread", "schedule:",
-      "A:", "B:", "A", "B", "A*2", "B*100000", "#", "# expect:", "I-DAX-1",
-      "clean", "fs=dax", "fs=disk", "files=2", "pages=1", "pins=1", "ptes=2",
-      "events=1", "spare=3", "dax_truncate=none", "kill_sb=litter",
-      "ptl_on_zap=false", "fault", "pin", "umount", "truncate", "pte=0",
-      "pte=1", "file=1", "index=0", "size=0", "pin=0", "d=1", "ev=0", "=",
-      ":", "*", "\r", "\t", " ", "\n", "\n", "\n", "\r\n", std::string(1, '\0')};
+  const std::vector<std::string> dict = {"lifecheck-trace",
+                                         "v1",
+                                         "config",
+                                         "policy",
+                                         "thread",
+                                         "schedule:",
+                                         "A:",
+                                         "B:",
+                                         "A",
+                                         "B",
+                                         "A*2",
+                                         "B*100000",
+                                         "#",
+                                         "# expect:",
+                                         "I-DAX-1",
+                                         "clean",
+                                         "fs=dax",
+                                         "fs=disk",
+                                         "files=2",
+                                         "pages=1",
+                                         "pins=1",
+                                         "ptes=2",
+                                         "events=1",
+                                         "spare=3",
+                                         "dax_truncate=none",
+                                         "kill_sb=litter",
+                                         "ptl_on_zap=false",
+                                         "fault",
+                                         "pin",
+                                         "umount",
+                                         "truncate",
+                                         "pte=0",
+                                         "pte=1",
+                                         "file=1",
+                                         "index=0",
+                                         "size=0",
+                                         "pin=0",
+                                         "d=1",
+                                         "ev=0",
+                                         "=",
+                                         ":",
+                                         "*",
+                                         "\r",
+                                         "\t",
+                                         " ",
+                                         "\n",
+                                         "\n",
+                                         "\n",
+                                         "\r\n",
+                                         std::string(1, '\0')};
   std::mt19937 rng(99);
   for (int iter = 0; iter < 6000; ++iter) {
     std::string s = iter % 3 ? kHdr : "";
@@ -799,6 +863,7 @@ TEST(TraceIgnore, RejectsUnknownAndDeadlockAndLatePlacement) {
   };
   EXPECT_EQ(err("ignore: I-NOPE\n").substr(0, 13), "x.trace:3:9: ");
   EXPECT_EQ(err("ignore: DEADLOCK\n").substr(0, 13), "x.trace:3:9: ");
+  EXPECT_EQ(err("ignore: DIFF-STATE\n").substr(0, 13), "x.trace:3:9: ");
   EXPECT_EQ(err("ignore:\n").substr(0, 13), "x.trace:3:8: ");
   EXPECT_EQ(err("thread A: umount\nignore: I-DAX-1\n").substr(0, 13),
             "x.trace:4:1: ");

@@ -54,10 +54,10 @@ static void RecordPin(Pin& pin, int page, int file, int index, int gen,
 }
 
 int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
-  const bool lease = cfg_.is_dax() && cfg_.policy.dax_truncate_mechanism ==
-                                          DaxTruncateMechanism::kFlAllocatedLease;
-  const bool reject =
-      cfg_.policy.longterm_pin == LongtermPinOnFsdax::kReject;
+  const bool lease =
+      cfg_.is_dax() && cfg_.policy.dax_truncate_mechanism ==
+                           DaxTruncateMechanism::kFlAllocatedLease;
+  const bool reject = cfg_.policy.longterm_pin == LongtermPinOnFsdax::kReject;
   Pin& pin = pin_[pi];
   Pte& pte = pte_[e];
   Lease& l = lease_[pi];
@@ -125,7 +125,8 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
 }
 
 // GUP-fast: lockless PTE read, speculative grab (fails on refcount 0), then
-// re-check the PTE and back out if it changed.
+// re-check the PTE and back out if it changed. Safe only because truncate
+// unmaps before it scans refcounts (I-DAX-5, I-DAX-4).
 int Kernel::pin_user_pages_fast(int /*tid*/, int pi, int e) {
   sync::step_boundary("PinFastRead");
   if (cfg_.is_dax() && cfg_.policy.dax_truncate_mechanism ==
@@ -167,7 +168,8 @@ int Kernel::pin_user_pages_fast(int /*tid*/, int pi, int e) {
 // The device writes through the pin (the invariant is the harness's).
 int Kernel::dma_write(int /*tid*/, int pi) {
   sync::step_boundary("DmaWrite");
-  return pin_[pi].held.load(kAcquire) ? 0 : kEINVAL;
+  if (!pin_[pi].held.load(kAcquire)) return kEINVAL;
+  return faults_.dma_reports_efault ? kEFAULT : 0;
 }
 
 int Kernel::unpin_user_page(int /*tid*/, int pi) {
@@ -266,6 +268,7 @@ int Kernel::TruncateDax(int tid, int f, int size) {
     }
     if (busy == kNoObj) break;
     if (pol.dax_truncate == DaxTruncatePolicy::kEbusy) return kEBUSY;
+    if (faults_.truncate_skips_wait) break;  // planted bug (tests)
     if (pol.dax_truncate == DaxTruncatePolicy::kSequester) {
       // Re-home every busy block to lost+found, leaving a hole.
       for (int x = size; x < cfg_.pages; ++x) {
@@ -277,7 +280,8 @@ int Kernel::TruncateDax(int tid, int f, int size) {
       break;
     }
     // WAIT: sleep with the fault lock dropped (xfs_wait_dax_page), then
-    // re-take it and rescan from the unmap.
+    // re-take it and rescan from the unmap. Maintains I-DAX-1 (a block is
+    // freed only when idle) and with it I-DAX-2.
     in.mmaplock.unlock(sb_.wq);
     sync::step_boundary("DaxWaitIdle");
     const Page& pg = pg_[busy];

@@ -115,7 +115,8 @@ int Kernel::DentryKill(int tid, int dd) {
 }
 
 // d_make_discardable's body under d_lock: warn on a non-persistent dentry
-// (detects, does not prevent the underflow), clear the flag, drop its +1.
+// (detects, does not prevent the underflow: I-DC-2), clear the flag, drop
+// the +1 it owns (I-DC-1).
 // Returns the new count. Precondition: `tid` holds d_lock.
 static int32_t DiscardBodyLocked(Dentry& d, int tid, int32_t c, bool* warn) {
   const uint32_t f = d.flags.fetch_and(~kDcachePersistent, kRelaxed);
@@ -154,7 +155,7 @@ int Kernel::vfs_unlink(int tid, int dd) {
     return kENOENT;
   }
   ino_[ino].i_nlink.fetch_sub(1, kRelaxed);  // drop_nlink
-  if (cfg_.fs == FsKind::kLibfs) {  // simple_unlink drops the pin
+  if (cfg_.fs == FsKind::kLibfs) {           // simple_unlink drops the pin
     if (cfg_.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
       bool warn = false;
       c = DiscardBodyLocked(d, tid, c, &warn);
@@ -195,8 +196,7 @@ int Kernel::umount(int tid) {
   for (int dd = 1; dd <= cfg_.files; ++dd) {
     Dentry& d = d_[dd];
     int32_t c = d_lock(d, tid, "UmountShrink");
-    if (c != kDentryDeadCount &&
-        (d.flags.load(kRelaxed) & kDcachePersistent)) {
+    if (c != kDentryDeadCount && (d.flags.load(kRelaxed) & kDcachePersistent)) {
       // select_collect_umount strips PERSISTENT.
       d.flags.fetch_and(~kDcachePersistent, kRelaxed);
       d_set_count_locked(d, tid, --c);

@@ -100,9 +100,19 @@ int Kernel::eventfs_open(int tid, int e) {
       return kENOENT;
     }
   }
+  // The RCU walk legitimises its dentry with lockref_get_not_dead: if
+  // another open's failure path killed it since the walk, the walk restarts
+  // and the real lookup of the freed event fails. (Sequentially the walk
+  // just re-instantiated the dentry, so this only matters interleaved.)
   sync::step_boundary("EvOpenGet");
-  d_add_count(d, tid, 1, "EvOpenGet");
+  const int32_t c = d_lock(d, tid, "EvOpenGet");
+  if (c == kDentryDeadCount) {
+    d_unlock(d);
+    return kENOENT;
+  }
+  d_set_count_locked(d, tid, c + 1);
   d.h_thr[tid].add(1);
+  d_unlock(d);
   sync::step_boundary("EvOpenCallback");
   if (cfg_.policy.event_file_guard == EventFileGuard::kOff) {
     ev.h_opens.add(1);  // uses inode->i_private directly

@@ -83,7 +83,8 @@ bool Kernel::IputFinal(int /*tid*/, Inode& in, bool keeps_busy) {
 }
 
 // evict -> ->evict_inode. BREAK_LAYOUT_FINAL: unmap the inode's PTEs and
-// sleep until no page is busy (dax_break_layout_final), then free.
+// sleep until no page is busy (dax_break_layout_final), then free: no
+// access outlives the inode (I-DAX-3).
 int Kernel::Evict(int tid, int ino) {
   Inode& in = ino_[ino];
   const bool barrier = cfg_.is_dax() && cfg_.policy.evict_barrier ==

@@ -176,11 +176,37 @@ void Kernel::FreePageToAllocator(int p) {
   free_mask_.fetch_or(uint64_t{1} << p, kRelease, "alloc.free");
 }
 
+uint64_t Kernel::sleeps() const {
+  uint64_t n = sb_.wq.sleeps();
+  for (const Page& pg : pg_) n += pg.lock_wq.sleeps();
+  return n;
+}
+
 bool Kernel::page_free(int p) const {
   return (free_mask_.load(kRelaxed) >> p) & 1;
 }
 
 // ---- quiescent checks ----
+
+bool Kernel::LocksReleased() const {
+  for (int i = 0; i < cfg_.dentries(); ++i)
+    if (LockrefLocked(d_[i].lockref.load(kRelaxed))) return false;
+  for (int i = 0; i < cfg_.inodes(); ++i) {
+    const Inode& in = ino_[i];
+    if (in.i_lock.owner() != sync::SpinLock::kUnlocked ||
+        in.rwsem.owner() != sync::SleepLock::kUnlocked ||
+        in.mmaplock.owner() != sync::SleepLock::kUnlocked)
+      return false;
+  }
+  for (int p = 0; p < cfg_.phys_pages(); ++p)
+    if ((pg_[p].flags.load(kRelaxed) & kPgLocked) ||
+        pg_[p].lock_wq.waiters() != 0)
+      return false;
+  return sb_.ptl.owner() == sync::SpinLock::kUnlocked &&
+         sb_.flc_lock.owner() == sync::SpinLock::kUnlocked &&
+         sb_.event_mutex.owner() == sync::SpinLock::kUnlocked &&
+         sb_.wq.waiters() == 0;
+}
 
 std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
   std::vector<QuiescentFailure> out;
@@ -198,8 +224,8 @@ std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
     const uint64_t w = d.lockref.load(kRelaxed);
     if (locks && LockrefLocked(w)) fail("dentry-unlocked", "d", i, "");
     const int c = LockrefCount(w);
-    int holders = d.h_persist.get() + d.h_pin.get() + d.h_child.get() +
-                  d.h_root.get();
+    int holders =
+        d.h_persist.get() + d.h_pin.get() + d.h_child.get() + d.h_root.get();
     for (const auto& h : d.h_thr) holders += h.get();
     if (cons && c != kDentryDeadCount && c != holders)
       fail("dentry-count-holders", "d", i,
@@ -224,6 +250,14 @@ std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
                std::to_string(holders));
   }
   const bool maps_ref = MapsTakeRef();
+  // How many map slots name each page (one pass, not one per page).
+  std::array<int, kMaxPages> map_refs{};
+  if (alloc)
+    for (int i = 0; i < cfg_.inodes(); ++i)
+      for (int x = 0; x < cfg_.pages; ++x) {
+        const int p = ino_[i].map[x].load(kRelaxed);
+        if (p >= 0 && p < kMaxPages) ++map_refs[p];
+      }
   for (int p = 0; p < cfg_.phys_pages(); ++p) {
     const Page& pg = pg_[p];
     // A stale PG_waiters without sleepers is legal (cleared by the next
@@ -252,10 +286,7 @@ std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
     const bool free = page_free(p);
     if (free && pg.mapping.load(kRelaxed) != kNoObj)
       fail("allocator-consistent", "pg", p, " is free but has a mapping");
-    int mapped_by = 0;
-    for (int x = 0; x < kMaxIdx; ++x)
-      for (int i = 0; i < cfg_.inodes(); ++i)
-        if (ino_[i].map[x].load(kRelaxed) == p) ++mapped_by;
+    const int mapped_by = map_refs[p];
     if (free && mapped_by != 0)
       fail("allocator-consistent", "pg", p, " is free but in a file's map");
     if (mapped_by > 1)
@@ -278,9 +309,9 @@ std::vector<QuiescentFailure> Kernel::CheckQuiescent(unsigned which) const {
     const int c = l.dl_count.load(kRelaxed);
     const int h = l.h_list.get() + l.h_reap.get() + l.h_break.get();
     if (c != h)
-      fail("lease-count-holders", "lease", i,
-           ": dl_count " + std::to_string(c) + ", holders " +
-               std::to_string(h));
+      fail(
+          "lease-count-holders", "lease", i,
+          ": dl_count " + std::to_string(c) + ", holders " + std::to_string(h));
   }
   return out;
 }

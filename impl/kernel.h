@@ -39,6 +39,8 @@ namespace lifecheck::impl {
 // the differential runner catches it.
 struct Faults {
   bool unpin_drops_one = false;  // unpin subtracts 1 instead of the pin bias
+  bool truncate_skips_wait = false;  // DAX truncate frees busy blocks at once
+  bool dma_reports_efault = false;   // dma_write returns -EFAULT on success
   bool operator==(const Faults&) const = default;
 };
 
@@ -106,6 +108,9 @@ class Kernel {
   };
   std::vector<QuiescentFailure> CheckQuiescent(
       unsigned which = kAllGroups) const;
+  // The fast form of the kLocksAndSleepers group: true iff it would pass
+  // (no allocation; the differential runner calls it after every call).
+  bool LocksReleased() const;
 
   // ---- read-only access for harness/abstraction.cc ----
   const Config& config() const { return cfg_; }
@@ -119,6 +124,8 @@ class Kernel {
   const Super& super() const { return sb_; }
   // Is physical page p on the allocator's free list?
   bool page_free(int p) const;
+  // Waits that really slept, over every wait queue (test statistics).
+  uint64_t sleeps() const;
 
  private:
   friend class KernelTestPeer;

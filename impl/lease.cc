@@ -10,7 +10,8 @@ using sync::kAcquire;
 using sync::kRelaxed;
 using sync::kRelease;
 
-// A put of dl_count: at 0, fput(dl_file) + kfree(dl) (ghost freed). acq_rel:
+// A put of dl_count: at 0, fput(dl_file) + kfree(dl) (ghost freed; freed
+// exactly once, I-LS-1). acq_rel:
 // every holder's accesses happen before the free. Wakes break waiters.
 void Kernel::LeasePut(Lease& l, sync::Ghost<int16_t>& holder) {
   const int32_t now = l.dl_count.fetch_sub(1, kAcqRel, "lease.put") - 1;
@@ -50,7 +51,7 @@ int Kernel::lease_unlock(int tid, int pi) {
   sb_.flc_lock.lock(tid, "LeaseUnlockAtomic");
   if (!l.on_list.load(kRelaxed)) {
     sb_.flc_lock.unlock();
-    return kEAGAIN;  // a second F_UNLCK finds no lease: no lm_change
+    return kEAGAIN;  // a second F_UNLCK finds no lease: no lm_change (I-LS-2)
   }
   l.on_list.store(false, kRelease);
   LmChange(l);
@@ -69,13 +70,11 @@ int Kernel::lease_break_work(int tid, int pi) {
     const uint32_t st = l.state.load(kAcquire);
     if (!(st & kLeaseBreak) || l.freed.get()) return true;
     const int p = pin.page.load(kRelaxed);
-    const bool idle =
-        p < 0 || p >= cfg_.phys_pages() || !DaxKernelBusy(pg_[p]);
+    const bool idle = p < 0 || p >= cfg_.phys_pages() || !DaxKernelBusy(pg_[p]);
     return (st & kLeasePages) && idle;
   };
   sb_.wq.wait(ready, "BreakWorkWait");
-  if (!(l.state.load(kAcquire) & kLeaseBreak) || l.freed.get())
-    return kEINVAL;
+  if (!(l.state.load(kAcquire) & kLeaseBreak) || l.freed.get()) return kEINVAL;
   sync::step_boundary("BreakWorkUnlock");
   sb_.flc_lock.lock(tid, "BreakWorkUnlock");
   if (l.on_list.load(kRelaxed)) {
@@ -90,7 +89,8 @@ int Kernel::lease_break_work(int tid, int pi) {
 }
 
 // __break_lease under flc_lock: lm_break on every FL_ALLOCATED lease of the
-// file; the first break takes C (an atomic_inc that must not see 0).
+// file; the first break takes C (an atomic_inc that must not see 0,
+// I-REF-2: the list reference A keeps dl_count > 0 while listed).
 void Kernel::BreakAllocatedLeases(int tid, int f) {
   sb_.flc_lock.lock(tid, "DaxBreakLeases");
   for (int i = 0; i < cfg_.pins; ++i) {
@@ -106,7 +106,8 @@ void Kernel::BreakAllocatedLeases(int tid, int f) {
   sb_.wq.wake_all("lease.break");
 }
 
-// The breaker sleeps until no lease of the file is listed (break_time 0).
+// The breaker sleeps until no lease of the file is listed (break_time 0):
+// afterwards no conflicting lease remains (I-LS-3).
 void Kernel::WaitLeases(int f, const char* step) {
   sb_.wq.wait(
       [&] {

@@ -23,9 +23,10 @@ inline constexpr int kENODEV = -19;
 inline constexpr int kEINVAL = -22;
 inline constexpr int kENOSPC = -28;
 inline constexpr int kEOPNOTSUPP = -95;
-inline constexpr int kGupPinBias = 1024;    // GUP_PIN_COUNTING_BIAS
+inline constexpr int kGupPinBias = 1024;       // GUP_PIN_COUNTING_BIAS
 inline constexpr int kDentryDeadCount = -128;  // lockref_mark_dead
-inline constexpr int kLostFoundOwner = 99;  // page->mapping of a sequestered block
+inline constexpr int kLostFoundOwner =
+    99;  // page->mapping of a sequestered block
 
 // ---- struct lockref: d_lockref as one 64-bit word ----
 // - One word so that lockref_get/lockref_put_return are a single CAS while
@@ -34,8 +35,9 @@ inline constexpr int kLostFoundOwner = 99;  // page->mapping of a sequestered bl
 // - The lock half records its holder (tid + 1) for checks; 0 = unlocked.
 // - The count is a signed 32-bit field: a dead dentry has kDentryDeadCount,
 //   and an underflowing put (a finding) must stay representable.
-inline constexpr uint64_t kLockrefLockMask = 0xffffffffull;  // bits 0..31: holder tid+1, 0 = unlocked
-inline constexpr int kLockrefCountShift = 32;                // bits 32..63: int32 count
+inline constexpr uint64_t kLockrefLockMask =
+    0xffffffffull;  // bits 0..31: holder tid+1, 0 = unlocked
+inline constexpr int kLockrefCountShift = 32;  // bits 32..63: int32 count
 static_assert((kLockrefLockMask >> kLockrefCountShift) == 0,
               "lock and count halves do not overlap");
 inline constexpr uint64_t LockrefPack(int32_t count, uint32_t lock) {
@@ -53,10 +55,13 @@ static_assert(LockrefCount(LockrefPack(-128, 3)) == -128);
 static_assert(!LockrefLocked(LockrefPack(-1, 0)));
 
 // ---- d_flags (written under d_lock; read lock-free by lookups) ----
-inline constexpr uint32_t kDcachePersistent = 1u << 0;  // DCACHE_PERSISTENT: owns one count
-inline constexpr uint32_t kDcacheHashed = 1u << 1;      // on the hash: findable by name
-inline constexpr uint32_t kDcachePositive = 1u << 2;    // d_inode != NULL
-inline constexpr uint32_t kDcacheGenocide = 1u << 3;    // legacy d_genocide visited it
+inline constexpr uint32_t kDcachePersistent =
+    1u << 0;  // DCACHE_PERSISTENT: owns one count
+inline constexpr uint32_t kDcacheHashed =
+    1u << 1;  // on the hash: findable by name
+inline constexpr uint32_t kDcachePositive = 1u << 2;  // d_inode != NULL
+inline constexpr uint32_t kDcacheGenocide =
+    1u << 3;  // legacy d_genocide visited it
 static_assert((kDcachePersistent | kDcacheHashed | kDcachePositive |
                kDcacheGenocide) == 0xf,
               "d_flags bits are distinct");
@@ -72,17 +77,17 @@ struct Dentry {
 
 // ---- i_state ----
 inline constexpr uint32_t kIFreeing = 1u << 0;  // I_FREEING: eviction started
-inline constexpr uint32_t kILru = 1u << 1;      // cached on the LRU at i_count 0
+inline constexpr uint32_t kILru = 1u << 1;  // cached on the LRU at i_count 0
 static_assert((kIFreeing & kILru) == 0);
 
 struct Inode {
   sync::Atomic<int32_t> i_count;
   sync::Atomic<int32_t> i_nlink;
-  sync::Atomic<int32_t> i_size;  // in pages
+  sync::Atomic<int32_t> i_size;    // in pages
   sync::Atomic<uint32_t> i_state;  // kIFreeing | kILru
-  sync::SpinLock i_lock;    // i_count's 1 -> 0 and ->drop_inode; the mapping
-  sync::SleepLock rwsem;    // i_rwsem, exclusive (truncate)
-  sync::SleepLock mmaplock; // invalidate_lock / MMAPLOCK (truncate excl.)
+  sync::SpinLock i_lock;     // i_count's 1 -> 0 and ->drop_inode; the mapping
+  sync::SleepLock rwsem;     // i_rwsem, exclusive (truncate)
+  sync::SleepLock mmaplock;  // invalidate_lock / MMAPLOCK (truncate excl.)
   std::array<sync::Atomic<int16_t>, kMaxIdx> map;  // index -> page, -1 hole
   // Ghost.
   sync::Ghost<bool> freed;  // destroy_inode done
@@ -93,13 +98,14 @@ struct Inode {
 // ---- page->flags ----
 // - PG_locked and PG_waiters share the word so that unlock_page is one
 //   fetch_and that also says whether anyone sleeps (folio_unlock).
-inline constexpr uint32_t kPgLocked = 1u << 0;     // PG_locked
-inline constexpr uint32_t kPgWaiters = 1u << 1;    // someone sleeps on PG_locked
-inline constexpr uint32_t kPgDirty = 1u << 2;      // PG_dirty
+inline constexpr uint32_t kPgLocked = 1u << 0;   // PG_locked
+inline constexpr uint32_t kPgWaiters = 1u << 1;  // someone sleeps on PG_locked
+inline constexpr uint32_t kPgDirty = 1u << 2;    // PG_dirty
 inline constexpr uint32_t kPgWriteback = 1u << 3;  // PG_writeback
-inline constexpr uint32_t kPgPrivate = 1u << 4;    // fs metadata attached (seed 001)
-static_assert((kPgLocked | kPgWaiters | kPgDirty | kPgWriteback |
-               kPgPrivate) == 0x1f,
+inline constexpr uint32_t kPgPrivate = 1u
+                                       << 4;  // fs metadata attached (seed 001)
+static_assert((kPgLocked | kPgWaiters | kPgDirty | kPgWriteback | kPgPrivate) ==
+                  0x1f,
               "page flag bits are distinct");
 
 // ---- page->_refcount with the pin bias ----
@@ -128,7 +134,7 @@ struct Page {
 inline constexpr uint32_t kPtePresent = 1u << 0;  // _PAGE_PRESENT
 inline constexpr uint32_t kPteWrite = 1u << 1;    // _PAGE_RW
 inline constexpr uint32_t kPteDirty = 1u << 2;    // _PAGE_DIRTY
-inline constexpr int kPtePageShift = 8;           // bits 8..15: page + 1, 0 = none
+inline constexpr int kPtePageShift = 8;  // bits 8..15: page + 1, 0 = none
 inline constexpr uint32_t kPtePageMask = 0xffu << kPtePageShift;
 static_assert(kMaxPages + 1 <= 0xff, "page number fits the PTE's field");
 static_assert(((kPtePresent | kPteWrite | kPteDirty) & kPtePageMask) == 0);
@@ -175,7 +181,7 @@ inline constexpr uint32_t kEventFileFreed = 1u << 0;  // EVENT_FILE_FL_FREED
 struct Event {
   sync::Atomic<int32_t> kref;  // eventfs_inode kref
   sync::Atomic<bool> is_freed;
-  sync::Atomic<int32_t> ef_ref;   // trace_event_file.ref
+  sync::Atomic<int32_t> ef_ref;     // trace_event_file.ref
   sync::Atomic<uint32_t> ef_flags;  // kEventFileFreed
   // Ghost.
   sync::Ghost<bool> removed, ef_freed;

@@ -230,6 +230,7 @@ int Kernel::do_wp_page(int tid, int e) {
     PutTransient(p);
     return 0;
   }
+  // Metadata before the PTE turns writable (I-PG-1).
   pg.flags.fetch_or(kPgPrivate | kPgDirty, kRelaxed);
   if (keep_locked) {
     locked = true;
@@ -309,7 +310,8 @@ int Kernel::writeback(int tid, int f, int x) {
     sb_.ptl.unlock();
     return 0;
   }
-  // clear_page_dirty_for_io: page_mkclean moves PTE dirtiness to the page.
+  // clear_page_dirty_for_io under the page lock (I-PG-3): page_mkclean
+  // moves PTE dirtiness to the page.
   for (int e = 0; e < cfg_.ptes; ++e) {
     Pte& pte = pte_[e];
     const uint32_t w = pte.word.load(kRelaxed);
@@ -335,10 +337,16 @@ int Kernel::writeback(int tid, int f, int x) {
     if ((w & kPtePresent) && PtePage(w) == p && (w & kPteWrite))
       writable = true;
   }
-  const uint32_t old = pg.flags.fetch_and(~kPgWriteback, kAcqRel);
-  // The fs releases its metadata once clean and not writably mapped.
-  if (!(old & kPgDirty) && !writable)
-    pg.flags.fetch_and(~kPgPrivate, kRelaxed);
+  // End writeback; the fs releases its metadata once clean and not
+  // writably mapped. One CAS, so a write fault's PG_dirty|PG_private
+  // cannot land between the dirty check and the release (the spec's step
+  // is atomic; ->page_mkwrite sets both before the PTE turns writable).
+  uint32_t fl = pg.flags.load(kRelaxed, "end_page_writeback");
+  for (;;) {
+    uint32_t nf = fl & ~kPgWriteback;
+    if (!(fl & kPgDirty) && !writable) nf &= ~kPgPrivate;
+    if (pg.flags.cas(fl, nf, kAcqRel, kRelaxed, "end_page_writeback")) break;
+  }
   pg.lock_wq.wake_all("end_page_writeback");
   return 0;
 }
@@ -364,8 +372,8 @@ void Kernel::ZapPtlUnlock() {
 }
 
 int Kernel::truncate(int tid, int f, int size) {
-  const int r =
-      cfg_.is_dax() ? TruncateDax(tid, f, size) : TruncatePagecache(tid, f, size);
+  const int r = cfg_.is_dax() ? TruncateDax(tid, f, size)
+                              : TruncatePagecache(tid, f, size);
   ReleaseCallLocks(tid);
   return r;
 }
@@ -404,7 +412,7 @@ int Kernel::TruncatePagecache(int tid, int f, int size) {
     in.i_lock.unlock();
     UnlockPage(p);
   }
-  sync::step_boundary("TruncUnmapAgain");
+  sync::step_boundary("TruncUnmapAgain");  // the range ends unmapped: I-PG-6
   ZapPtlLock(tid, "TruncUnmapAgain");
   UnmapRange(f, size);
   ZapPtlUnlock();

@@ -172,6 +172,7 @@ class WaitQueue {
     }
 #endif
     waiters_.fetch_add(1, kSeqCst);
+    sleeps_.fetch_add(1, kRelaxed);
     std::atomic_thread_fence(kSeqCst);
     {
       std::unique_lock<std::mutex> lk(mu_);
@@ -190,11 +191,14 @@ class WaitQueue {
     cv_.notify_all();
   }
   int waiters() const { return waiters_.load(kRelaxed); }
+  // How many waits went to sleep (statistics for tests; relaxed).
+  uint64_t sleeps() const { return sleeps_.load(kRelaxed); }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<int> waiters_{0};
+  std::atomic<uint64_t> sleeps_{0};
 };
 
 // A spinlock (d_lock without the lockref, i_lock, the PTL, flc_lock) that

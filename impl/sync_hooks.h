@@ -20,11 +20,11 @@ namespace lifecheck::impl::sync {
 enum class AccessKind : uint8_t {
   kLoad,
   kStore,
-  kRmw,      // fetch_add/fetch_sub/fetch_or/fetch_and/exchange
-  kCas,      // compare_exchange (success or failure)
-  kLock,     // about to acquire a spinlock or sleeping lock
-  kUnlock,   // about to release one
-  kWake,     // about to wake a wait queue
+  kRmw,     // fetch_add/fetch_sub/fetch_or/fetch_and/exchange
+  kCas,     // compare_exchange (success or failure)
+  kLock,    // about to acquire a spinlock or sleeping lock
+  kUnlock,  // about to release one
+  kWake,    // about to wake a wait queue
 };
 
 #ifdef LIFECHECK_SYNC_HOOKS

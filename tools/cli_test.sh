@@ -141,6 +141,29 @@ check "finding --quiet prints SUMMARY" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
   -- "$LC" run -q "$TMP/finding.trace"
 check "clean + finding -> 1" 1 "==> .*finding.trace <==" - \
   -- "$LC" run "$TMP/clean.trace" "$TMP/finding.trace"
+
+# ---- run --diff (spec vs impl) ----
+write interleaved.trace <<'EOF'
+lifecheck-trace v1
+config fs=disk files=1 pages=1 ptes=1
+thread A: fault pte=0 file=1 index=0
+thread A: write_fault pte=0
+thread B: writeback file=1 index=0
+schedule: A A B
+EOF
+check "run --diff clean -> 0" 0 "^lifecheck: clean \(diff, 1 calls\)$" - \
+  -- "$LC" run --diff "$TMP/clean.trace"
+check "run --diff finding -> 1" 1 \
+  "^SUMMARY: lifecheck: I-DAX-1 truncate in thread T at call 3$" - \
+  -- "$LC" run --diff "$TMP/finding.trace"
+if [[ $(head -1 "$OUT") == "lifecheck: finding I-DAX-1: "* ]] &&
+   grep -qx "replay: lifecheck run --diff $TMP/finding.trace" "$OUT"; then
+  pass "run --diff report shape"
+else
+  fail "run --diff report shape" "see stdout"
+fi
+check "run --diff interleaved -> 2" 2 - "interleaved.trace:6:[0-9]+: .*call-atomic" \
+  -- "$LC" run --diff "$TMP/interleaved.trace"
 check "bad input dominates -> 2" 2 - "^$T/bad_keyword.trace:3:1: " \
   -- "$LC" run "$TMP/finding.trace" "$TMP/bad_keyword.trace"
 
@@ -177,7 +200,7 @@ cp "$TMP/clean.trace" "$TMP/reg/ok/a.trace"
 cp "$TMP/finding.trace" "$TMP/reg/ok/sub/b.trace"
 echo "not a trace" >"$TMP/reg/ok/notes.txt"
 check "regress all pass -> 0" 0 "^regress: 2 passed, 0 failed$" - -- "$LC" regress "$TMP/reg/ok"
-if grep -Eq "^PASS  $T/reg/ok/sub/b.trace  \(expect I-DAX-1, got I-DAX-1\)$" "$OUT"; then
+if grep -Eq "^PASS  $T/reg/ok/sub/b.trace  \(expect I-DAX-1, got I-DAX-1; diff I-DAX-1\)$" "$OUT"; then
   pass "regress PASS line"; else fail "regress PASS line" "no PASS line for b.trace"; fi
 sed 's/# expect: I-DAX-1/# expect: clean/' "$TMP/finding.trace" >"$TMP/reg/bad/wrong.trace"
 grep -v '^# expect' "$TMP/clean.trace" >"$TMP/reg/bad/noexpect.trace"

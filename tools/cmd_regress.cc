@@ -73,13 +73,13 @@ bool RegressOne(const std::string& path, bool quiet) {
                                      "; diff: not call-atomic"));
   const std::string dv = DiffVerdict(*d);
   // A run that ended blocked with calls left cannot judge a deadlock.
-  const bool ok = dv == expect || (d->blocked && dv == "clean" &&
-                                   expect == "DEADLOCK");
+  const bool ok =
+      dv == expect || (d->blocked && dv == "clean" && expect == "DEADLOCK");
   if (!ok)
     return report(false, absl::StrCat("expect ", expect, ", got ", got,
                                       "; diff got ", dv, ": ", d->detail));
-  return report(true, absl::StrCat("expect ", expect, ", got ", got,
-                                   "; diff ", dv));
+  return report(true,
+                absl::StrCat("expect ", expect, ", got ", got, "; diff ", dv));
 }
 
 int CmdRegress(const Args& args) {

@@ -56,9 +56,8 @@ int RunDiffOne(const std::string& path, bool quiet, bool prefix) {
   const bool finding = o->inv != Inv::kNone;
   const std::string verdict =
       finding ? DiffSummaryLine(*o)
-              : absl::StrCat("lifecheck: clean (diff, ", o->calls_run,
-                             " calls", o->blocked ? ", ended blocked" : "",
-                             ")");
+              : absl::StrCat("lifecheck: clean (diff, ", o->calls_run, " calls",
+                             o->blocked ? ", ended blocked" : "", ")");
   if (quiet) {
     std::cout << (prefix ? path + ": " : "") << verdict << "\n";
   } else if (finding) {
@@ -84,8 +83,8 @@ int CmdRun(const Args& args) {
     if (many && !quiet)
       std::cout << (i > 0 ? "\n" : "") << "==> " << path << " <==\n";
     std::cout.flush();
-    rc = std::max(rc, diff ? RunDiffOne(path, quiet, many)
-                           : RunOne(path, quiet, many));
+    rc = std::max(
+        rc, diff ? RunDiffOne(path, quiet, many) : RunOne(path, quiet, many));
   }
   return rc;
 }

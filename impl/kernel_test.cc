@@ -1,0 +1,253 @@
+// Unit tests of the impl's primitives, with real threads where the
+// primitive is about concurrency. No spec: the impl stands alone.
+#include "impl/kernel.h"
+
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "impl/lockref.h"
+
+namespace lifecheck::impl {
+
+// Reaches the private page-lock primitives.
+class KernelTestPeer {
+ public:
+  static void LockPage(Kernel& k, int tid, int p) { k.LockPage(tid, p, "t"); }
+  static void UnlockPage(Kernel& k, int p) { k.UnlockPage(p); }
+  static Page& page(Kernel& k, int p) { return k.pg_[p]; }
+  static Dentry& dentry(Kernel& k, int d) { return k.d_[d]; }
+};
+
+namespace {
+
+using Peer = KernelTestPeer;
+
+Config Disk(int files = 1, int pages = 1) {
+  Config c;
+  c.fs = FsKind::kDisk;
+  c.files = files;
+  c.pages = pages;
+  c.ptes = 2;
+  c.pins = 2;
+  return c;
+}
+
+int32_t Count(const Kernel& k, int d) {
+  return LockrefCount(k.dentries()[d].lockref.load(sync::kRelaxed));
+}
+
+TEST(Lockref, FastPathIsOneCasWhileUnlockedAndAboveOne) {
+  Kernel k(Disk());
+  Dentry& d = Peer::dentry(k, 1);
+  d.lockref.store(LockrefPack(3, 0), sync::kRelaxed);
+  EXPECT_TRUE(lockref_put_fast(d, "t"));
+  EXPECT_EQ(LockrefCount(d.lockref.load(sync::kRelaxed)), 2);
+  d.lockref.store(LockrefPack(1, 0), sync::kRelaxed);
+  EXPECT_FALSE(lockref_put_fast(d, "t"));  // the last reference: slow path
+  d.lockref.store(LockrefPack(5, 7), sync::kRelaxed);  // d_lock held
+  EXPECT_FALSE(lockref_put_fast(d, "t"));
+  EXPECT_EQ(LockrefCount(d.lockref.load(sync::kRelaxed)), 5);
+}
+
+TEST(Lockref, SlowPathTakesTheLockAndKillsAnUnhashedDentry) {
+  Kernel k(Disk());
+  ASSERT_EQ(k.lookup(0, 1), 0);
+  ASSERT_EQ(Count(k, 1), 1);
+  ASSERT_EQ(k.vfs_unlink(1, 1), 0);  // held: unhashed, killed by last dput
+  EXPECT_EQ(k.dput(0, 1), 0);
+  EXPECT_EQ(Count(k, 1), kDentryDeadCount);
+  EXPECT_TRUE(k.CheckQuiescent().empty());
+}
+
+TEST(Lockref, ConcurrentLookupsAndDputsBalance) {
+  Kernel k(Disk());
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t)
+    ts.emplace_back([&k, t] {
+      for (int i = 0; i < 2000; ++i) {
+        ASSERT_EQ(k.lookup(t, 1), 0);
+        ASSERT_EQ(k.dput(t, 1), 0);
+      }
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(Count(k, 1), 0);
+  const auto q = k.CheckQuiescent();
+  EXPECT_TRUE(q.empty()) << q[0].check << " " << q[0].detail;
+}
+
+TEST(PageLock, WaiterSleepsSetsWaitersAndIsWokenByUnlock) {
+  Kernel k(Disk());
+  EXPECT_TRUE(k.LocksReleased());
+  Peer::LockPage(k, 0, 0);
+  EXPECT_FALSE(k.LocksReleased());
+  EXPECT_FALSE(k.CheckQuiescent(Kernel::kLocksAndSleepers).empty());
+  std::atomic<bool> got{false};
+  std::thread waiter([&] {
+    Peer::LockPage(k, 1, 0);
+    got = true;
+    Peer::UnlockPage(k, 0);
+  });
+  // Wait until the waiter sleeps on the page's queue.
+  while (Peer::page(k, 0).lock_wq.waiters() == 0) std::this_thread::yield();
+  EXPECT_FALSE(got.load());
+  EXPECT_TRUE(Peer::page(k, 0).flags.load(sync::kRelaxed) & kPgWaiters);
+  Peer::UnlockPage(k, 0);
+  waiter.join();
+  EXPECT_TRUE(got.load());
+  const uint32_t f = Peer::page(k, 0).flags.load(sync::kRelaxed);
+  EXPECT_FALSE(f & (kPgLocked | kPgWaiters));
+  EXPECT_TRUE(k.CheckQuiescent().empty());
+  EXPECT_TRUE(k.LocksReleased());
+}
+
+TEST(PageLock, NonblockingModeThrowsInsteadOfSleeping) {
+  Kernel k(Disk());
+  Peer::LockPage(k, 0, 0);
+  std::thread other([&] {
+    sync::NonblockingScope nb;
+    EXPECT_THROW(Peer::LockPage(k, 1, 0), sync::WouldBlock);
+  });
+  other.join();
+  Peer::UnlockPage(k, 0);
+}
+
+TEST(PinBias, PinAddsTheBiasAndFolioMaybeDmaPinnedSeesIt) {
+  Kernel k(Disk());
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  const Page& pg = k.pages()[0];
+  EXPECT_EQ(pg.refcount.load(sync::kRelaxed), 2);  // cache + mapping
+  EXPECT_FALSE(FolioMaybeDmaPinned(pg.refcount.load(sync::kRelaxed)));
+  ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
+  EXPECT_EQ(pg.refcount.load(sync::kRelaxed), 2 + kGupPinBias);
+  EXPECT_TRUE(FolioMaybeDmaPinned(pg.refcount.load(sync::kRelaxed)));
+  EXPECT_EQ(k.pin_user_pages(0, 0, 0, false), kEBUSY);  // slot held
+  ASSERT_EQ(k.unpin_user_page(0, 0), 0);
+  EXPECT_EQ(pg.refcount.load(sync::kRelaxed), 2);
+  EXPECT_EQ(k.unpin_user_page(0, 0), kEINVAL);
+  EXPECT_TRUE(k.CheckQuiescent().empty());
+}
+
+TEST(PinBias, InjectedUnpinBugBreaksConservation) {
+  Kernel k(Disk());
+  k.set_faults(Faults{.unpin_drops_one = true});
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
+  ASSERT_EQ(k.unpin_user_page(0, 0), 0);
+  const auto q = k.CheckQuiescent();
+  ASSERT_FALSE(q.empty());
+  EXPECT_EQ(q[0].check, "page-refcount-holders");
+}
+
+TEST(PinFast, BacksOutWhenThePageIsIdleAtZero) {
+  Config c = Disk();
+  c.fs = FsKind::kDax;  // ZERO_BASED: an unmapped block has refcount 0
+  Kernel k(c);
+  EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), kEFAULT);  // not mapped
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), 1);
+  EXPECT_EQ(k.pages()[0].refcount.load(sync::kRelaxed), 1 + kGupPinBias);
+}
+
+TEST(Allocator, ConcurrentClaimsGetDistinctBlocks) {
+  Config c = Disk(3, 3);
+  c.fs = FsKind::kDax;
+  Kernel k(c);
+  for (int f = 1; f <= 3; ++f) ASSERT_EQ(k.truncate(0, f, 0), 0);
+  for (int round = 0; round < 50; ++round) {
+    int got[3][3];
+    std::vector<std::thread> ts;
+    for (int t = 0; t < 3; ++t)
+      ts.emplace_back([&, t] {
+        for (int x = 0; x < 3; ++x) got[t][x] = k.alloc_block(t, t + 1, x);
+      });
+    for (auto& t : ts) t.join();
+    std::set<int> pages;
+    for (auto& row : got)
+      for (int p : row) {
+        ASSERT_GE(p, 0);
+        pages.insert(p);
+      }
+    EXPECT_EQ(pages.size(), 9u);  // no block handed out twice
+    const auto q = k.CheckQuiescent();
+    ASSERT_TRUE(q.empty()) << q[0].check << " " << q[0].detail;
+    for (int f = 1; f <= 3; ++f) ASSERT_EQ(k.truncate(0, f, 0), 0);
+  }
+}
+
+TEST(Allocator, EnospcWhileAnOrphanIsPinned) {
+  Config c = Disk();  // one page, no spare
+  Kernel k(c);
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
+  ASSERT_EQ(k.truncate(0, 1, 0), 0);  // the pinned page survives as orphan
+  EXPECT_EQ(k.alloc_block(0, 1, 0), kENOSPC);
+  ASSERT_EQ(k.unpin_user_page(0, 0), 0);  // last put frees it
+  EXPECT_EQ(k.alloc_block(0, 1, 0), 0);
+}
+
+TEST(Allocator, LowestFreeBlockFirst) {
+  Config c = Disk(1, 2);
+  c.fs = FsKind::kDax;
+  c.spare = 2;
+  Kernel k(c);
+  EXPECT_EQ(k.alloc_block(0, 1, 0), 0);  // already mapped: returns it
+  ASSERT_EQ(k.truncate(0, 1, 1), 0);     // frees block 1
+  EXPECT_EQ(k.alloc_block(0, 1, 1), 1);
+  EXPECT_TRUE(k.page_free(2));
+}
+
+TEST(TruncateWait, SleepsUntilTheLastPinIsDropped) {
+  Config c = Disk();
+  c.fs = FsKind::kDax;  // dax_truncate=wait
+  Kernel k(c);
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
+  std::atomic<int> ret{1};
+  std::thread truncator([&] { ret = k.truncate(1, 1, 0); });
+  while (k.super().wq.waiters() == 0) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(ret.load(), 1);  // still asleep: the block is pinned
+  ASSERT_EQ(k.unpin_user_page(0, 0), 0);
+  truncator.join();
+  EXPECT_EQ(ret.load(), 0);
+  EXPECT_TRUE(k.page_free(0));
+  const auto q = k.CheckQuiescent();
+  EXPECT_TRUE(q.empty()) << q[0].check << " " << q[0].detail;
+}
+
+TEST(TruncateWait, NonblockingModeThrowsAtDaxWaitIdle) {
+  Config c = Disk();
+  c.fs = FsKind::kDax;
+  Kernel k(c);
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
+  sync::NonblockingScope nb;
+  try {
+    k.truncate(1, 1, 0);
+    FAIL() << "truncate returned";
+  } catch (const sync::WouldBlock& wb) {
+    EXPECT_STREQ(wb.step, "DaxWaitIdle");
+  }
+  k.Reset(c);  // a run abandoned mid-call is reset cleanly
+  EXPECT_TRUE(k.CheckQuiescent().empty());
+}
+
+TEST(Reset, RestoresTheInitialWorldWithoutAllocation) {
+  Config c = Disk(2, 2);
+  Kernel k(c);
+  ASSERT_EQ(k.lookup(0, 1), 0);
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  k.Reset(c);
+  EXPECT_EQ(Count(k, 1), 0);
+  EXPECT_EQ(Count(k, 0), 3);  // s_root + two children
+  EXPECT_EQ(k.pages()[0].refcount.load(sync::kRelaxed), 1);
+  EXPECT_FALSE(k.ptes()[0].word.load(sync::kRelaxed) & kPtePresent);
+  EXPECT_TRUE(k.CheckQuiescent().empty());
+}
+
+}  // namespace
+}  // namespace lifecheck::impl
