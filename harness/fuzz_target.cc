@@ -74,18 +74,39 @@ const DecodeOptions& ProcessDecodeOptions() {
   return kOpts;
 }
 
+namespace {
+
+// LIFECHECK_FAULT names -> the impl's planted faults (impl/kernel.h).
+struct FaultKnob {
+  const char* name;
+  bool impl::Faults::*flag;
+};
+constexpr FaultKnob kFaultKnobs[] = {
+    {"unpin_drops_one", &impl::Faults::unpin_drops_one},
+    {"truncate_skips_wait", &impl::Faults::truncate_skips_wait},
+    {"dma_reports_efault", &impl::Faults::dma_reports_efault},
+};
+
+}  // namespace
+
 impl::Faults ProcessFaults() {
   static const impl::Faults kFaults = [] {
     impl::Faults f;
     const char* env = std::getenv("LIFECHECK_FAULT");
     if (!env || !*env) return f;
     for (absl::string_view name : absl::StrSplit(env, ',')) {
-      if (name == "unpin_drops_one") {
-        f.unpin_drops_one = true;
-      } else {
+      bool known = false;
+      for (const FaultKnob& k : kFaultKnobs) {
+        if (name == k.name) {
+          f.*k.flag = true;
+          known = true;
+        }
+      }
+      if (!known) {
         std::fprintf(stderr,
                      "LIFECHECK_FAULT: unknown fault '%s' (known: "
-                     "unpin_drops_one)\n",
+                     "unpin_drops_one, truncate_skips_wait, "
+                     "dma_reports_efault)\n",
                      std::string(name).c_str());
         std::exit(2);
       }
@@ -93,6 +114,13 @@ impl::Faults ProcessFaults() {
     return f;
   }();
   return kFaults;
+}
+
+std::string FaultNames(const impl::Faults& f) {
+  std::string out;
+  for (const FaultKnob& k : kFaultKnobs)
+    if (f.*k.flag) out += (out.empty() ? "" : ",") + std::string(k.name);
+  return out;
 }
 
 namespace {
@@ -158,7 +186,8 @@ std::string FuzzFindingReport(const CallList& l, const FuzzVerdict& v) {
   std::string env;
   if (ProcessDecodeOptions().pinned_config)
     env += "LIFECHECK_CONFIG=" + ProcessDecodeOptions().pin_name + " ";
-  if (faults.unpin_drops_one) env += "LIFECHECK_FAULT=unpin_drops_one ";
+  if (!FaultNames(faults).empty())
+    env += "LIFECHECK_FAULT=" + FaultNames(faults) + " ";
   const std::string decode =
       absl::StrCat("decode: ", env, "lifecheck decode CRASH_FILE -o x.trace\n");
   const size_t at = report.rfind("replay: ");

@@ -7,8 +7,8 @@
 //                     ParseConfigPin): mainline, mainline-dax, mainline-disk,
 //                     mainline-libfs, a text trace path; unset/free: the
 //                     input's header chooses.
-//   LIFECHECK_FAULT   plant an impl fault (differential runner only):
-//                     unpin_drops_one.
+//   LIFECHECK_FAULT   plant impl faults (comma-separated): unpin_drops_one,
+//                     truncate_skips_wait, dma_reports_efault.
 //   LIFECHECK_FIND    comma-separated IDs: only these findings abort (the
 //                     others count as clean); for time-to-find figures.
 //   LIFECHECK_FUZZ_STATS=1  print "lifecheck-fuzz-stats: inputs=N calls=M"
@@ -45,6 +45,8 @@ DiffOutcome RunFuzzCallsFull(const CallList& l);
 
 // The faults of LIFECHECK_FAULT (exits with status 2 on an unknown name).
 impl::Faults ProcessFaults();
+// "unpin_drops_one,..." for the faults set in `f`; "" if none.
+std::string FaultNames(const impl::Faults& f);
 
 // The report of a finding of `l`: first line the ID, the interleaving table,
 // the decode and replay commands, last the SUMMARY line.

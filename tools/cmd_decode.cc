@@ -65,9 +65,9 @@ int CmdDecode(const Args& args) {
       absl::StrCat("# decoded from ", path, " (", bytes.size(), " bytes)\n");
   if (opts->pinned_config)
     absl::StrAppend(&origin, "# config pinned to ", opts->pin_name, "\n");
-  if (ProcessFaults().unpin_drops_one)
-    absl::StrAppend(&origin,
-                    "# impl fault planted: LIFECHECK_FAULT=unpin_drops_one\n");
+  if (!FaultNames(ProcessFaults()).empty())
+    absl::StrAppend(&origin, "# impl faults planted: LIFECHECK_FAULT=",
+                    FaultNames(ProcessFaults()), "\n");
   if (Verdict(*r) != t.expect)
     absl::StrAppend(&origin, "# spec alone (lifecheck run without --diff): ",
                     Verdict(*r), "\n");
