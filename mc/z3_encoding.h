@@ -24,7 +24,7 @@
 // Frames are instantiated from the templates by substitution.
 //
 // Reductions (both keep at least one shortest counterexample; the argument is
-// in docs/performance-z3.md and in z3_encoding.cc):
+// in docs/performance.md ("Model checking (Z3)") and in z3_encoding.cc):
 //   - symmetry: within a group of symmetric threads i < j, j takes its first
 //     step only after i has taken one (ghost "started" bits per frame);
 //   - partial order: two adjacent steps of threads t1 > t2 whose footprints

@@ -1,4 +1,4 @@
-// lifecheck_z3_table: the figures of docs/performance-z3.md.
+// lifecheck_z3_table: the figures of docs/performance.md ("Model checking (Z3)").
 //
 //   lifecheck_z3_table                 the dax-truncate table (markdown)
 //   lifecheck_z3_table --max 2         ... pages x pinners up to 2x2

@@ -9,7 +9,7 @@
 // (harness/binary_trace.h, the diff_fuzzer's input form: at most 128 calls,
 // call-ordered) and the benchmark minimises the trace that file decodes to,
 // so libFuzzer -minimize_crash and afl-tmin can be run on the same crash file
-// (docs/performance-minimize.md).
+// (docs/performance.md ("Minimiser")).
 //
 // usage: bench_minimize [--runs N] [--seed S] [--calls N] [--write PATH]
 //                       [--encode PATH] [TRACE]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Minimiser comparison on ONE crash file (docs/performance-minimize.md):
+# Minimiser comparison on ONE crash file (docs/performance.md ("Minimiser")):
 # lifecheck minimize vs libFuzzer -minimize_crash vs afl-tmin.
 #
 # The crash file is bench_minimize --encode: corpus/regress/
