@@ -163,11 +163,20 @@ void Judge(RunRow& row, const fs::path& dir) {
       }
       return;
     case McVerdict::kUnknown:
-      row.verdict = absl::StrCat("unknown (budget, bound ", r.bound, ")");
+      // Z3's bound is the one whose query ran out of time: every shorter
+      // schedule is clean.
+      row.verdict = row.engine == "z3" && r.bound > 0
+                        ? absl::StrCat("unknown (budget; clean to bound ",
+                                       r.bound - 1, ")")
+                        : "unknown (budget)";
       row.outcome = Outcome::kBudget;
       row.note = "budget ran out";
       return;
   }
+}
+
+std::string Size(const RunRow& row) {
+  return absl::StrCat(row.pages, "x", row.pinners);
 }
 
 std::string CexLen(const RunRow& row) {
@@ -195,12 +204,13 @@ Summary ReadSummary(const std::string& path, const std::string& absent) {
 
 std::string MarkdownTable(const std::vector<RunRow>& rows) {
   std::string o =
-      "| scenario | policy | engine | verdict | expected | time | cex length "
-      "| result |\n|---|---|---|---|---|---|---|---|\n";
+      "| scenario | size | policy | engine | verdict | expected | time | cex "
+      "length | result |\n|---|---|---|---|---|---|---|---|---|\n";
   for (const RunRow& row : rows) {
     std::string result = OutcomeName(row.outcome);
     if (!row.note.empty()) absl::StrAppend(&result, ": ", row.note);
-    absl::StrAppend(&o, "| ", row.scenario, " | ", row.policy, " | ",
+    absl::StrAppend(&o, "| ", row.scenario, " | ", Size(row), " | ",
+                    row.policy, " | ",
                     row.engine, " | ", row.verdict, " | ", row.expect, " | ",
                     FormatSeconds(row.r.seconds), " | ", CexLen(row), " | ",
                     result, " |\n");
@@ -209,11 +219,12 @@ std::string MarkdownTable(const std::vector<RunRow>& rows) {
 }
 
 void PrintTable(const std::vector<RunRow>& rows) {
-  std::vector<std::vector<std::string>> t = {{"scenario", "policy", "engine",
+  std::vector<std::vector<std::string>> t = {{"scenario", "size", "policy",
+                                              "engine",
                                               "verdict", "expected", "time",
                                               "cex", "result"}};
   for (const RunRow& row : rows)
-    t.push_back({row.scenario, row.policy, row.engine, row.verdict,
+    t.push_back({row.scenario, Size(row), row.policy, row.engine, row.verdict,
                  row.expect, FormatSeconds(row.r.seconds), CexLen(row),
                  row.note.empty()
                      ? std::string(OutcomeName(row.outcome))
@@ -262,17 +273,23 @@ std::string SummaryText(const std::vector<RunRow>& rows, const Context& ctx) {
       absl::StrJoin(ctx.engines, ", "), ctx.elapsed, ctx.budget, t.ok,
       t.mismatch, t.budget, t.cex);
   if (ctx.mainline_only && t.mismatch == 0) {
-    int racy = 0;
-    for (const RunRow& row : rows) racy += row.expect != "verified";
+    int verified = 0, racy = 0;
+    for (const RunRow& row : rows) {
+      racy += row.expect != "verified" && row.outcome == Outcome::kOk;
+      verified += row.expect == "verified" && row.outcome == Outcome::kOk;
+    }
     absl::StrAppend(
         &o, "\nNo finding: ", t.scenarios.size(), " scenarios x ",
-        t.policies.size(), " mainline variants verified by ",
-        ctx.engines.size(), " engines (", absl::StrJoin(ctx.engines, ", "),
-        ")", t.budget ? absl::StrCat(", ", t.budget, " runs inconclusive") : "",
+        t.policies.size() / std::max<size_t>(1, t.scenarios.size()),
+        " mainline variant each, checked by ", ctx.engines.size(),
+        ctx.engines.size() == 1 ? " engine (" : " engines (",
+        absl::StrJoin(ctx.engines, ", "), "): ", verified, " runs verified",
         racy ? absl::StrCat(", ", racy,
                             " runs of racy-by-design scenarios gave their "
                             "expected counterexample")
              : "",
+        t.budget ? absl::StrCat(", ", t.budget, " runs inconclusive (budget)")
+                 : "",
         "; ", ctx.regress.line, "; ", ctx.fuzz.line, ".\n");
   }
   return o;
@@ -290,9 +307,16 @@ std::string CoveredText(const std::vector<RunRow>& rows) {
       if (r2.scenario == row.scenario &&
           std::find(pols.begin(), pols.end(), r2.policy) == pols.end())
         pols.push_back(r2.policy);
-    absl::StrAppend(&o, "- ", row.scenario, " (", row.pages, " pages x ",
-                    row.pinners, " pinners): ", absl::StrJoin(pols, "; "),
-                    "\n");
+    std::vector<std::string> sizes;
+    for (const RunRow& r2 : rows) {
+      const std::string sz = absl::StrCat(r2.engine, " ", Size(r2));
+      if (r2.scenario == row.scenario &&
+          std::find(sizes.begin(), sizes.end(), sz) == sizes.end())
+        sizes.push_back(sz);
+    }
+    absl::StrAppend(&o, "- ", row.scenario, " (pages x pinners: ",
+                    absl::StrJoin(sizes, ", "), "): ",
+                    absl::StrJoin(pols, "; "), "\n");
   }
   return o;
 }
@@ -329,6 +353,7 @@ std::string ReportHtml(const std::vector<RunRow>& rows, const Context& ctx) {
       "<h1>lifecheck check --all</h1>\n<pre>";
   absl::StrAppend(&o, HtmlEscape(SummaryText(rows, ctx)),
                   "</pre>\n<h2>Results</h2>\n<table>\n<tr><th>scenario</th>"
+                  "<th>size</th>"
                   "<th>policy</th><th>engine</th><th>verdict</th>"
                   "<th>expected</th><th>time</th><th>cex length</th>"
                   "<th>result</th></tr>\n");
@@ -340,7 +365,8 @@ std::string ReportHtml(const std::vector<RunRow>& rows, const Context& ctx) {
     n += row.replayed;
     absl::StrAppend(
         &o, "<tr class=\"", OutcomeName(row.outcome), "\"><td>",
-        HtmlEscape(row.scenario), "</td><td>", HtmlEscape(row.policy),
+        HtmlEscape(row.scenario), "</td><td>", Size(row), "</td><td>",
+        HtmlEscape(row.policy),
         "</td><td>", row.engine, "</td><td>", verdict, "</td><td>",
         HtmlEscape(row.expect), "</td><td>", FormatSeconds(row.r.seconds),
         "</td><td>", CexLen(row), "</td><td>", OutcomeName(row.outcome),
@@ -437,10 +463,15 @@ int CheckAll(const Command& c, const Parsed& p) {
     row.engine = j.engine;
     row.expect = j.v->expect;
     row.why = j.v->why;
-    row.pages = j.sc->default_pages;
-    row.pinners = j.sc->default_pinners;
+    // The explicit engine is exhaustive and fast (well under a second at
+    // every scenario's largest sizes): it checks the largest instance. Z3's
+    // BMC grows steeply with the size (docs/performance.md): default sizes.
+    const bool largest = row.engine == "explicit";
+    row.pages = largest ? j.sc->max_pages : j.sc->default_pages;
+    row.pinners = largest ? j.sc->max_pinners : j.sc->default_pinners;
     std::cerr << "[" << i + 1 << "/" << jobs.size() << "] " << row.scenario
-              << " " << row.policy << " " << row.engine << " ... "
+              << " " << Size(row) << " " << row.policy << " " << row.engine
+              << " ... "
               << std::flush;
     const double left = budget - (Now() - t0);
     if (left < 0.5) {
@@ -449,7 +480,7 @@ int CheckAll(const Command& c, const Parsed& p) {
       row.note = "budget spent before this run";
     } else {
       absl::StatusOr<Trace> t =
-          BuildScenario(row.scenario, 0, 0, j.v->policy);
+          BuildScenario(row.scenario, row.pages, row.pinners, j.v->policy);
       if (!t.ok()) {
         std::cerr << "\nlifecheck: internal error: " << t.status() << "\n";
         return 70;

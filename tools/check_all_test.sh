@@ -13,15 +13,15 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$lc" check --all --mainline-only --engines explicit --budget 120 \
   --report "$tmp/main" >"$tmp/main.out" 2>"$tmp/main.err" ||
   fail "mainline-only run exited $? ($(tail -n 3 "$tmp/main.err"))"
-grep -q '^scenario *policy *engine *verdict' "$tmp/main.out" || fail "no table on stdout"
+grep -q "^scenario *size *policy *engine *verdict" "$tmp/main.out" || fail "no table on stdout"
 grep -q '^\[1/[0-9]*\] ' "$tmp/main.err" || fail "no progress lines on stderr"
 for f in report.md report.html; do [[ -s "$tmp/main/$f" ]] || fail "no $f"; done
-grep -q '^| scenario | policy | engine | verdict | expected | time | cex length | result |' \
+grep -q "^| scenario | size | policy | engine | verdict | expected | time | cex length | result |" \
   "$tmp/main/report.md" || fail "report.md has no table"
 grep -q '^No finding: ' "$tmp/main/report.md" || fail "report.md has no 'No finding' sentence"
 grep -q '<table>' "$tmp/main/report.html" || fail "report.html has no table"
 grep -q 'No finding: ' "$tmp/main/report.html" || fail "report.html has no 'No finding' sentence"
-grep -q 'MISMATCH' "$tmp/main/report.md" && fail "mainline run has a MISMATCH"
+grep -q '| MISMATCH' "$tmp/main/report.md" && fail "mainline run has a MISMATCH"
 
 "$lc" check --all --scenario dax-truncate --engines explicit --budget 120 \
   --report "$tmp/dax" >"$tmp/dax.out" 2>"$tmp/dax.err" ||
