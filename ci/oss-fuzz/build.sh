@@ -39,7 +39,7 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 
 # RelWithDebInfo's -O2 -g would come after $CXXFLAGS; a plain build type
 # keeps the caller's flags (OSS-Fuzz passes -O1 -gline-tables-only).
-cmake -S "${src}" -B "${work}" "${generator[@]}" \
+cmake -S "${src}" -B "${work}" "${generator[@]}" --no-warn-unused-cli \
   -DCMAKE_BUILD_TYPE= \
   -DCMAKE_C_COMPILER="${CC}" -DCMAKE_CXX_COMPILER="${CXX}" \
   -DCMAKE_C_FLAGS="${CFLAGS}" -DCMAKE_CXX_FLAGS="${CXXFLAGS}" \

@@ -35,6 +35,18 @@ unzip_seeds() {  # unzip_seeds ZIP DIR
   python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"
 }
 
+check_pin() {  # check_pin FUZZER: mainline by default, and it can fail
+  local race="${root}/corpus/diff_fuzzer/003-truncate-none-pinned.bin"
+  "$1" "${race}" >/dev/null 2>&1 ||
+    { echo "verify: $1 is not pinned to mainline by default" >&2; return 1; }
+  if LIFECHECK_CONFIG=free "$1" "${race}" >"${scratch}/race.log" 2>&1 ||
+      ! grep -q 'SUMMARY: lifecheck: I-DAX-1' "${scratch}/race.log"; then
+    echo "verify: $1 does not find the seed race with LIFECHECK_CONFIG=free" >&2
+    return 1
+  fi
+  echo "verify: $1: mainline by default; finds I-DAX-1 with LIFECHECK_CONFIG=free"
+}
+
 run_libfuzzer() {
   local out="${scratch}/libfuzzer/out" t0 f
   rm -rf "${scratch}/libfuzzer" && mkdir -p "${out}"
@@ -47,6 +59,7 @@ run_libfuzzer() {
     ci/oss-fuzz/build.sh
   echo "verify: libfuzzer build: $((SECONDS - t0)) s"
   check_out "${out}"
+  check_pin "${out}/diff_fuzzer"
   for f in "${fuzzers[@]}"; do
     unzip_seeds "${out}/${f}_seed_corpus.zip" "${scratch}/libfuzzer/seeds-$f"
     mkdir -p "${scratch}/libfuzzer/new-$f"
@@ -72,6 +85,7 @@ run_afl() {
     ci/oss-fuzz/build.sh
   echo "verify: afl build: $((SECONDS - t0)) s"
   check_out "${out}"
+  check_pin "${out}/diff_fuzzer"
   for f in "${fuzzers[@]}"; do
     unzip_seeds "${out}/${f}_seed_corpus.zip" "${scratch}/afl/seeds-$f"
     for s in "${scratch}/afl/seeds-$f"/*; do
