@@ -41,8 +41,8 @@ struct RunRow {
   std::string scenario, policy, engine, expect, why;
   int pages = 0, pinners = 0;
   McResult r;
-  std::string verdict;   // "verified", "I-DAX-1", "verified to bound 12", ...
-  std::string note;      // why a mismatch or an unknown
+  std::string verdict;  // "verified", "I-DAX-1", "verified to bound 12", ...
+  std::string note;     // why a mismatch or an unknown
   Outcome outcome = Outcome::kOk;
   std::string cex_path;  // counterexample trace, relative to the report dir
   RunResult replay;      // of the counterexample
@@ -112,9 +112,9 @@ void Judge(RunRow& row, const fs::path& dir) {
   switch (r.verdict) {
     case McVerdict::kCounterexample: {
       row.verdict = absl::StrCat(Id(r.inv), " (", r.bound, " steps)");
-      row.cex_path = absl::StrCat("cex/", FileSafe(row.scenario), "--",
-                                  FileSafe(row.policy), "--", row.engine,
-                                  ".trace");
+      row.cex_path =
+          absl::StrCat("cex/", FileSafe(row.scenario), "--",
+                       FileSafe(row.policy), "--", row.engine, ".trace");
       {
         std::ofstream f(dir / row.cex_path);
         f << PrintTrace(r.counterexample);
@@ -123,10 +123,9 @@ void Judge(RunRow& row, const fs::path& dir) {
           RunTrace(r.counterexample, (dir / row.cex_path).string());
       if (!run.ok() || Finding(*run) != r.inv) {
         row.outcome = Outcome::kMismatch;
-        row.note = absl::StrCat(
-            "the counterexample replays to ",
-            run.ok() ? Id(Finding(*run)) : "an error",
-            " on the spec, not ", Id(r.inv));
+        row.note = absl::StrCat("the counterexample replays to ",
+                                run.ok() ? Id(Finding(*run)) : "an error",
+                                " on the spec, not ", Id(r.inv));
         return;
       }
       row.replay = *std::move(run);
@@ -139,8 +138,8 @@ void Judge(RunRow& row, const fs::path& dir) {
         // Another engine may find another race of the same scenario first
         // (docs/model-checking.md, Scenarios): a replayed counterexample is
         // accepted from it, and the difference is noted.
-        row.outcome = row.engine == "explicit" ? Outcome::kMismatch
-                                               : Outcome::kOk;
+        row.outcome =
+            row.engine == "explicit" ? Outcome::kMismatch : Outcome::kOk;
         row.note = absl::StrCat("counterexample names ", Id(r.inv),
                                 ", expected ", row.expect);
       }
@@ -180,9 +179,8 @@ std::string Size(const RunRow& row) {
 }
 
 std::string CexLen(const RunRow& row) {
-  return row.r.verdict == McVerdict::kCounterexample
-             ? absl::StrCat(row.r.bound)
-             : "-";
+  return row.r.verdict == McVerdict::kCounterexample ? absl::StrCat(row.r.bound)
+                                                     : "-";
 }
 
 // First line of a summary file (the one-line result), and the whole text.
@@ -209,20 +207,18 @@ std::string MarkdownTable(const std::vector<RunRow>& rows) {
   for (const RunRow& row : rows) {
     std::string result = OutcomeName(row.outcome);
     if (!row.note.empty()) absl::StrAppend(&result, ": ", row.note);
-    absl::StrAppend(&o, "| ", row.scenario, " | ", Size(row), " | ",
-                    row.policy, " | ",
-                    row.engine, " | ", row.verdict, " | ", row.expect, " | ",
-                    FormatSeconds(row.r.seconds), " | ", CexLen(row), " | ",
-                    result, " |\n");
+    absl::StrAppend(&o, "| ", row.scenario, " | ", Size(row), " | ", row.policy,
+                    " | ", row.engine, " | ", row.verdict, " | ", row.expect,
+                    " | ", FormatSeconds(row.r.seconds), " | ", CexLen(row),
+                    " | ", result, " |\n");
   }
   return o;
 }
 
 void PrintTable(const std::vector<RunRow>& rows) {
   std::vector<std::vector<std::string>> t = {{"scenario", "size", "policy",
-                                              "engine",
-                                              "verdict", "expected", "time",
-                                              "cex", "result"}};
+                                              "engine", "verdict", "expected",
+                                              "time", "cex", "result"}};
   for (const RunRow& row : rows)
     t.push_back({row.scenario, Size(row), row.policy, row.engine, row.verdict,
                  row.expect, FormatSeconds(row.r.seconds), CexLen(row),
@@ -248,8 +244,7 @@ Totals Count(const std::vector<RunRow>& rows) {
         t.scenarios.end())
       t.scenarios.push_back(row.scenario);
     const std::string sp = absl::StrCat(row.scenario, ":", row.policy);
-    if (std::find(t.policies.begin(), t.policies.end(), sp) ==
-        t.policies.end())
+    if (std::find(t.policies.begin(), t.policies.end(), sp) == t.policies.end())
       t.policies.push_back(sp);
   }
   return t;
@@ -314,9 +309,9 @@ std::string CoveredText(const std::vector<RunRow>& rows) {
           std::find(sizes.begin(), sizes.end(), sz) == sizes.end())
         sizes.push_back(sz);
     }
-    absl::StrAppend(&o, "- ", row.scenario, " (pages x pinners: ",
-                    absl::StrJoin(sizes, ", "), "): ",
-                    absl::StrJoin(pols, "; "), "\n");
+    absl::StrAppend(&o, "- ", row.scenario,
+                    " (pages x pinners: ", absl::StrJoin(sizes, ", "),
+                    "): ", absl::StrJoin(pols, "; "), "\n");
   }
   return o;
 }
@@ -335,9 +330,9 @@ std::string ReportMd(const std::vector<RunRow>& rows, const Context& ctx) {
   for (const RunRow& row : rows)
     if (!row.cex_path.empty())
       absl::StrAppend(&cex, "- ", row.scenario, " ", row.policy, " ",
-                      row.engine, ": ", row.verdict, ", [", row.cex_path,
-                      "](", row.cex_path, ") — replay: `lifecheck run ",
-                      row.cex_path, "`\n");
+                      row.engine, ": ", row.verdict, ", [", row.cex_path, "](",
+                      row.cex_path, ") — replay: `lifecheck run ", row.cex_path,
+                      "`\n");
   if (!cex.empty()) absl::StrAppend(&o, "\n## Counterexamples\n\n", cex);
   return o;
 }
@@ -366,35 +361,33 @@ std::string ReportHtml(const std::vector<RunRow>& rows, const Context& ctx) {
     absl::StrAppend(
         &o, "<tr class=\"", OutcomeName(row.outcome), "\"><td>",
         HtmlEscape(row.scenario), "</td><td>", Size(row), "</td><td>",
-        HtmlEscape(row.policy),
-        "</td><td>", row.engine, "</td><td>", verdict, "</td><td>",
-        HtmlEscape(row.expect), "</td><td>", FormatSeconds(row.r.seconds),
-        "</td><td>", CexLen(row), "</td><td>", OutcomeName(row.outcome),
-        row.note.empty() ? "" : ": ", HtmlEscape(row.note), "</td></tr>\n");
+        HtmlEscape(row.policy), "</td><td>", row.engine, "</td><td>", verdict,
+        "</td><td>", HtmlEscape(row.expect), "</td><td>",
+        FormatSeconds(row.r.seconds), "</td><td>", CexLen(row), "</td><td>",
+        OutcomeName(row.outcome), row.note.empty() ? "" : ": ",
+        HtmlEscape(row.note), "</td></tr>\n");
   }
-  absl::StrAppend(&o, "</table>\n<h2>Covered</h2>\n<pre>",
-                  HtmlEscape(CoveredText(rows)), "</pre>\n",
-                  "<h2>corpus/regress</h2>\n<pre>",
-                  HtmlEscape(ctx.regress.text.empty() ? ctx.regress.line
-                                                      : ctx.regress.text),
-                  "</pre>\n<h2>Fuzzing smoke</h2>\n<pre>",
-                  HtmlEscape(ctx.fuzz.text.empty() ? ctx.fuzz.line
-                                                   : ctx.fuzz.text),
-                  "</pre>\n");
+  absl::StrAppend(
+      &o, "</table>\n<h2>Covered</h2>\n<pre>", HtmlEscape(CoveredText(rows)),
+      "</pre>\n", "<h2>corpus/regress</h2>\n<pre>",
+      HtmlEscape(ctx.regress.text.empty() ? ctx.regress.line
+                                          : ctx.regress.text),
+      "</pre>\n<h2>Fuzzing smoke</h2>\n<pre>",
+      HtmlEscape(ctx.fuzz.text.empty() ? ctx.fuzz.line : ctx.fuzz.text),
+      "</pre>\n");
   n = 0;
   for (const RunRow& row : rows) {
     if (!row.replayed) continue;
     ExplainOptions eo;
     eo.trace_path = row.cex_path;
     absl::StrAppend(&o, "<h2 id=\"cex", n++, "\">", HtmlEscape(row.scenario),
-                    " ", HtmlEscape(row.policy), " (", row.engine, "): ",
-                    HtmlEscape(row.verdict), "</h2>\n<p>Trace: <a href=\"",
-                    row.cex_path, "\">", row.cex_path,
-                    "</a>; replay: <code>lifecheck run ", row.cex_path,
-                    "</code></p>\n",
-                    ExplainSvg(row.r.counterexample, row.replay, eo),
-                    "\n<pre>", HtmlEscape(PrintTrace(row.r.counterexample)),
-                    "</pre>\n");
+                    " ", HtmlEscape(row.policy), " (", row.engine,
+                    "): ", HtmlEscape(row.verdict),
+                    "</h2>\n<p>Trace: <a href=\"", row.cex_path, "\">",
+                    row.cex_path, "</a>; replay: <code>lifecheck run ",
+                    row.cex_path, "</code></p>\n",
+                    ExplainSvg(row.r.counterexample, row.replay, eo), "\n<pre>",
+                    HtmlEscape(PrintTrace(row.r.counterexample)), "</pre>\n");
   }
   absl::StrAppend(&o, "</body></html>\n");
   return o;
@@ -440,8 +433,7 @@ int CheckAll(const Command& c, const Parsed& p) {
   // A --scenario restricts --all to one scenario (tests, quick looks).
   const std::string only = p.Value("--scenario", "");
   if (!only.empty() && !FindScenario(only))
-    return UsageError(absl::StrCat("check: unknown scenario '", only, "'"),
-                      &c);
+    return UsageError(absl::StrCat("check: unknown scenario '", only, "'"), &c);
 
   // Explicit runs first: they are fast and exhaustive; the Z3 runs share
   // what is left of the budget.
@@ -450,7 +442,8 @@ int CheckAll(const Command& c, const Parsed& p) {
     for (const ScenarioInfo& sc : Scenarios()) {
       if (!only.empty() && only != sc.name) continue;
       for (const ScenarioVariant& v : sc.variants)
-        if (!ctx.mainline_only || v.policy.empty()) jobs.push_back({&sc, &v, e});
+        if (!ctx.mainline_only || v.policy.empty())
+          jobs.push_back({&sc, &v, e});
     }
 
   const double t0 = Now();
@@ -471,8 +464,7 @@ int CheckAll(const Command& c, const Parsed& p) {
     row.pinners = largest ? j.sc->max_pinners : j.sc->default_pinners;
     std::cerr << "[" << i + 1 << "/" << jobs.size() << "] " << row.scenario
               << " " << Size(row) << " " << row.policy << " " << row.engine
-              << " ... "
-              << std::flush;
+              << " ... " << std::flush;
     const double left = budget - (Now() - t0);
     if (left < 0.5) {
       row.verdict = "skipped (budget)";
@@ -503,8 +495,7 @@ int CheckAll(const Command& c, const Parsed& p) {
   std::cout << "\n" << SummaryText(rows, ctx);
   if (!WriteFile(dir / "report.md", ReportMd(rows, ctx)) ||
       !WriteFile(dir / "report.html", ReportHtml(rows, ctx))) {
-    std::cerr << "lifecheck: check: cannot write the report in " << dir
-              << "\n";
+    std::cerr << "lifecheck: check: cannot write the report in " << dir << "\n";
     return kExitBadInput;
   }
   std::cout << "report: " << (dir / "report.md").string() << "\n"

@@ -73,8 +73,11 @@ run_libfuzzer() {
 }
 
 run_afl() {
-  local out="${scratch}/afl/out" t0 f s driver
-  driver="$(ls /usr/lib/afl/libAFLDriver.a /usr/local/lib/afl/libAFLDriver.a 2>/dev/null | head -n 1)"
+  local out="${scratch}/afl/out" t0 f s d driver
+  driver=""
+  for d in /usr/lib/afl/libAFLDriver.a /usr/local/lib/afl/libAFLDriver.a; do
+    [[ -f "$d" ]] && { driver="$d"; break; }
+  done
   [[ -n "${driver}" ]] || { echo "verify: no libAFLDriver.a (dpkg -L afl++)" >&2; return 1; }
   rm -rf "${scratch}/afl" && mkdir -p "${out}"
   t0=${SECONDS}
