@@ -40,7 +40,7 @@ check_pin() {  # check_pin FUZZER: mainline by default, and it can fail
   "$1" "${race}" >/dev/null 2>&1 ||
     { echo "verify: $1 is not pinned to mainline by default" >&2; return 1; }
   # In a subshell: the expected abort is not reported by this shell.
-  if (LIFECHECK_CONFIG=free "$1" "${race}") >"${scratch}/race.log" 2>&1 ||
+  if (LIFECHECK_CONFIG=free "$1" "${race}"; exit $?) >"${scratch}/race.log" 2>&1 ||
       ! grep -q 'SUMMARY: lifecheck: I-DAX-1' "${scratch}/race.log"; then
     echo "verify: $1 does not find the seed race with LIFECHECK_CONFIG=free" >&2
     return 1
