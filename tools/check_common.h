@@ -13,6 +13,11 @@ namespace lifecheck::cli {
 // `lifecheck check --table [--write FILE]`: the docs/performance.md table.
 int CheckTable(const Parsed& p);
 
+// `lifecheck check --all [--budget S] [--engines a,b] [--mainline-only]
+// [--report DIR] [--regress-summary F] [--fuzz-summary F]`: every scenario x
+// variant x engine, table + report.md + report.html (tools/check_all.cc).
+int CheckAll(const Command& c, const Parsed& p);
+
 // "1.23 ms" / "4.56 s".
 std::string FormatSeconds(double s);
 

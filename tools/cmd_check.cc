@@ -51,6 +51,13 @@ const std::vector<Flag> kFlags = {
     {{"--write"}, true},
     {{"--progress"}},
     {{"--quiet", "-q"}},
+    {{"--all"}},
+    {{"--budget"}, true},
+    {{"--engines"}, true},
+    {{"--mainline-only"}},
+    {{"--report"}, true},
+    {{"--regress-summary"}, true},
+    {{"--fuzz-summary"}, true},
 };
 
 int ListScenarios() {
@@ -172,6 +179,7 @@ int CmdCheck(const Args& args) {
   if (!ParseArgs(c, args, kFlags, &p, &rc)) return rc;
   if (p.Has("--list-scenarios")) return ListScenarios();
   if (p.Has("--table")) return CheckTable(p);
+  if (p.Has("--all")) return CheckAll(c, p);
 
   McOptions opts;
   if (!ParseOptions(c, p, &opts, &rc)) return rc;
@@ -238,6 +246,9 @@ const RegisterCommand kRegisterCheck(Command{
     "      [--max-states N] [--timeout S] [-o FILE] [--progress] [-q]\n"
     "  lifecheck check --list-scenarios\n"
     "  lifecheck check --table [--write FILE]\n"
+    "  lifecheck check --all [--budget S] [--engines explicit,z3]\n"
+    "      [--mainline-only] [--scenario NAME] [--report DIR]\n"
+    "      [--regress-summary FILE] [--fuzz-summary FILE]\n"
     "\nThe problem is a named scenario (--list-scenarios) sized by --pages\n"
     "and --pinners, or a trace FILE whose calls are checked under every\n"
     "schedule (its own schedule is ignored). --policy knob=value (repeatable;\n"
@@ -261,6 +272,16 @@ const RegisterCommand kRegisterCheck(Command{
     "  --table [--write FILE]  the explicit-engine performance table for\n"
     "                   dax-truncate (docs/performance.md); --write replaces\n"
     "                   its section in FILE\n"
+    "  --all            every scenario x policy variant x engine at default\n"
+    "                   sizes within --budget S seconds (default 600); prints\n"
+    "                   a table and writes DIR/report.md, DIR/report.html\n"
+    "                   (counterexample pictures) and DIR/cex/*.trace\n"
+    "                   (default DIR lifecheck-check); --mainline-only: the\n"
+    "                   mainline variants only; --scenario NAME: one\n"
+    "                   scenario; the summary files' text (first line: one-\n"
+    "                   line result) goes into the report. Exit 1 iff a run\n"
+    "                   contradicts its expected verdict (a run out of\n"
+    "                   budget is listed, not a mismatch)\n"
     "\nA counterexample prints the interleaving table, the replay command\n"
     "`lifecheck run FILE` and a last line 'SUMMARY: lifecheck: <ID> ...'.\n"
     "\nexit: 0 verified or proved, 1 counterexample, 2 bad usage or input,\n"
