@@ -1,5 +1,6 @@
 #include "harness/abstraction.h"
 
+#include "config/no_coverage.h"
 #include "impl/objects.h"
 
 namespace lifecheck {
@@ -26,7 +27,7 @@ int16_t I(T v) {
   return static_cast<int16_t>(v);
 }
 
-void AbstractDentries(const impl::Kernel& k, CWorld& w, int n) {
+LC_NO_COVERAGE void AbstractDentries(const impl::Kernel& k, CWorld& w, int n) {
   for (int i = 0; i < n; ++i) {
     const impl::Dentry& d = k.dentries()[i];
     auto& o = w.d[i];
@@ -45,7 +46,7 @@ void AbstractDentries(const impl::Kernel& k, CWorld& w, int n) {
   }
 }
 
-void AbstractInodes(const impl::Kernel& k, CWorld& w, int n) {
+LC_NO_COVERAGE void AbstractInodes(const impl::Kernel& k, CWorld& w, int n) {
   for (int i = 0; i < n; ++i) {
     const impl::Inode& in = k.inodes()[i];
     auto& o = w.ino[i];
@@ -65,7 +66,7 @@ void AbstractInodes(const impl::Kernel& k, CWorld& w, int n) {
   }
 }
 
-void AbstractPages(const impl::Kernel& k, CWorld& w, int n) {
+LC_NO_COVERAGE void AbstractPages(const impl::Kernel& k, CWorld& w, int n) {
   const int phys = k.config().phys_pages();
   for (int p = 0; p < n; ++p) {
     const impl::Page& pg = k.pages()[p];
@@ -93,7 +94,8 @@ void AbstractPages(const impl::Kernel& k, CWorld& w, int n) {
   }
 }
 
-void AbstractMm(const impl::Kernel& k, CWorld& w, int nptes, int npins) {
+LC_NO_COVERAGE void AbstractMm(const impl::Kernel& k, CWorld& w, int nptes,
+                               int npins) {
   for (int e = 0; e < nptes; ++e) {
     const impl::Pte& pte = k.ptes()[e];
     auto& o = w.pte[e];
@@ -132,7 +134,7 @@ void AbstractMm(const impl::Kernel& k, CWorld& w, int nptes, int npins) {
   }
 }
 
-void AbstractEvents(const impl::Kernel& k, CWorld& w, int n) {
+LC_NO_COVERAGE void AbstractEvents(const impl::Kernel& k, CWorld& w, int n) {
   for (int e = 0; e < n; ++e) {
     const impl::Event& ev = k.events()[e];
     auto& o = w.ev[e];
@@ -146,7 +148,7 @@ void AbstractEvents(const impl::Kernel& k, CWorld& w, int n) {
   }
 }
 
-void AbstractGlobals(const impl::Kernel& k, CWorld& w) {
+LC_NO_COVERAGE void AbstractGlobals(const impl::Kernel& k, CWorld& w) {
   const impl::Super& sb = k.super();
   const uint32_t s = sb.s_flags.load(kRelaxed);
   w.sb_active = s & impl::kSbActive;
@@ -157,7 +159,7 @@ void AbstractGlobals(const impl::Kernel& k, CWorld& w) {
 }
 
 template <class A>
-bool PrefixEq(const A& a, const A& b, int n) {
+LC_NO_COVERAGE bool PrefixEq(const A& a, const A& b, int n) {
   for (int i = 0; i < n; ++i)
     if (!(a[i] == b[i])) return false;
   return true;
@@ -165,7 +167,7 @@ bool PrefixEq(const A& a, const A& b, int n) {
 
 }  // namespace
 
-void AbstractInto(const impl::Kernel& k, CWorld* out) {
+LC_NO_COVERAGE void AbstractInto(const impl::Kernel& k, CWorld* out) {
   CWorld& w = *out;
   AbstractDentries(k, w, kMaxDentries);
   AbstractInodes(k, w, kMaxInodes);
@@ -176,7 +178,7 @@ void AbstractInto(const impl::Kernel& k, CWorld* out) {
   AbstractGlobals(k, w);
 }
 
-void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
+LC_NO_COVERAGE void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
   const Config& c = k.config();
   CWorld& w = *out;
   AbstractDentries(k, w, c.dentries());
@@ -187,7 +189,8 @@ void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
   AbstractGlobals(k, w);
 }
 
-bool AbstractUsedEquals(const Config& c, const CWorld& a, const CWorld& s) {
+LC_NO_COVERAGE bool AbstractUsedEquals(const Config& c, const CWorld& a,
+                                       const CWorld& s) {
   return PrefixEq(a.d, s.d, c.dentries()) &&
          PrefixEq(a.ino, s.ino, c.inodes()) &&
          PrefixEq(a.pg, s.pg, c.phys_pages()) &&
@@ -210,7 +213,7 @@ CWorld SpecWorldAtBoundary(const CWorld& w) {
   return out;
 }
 
-bool AbstractEquals(const CWorld& a, const CWorld& s) {
+LC_NO_COVERAGE bool AbstractEquals(const CWorld& a, const CWorld& s) {
   return a.d == s.d && a.ino == s.ino && a.pg == s.pg && a.pte == s.pte &&
          a.pin == s.pin && a.lease == s.lease && a.ev == s.ev &&
          a.sb_active == s.sb_active && a.sb_dying == s.sb_dying &&

@@ -7,7 +7,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "config/no_coverage.h"
 #include "harness/abstraction.h"
+#include "harness/call_contract.h"
 #include "harness/replay.h"
 #include "harness/report.h"
 #include "spec/step_table.h"
@@ -101,7 +103,7 @@ struct DiffRunner::State {
   std::array<int, kMaxThreads> dense{};
   static constexpr int kMaxStepsPerCall = 10000;
 
-  void Reset(const Config& c, const impl::Faults& f) {
+  LC_NO_COVERAGE void Reset(const Config& c, const impl::Faults& f) {
     cfg = c;
     kernel.Reset(c);
     kernel.set_faults(f);
@@ -158,6 +160,51 @@ struct DiffRunner::State {
 DiffRunner::DiffRunner() = default;
 DiffRunner::~DiffRunner() = default;
 
+namespace {
+
+struct FaultKnob {
+  std::string_view name;
+  bool impl::Faults::*flag;
+};
+constexpr FaultKnob kFaultKnobs[] = {
+    {"unpin_drops_one", &impl::Faults::unpin_drops_one},
+    {"truncate_skips_wait", &impl::Faults::truncate_skips_wait},
+    {"dma_reports_efault", &impl::Faults::dma_reports_efault},
+};
+
+}  // namespace
+
+bool AddFaultByName(std::string_view name, impl::Faults* f) {
+  for (const FaultKnob& k : kFaultKnobs) {
+    if (name == k.name) {
+      f->*k.flag = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string KnownFaultNames() {
+  std::string out;
+  for (const FaultKnob& k : kFaultKnobs)
+    absl::StrAppend(&out, out.empty() ? "" : ", ", A(k.name));
+  return out;
+}
+
+std::string FaultNames(const impl::Faults& f) {
+  std::string out;
+  for (const FaultKnob& k : kFaultKnobs)
+    if (f.*k.flag) absl::StrAppend(&out, out.empty() ? "" : ",", A(k.name));
+  return out;
+}
+
+std::string FaultFlags(const impl::Faults& f) {
+  std::string out;
+  for (const FaultKnob& k : kFaultKnobs)
+    if (f.*k.flag) absl::StrAppend(&out, " --fault ", A(k.name));
+  return out;
+}
+
 std::string DiffVerdict(const DiffOutcome& o) {
   return o.inv == Inv::kNone ? "clean" : std::string(InvId(o.inv));
 }
@@ -173,7 +220,7 @@ std::string CallLabel(int index, int thread, const Call& c) {
 
 // The shared loop; `detail` filled only when `full`.
 static Inv RunLoop(DiffRunner::State& s, const DiffCall* calls, int n,
-                   bool full, DiffOutcome* o) {
+                   bool full, bool contracts, DiffOutcome* o) {
   s.dense.fill(-1);
   int next_dense = 0;
   for (int i = 0; i < n; ++i) {
@@ -181,6 +228,12 @@ static Inv RunLoop(DiffRunner::State& s, const DiffCall* calls, int n,
     LC_CHECK(dc.thread >= 0 && dc.thread < kMaxThreads);
     if (s.dense[dc.thread] < 0) s.dense[dc.thread] = next_dense++;
     const int t = s.dense[dc.thread];
+    // The contracts read ghost holders only (never pcs), so the spec world
+    // between calls is the world RunCallOrder judges them on.
+    if (contracts && !CallerContractHolds(s.spec, s.cfg, t, dc.call)) {
+      o->ill_formed = true;
+      return Inv::kNone;
+    }
     o->calls_run = i + 1;
     o->last_thread = t;
     o->last_call = dc.call;
@@ -242,7 +295,8 @@ Inv DiffRunner::RunFast(const Config& cfg, const DiffCall* calls, int n) {
   s_->Reset(cfg, faults_);
   last_.calls_run = 0;
   last_.blocked = false;
-  last_.inv = RunLoop(*s_, calls, n, /*full=*/false, &last_);
+  last_.ill_formed = false;
+  last_.inv = RunLoop(*s_, calls, n, /*full=*/false, contracts_, &last_);
   return last_.inv;
 }
 
@@ -251,8 +305,9 @@ DiffOutcome DiffRunner::Run(const Config& cfg,
   if (!s_) s_ = std::make_unique<State>(cfg);
   s_->Reset(cfg, faults_);
   DiffOutcome o;
+  o.faults = faults_;
   o.inv = RunLoop(*s_, calls.data(), static_cast<int>(calls.size()),
-                  /*full=*/true, &o);
+                  /*full=*/true, contracts_, &o);
   // The replayable trace of the calls run (dense thread numbering).
   Trace& t = o.trace;
   t.config = cfg;
@@ -311,10 +366,12 @@ absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
 }
 
 absl::StatusOr<DiffOutcome> RunDiffTrace(const Trace& t,
-                                         const std::string& filename) {
+                                         const std::string& filename,
+                                         const impl::Faults& faults) {
   absl::StatusOr<std::vector<DiffCall>> calls = CallAtomicOrder(t, filename);
   if (!calls.ok()) return calls.status();
   DiffRunner runner;
+  runner.set_faults(faults);
   DiffOutcome o = runner.Run(t.config, *calls);
   // Keep the trace's own names for the report.
   for (size_t i = 0; i < o.trace.thread_names.size(); ++i) {
@@ -356,7 +413,8 @@ std::string DiffReport(const DiffOutcome& o, const std::string& trace_path) {
   if (r.ok()) absl::StrAppend(&out, InterleavingTable(spec_only, *r));
   if (!o.detail.empty()) absl::StrAppend(&out, o.detail, "\n");
   absl::StrAppend(&out, ConfigLine(o.trace.config), "\n");
-  absl::StrAppend(&out, "replay: lifecheck run --diff ", trace_path, "\n");
+  absl::StrAppend(&out, "replay: lifecheck run --diff", FaultFlags(o.faults),
+                  " ", trace_path, "\n");
   absl::StrAppend(&out, DiffSummaryLine(o), "\n");
   return out;
 }

@@ -49,10 +49,17 @@ struct DiffOutcome {
   // clean: they agree). The trace then has no expect header: replayed on
   // the spec alone it may be a DEADLOCK, which is the spec's verdict.
   bool blocked = false;
+  // With caller contracts on (DiffRunner::set_caller_contracts), the run
+  // ended before call `calls_run` + 1, whose caller contract does not hold
+  // (harness/call_contract.h); that call is not counted and not run.
+  bool ill_formed = false;
   // One line per problem: "call 3 (t1 unpin pin=0): spec returned 0, impl
   // -16", or the DiffWorlds lines "pg[0].refcount: 1 -> 1023" (spec ->
   // impl), or CheckQuiescent failures.
   std::string detail;
+  // The impl faults planted for the run (tests, LIFECHECK_FAULT, --fault):
+  // the report's replay command plants them again.
+  impl::Faults faults;
   // A replayable trace of the calls run: config, threads, schedule = the
   // spec steps taken, expect = the verdict. `lifecheck run --diff` on its
   // text reproduces the outcome.
@@ -61,12 +68,27 @@ struct DiffOutcome {
 
 std::string DiffVerdict(const DiffOutcome& o);  // "clean" or the ID
 
+// The planted impl faults by name (impl/kernel.h Faults): sets the named
+// fault in *f; false for an unknown name.
+bool AddFaultByName(std::string_view name, impl::Faults* f);
+// "unpin_drops_one, truncate_skips_wait, dma_reports_efault".
+std::string KnownFaultNames();
+// The planted faults comma-separated ("" if none): LIFECHECK_FAULT's form.
+std::string FaultNames(const impl::Faults& f);
+// The planted faults as `lifecheck run --diff` flags: " --fault NAME"...
+std::string FaultFlags(const impl::Faults& f);
+
 class DiffRunner {
  public:
   DiffRunner();
   ~DiffRunner();
   // Faults planted in the impl for the following runs (tests).
   void set_faults(const impl::Faults& f) { faults_ = f; }
+  // With contracts on, a run ends (clean, DiffOutcome::ill_formed) before
+  // the first call whose caller contract does not hold on the spec world
+  // (harness/call_contract.h), exactly as RunCallOrder with contracts: the
+  // fuzz harness's rule, checked in the same pass instead of a second one.
+  void set_caller_contracts(bool on) { contracts_ = on; }
   // Runs `calls` in order. Reuses the impl object and buffers: after the
   // first run of a configuration, a run allocates only for its outcome's
   // trace. Precondition: every call is valid for `cfg` (ValidateCall) and
@@ -83,6 +105,7 @@ class DiffRunner {
  private:
   std::unique_ptr<State> s_;
   impl::Faults faults_;
+  bool contracts_ = false;
   DiffOutcome last_;
 };
 
@@ -94,12 +117,15 @@ absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
     const Trace& t, const std::string& filename);
 
 // CallAtomicOrder + DiffRunner::Run with the trace's config and names.
+// `faults` are planted in the impl (a fuzzer finding of a planted fault).
 absl::StatusOr<DiffOutcome> RunDiffTrace(const Trace& t,
-                                         const std::string& filename);
+                                         const std::string& filename,
+                                         const impl::Faults& faults = {});
 
 // The report of a DIFF-* or spec finding of the differential runner:
 // "lifecheck: finding DIFF-STATE: ...", the interleaving table (spec side),
-// the detail, "replay: lifecheck run --diff PATH", SUMMARY line.
+// the detail, "replay: lifecheck run --diff [--fault NAME]... PATH" (the
+// faults of the outcome), SUMMARY line.
 std::string DiffReport(const DiffOutcome& o, const std::string& trace_path);
 std::string DiffSummaryLine(const DiffOutcome& o);
 

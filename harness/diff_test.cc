@@ -12,6 +12,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/abstraction.h"
+#include "harness/call_order.h"
 #include "harness/replay.h"
 #include "harness/trace.h"
 
@@ -202,6 +203,45 @@ TEST(DiffRandom, OutcomeTraceReplays) {
   }
 }
 
+// The runner's caller-contract hook ends a run exactly where RunCallOrder
+// with contracts ends it (the fuzz harness used to run both), with the same
+// calls counted and the same verdict. Fails if the hook judges a call on
+// another world, checks it after the call, or counts the ill-formed call.
+TEST(DiffContracts, HookAgreesWithRunCallOrder) {
+  DiffRunner runner;
+  runner.set_caller_contracts(true);
+  std::mt19937 rng(4242);
+  const std::vector<Config> grid = ConfigGrid();
+  int ill_formed = 0, findings = 0;
+  for (int i = 0; i < 600; ++i) {
+    const Config& cfg = grid[rng() % grid.size()];
+    std::vector<DiffCall> calls = RandomCalls(rng, cfg, 4 + rng() % 20, 3);
+    // Dense thread numbers in order of first appearance (CallList's rule).
+    std::array<int, kMaxThreads> dense;
+    dense.fill(-1);
+    int next = 0;
+    CallList l{cfg, {}};
+    for (DiffCall& c : calls) {
+      if (dense[c.thread] < 0) dense[c.thread] = next++;
+      c.thread = dense[c.thread];
+      l.calls.push_back({c.thread, c.call});
+    }
+    SpecExec exec(cfg, ThreadsOf(l));
+    const CallOrderEnd end = RunCallOrder(exec, l, nullptr, true);
+    const DiffOutcome o = runner.Run(cfg, calls);
+    ASSERT_FALSE(IsDiff(o.inv)) << Show(o);
+    EXPECT_EQ(o.calls_run, end.calls_run) << Show(o);
+    EXPECT_EQ(o.ill_formed, end.ill_formed) << Show(o);
+    EXPECT_EQ(o.inv, exec.violation()) << Show(o);
+    ASSERT_EQ(runner.RunFast(cfg, calls.data(), calls.size()), o.inv);
+    EXPECT_EQ(runner.last().calls_run, o.calls_run);
+    ill_formed += o.ill_formed;
+    findings += o.inv != Inv::kNone;
+  }
+  EXPECT_GT(ill_formed, 0);
+  EXPECT_GT(findings, 0);
+}
+
 TEST(DiffCorpus, EveryCallAtomicRegressTraceAgrees) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(LIFECHECK_SOURCE_DIR) / "corpus" / "regress";
@@ -247,8 +287,10 @@ TEST(DiffFaults, UnpinDroppingOneIsADiffFinding) {
       << o.detail;
   const std::string report = DiffReport(o, "bug.trace");
   EXPECT_EQ(report.rfind("lifecheck: finding DIFF-STATE", 0), 0u) << report;
-  EXPECT_NE(report.find("replay: lifecheck run --diff bug.trace"),
-            std::string::npos);
+  EXPECT_NE(
+      report.find(
+          "replay: lifecheck run --diff --fault unpin_drops_one bug.trace"),
+      std::string::npos);
   EXPECT_NE(report.find("SUMMARY: lifecheck: DIFF-STATE unpin in thread T0 "
                         "at call 3"),
             std::string::npos)

@@ -74,40 +74,16 @@ const DecodeOptions& ProcessDecodeOptions() {
   return kOpts;
 }
 
-namespace {
-
-// LIFECHECK_FAULT names -> the impl's planted faults (impl/kernel.h).
-struct FaultKnob {
-  const char* name;
-  bool impl::Faults::*flag;
-};
-constexpr FaultKnob kFaultKnobs[] = {
-    {"unpin_drops_one", &impl::Faults::unpin_drops_one},
-    {"truncate_skips_wait", &impl::Faults::truncate_skips_wait},
-    {"dma_reports_efault", &impl::Faults::dma_reports_efault},
-};
-
-}  // namespace
-
 impl::Faults ProcessFaults() {
   static const impl::Faults kFaults = [] {
     impl::Faults f;
     const char* env = std::getenv("LIFECHECK_FAULT");
     if (!env || !*env) return f;
     for (absl::string_view name : absl::StrSplit(env, ',')) {
-      bool known = false;
-      for (const FaultKnob& k : kFaultKnobs) {
-        if (name == k.name) {
-          f.*k.flag = true;
-          known = true;
-        }
-      }
-      if (!known) {
+      if (!AddFaultByName(std::string_view(name.data(), name.size()), &f)) {
         std::fprintf(stderr,
-                     "LIFECHECK_FAULT: unknown fault '%s' (known: "
-                     "unpin_drops_one, truncate_skips_wait, "
-                     "dma_reports_efault)\n",
-                     std::string(name).c_str());
+                     "LIFECHECK_FAULT: unknown fault '%s' (known: %s)\n",
+                     std::string(name).c_str(), KnownFaultNames().c_str());
         std::exit(2);
       }
     }
@@ -116,21 +92,7 @@ impl::Faults ProcessFaults() {
   return kFaults;
 }
 
-std::string FaultNames(const impl::Faults& f) {
-  std::string out;
-  for (const FaultKnob& k : kFaultKnobs)
-    if (f.*k.flag) out += (out.empty() ? "" : ",") + std::string(k.name);
-  return out;
-}
-
 namespace {
-
-// The well-formed prefix of `l`: the calls up to the end of its call-order
-// run on the spec with caller contracts (harness/call_contract.h).
-int WellFormedPrefix(const CallList& l) {
-  SpecExec exec(l.config, ThreadsOf(l));
-  return RunCallOrder(exec, l, nullptr, /*contracts=*/true).calls_run;
-}
 
 std::vector<DiffCall> DiffCallsOf(const CallList& l, int n) {
   std::vector<DiffCall> calls;
@@ -146,6 +108,7 @@ DiffRunner& ProcessRunner() {
   static DiffRunner* runner = [] {
     auto* r = new DiffRunner();
     r->set_faults(ProcessFaults());
+    r->set_caller_contracts(true);
     return r;
   }();
   return *runner;
@@ -154,12 +117,10 @@ DiffRunner& ProcessRunner() {
 }  // namespace
 
 FuzzVerdict RunFuzzCalls(const CallList& l) {
-  // Fast path: every call, no contract pass. A finding is then re-judged:
-  // it counts only if it happened before the first ill-formed call. That is
-  // exact: up to that call the full run and the run of the well-formed
-  // prefix are the same run, and a clean full run means a clean prefix.
-  // Only findings pay for the spec pass (the differential runner has no
-  // contract hook; docs/performance.md).
+  // One pass: the runner checks each call's caller contract on the spec
+  // world before running it and ends the run (clean) before the first
+  // ill-formed call, so only the well-formed prefix runs and every finding
+  // counts (RunCallOrder's rule, harness/call_contract.h).
   const int n = static_cast<int>(l.calls.size());
   thread_local std::vector<DiffCall> calls;
   calls.clear();
@@ -167,14 +128,12 @@ FuzzVerdict RunFuzzCalls(const CallList& l) {
     calls.push_back({l.calls[i].thread, l.calls[i].call});
   DiffRunner& r = ProcessRunner();
   const Inv inv = r.RunFast(l.config, calls.data(), n);
-  const int run = r.last().calls_run;
-  if (inv == Inv::kNone || inv == Inv::kDeadlock) return {inv, run};
-  if (run > WellFormedPrefix(l)) return {Inv::kNone, run};
-  return {inv, run};
+  return {inv, r.last().calls_run};
 }
 
 DiffOutcome RunFuzzCallsFull(const CallList& l) {
-  return ProcessRunner().Run(l.config, DiffCallsOf(l, WellFormedPrefix(l)));
+  return ProcessRunner().Run(l.config,
+                             DiffCallsOf(l, static_cast<int>(l.calls.size())));
 }
 
 std::string FuzzFindingReport(const CallList& l, const FuzzVerdict& v) {

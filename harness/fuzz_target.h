@@ -45,8 +45,6 @@ DiffOutcome RunFuzzCallsFull(const CallList& l);
 
 // The faults of LIFECHECK_FAULT (exits with status 2 on an unknown name).
 impl::Faults ProcessFaults();
-// "unpin_drops_one,..." for the faults set in `f`; "" if none.
-std::string FaultNames(const impl::Faults& f);
 
 // The report of a finding of `l`: first line the ID, the interleaving table,
 // the decode and replay commands, last the SUMMARY line.

@@ -5,6 +5,8 @@
 #include <bit>
 #include <string>
 
+#include "config/no_coverage.h"
+
 namespace lifecheck::impl {
 
 using sync::kAcqRel;
@@ -16,7 +18,7 @@ Kernel::Kernel(const Config& cfg) { Reset(cfg); }
 
 // Mirrors the spec's InitWorld over every capacity slot (unused slots hold
 // the same defaults), so the abstraction needs no configuration cases.
-void Kernel::Reset(const Config& cfg) {
+LC_NO_COVERAGE void Kernel::Reset(const Config& cfg) {
   cfg_ = cfg;
   const bool dax = cfg.is_dax();
   const bool one_based =
@@ -188,7 +190,7 @@ bool Kernel::page_free(int p) const {
 
 // ---- quiescent checks ----
 
-bool Kernel::LocksReleased() const {
+LC_NO_COVERAGE bool Kernel::LocksReleased() const {
   for (int i = 0; i < cfg_.dentries(); ++i)
     if (LockrefLocked(d_[i].lockref.load(kRelaxed))) return false;
   for (int i = 0; i < cfg_.inodes(); ++i) {

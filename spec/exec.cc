@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "config/no_coverage.h"
 #include "spec/step_table.h"
 
 namespace lifecheck {
@@ -14,7 +15,7 @@ void CheckFailed(const char* file, int line, const char* cond) {
   std::abort();
 }
 
-CWorld InitWorld(const Config& cfg) {
+LC_NO_COVERAGE CWorld InitWorld(const Config& cfg) {
   CWorld w{};
   const bool dax = cfg.is_dax();
   const bool one_based =

@@ -5,20 +5,13 @@
 #ifndef LIFECHECK_SPEC_INVARIANTS_H_
 #define LIFECHECK_SPEC_INVARIANTS_H_
 
+#include "config/no_coverage.h"
 #include "spec/steps_common.h"
 
 namespace lifecheck {
 
 // The always-invariants run over every object after every step, so every
-// fuzz input covers all of their edges; coverage instrumentation there tells
-// the fuzzer nothing and costs it most of its time per input (the engine
-// processes each hit counter on every run; docs/performance.md). Their
-// verdict is not affected.
-#if defined(__clang__)
-#define LC_NO_COVERAGE __attribute__((no_sanitize("coverage")))
-#else
-#define LC_NO_COVERAGE
-#endif
+// fuzz input covers all of their edges: LC_NO_COVERAGE (config/no_coverage.h).
 
 template <class D, size_t N>
 typename D::Int SumOf(Machine<D>& m, const std::array<typename D::Int, N>& a) {

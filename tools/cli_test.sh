@@ -256,5 +256,33 @@ check "check a trace's calls -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
 check "check budget -> 3" 3 "^SUMMARY: lifecheck: unknown" - \
   -- "$LC" check --scenario dax-truncate --pages 3 --pinners 3 --max-states 10
 
+# ---- a planted impl fault: decode records it, run --diff --fault replays it
+write fault.trace <<'EOF'
+lifecheck-trace v1
+config fs=disk files=1 pages=1 ptes=1 pins=1
+thread A: fault pte=0 file=1 index=0
+thread A: pin pin=0 pte=0
+thread A: unpin pin=0
+EOF
+check "encode fault trace -> 0" 0 - - \
+  -- "$LC" encode -o "$TMP/fault.bin" "$TMP/fault.trace"
+check "decode with a planted fault -> 0" 0 - - \
+  -- env LIFECHECK_FAULT=unpin_drops_one "$LC" decode -o "$TMP/fault-dec.trace" "$TMP/fault.bin"
+if grep -q "^# expect: DIFF-STATE$" "$TMP/fault-dec.trace" &&
+   grep -q "^# replay: lifecheck run --diff --fault unpin_drops_one FILE$" "$TMP/fault-dec.trace"; then
+  pass "decode names the fault in its replay command"; else
+  fail "decode names the fault in its replay command" "$(cat "$TMP/fault-dec.trace")"; fi
+check "run --diff --fault replays the finding -> 1" 1 \
+  "^replay: lifecheck run --diff --fault unpin_drops_one $(re "$TMP/fault-dec.trace")$" - \
+  -- "$LC" run --diff --fault unpin_drops_one "$TMP/fault-dec.trace"
+check "run --diff --fault: DIFF-STATE summary -> 1" 1 "^SUMMARY: lifecheck: DIFF-STATE unpin " - \
+  -- "$LC" run --diff --fault unpin_drops_one "$TMP/fault-dec.trace"
+check "run --diff without the fault is clean -> 0" 0 "^lifecheck: clean \(diff, 3 calls\)" - \
+  -- "$LC" run --diff "$TMP/fault-dec.trace"
+check "run --fault unknown -> 2" 2 - "unknown fault 'nope' \(known: unpin_drops_one" \
+  -- "$LC" run --diff --fault nope "$TMP/fault-dec.trace"
+check "run --fault without --diff -> 2" 2 - "--fault needs --diff" \
+  -- "$LC" run --fault unpin_drops_one "$TMP/fault-dec.trace"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

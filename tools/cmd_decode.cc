@@ -71,7 +71,8 @@ int CmdDecode(const Args& args) {
   if (Verdict(*r) != t.expect)
     absl::StrAppend(&origin, "# spec alone (lifecheck run without --diff): ",
                     Verdict(*r), "\n");
-  absl::StrAppend(&origin, "# replay: lifecheck run --diff FILE\n");
+  absl::StrAppend(&origin, "# replay: lifecheck run --diff",
+                  FaultFlags(ProcessFaults()), " FILE\n");
   // The comments go after the header and the expect line.
   const size_t header_end = text.find('\n') + 1;
   text.insert(text.find('\n', header_end) + 1, origin);
@@ -98,7 +99,8 @@ const RegisterCommand kRegisterDecode(Command{
     "(cut before the first call that breaks a caller contract, as the\n"
     "fuzzer cuts it), with '# expect:' set to the differential runner's\n"
     "verdict; the replay is `lifecheck run --diff OUT`. Honours\n"
-    "LIFECHECK_FAULT like the fuzzer (a comment records it).\n"
+    "LIFECHECK_FAULT like the fuzzer (a comment records it, and the replay\n"
+    "comment plants the faults again: --fault NAME).\n"
     "\noptions:\n"
     "  -o, --output OUT  write to OUT (atomically) instead of stdout\n"
     "  --config CFG      the configuration pin the fuzzer ran with:\n"
