@@ -5,6 +5,7 @@
 namespace lifecheck {
 namespace {
 thread_local z3::context* tl_ctx = nullptr;
+thread_local int tl_bits = 0;
 
 std::string FieldName(const char* kind, int oi, const char* field, int ei) {
   std::string s = kind;
@@ -21,10 +22,22 @@ z3::context& SymCtx() {
   return *tl_ctx;
 }
 
-ScopedSymContext::ScopedSymContext(z3::context& c) : saved_(tl_ctx) {
+ScopedSymContext::ScopedSymContext(z3::context& c, int bits)
+    : saved_(tl_ctx), saved_bits_(tl_bits) {
   tl_ctx = &c;
+  tl_bits = bits;
 }
-ScopedSymContext::~ScopedSymContext() { tl_ctx = saved_; }
+ScopedSymContext::~ScopedSymContext() {
+  tl_ctx = saved_;
+  tl_bits = saved_bits_;
+}
+
+int SymBits() { return tl_bits; }
+
+z3::expr SymIntConst(const std::string& name) {
+  return tl_bits ? SymCtx().bv_const(name.c_str(), tl_bits)
+                 : SymCtx().int_const(name.c_str());
+}
 
 SWorld FreshWorld(const std::string& prefix) {
   SWorld w;
@@ -32,7 +45,7 @@ SWorld FreshWorld(const std::string& prefix) {
              [&](const char* kind, int oi, const char* field, int ei, auto& v) {
                const std::string name = prefix + FieldName(kind, oi, field, ei);
                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, SymInt>)
-                 v = SymCtx().int_const(name.c_str());
+                 v = SymIntConst(name);
                else
                  v = SymCtx().bool_const(name.c_str());
              });

@@ -18,17 +18,24 @@ namespace lifecheck {
 
 z3::context& SymCtx();  // the installed context (aborts if none)
 
-// Installs `c` as the context of symbolic literals on this thread.
+// Installs `c` as the context of symbolic literals on this thread. SymInt is
+// of sort Int (bits == 0) or a `bits`-wide bit-vector with signed comparisons
+// (bits == 16 is exactly the concrete domain's int16_t arithmetic).
 class ScopedSymContext {
  public:
-  explicit ScopedSymContext(z3::context& c);
+  explicit ScopedSymContext(z3::context& c, int bits = 0);
   ~ScopedSymContext();
   ScopedSymContext(const ScopedSymContext&) = delete;
   ScopedSymContext& operator=(const ScopedSymContext&) = delete;
 
  private:
   z3::context* saved_;
+  int saved_bits_;
 };
+
+int SymBits();  // 0: Int; else the bit-vector width of SymInt
+// An integer constant / literal of SymInt's sort.
+z3::expr SymIntConst(const std::string& name);
 
 struct SymBool {
   z3::expr e;
@@ -37,11 +44,14 @@ struct SymBool {
 };
 struct SymInt {
   z3::expr e;
-  SymInt() : e(SymCtx().int_val(0)) {}
+  SymInt();
   SymInt(const z3::expr& x) : e(x) {}  // NOLINT
 };
 
-inline z3::expr Lit(int v) { return SymCtx().int_val(v); }
+inline z3::expr Lit(int v) {
+  return SymBits() ? SymCtx().bv_val(v, SymBits()) : SymCtx().int_val(v);
+}
+inline SymInt::SymInt() : e(Lit(0)) {}
 inline z3::expr LitB(bool b) { return SymCtx().bool_val(b); }
 
 // Arithmetic and comparison; an int operand is a literal.

@@ -1,0 +1,58 @@
+// Z3 bounded model checking and k-induction of a problem's schedules.
+//
+// BMC deepens one incremental solver a step at a time (push/pop around each
+// query): at bound k it asks whether frame k can be bad (a violation or a
+// deadlock). The first satisfiable bound gives a shortest counterexample; its
+// schedule is read from the model, replayed on the concrete spec (RunTrace),
+// and returned only if the replay reaches the same finding at the same step
+// (otherwise the engine reports an internal error and returns kUnknown:
+// never a bogus witness). When no run of k+1 steps exists at all, every
+// schedule has been explored: kVerified.
+//
+// k-induction (Z3Options::prove) runs beside it on a second solver: from an
+// arbitrary frame satisfying the strengthening (Z3Encoding::Invariants: pc
+// ranges, a clean violation field, the spec's always-invariants over the
+// frame, constant fields at their initial values), k clean, pairwise distinct
+// frames joined by steps cannot reach a bad frame: with the base cases below
+// k clean, that is kProved.
+#ifndef LIFECHECK_MC_Z3_BMC_H_
+#define LIFECHECK_MC_Z3_BMC_H_
+
+#include <string>
+
+#include "harness/trace.h"
+#include "mc/engine.h"
+#include "mc/z3_encoding.h"
+
+namespace lifecheck {
+
+inline constexpr int kZ3DefaultBound = 400;
+
+struct Z3Options {
+  int bound = 0;        // deepest bound; 0: kZ3DefaultBound
+  bool prove = false;   // also run k-induction
+  EncodingOptions enc;  // reductions
+  double timeout_s = 0;  // 0: none
+  bool progress = false;  // one stderr line per bound
+  // "" = Z3's default solver, "bv-sat" = a fresh bit-blasting tactic + SAT
+  // per query (fastest measured on dax-truncate; needs bits > 0), else a
+  // logic for z3::solver ("QF_BV", "QF_LIA"); docs/performance-z3.md.
+  std::string logic = "bv-sat";
+  // One solver with push/pop per query, or a fresh solver per query (which
+  // lets Z3 preprocess the whole unrolling).
+  bool incremental = true;
+  // Sort of the spec's integers: 0 = Int, 16 = 16-bit bit-vectors (the
+  // concrete domain is int16_t, so both are exact on reachable values).
+  int bits = 16;
+  // BMC frames as expressions over the previous frame (no equalities).
+  bool functional = false;
+};
+
+// Precondition: problem.config and threads are valid (as ParseTrace makes
+// them). Stats: fields, variable fields, insns, independent pairs, symmetric
+// threads, checks, encode/base/step seconds.
+McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts);
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_MC_Z3_BMC_H_
