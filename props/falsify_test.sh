@@ -57,5 +57,5 @@ check() {
 check spec "$spec_test" SpecProps.MainlineCleanCallByCall \
   "seed=7 max_success=200" lifecheck run
 check model "$model_test" ModelProps.ImplRefinesSpecOnEveryOp \
-  "seed=8 max_success=150" lifecheck run --diff
+  "seed=8 max_success=3000" lifecheck run --diff
 echo "falsify_test: OK"

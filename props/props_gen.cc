@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "harness/report.h"
 #include "spec/findings.h"
 
 namespace lifecheck {
@@ -127,5 +128,17 @@ std::string DumpFailure(const Trace& t, const std::string& what,
   return absl::StrCat("trace written to ", path, "\n", text,
                       "replay: ", replay_cmd, " ", path, "\n");
 }
+
+void showValue(const Config& c, std::ostream& os) { os << ConfigLine(c); }
+
+void showValue(const Call& c, std::ostream& os) { os << PrintCall(c); }
+
+void showValue(const CallList& l, std::ostream& os) {
+  os << ConfigLine(l.config);
+  for (const ThreadCall& c : l.calls)
+    os << "\n  " << CanonicalThreadName(c.thread) << ": " << PrintCall(c.call);
+}
+
+void showValue(const Trace& t, std::ostream& os) { os << PrintTrace(t); }
 
 }  // namespace lifecheck

@@ -5,10 +5,12 @@
 #ifndef LIFECHECK_PROPS_PROPS_GEN_H_
 #define LIFECHECK_PROPS_PROPS_GEN_H_
 
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "harness/call_order.h"
 #include "harness/diff.h"
 #include "harness/trace.h"
 #include "rapidcheck.h"
@@ -49,6 +51,12 @@ rc::Gen<Trace> GenTextTrace();
 // case next to its RC_PARAMS="reproduce=..." line.
 std::string DumpFailure(const Trace& t, const std::string& what,
                         const std::string& replay_cmd);
+
+// How rapidcheck shows generated values in a counterexample (found by ADL).
+void showValue(const Config& c, std::ostream& os);
+void showValue(const Call& c, std::ostream& os);
+void showValue(const CallList& l, std::ostream& os);
+void showValue(const Trace& t, std::ostream& os);
 
 }  // namespace lifecheck
 
