@@ -2,12 +2,13 @@
 // issue 6 item 1): on small problems the explicit-state checker and the Z3
 // encoding give the same kind of verdict, and every counterexample replays.
 //
-// Both engines run at the same bound B (steps): explicit BFS cut at depth B,
-// Z3 BMC up to B. Then, with d = the explicit engine's counterexample length:
-//   - explicit counterexample (d <= B)  =>  Z3 counterexample of length d
-//     (both are shortest: BFS and BMC deepen one step at a time);
-//   - explicit verified / verified-to-bound  =>  Z3 verified,
-//     verified-to-bound or proved (no counterexample of <= B steps);
+// The explicit engine runs BFS cut at depth B (steps). Then:
+//   - explicit counterexample of length d  =>  Z3 BMC up to bound d finds a
+//     counterexample of length d (both are shortest: BFS and BMC deepen one
+//     step at a time, so Z3 must find none shorter and one at d);
+//   - explicit verified / verified-to-bound  =>  Z3 BMC up to a smaller
+//     bound Bz < B finds none (verified, verified-to-bound or proved): both
+//     engines agree that no schedule of <= Bz steps fails;
 //   - Z3 unknown (its time budget ran out) is inconclusive, reported and
 //     counted, never a pass of a disagreement.
 // IDs may differ (two violations at the same depth): each engine's
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "harness/replay.h"
 #include "harness/trace.h"
@@ -38,14 +40,25 @@
 namespace lifecheck {
 namespace {
 
-// Deep enough for every shortest counterexample of the small grid (the
-// longest, mkwrite old_racy with 2 writers, is 9 steps); Z3's cost grows
-// with it (docs/performance-z3.md).
-constexpr int kBound = 12;
-constexpr double kZ3TimeoutS = 20;
+// Budgets. kBound (explicit BFS depth) is deep enough for every shortest
+// counterexample of the grid (the longest, lease put_before_unlink and
+// evict none, are 10 steps; the explicit engine takes milliseconds).
+// Z3's cost grows with its bound (docs/performance-z3.md): on problems the
+// explicit engine finds clean it goes to kZ3CleanBound only, and any Z3 run
+// stops after kZ3TimeoutS seconds (inconclusive). Environment overrides
+// for longer runs by hand: LIFECHECK_AGREE_BOUND, LIFECHECK_AGREE_Z3_CLEAN_
+// BOUND, LIFECHECK_AGREE_Z3_TIMEOUT (seconds).
+int EnvInt(const char* name, int dflt) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : dflt;
+}
+const int kBound = EnvInt("LIFECHECK_AGREE_BOUND", 12);
+const int kZ3CleanBound = EnvInt("LIFECHECK_AGREE_Z3_CLEAN_BOUND", 6);
+const double kZ3TimeoutS = EnvInt("LIFECHECK_AGREE_Z3_TIMEOUT", 5);
 
 struct Agreement {
   bool inconclusive = false;
+  std::string figures;  // "explicit counterexample/5 0.01s, z3 ..."
   std::string problem;  // empty if they agree
   Trace dump;           // what to replay on a disagreement
 };
@@ -64,17 +77,27 @@ std::string ReplayProblem(const char* engine, const McResult& r) {
   return "";
 }
 
-Agreement Compare(const Trace& problem) {
+Agreement Compare(const Trace& problem, const std::string& other = "z3") {
   Agreement a;
   McOptions opts;
   opts.bound = kBound;
   opts.bfs = true;
   const McResult ex = FindMcEngine("explicit")(problem, opts);
   opts.timeout_s = kZ3TimeoutS;
-  const McResult z3 = FindMcEngine("z3")(problem, opts);
+  opts.bound = IsCex(ex) ? static_cast<int>(ex.counterexample.schedule.size())
+                         : std::min(kZ3CleanBound, kBound);
+  const McResult z3 = FindMcEngine(other)(problem, opts);
   a.dump = problem;
+  auto fig = [](const McResult& r) {
+    return absl::StrCat(McVerdictName(r.verdict),
+                        IsCex(r) ? absl::StrCat(" ", std::string(InvId(r.inv)),
+                                                "/", r.counterexample.schedule.size())
+                                 : "",
+                        absl::StrFormat(" %.2fs", r.seconds));
+  };
+  a.figures = absl::StrCat("explicit ", fig(ex), ", z3 ", fig(z3));
   std::string why = ReplayProblem("explicit", ex);
-  if (why.empty()) why = ReplayProblem("z3", z3);
+  if (why.empty()) why = ReplayProblem(other.c_str(), z3);
   if (why.empty() && z3.verdict == McVerdict::kUnknown) {
     a.inconclusive = true;
     return a;
@@ -95,7 +118,7 @@ Agreement Compare(const Trace& problem) {
                              IsCex(ex) ? absl::StrCat(" ", std::string(InvId(ex.inv))) : "",
                              ", z3 ", McVerdictName(z3.verdict),
                              IsCex(z3) ? absl::StrCat(" ", std::string(InvId(z3.inv))) : "",
-                             ", bound ", kBound, ")");
+                             ", bounds ", kBound, "/", opts.bound, ")");
     if (IsCex(z3)) a.dump = z3.counterexample;
     else if (IsCex(ex)) a.dump = ex.counterexample;
   }
@@ -126,10 +149,9 @@ TEST(McAgree, SmallGrid) {
           const std::string what =
               absl::StrCat(sc.name, " --pages ", pages, " --pinners ", pinners,
                            " --policy '", PolicyText(v.policy), "'");
-          if (a.inconclusive) {
-            ++inconclusive;
-            std::printf("inconclusive (z3 timeout): %s\n", what.c_str());
-          }
+          if (a.inconclusive) ++inconclusive;
+          std::printf("%s%s: %s\n", a.inconclusive ? "INCONCLUSIVE " : "",
+                      what.c_str(), a.figures.c_str());
           EXPECT_EQ(a.problem, "")
               << what << "\n"
               << DumpFailure(a.dump, "mc-agree", "lifecheck run");
@@ -141,6 +163,34 @@ TEST(McAgree, SmallGrid) {
               inconclusive);
   // Most of the grid must be decided, or the test shows nothing.
   EXPECT_LE(inconclusive * 4, runs);
+}
+
+// The comparison can fail: engines that lie (registered here only) are
+// caught, one by its verdict, one by its counterexample's replay.
+McResult AlwaysVerified(const Trace&, const McOptions&) {
+  McResult r;
+  r.verdict = McVerdict::kVerifiedToBound;
+  return r;
+}
+McResult WrongId(const Trace& p, const McOptions& o) {
+  McResult r = FindMcEngine("explicit")(p, o);
+  if (IsCex(r)) r.inv = r.inv == Inv::kRef1 ? Inv::kRef2 : Inv::kRef1;
+  return r;
+}
+const RegisterMcEngine kLiar1("test-always-verified", &AlwaysVerified);
+const RegisterMcEngine kLiar2("test-wrong-id", &WrongId);
+
+TEST(McAgree, LyingEnginesDisagree) {
+  absl::StatusOr<Trace> p = BuildScenario(
+      "umount", 1, 1, {{"dentry_pin", "legacy_dget"}, {"kill_sb", "litter"}});
+  ASSERT_TRUE(p.ok()) << p.status();
+  const Agreement a = Compare(*p, "test-always-verified");
+  EXPECT_NE(a.problem.find("explicit counterexample, z3 verified-to-bound"),
+            std::string::npos)
+      << a.problem;
+  const Agreement b = Compare(*p, "test-wrong-id");
+  EXPECT_NE(b.problem.find("replays to I-REF-3"), std::string::npos)
+      << b.problem;
 }
 
 RC_GTEST_PROP(McAgreeProps, RandomSmallConfigurations, ()) {
@@ -159,6 +209,8 @@ RC_GTEST_PROP(McAgreeProps, RandomSmallConfigurations, ()) {
   RC_ASSERT(p.ok());
   const Agreement a = Compare(*p);
   RC_PRE(!a.inconclusive);
+  RC_TAG(a.figures.find("explicit counterexample") == 0 ? "counterexample"
+                                                         : "clean");
   if (!a.problem.empty())
     RC_LOG() << sc.name << " --pages " << pages << " --pinners " << pinners
              << " --policy '" << PolicyText(policy) << "': " << a.problem
