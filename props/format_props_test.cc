@@ -39,14 +39,15 @@ RC_GTEST_PROP(FormatProps, TextParsePrintRoundTrips, ()) {
 }
 
 RC_GTEST_PROP(FormatProps, BinaryDecodingIsTotalAndValid, ()) {
-  const std::vector<uint8_t> bytes = *rc::gen::container<std::vector<uint8_t>>(
-      rc::gen::arbitrary<uint8_t>());
+  const std::vector<uint8_t> bytes =
+      *rc::gen::container<std::vector<uint8_t>>(rc::gen::arbitrary<uint8_t>());
   const Trace t = DecodeTrace(bytes.data(), bytes.size(), {});
   const bool config_ok = ValidateConfig(t.config).empty();
   bool calls_ok = t.threads.size() == t.thread_names.size() &&
                   static_cast<int>(t.threads.size()) <= kMaxThreads;
   for (const auto& calls : t.threads)
-    for (const Call& c : calls) calls_ok = calls_ok && ValidateCall(c, t.config).empty();
+    for (const Call& c : calls)
+      calls_ok = calls_ok && ValidateCall(c, t.config).empty();
   absl::StatusOr<RunResult> r;
   if (config_ok && calls_ok) r = RunTrace(t, "<decoded>");
   if (!config_ok || !calls_ok || !r.ok())
@@ -62,14 +63,13 @@ RC_GTEST_PROP(FormatProps, BinaryDecodingIsTotalAndValid, ()) {
 }
 
 RC_GTEST_PROP(FormatProps, BinaryEncodeDecodeRoundTrips, ()) {
-  const std::vector<uint8_t> bytes = *rc::gen::container<std::vector<uint8_t>>(
-      rc::gen::arbitrary<uint8_t>());
+  const std::vector<uint8_t> bytes =
+      *rc::gen::container<std::vector<uint8_t>>(rc::gen::arbitrary<uint8_t>());
   const Trace t = DecodeTrace(bytes.data(), bytes.size(), {});
   const std::string enc = EncodeTrace(t);
-  const Trace back = DecodeTrace(reinterpret_cast<const uint8_t*>(enc.data()),
-                                 enc.size(), {});
-  if (!(back == t))
-    RC_LOG() << DumpFailure(t, "encode", "lifecheck encode");
+  const Trace back =
+      DecodeTrace(reinterpret_cast<const uint8_t*>(enc.data()), enc.size(), {});
+  if (!(back == t)) RC_LOG() << DumpFailure(t, "encode", "lifecheck encode");
   RC_ASSERT(back == t);
 }
 
@@ -88,8 +88,8 @@ RC_GTEST_PROP(FormatProps, EncodeCallsDecodeCallsRoundTrips, ()) {
     l.calls.push_back(ThreadCall{t, *GenCall(l.config)});
   }
   const std::string enc = EncodeCalls(l);
-  const CallList back = DecodeCalls(
-      reinterpret_cast<const uint8_t*>(enc.data()), enc.size(), {});
+  const CallList back =
+      DecodeCalls(reinterpret_cast<const uint8_t*>(enc.data()), enc.size(), {});
   RC_ASSERT(back == l);
 }
 

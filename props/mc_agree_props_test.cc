@@ -63,14 +63,17 @@ struct Agreement {
   Trace dump;           // what to replay on a disagreement
 };
 
-bool IsCex(const McResult& r) { return r.verdict == McVerdict::kCounterexample; }
+bool IsCex(const McResult& r) {
+  return r.verdict == McVerdict::kCounterexample;
+}
 
 // "" if `r`'s counterexample replays to the ID it reports, else why not.
 std::string ReplayProblem(const char* engine, const McResult& r) {
   if (!IsCex(r)) return "";
   absl::StatusOr<RunResult> run = RunTrace(r.counterexample, engine);
-  if (!run.ok()) return absl::StrCat(engine, " counterexample does not replay: ",
-                                     run.status().message());
+  if (!run.ok())
+    return absl::StrCat(
+        engine, " counterexample does not replay: ", run.status().message());
   if (Finding(*run) != r.inv)
     return absl::StrCat(engine, " reported ", std::string(InvId(r.inv)),
                         " but its counterexample replays to ", Verdict(*run));
@@ -90,9 +93,10 @@ Agreement Compare(const Trace& problem, const std::string& other = "z3") {
   a.dump = problem;
   auto fig = [](const McResult& r) {
     return absl::StrCat(McVerdictName(r.verdict),
-                        IsCex(r) ? absl::StrCat(" ", std::string(InvId(r.inv)),
-                                                "/", r.counterexample.schedule.size())
-                                 : "",
+                        IsCex(r)
+                            ? absl::StrCat(" ", std::string(InvId(r.inv)), "/",
+                                           r.counterexample.schedule.size())
+                            : "",
                         absl::StrFormat(" %.2fs", r.seconds));
   };
   a.figures = absl::StrCat("explicit ", fig(ex), ", z3 ", fig(z3));
@@ -114,13 +118,16 @@ Agreement Compare(const Trace& problem, const std::string& other = "z3") {
     why = absl::StrCat("shortest counterexamples differ: explicit ", len(ex),
                        " steps, z3 ", len(z3));
   if (!why.empty()) {
-    a.problem = absl::StrCat(why, " (explicit ", McVerdictName(ex.verdict),
-                             IsCex(ex) ? absl::StrCat(" ", std::string(InvId(ex.inv))) : "",
-                             ", z3 ", McVerdictName(z3.verdict),
-                             IsCex(z3) ? absl::StrCat(" ", std::string(InvId(z3.inv))) : "",
-                             ", bounds ", kBound, "/", opts.bound, ")");
-    if (IsCex(z3)) a.dump = z3.counterexample;
-    else if (IsCex(ex)) a.dump = ex.counterexample;
+    a.problem = absl::StrCat(
+        why, " (explicit ", McVerdictName(ex.verdict),
+        IsCex(ex) ? absl::StrCat(" ", std::string(InvId(ex.inv))) : "", ", z3 ",
+        McVerdictName(z3.verdict),
+        IsCex(z3) ? absl::StrCat(" ", std::string(InvId(z3.inv))) : "",
+        ", bounds ", kBound, "/", opts.bound, ")");
+    if (IsCex(z3))
+      a.dump = z3.counterexample;
+    else if (IsCex(ex))
+      a.dump = ex.counterexample;
   }
   return a;
 }
@@ -210,7 +217,7 @@ RC_GTEST_PROP(McAgreeProps, RandomSmallConfigurations, ()) {
   const Agreement a = Compare(*p);
   RC_PRE(!a.inconclusive);
   RC_TAG(a.figures.find("explicit counterexample") == 0 ? "counterexample"
-                                                         : "clean");
+                                                        : "clean");
   if (!a.problem.empty())
     RC_LOG() << sc.name << " --pages " << pages << " --pinners " << pinners
              << " --policy '" << PolicyText(policy) << "': " << a.problem

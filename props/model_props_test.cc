@@ -35,7 +35,6 @@
 #include "harness/call_contract.h"
 #include "harness/call_order.h"
 #include "harness/diff.h"
-#include "harness/report.h"
 #include "harness/trace.h"
 #include "props/props_gen.h"
 #include "rapidcheck.h"
@@ -66,11 +65,11 @@ uint64_t AllIgnorable() {
 }
 
 struct SpecModel {
-  CallList list;             // config + calls, threads dense
-  int threads = 0;           // threads used so far
-  Inv inv = Inv::kNone;      // the spec's verdict of the list in call order
-  bool blocked = false;      // the last call blocked
-  CWorld world{};            // the spec world after the list
+  CallList list;         // config + calls, threads dense
+  int threads = 0;       // threads used so far
+  Inv inv = Inv::kNone;  // the spec's verdict of the list in call order
+  bool blocked = false;  // the last call blocked
+  CWorld world{};        // the spec world after the list
 
   bool ended() const { return inv != Inv::kNone || blocked; }
 
@@ -117,25 +116,23 @@ struct DoCall : rc::state::Command<SpecModel, ImplSut> {
         own = {Op::kLookup, Op::kDput, Op::kDiscard, Op::kUnlink};
         break;
       case FsKind::kDisk:
-        own = {Op::kFault, Op::kWriteFault, Op::kStore, Op::kWriteback,
-               Op::kTruncate, Op::kMunmap, Op::kPin, Op::kUnpin};
+        own = {Op::kFault,    Op::kWriteFault, Op::kStore, Op::kWriteback,
+               Op::kTruncate, Op::kMunmap,     Op::kPin,   Op::kUnpin};
         break;
       case FsKind::kDax:
-        own = {Op::kFault,     Op::kPin,      Op::kPinFast,
-               Op::kDma,       Op::kUnpin,    Op::kTruncate,
-               Op::kMunmap,    Op::kAlloc,    Op::kIput,
-               Op::kReap,      Op::kLeaseUnlock, Op::kBreakWork,
+        own = {Op::kFault,     Op::kPin,      Op::kPinFast,     Op::kDma,
+               Op::kUnpin,     Op::kTruncate, Op::kMunmap,      Op::kAlloc,
+               Op::kIput,      Op::kReap,     Op::kLeaseUnlock, Op::kBreakWork,
                Op::kBreakLease};
         break;
     }
     if (cfg.events > 0)
-      for (Op o : {Op::kEvLookup, Op::kEvOpen, Op::kEvClose})
-        own.push_back(o);
+      for (Op o : {Op::kEvLookup, Op::kEvOpen, Op::kEvClose}) own.push_back(o);
     std::vector<Op> ops;
     for (int o = 0; o < static_cast<int>(Op::kCount); ++o) {
       const Op op = static_cast<Op>(o);
-      const bool ends = op == Op::kUmount || op == Op::kUnlink ||
-                        op == Op::kEvRemove;
+      const bool ends =
+          op == Op::kUmount || op == Op::kUnlink || op == Op::kEvRemove;
       for (int k = ends ? 1 : 2; k > 0; --k) ops.push_back(op);
     }
     for (int k = 0; k < 6; ++k) ops.insert(ops.end(), own.begin(), own.end());
@@ -159,12 +156,13 @@ struct DoCall : rc::state::Command<SpecModel, ImplSut> {
     const Config& cfg = m.list.config;
     const DiffOutcome o = sut.runner.Run(cfg, AsDiffCalls(next.list));
     std::string why;
-    if (IsDiff(o.inv)) why = absl::StrCat("impl and spec disagree: ", o.detail);
+    if (IsDiff(o.inv))
+      why = absl::StrCat("impl and spec disagree: ", o.detail);
     else if (o.inv != next.inv || o.blocked != next.blocked)
       why = absl::StrCat("runner says ", DiffVerdict(o),
                          o.blocked ? " (blocked)" : "", ", model says ",
                          next.inv == Inv::kNone ? std::string("clean")
-                                                 : std::string(InvId(next.inv)),
+                                                : std::string(InvId(next.inv)),
                          next.blocked ? " (blocked)" : "");
     DiffOutcome past;
     if (why.empty() && next.inv != Inv::kNone && next.inv != Inv::kDeadlock) {
@@ -179,17 +177,16 @@ struct DoCall : rc::state::Command<SpecModel, ImplSut> {
                            past.detail);
     }
     if (why.empty() && Falsify() && o.inv != Inv::kNone)
-      why = absl::StrCat("LIFECHECK_PROPS_FALSIFY=model: expected no finding, "
-                         "got ", DiffVerdict(o));
+      why = absl::StrCat(
+          "LIFECHECK_PROPS_FALSIFY=model: expected no finding, "
+          "got ",
+          DiffVerdict(o));
     if (!why.empty()) {
       const Trace& t = IsDiff(past.inv) ? past.trace : o.trace;
-      RC_LOG() << why << "\n" << DumpFailure(t, "model", "lifecheck run --diff");
+      RC_LOG() << why << "\n"
+               << DumpFailure(t, "model", "lifecheck run --diff");
       RC_FAIL(why);
     }
-    if (std::getenv("LIFECHECK_PROPS_DEBUG"))
-      fprintf(stderr, "%s | T%d %s -> %s%s\n", ConfigLine(cfg).c_str(),
-              tc.thread, PrintCall(tc.call).c_str(), DiffVerdict(o).c_str(),
-              o.blocked ? " blocked" : "");
     ++sut.calls;
     sut.last = next.inv;
     sut.blocked = next.blocked;
@@ -217,8 +214,9 @@ void CheckModel(ImplSut& sut) {
   c.events = small(0, 1);
   m0.Recompute();
   rc::state::check(m0, sut, rc::state::gen::execOneOfWithArgs<DoCall>());
-  RC_TAG(sut.calls >= 20 ? ">= 20 calls" : sut.calls >= 5 ? "5-19 calls"
-                                                          : "< 5 calls",
+  RC_TAG(sut.calls >= 20  ? ">= 20 calls"
+         : sut.calls >= 5 ? "5-19 calls"
+                          : "< 5 calls",
          sut.last == Inv::kNone ? std::string("no finding")
                                 : std::string(InvId(sut.last)),
          sut.blocked ? "blocked" : "");

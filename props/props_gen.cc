@@ -30,13 +30,28 @@ rc::Gen<Config> GenConfig(Knobs knobs) {
 void ArgRange(ArgKind k, const Config& cfg, int* lo, int* hi) {
   *lo = 0;
   switch (k) {
-    case ArgKind::kDentry: *hi = cfg.dentries() - 1; break;
-    case ArgKind::kFile: *lo = 1; *hi = cfg.files; break;
-    case ArgKind::kIndex: *hi = cfg.pages - 1; break;
-    case ArgKind::kSize: *hi = cfg.pages; break;
-    case ArgKind::kPte: *hi = cfg.ptes - 1; break;
-    case ArgKind::kPin: *hi = cfg.pins - 1; break;
-    case ArgKind::kEvent: *hi = cfg.events - 1; break;
+    case ArgKind::kDentry:
+      *hi = cfg.dentries() - 1;
+      break;
+    case ArgKind::kFile:
+      *lo = 1;
+      *hi = cfg.files;
+      break;
+    case ArgKind::kIndex:
+      *hi = cfg.pages - 1;
+      break;
+    case ArgKind::kSize:
+      *hi = cfg.pages;
+      break;
+    case ArgKind::kPte:
+      *hi = cfg.ptes - 1;
+      break;
+    case ArgKind::kPin:
+      *hi = cfg.pins - 1;
+      break;
+    case ArgKind::kEvent:
+      *hi = cfg.events - 1;
+      break;
   }
 }
 

@@ -118,10 +118,19 @@ rc::Gen<std::vector<Call>> GenThreadProgram(const Config& cfg, int t) {
     std::vector<Op> singles;
     for (Op o : CallableOps(cfg)) {
       switch (o) {
-        case Op::kUmount: case Op::kDiscard: case Op::kDput: case Op::kIput:
-        case Op::kEvClose: case Op::kDma: case Op::kUnpin: case Op::kPin:
-        case Op::kPinFast: case Op::kPinLongterm: case Op::kReap:
-        case Op::kLeaseUnlock: case Op::kBreakWork:
+        case Op::kUmount:
+        case Op::kDiscard:
+        case Op::kDput:
+        case Op::kIput:
+        case Op::kEvClose:
+        case Op::kDma:
+        case Op::kUnpin:
+        case Op::kPin:
+        case Op::kPinFast:
+        case Op::kPinLongterm:
+        case Op::kReap:
+        case Op::kLeaseUnlock:
+        case Op::kBreakWork:
           break;
         default:
           singles.push_back(o);
@@ -157,10 +166,10 @@ rc::Gen<std::vector<Call>> GenThreadProgram(const Config& cfg, int t) {
           if (own_pin && has(ArgKind::kPte) && has(ArgKind::kIndex) &&
               has(ArgKind::kFile)) {
             const int16_t pte = arg(ArgKind::kPte);
-            calls.push_back({Op::kFault,
-                             {pte, arg(ArgKind::kFile), arg(ArgKind::kIndex)}});
-            const Op pin = *rc::gen::element(Op::kPin, Op::kPinFast,
-                                              Op::kPinLongterm);
+            calls.push_back(
+                {Op::kFault, {pte, arg(ArgKind::kFile), arg(ArgKind::kIndex)}});
+            const Op pin =
+                *rc::gen::element(Op::kPin, Op::kPinFast, Op::kPinLongterm);
             calls.push_back({pin, {p, pte, 0}});
             calls.push_back({Op::kDma, {p, 0, 0}});
             calls.push_back({Op::kUnpin, {p, 0, 0}});
@@ -168,9 +177,9 @@ rc::Gen<std::vector<Call>> GenThreadProgram(const Config& cfg, int t) {
           break;
         case 4:
           if (own_pin)
-            calls.push_back({*rc::gen::element(Op::kReap, Op::kLeaseUnlock,
-                                               Op::kBreakWork),
-                             {p, 0, 0}});
+            calls.push_back(
+                {*rc::gen::element(Op::kReap, Op::kLeaseUnlock, Op::kBreakWork),
+                 {p, 0, 0}});
           break;
         default:
           calls.push_back(*GenCall(cfg, singles));
@@ -211,24 +220,17 @@ RC_GTEST_PROP(SpecProps, MainlineCleanUnderInterleavings, ()) {
     schedule.push_back(t);
   }
   RC_TAG(schedule.size() >= 20 ? ">= 20 steps" : "< 20 steps");
-  if (std::getenv("LIFECHECK_PROPS_DEBUG")) {
-    int calls = 0, stops = 0, done = 0;
-    for (int k = 0; k < n; ++k) {
-      calls += threads[k].size();
-      stops += stopped[k];
-      done += exec.done(k);
-    }
-    fprintf(stderr, "threads %d calls %d steps %zu stopped %d done %d dl %d\n", n, calls, schedule.size(), stops, done, exec.deadlocked());
-  }
   if (exec.violation() != Inv::kNone) {
     Trace t;
     t.config = cfg;
     t.threads = threads;
-    for (int k = 0; k < n; ++k) t.thread_names.push_back(CanonicalThreadName(k));
+    for (int k = 0; k < n; ++k)
+      t.thread_names.push_back(CanonicalThreadName(k));
     t.schedule = schedule;
     t.expect = std::string(InvId(exec.violation()));
     RC_LOG() << DumpFailure(t, "spec-interleaved", "lifecheck run");
-    RC_FAIL(absl::StrCat("mainline violation ", std::string(InvId(exec.violation()))));
+    RC_FAIL(absl::StrCat("mainline violation ",
+                         std::string(InvId(exec.violation()))));
   }
 }
 
@@ -294,9 +296,10 @@ RC_GTEST_PROP(SpecProps, PinUnpinRestoresPages, ()) {
   const int t = Threads(l);
   // Map the page first; the world to restore is the one after the fault.
   l.calls.push_back(ThreadCall{
-      t, Call{Op::kFault,
-              {pte, static_cast<int16_t>(*rc::gen::inRange(1, l.config.files + 1)),
-               static_cast<int16_t>(*rc::gen::inRange(0, l.config.pages))}}});
+      t,
+      Call{Op::kFault,
+           {pte, static_cast<int16_t>(*rc::gen::inRange(1, l.config.files + 1)),
+            static_cast<int16_t>(*rc::gen::inRange(0, l.config.pages))}}});
   RC_PRE(CleanRun(l, &w0, nullptr));
   l.calls.push_back(ThreadCall{t, Call{Op::kPin, {p, pte, 0}}});
   std::vector<std::vector<int>> res;
@@ -317,8 +320,8 @@ RC_GTEST_PROP(SpecProps, TruncateUpIsANoOpOnPages, ()) {
   RC_PRE(w0.ino[f].size <= l.config.pages);
   const int16_t size = static_cast<int16_t>(
       *rc::gen::inRange(static_cast<int>(w0.ino[f].size), l.config.pages + 1));
-  l.calls.push_back(ThreadCall{Threads(l),
-                               Call{Op::kTruncate, {static_cast<int16_t>(f), size, 0}}});
+  l.calls.push_back(ThreadCall{
+      Threads(l), Call{Op::kTruncate, {static_cast<int16_t>(f), size, 0}}});
   RC_PRE(CleanRun(l, &w1, nullptr));
   if (!(w1.pg == w0.pg && w1.ino[f].map == w0.ino[f].map))
     RC_LOG() << DumpFailure(TraceOfCalls(l), "contract-truncate",
