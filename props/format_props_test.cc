@@ -69,7 +69,9 @@ RC_GTEST_PROP(FormatProps, BinaryEncodeDecodeRoundTrips, ()) {
   const std::string enc = EncodeTrace(t);
   const Trace back =
       DecodeTrace(reinterpret_cast<const uint8_t*>(enc.data()), enc.size(), {});
-  if (!(back == t)) RC_LOG() << DumpFailure(t, "encode", "lifecheck encode");
+  if (!(back == t))
+    RC_LOG() << DumpFailure(t, "encode", "lifecheck encode -o t.bin")
+             << "then: lifecheck decode t.bin (compare with the trace)\n";
   RC_ASSERT(back == t);
 }
 
