@@ -29,6 +29,20 @@ bool CallerContractHolds(const CWorld& w, const Config& cfg, int t,
     case Op::kDiscard:
       return static_cast<int>(w.d[a0].h_persist) > 0 ||
              static_cast<int>(w.d[a0].h_pin) > 0;
+    case Op::kUnlink:
+      // vfs_unlink finds its dentry by name. A kernel-internal removal
+      // (simple_recursive_removal) d_invalidate()s a libfs dentry before
+      // d_make_discardable, so no unlink can reach a dentry already removed
+      // that way; the spec's discard is the bare d_make_discardable and
+      // leaves it hashed. A hashed positive libfs file dentry therefore
+      // still owns the fs's +1 when unlink is called (else: a double
+      // removal, corpus 000-discard-then-unlink).
+      if (cfg.fs != FsKind::kLibfs || a0 < 1 || a0 > cfg.files ||
+          !static_cast<bool>(w.d[a0].hashed) ||
+          !static_cast<bool>(w.d[a0].positive))
+        return true;
+      return static_cast<int>(w.d[a0].h_persist) > 0 ||
+             static_cast<int>(w.d[a0].h_pin) > 0;
     case Op::kIput:
       return static_cast<int>(w.ino[a0].h_thr[t]) > 0;
     case Op::kUmount:

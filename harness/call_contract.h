@@ -23,6 +23,9 @@ namespace lifecheck {
 // True if thread `t` may make call `c` in world `w`:
 //   dput d       t holds a reference on d (lookup/open ghost holder)
 //   discard d    the fs's own +1 exists (PERSISTENT or legacy pin)
+//   unlink d     on a libfs, a hashed positive file dentry still has the
+//                fs's own +1 (it was not removed already: a kernel-internal
+//                removal unhashes it first, so no lookup finds it)
 //   iput f       t holds an igrab reference on inode f
 //   umount       the superblock is active, and no thread holds a dentry,
 //                an inode or an open event file, and nothing is mapped
