@@ -187,6 +187,9 @@ void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
   AbstractGlobals(k, w);
 }
 
+// The scheduler's copy of this file (harness/sched/, against the hooked
+// impl) defines only the functions that take a Kernel: the rest exist once.
+#ifndef LIFECHECK_ABSTRACTION_KERNEL_ONLY
 bool AbstractUsedEquals(const Config& c, const CWorld& a, const CWorld& s) {
   return PrefixEq(a.d, s.d, c.dentries()) &&
          PrefixEq(a.ino, s.ino, c.inodes()) &&
@@ -197,12 +200,15 @@ bool AbstractUsedEquals(const Config& c, const CWorld& a, const CWorld& s) {
          a.ptl_owner == s.ptl_owner && a.warned == s.warned;
 }
 
+#endif  // LIFECHECK_ABSTRACTION_KERNEL_ONLY
+
 CWorld Abstract(const impl::Kernel& k) {
   CWorld w{};
   AbstractInto(k, &w);
   return w;
 }
 
+#ifndef LIFECHECK_ABSTRACTION_KERNEL_ONLY
 CWorld SpecWorldAtBoundary(const CWorld& w) {
   CWorld out = w;
   for (auto& th : out.th) th = {};
@@ -216,5 +222,7 @@ bool AbstractEquals(const CWorld& a, const CWorld& s) {
          a.sb_active == s.sb_active && a.sb_dying == s.sb_dying &&
          a.ptl_owner == s.ptl_owner && a.warned == s.warned;
 }
+
+#endif  // LIFECHECK_ABSTRACTION_KERNEL_ONLY
 
 }  // namespace lifecheck
