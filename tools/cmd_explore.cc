@@ -33,6 +33,7 @@ int CmdExplore(const Args& args) {
                   {{"--seed"}, true},
                   {{"--seconds"}, true},
                   {{"--out", "-o"}, true},
+                  {{"--granularity"}, true},
                   {{"--quiet", "-q"}}},
                  &p, &rc))
     return rc;
@@ -52,6 +53,10 @@ int CmdExplore(const Args& args) {
   opt.preemptions = pre;
   opt.seed = static_cast<uint64_t>(seed);
   opt.seconds = secs;
+  const std::string gran = p.Value("--granularity", "access");
+  if (gran != "access" && gran != "step")
+    return UsageError("explore: --granularity is access or step", &c);
+  opt.step_atomic = gran == "step";
   const std::string& path = p.operands[0];
   absl::StatusOr<Trace> t = ReadTraceFile(path);
   if (!t.ok()) {
@@ -114,6 +119,8 @@ const RegisterCommand kRegisterExplore(Command{
     "  --preemptions k    DFS preemption bound (default 2)\n"
     "  --seed N           random/PCT seed (default 1)\n"
     "  --seconds N        stop after N seconds\n"
+    "  --granularity G    access (default: every access is a choice point)\n"
+    "                     or step (choices only at spec step markers)\n"
     "  -o, --out FILE     where to save a finding's trace\n"
     "  -q, --quiet        print only the SUMMARY line\n"
     "\nreplay: FILE's impl-schedule: is replayed point for point; without\n"

@@ -82,6 +82,45 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
   return Inv::kNone;
 }
 
+// The spec taking the impl's completed steps in the order they completed
+// (a step still in progress at the end, e.g. blocked, is not recorded).
+Inv SpecMarkerVerdict(const Trace& t, const SchedOutcome& o,
+                      std::string* what) {
+  SpecExec ex(t.config, t.threads);
+  size_t taken = 0;
+  for (size_t i = 0; i < o.steps.size(); ++i) {
+    const StepEvent& e = o.steps[i];
+    const std::string who = absl::StrCat("step ", i + 1, " (", Name(t, e.thread),
+                                         " ", e.step, ")");
+    if (ex.done(e.thread) || StepName(ex.next_insn(e.thread).step) != e.step ||
+        !ex.enabled(e.thread)) {
+      *what = absl::StrCat("spec, same step order: cannot follow at ", who);
+      return Inv::kNone;
+    }
+    ex.step(e.thread);
+    ++taken;
+    if (ex.violation() != Inv::kNone) {
+      *what = absl::StrCat("spec, same step order: ",
+                           A(InvId(ex.violation())), " at ", who);
+      return ex.violation();
+    }
+  }
+  if (ex.deadlocked()) {
+    *what = absl::StrCat("spec, same step order: DEADLOCK after ", taken,
+                         " steps");
+    return Inv::kDeadlock;
+  }
+  *what = absl::StrCat("spec, same step order: clean through ", taken,
+                       " steps");
+  return Inv::kNone;
+}
+
+std::string SpecOnMarkerOrder(const Trace& t, const SchedOutcome& o) {
+  std::string what;
+  SpecMarkerVerdict(t, o, &what);
+  return what;
+}
+
 absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
                                       const ExploreOptions& opt) {
   std::unique_ptr<Strategy> s;
@@ -131,9 +170,23 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
         .count();
   };
   for (;;) {
-    r.outcome = sched.Run(t.config, t.threads, *s, opt.max_points);
+    r.outcome = sched.Run(t.config, t.threads, *s, opt.max_points,
+                          opt.step_atomic);
     ++r.runs;
     CheckAgainstSpec(t, r.outcome);
+    SchedOutcome& o = r.outcome;
+    // A step-serial run IS the marker order: where the spec, taking the
+    // same steps, stops at a step-level check (I-DC-2 ...) the impl only
+    // shows later in the state, the finding gets the spec's ID.
+    if (o.serial && o.inv != Inv::kNone && o.inv != Inv::kLivelock &&
+        o.inv != Inv::kDiffSched) {
+      std::string what;
+      const Inv spec = SpecMarkerVerdict(t, o, &what);
+      if (spec != Inv::kNone && spec != o.inv) {
+        o.detail = absl::StrCat(what, "; impl: ", o.detail);
+        o.inv = spec;
+      }
+    }
     if (r.outcome.inv != Inv::kNone) {
       r.found = true;
       break;
@@ -146,8 +199,16 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
     }
   }
   r.seconds = elapsed();
+  if (opt.step_atomic && opt.strategy != "replay")
+    r.description += " granularity=step";
   r.found_trace = t;
   r.found_trace.impl_schedule = r.outcome.decisions;
+  // A step-serial run's step order is a spec schedule of the same run:
+  // `lifecheck run` replays it on the spec, --strategy replay on the impl.
+  r.found_trace.schedule.clear();
+  if (r.outcome.serial)
+    for (const StepEvent& e : r.outcome.steps)
+      r.found_trace.schedule.push_back(e.thread);
   r.found_trace.expect =
       r.found ? std::string(InvId(r.outcome.inv)) : std::string("clean");
   r.found_trace.call_pos.clear();
@@ -204,6 +265,7 @@ std::string ExploreReport(const Trace& t, const ExploreResult& r,
                                  " (impl under the controlled scheduler)\n");
   absl::StrAppend(&out, StepTable(t, o));
   absl::StrAppend(&out, o.detail, "\n");
+  absl::StrAppend(&out, SpecOnMarkerOrder(t, o), "\n");
   absl::StrAppend(&out, ConfigLine(t.config), "\n");
   absl::StrAppend(&out, "impl: ", o.points, " scheduling points, ",
                   o.steps.size(), " step boundaries, ",

@@ -23,6 +23,7 @@ struct ExploreOptions {
   uint64_t seed = 1;
   double seconds = 0;            // wall-clock limit, 0 = none
   int64_t max_points = 200000;   // LIVELOCK bound per run
+  bool step_atomic = false;      // choose only at step markers
 };
 
 struct ExploreResult {
@@ -40,6 +41,11 @@ struct ExploreResult {
 // differs or is disabled, the spec's ID on a violation, DIFF-RESULT,
 // DIFF-STATE. Returns kNone when the run is not step-serial (not checked).
 Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o);
+
+// What the spec says when it takes the impl's steps in marker order (the
+// report's cross-check line): "spec, same step order: I-PG-1 at step 9",
+// "... clean through step 8", or where it cannot follow.
+std::string SpecOnMarkerOrder(const Trace& t, const SchedOutcome& o);
 
 // Errors (InvalidArgument, FILE:...): unknown strategy; replay without a
 // schedule; a spec schedule that does not replay on the spec.

@@ -3,6 +3,7 @@
 // impl_sched): every impl name below is the hooked copy's.
 #include "harness/sched/sched.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -51,7 +52,7 @@ struct Scheduler::State {
   bool shutdown = false;
   bool abort = false;
   std::vector<Point> pending;
-  std::vector<uint8_t> done, woken, in_step;
+  std::vector<uint8_t> done, woken, in_step, wrote;
   // Per run (written by the worker holding the baton).
   impl::Kernel kernel{Config{}};
   const std::vector<std::vector<Call>>* calls = nullptr;
@@ -147,7 +148,8 @@ bool LockHeldByOther(const Point& p, int t) {
 
 SchedOutcome Scheduler::Run(const Config& cfg,
                             const std::vector<std::vector<Call>>& threads,
-                            Strategy& strategy, int64_t max_points) {
+                            Strategy& strategy, int64_t max_points,
+                            bool step_atomic) {
   State& s = *s_;
   const int n = static_cast<int>(threads.size());
   LC_CHECK(n <= kMaxThreads);
@@ -160,6 +162,7 @@ SchedOutcome Scheduler::Run(const Config& cfg,
   s.done.assign(n, 0);
   s.woken.assign(n, 0);
   s.in_step.assign(n, 0);
+  s.wrote.assign(n, 0);
   s.last_access.assign(n, Point{});
   s.spinning.assign(n, 0);
   strategy.BeginRun(n);
@@ -181,6 +184,8 @@ SchedOutcome Scheduler::Run(const Config& cfg,
   });
   int last = -1;
   int64_t point = 0;
+  std::vector<const char*> step_label(n, nullptr);
+  std::vector<int64_t> step_point(n, 0);
   CWorld abs = SpecWorldAtBoundary(InitWorld(cfg));
   auto finish = [&](Inv inv, std::string detail) {
     out.inv = inv;
@@ -241,7 +246,13 @@ SchedOutcome Scheduler::Run(const Config& cfg,
       break;
     }
     SchedView v{n, &runnable, &s.pending, last, point};
-    const int t = strategy.Next(v);
+    const PointKind lk_kind = last >= 0 ? s.pending[last].kind : PointKind::kDone;
+    const bool inside = step_atomic && last >= 0 && !s.done[last] &&
+                        (lk_kind == PointKind::kAccess ||
+                         lk_kind == PointKind::kWait) &&
+                        std::find(runnable.begin(), runnable.end(), last) !=
+                            runnable.end();
+    const int t = inside ? last : strategy.Next(v);
     if (t < 0) {
       finish(Inv::kDiffSched, strategy.Divergence());
       break;
@@ -263,23 +274,36 @@ SchedOutcome Scheduler::Run(const Config& cfg,
         for (int u = 0; u < n; ++u)
           if (u != t && s.last_access[u].addr == p.addr) s.spinning[u] = 0;
     }
+    // Overlap: t runs while another thread is inside a step it wrote in.
+    if (p.kind != PointKind::kStart)
+      for (int u = 0; u < n; ++u)
+        if (u != t && s.in_step[u] && s.wrote[u]) out.serial = false;
     if (p.kind == PointKind::kStep) {
-      for (int u = 0; u < n; ++u)
-        if (u != t && s.in_step[u]) out.serial = false;
-      out.steps.push_back(StepEvent{t, p.label, point - 1});
       s.in_step[t] = 1;
-    } else if (p.kind != PointKind::kStart) {
-      for (int u = 0; u < n; ++u)
-        if (u != t && s.in_step[u] && s.in_step[t]) out.serial = false;
+      s.wrote[t] = 0;
+      step_label[t] = p.label;
+      step_point[t] = point - 1;
+    } else if (p.kind == PointKind::kAccess && p.access != Access::kLoad) {
+      s.wrote[t] = 1;
     }
     last = t;
     s.running = t;
     s.workers[t]->cv.notify_all();
     s.ctrl.wait(lk, [&] { return s.running == -1; });
     // t parked again (or finished): its step region ends at a marker.
+    // A step is recorded where its region ends (its next marker, or the
+    // end of the thread's calls): a step that waited takes effect after
+    // the threads that ran while it waited.
     const Point& q = s.pending[t];
-    if (q.kind == PointKind::kStep || q.kind == PointKind::kDone)
+    if ((q.kind == PointKind::kStep || q.kind == PointKind::kDone) &&
+        s.in_step[t]) {
+      out.steps.push_back(StepEvent{t, step_label[t], step_point[t]});
       s.in_step[t] = 0;
+    }
+    // Guard before effect (the spec's await rule, which the impl follows):
+    // writes before a wait in the same step are waiter bookkeeping
+    // (PG_waiters, a failed CAS), not the step's effect.
+    if (q.kind == PointKind::kWait) s.wrote[t] = 0;
     if (q.kind == PointKind::kAccess && q.access == Access::kLoad &&
         q.label != nullptr && s.last_access[t].addr == q.addr &&
         s.last_access[t].label == q.label &&

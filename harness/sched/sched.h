@@ -97,7 +97,11 @@ struct SchedOutcome {
   std::vector<int> decisions;      // thread per scheduling point
   std::vector<StepEvent> steps;    // markers passed, in order
   std::vector<std::vector<int>> results;  // returns per thread
-  bool serial = true;  // no two threads were inside a spec step at once
+  // No thread ran while another was inside a spec step after writing in it
+  // (a thread parked in a wait having only read is not inside: its step
+  // has not taken effect). Then the marker order is the order in which the
+  // steps took effect.
+  bool serial = true;
   int64_t points = 0;
   CWorld final_world{};  // Abstract(impl) at the end
 };
@@ -109,9 +113,13 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
   // One run. Precondition: threads.size() <= kMaxThreads, calls valid.
+  // step_atomic: the strategy chooses only where the running thread is at
+  // a step marker, blocked or done (the spec's granularity); inside a step
+  // the thread runs on. Otherwise every access is a choice point.
   SchedOutcome Run(const Config& cfg,
                    const std::vector<std::vector<Call>>& threads,
-                   Strategy& strategy, int64_t max_points = 200000);
+                   Strategy& strategy, int64_t max_points = 200000,
+                   bool step_atomic = false);
 
  public:
   struct State;  // defined in sched.cc (the hooks reach it)
