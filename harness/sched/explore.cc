@@ -145,12 +145,15 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
     } else if (!t.schedule.empty()) {
       absl::StatusOr<RunResult> spec = RunTrace(t, file);
       if (!spec.ok()) return spec.status();
+      // The spec's whole run: the schedule, then its sequential
+      // continuation (SpecExec::sequential_choice), step by step.
+      std::vector<int> order;
       std::vector<std::string> names;
-      for (const StepRecord& sr : spec->steps)
+      for (const StepRecord& sr : spec->steps) {
+        order.push_back(sr.thread);
         names.emplace_back(StepName(sr.step));
-      // Only the schedule's own entries are prescribed.
-      names.resize(std::min(names.size(), t.schedule.size()));
-      s = MakeStepReplay(t.schedule, names);
+      }
+      s = MakeStepReplay(order, names);
       r.description = "replay of the spec schedule through the step markers";
     } else {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -52,7 +52,8 @@ struct Scheduler::State {
   bool shutdown = false;
   bool abort = false;
   std::vector<Point> pending;
-  std::vector<uint8_t> done, woken, in_step, wrote;
+  std::vector<uint8_t> done, woken, in_step;
+  std::vector<uint8_t> wrote;  // touched shared memory since its marker
   // Per run (written by the worker holding the baton).
   impl::Kernel kernel{Config{}};
   const std::vector<std::vector<Call>>* calls = nullptr;
@@ -274,7 +275,9 @@ SchedOutcome Scheduler::Run(const Config& cfg,
         for (int u = 0; u < n; ++u)
           if (u != t && s.last_access[u].addr == p.addr) s.spinning[u] = 0;
     }
-    // Overlap: t runs while another thread is inside a step it wrote in.
+    // Overlap: t runs while another thread is inside a step in which it
+    // already touched shared memory (a read counts: the step may act on
+    // it after t's writes).
     if (p.kind != PointKind::kStart)
       for (int u = 0; u < n; ++u)
         if (u != t && s.in_step[u] && s.wrote[u]) out.serial = false;
@@ -283,7 +286,7 @@ SchedOutcome Scheduler::Run(const Config& cfg,
       s.wrote[t] = 0;
       step_label[t] = p.label;
       step_point[t] = point - 1;
-    } else if (p.kind == PointKind::kAccess && p.access != Access::kLoad) {
+    } else if (p.kind == PointKind::kAccess) {
       s.wrote[t] = 1;
     }
     last = t;
@@ -301,8 +304,9 @@ SchedOutcome Scheduler::Run(const Config& cfg,
       s.in_step[t] = 0;
     }
     // Guard before effect (the spec's await rule, which the impl follows):
-    // writes before a wait in the same step are waiter bookkeeping
-    // (PG_waiters, a failed CAS), not the step's effect.
+    // accesses before a wait in the same step are the guard's reads and
+    // waiter bookkeeping (PG_waiters, a failed CAS), not the step's
+    // effect; the wait re-reads its predicate when woken.
     if (q.kind == PointKind::kWait) s.wrote[t] = 0;
     if (q.kind == PointKind::kAccess && q.access == Access::kLoad &&
         q.label != nullptr && s.last_access[t].addr == q.addr &&

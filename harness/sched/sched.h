@@ -97,10 +97,11 @@ struct SchedOutcome {
   std::vector<int> decisions;      // thread per scheduling point
   std::vector<StepEvent> steps;    // markers passed, in order
   std::vector<std::vector<int>> results;  // returns per thread
-  // No thread ran while another was inside a spec step after writing in it
-  // (a thread parked in a wait having only read is not inside: its step
-  // has not taken effect). Then the marker order is the order in which the
-  // steps took effect.
+  // No thread ran while another was inside a spec step in which it had
+  // already accessed shared memory (a thread parked in a wait is not: its
+  // step's guard re-reads when woken, and effects come after the guard).
+  // Then the recorded step order is the order in which the steps took
+  // effect: a spec schedule of the same run.
   bool serial = true;
   int64_t points = 0;
   CWorld final_world{};  // Abstract(impl) at the end
