@@ -210,6 +210,13 @@ DiffOutcome DiffRunner::Run(const Config& cfg,
 
 absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
     const Trace& t, const std::string& filename) {
+  // An impl-schedule without a spec schedule records a run whose steps
+  // overlapped: its spec order is unknown, not the sequential one.
+  if (!t.impl_schedule.empty() && t.schedule.empty())
+    return absl::InvalidArgumentError(
+        filename + ":1:1: an impl-schedule without a schedule has no "
+                   "call-atomic spec order (replay it with explore "
+                   "--strategy replay)");
   absl::StatusOr<RunResult> r = RunTrace(t, filename);
   if (!r.ok()) return r.status();
   std::vector<DiffCall> out;
