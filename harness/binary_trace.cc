@@ -117,8 +117,7 @@ CallList DecodeCalls(const uint8_t* data, size_t size,
   return l;
 }
 
-Trace DecodeTrace(const uint8_t* data, size_t size,
-                  const DecodeOptions& opts) {
+Trace DecodeTrace(const uint8_t* data, size_t size, const DecodeOptions& opts) {
   return TraceOfCalls(DecodeCalls(data, size, opts));
 }
 

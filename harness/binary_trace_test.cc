@@ -98,15 +98,14 @@ TEST(BinaryTrace, PinnedConfigOverridesTheHeader) {
   // The header is consumed either way: a header alone has no calls.
   const std::string header(BinaryHeaderSize(), '\x07');
   EXPECT_TRUE(DecodeCalls(U(header), header.size(), opts).calls.empty());
-  {
-  }
+  {}
 }
 
 TEST(BinaryTrace, ConfigPins) {
   EXPECT_FALSE(ParseConfigPin("").value().pinned_config.has_value());
   EXPECT_FALSE(ParseConfigPin("free").value().pinned_config.has_value());
-  for (const char* n : {"mainline", "mainline-dax", "mainline-disk",
-                        "mainline-libfs"}) {
+  for (const char* n :
+       {"mainline", "mainline-dax", "mainline-disk", "mainline-libfs"}) {
     absl::StatusOr<DecodeOptions> o = ParseConfigPin(n);
     ASSERT_TRUE(o.ok()) << n;
     ASSERT_TRUE(o->pinned_config.has_value());
@@ -147,8 +146,8 @@ TEST(CallOrder, CallsOfTraceInvertsTraceOfCalls) {
     EXPECT_LE(back.calls.size(), l.calls.size());
     EXPECT_EQ(TraceOfCalls(back), t) << PrintTrace(t);
     // Exactly the prefix the run reaches.
-    EXPECT_TRUE(std::equal(back.calls.begin(), back.calls.end(),
-                           l.calls.begin()));
+    EXPECT_TRUE(
+        std::equal(back.calls.begin(), back.calls.end(), l.calls.begin()));
     checked += back.calls.size() < l.calls.size();
   }
   EXPECT_GT(checked, 100);  // runs that end early are common

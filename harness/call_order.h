@@ -43,8 +43,8 @@ std::vector<std::vector<Call>> ThreadsOf(const CallList& l);
 
 // How a call-order run ended.
 struct CallOrderEnd {
-  int steps = 0;       // steps taken
-  int calls_run = 0;   // calls started (a blocked or violating call counts)
+  int steps = 0;         // steps taken
+  int calls_run = 0;     // calls started (a blocked or violating call counts)
   bool blocked = false;  // the last call started is blocked
   // The run ended before a call whose caller contract does not hold
   // (harness/call_contract.h); that call is not counted in calls_run.

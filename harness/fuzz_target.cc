@@ -1,11 +1,16 @@
 #include "harness/fuzz_target.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "harness/call_order.h"
+#include "harness/diff.h"
 #include "harness/replay.h"
 #include "harness/report.h"
 #include "harness/trace.h"
@@ -23,9 +28,30 @@ void PrintStats() {
                g_inputs, g_calls);
 }
 
+// LIFECHECK_FIND: bit i set = Inv i aborts; all ones when unset.
+uint64_t FindMask() {
+  static const uint64_t kMask = [] {
+    const char* env = std::getenv("LIFECHECK_FIND");
+    if (!env || !*env) return ~uint64_t{0};
+    uint64_t mask = 0;
+    for (absl::string_view id : absl::StrSplit(env, ',')) {
+      Inv inv;
+      if (!ParseInvId(std::string_view(id.data(), id.size()), &inv)) {
+        std::fprintf(stderr, "LIFECHECK_FIND: unknown invariant ID '%s'\n",
+                     std::string(id).c_str());
+        std::exit(2);
+      }
+      mask |= uint64_t{1} << static_cast<int>(inv);
+    }
+    return mask;
+  }();
+  return kMask;
+}
+
 void InitOnce() {
   static bool done = [] {
     ProcessDecodeOptions();
+    FindMask();
     const char* s = std::getenv("LIFECHECK_FUZZ_STATS");
     if (s && std::string(s) == "1") std::atexit(PrintStats);
     return true;
@@ -48,42 +74,125 @@ const DecodeOptions& ProcessDecodeOptions() {
   return kOpts;
 }
 
-FuzzVerdict RunFuzzCalls(const CallList& l) {
-  // Spec alone until the differential runner is linked in.
+namespace {
+
+// LIFECHECK_FAULT names -> the impl's planted faults (impl/kernel.h).
+struct FaultKnob {
+  const char* name;
+  bool impl::Faults::*flag;
+};
+constexpr FaultKnob kFaultKnobs[] = {
+    {"unpin_drops_one", &impl::Faults::unpin_drops_one},
+    {"truncate_skips_wait", &impl::Faults::truncate_skips_wait},
+    {"dma_reports_efault", &impl::Faults::dma_reports_efault},
+};
+
+}  // namespace
+
+impl::Faults ProcessFaults() {
+  static const impl::Faults kFaults = [] {
+    impl::Faults f;
+    const char* env = std::getenv("LIFECHECK_FAULT");
+    if (!env || !*env) return f;
+    for (absl::string_view name : absl::StrSplit(env, ',')) {
+      bool known = false;
+      for (const FaultKnob& k : kFaultKnobs) {
+        if (name == k.name) {
+          f.*k.flag = true;
+          known = true;
+        }
+      }
+      if (!known) {
+        std::fprintf(stderr,
+                     "LIFECHECK_FAULT: unknown fault '%s' (known: "
+                     "unpin_drops_one, truncate_skips_wait, "
+                     "dma_reports_efault)\n",
+                     std::string(name).c_str());
+        std::exit(2);
+      }
+    }
+    return f;
+  }();
+  return kFaults;
+}
+
+std::string FaultNames(const impl::Faults& f) {
+  std::string out;
+  for (const FaultKnob& k : kFaultKnobs)
+    if (f.*k.flag) out += (out.empty() ? "" : ",") + std::string(k.name);
+  return out;
+}
+
+namespace {
+
+// The well-formed prefix of `l`: the calls up to the end of its call-order
+// run on the spec with caller contracts (harness/call_contract.h).
+int WellFormedPrefix(const CallList& l) {
   SpecExec exec(l.config, ThreadsOf(l));
-  const CallOrderEnd end = RunCallOrder(exec, l, nullptr);
-  return {exec.violation(), end.calls_run};
+  return RunCallOrder(exec, l, nullptr, /*contracts=*/true).calls_run;
+}
+
+std::vector<DiffCall> DiffCallsOf(const CallList& l, int n) {
+  std::vector<DiffCall> calls;
+  calls.reserve(n);
+  for (int i = 0; i < n; ++i)
+    calls.push_back({l.calls[i].thread, l.calls[i].call});
+  return calls;
+}
+
+DiffRunner& ProcessRunner() {
+  // One runner per process: it keeps its buffers between inputs (Run resets
+  // every bit of state it reads, so inputs stay independent).
+  static DiffRunner* runner = [] {
+    auto* r = new DiffRunner();
+    r->set_faults(ProcessFaults());
+    return r;
+  }();
+  return *runner;
+}
+
+}  // namespace
+
+FuzzVerdict RunFuzzCalls(const CallList& l) {
+  // Fast path: every call, no contract pass. A finding is then re-judged:
+  // it counts only if it happened before the first ill-formed call. That is
+  // exact: up to that call the full run and the run of the well-formed
+  // prefix are the same run, and a clean full run means a clean prefix.
+  // Only findings pay for the spec pass (the differential runner has no
+  // contract hook; docs/performance.md).
+  const int n = static_cast<int>(l.calls.size());
+  thread_local std::vector<DiffCall> calls;
+  calls.clear();
+  for (int i = 0; i < n; ++i)
+    calls.push_back({l.calls[i].thread, l.calls[i].call});
+  DiffRunner& r = ProcessRunner();
+  const Inv inv = r.RunFast(l.config, calls.data(), n);
+  const int run = r.last().calls_run;
+  if (inv == Inv::kNone || inv == Inv::kDeadlock) return {inv, run};
+  if (run > WellFormedPrefix(l)) return {Inv::kNone, run};
+  return {inv, run};
+}
+
+DiffOutcome RunFuzzCallsFull(const CallList& l) {
+  return ProcessRunner().Run(l.config, DiffCallsOf(l, WellFormedPrefix(l)));
 }
 
 std::string FuzzFindingReport(const CallList& l, const FuzzVerdict& v) {
-  const Trace t = TraceOfCalls(l);
-  absl::StatusOr<RunResult> r = RunTrace(t, "decoded");
-  std::string report;
-  if (r.ok() && Finding(*r) == v.inv) {
-    report = FindingReport(t, *r, "x.trace");
-  } else {
-    report = absl::StrCat("lifecheck: finding ", std::string(InvId(v.inv)), "\n",
-                          PrintTrace(t), "replay: lifecheck run x.trace\n",
-                          "SUMMARY: lifecheck: ", std::string(InvId(v.inv)), "\n");
-  }
+  (void)v;
+  const DiffOutcome o = RunFuzzCallsFull(l);
+  std::string report = DiffReport(o, "x.trace");
+  const impl::Faults faults = ProcessFaults();
   // The crash file's name is known only to the engine: say how to use it.
-  const std::string decode = absl::StrCat(
-      "decode: lifecheck decode CRASH_FILE -o x.trace",
-      ProcessDecodeOptions().pinned_config
-          ? " (LIFECHECK_CONFIG=" + ProcessDecodeOptions().pin_name + ")"
-          : "",
-      "\n");
+  std::string env;
+  if (ProcessDecodeOptions().pinned_config)
+    env += "LIFECHECK_CONFIG=" + ProcessDecodeOptions().pin_name + " ";
+  if (!FaultNames(faults).empty())
+    env += "LIFECHECK_FAULT=" + FaultNames(faults) + " ";
+  const std::string decode =
+      absl::StrCat("decode: ", env, "lifecheck decode CRASH_FILE -o x.trace\n");
   const size_t at = report.rfind("replay: ");
   report.insert(at == std::string::npos ? 0 : at, decode);
   return report;
-}
-
-std::string FuzzCallsVerdictText(const CallList& l) {
-  const FuzzVerdict v = RunFuzzCalls(l);
-  if (v.inv != Inv::kNone)
-    return absl::StrCat("harness verdict ", std::string(InvId(v.inv)));
-  return absl::StrCat("harness verdict clean after ", v.calls_run, " of ",
-                      l.calls.size(), " calls");
 }
 
 int DiffFuzzOneInput(const uint8_t* data, size_t size) {
@@ -93,6 +202,7 @@ int DiffFuzzOneInput(const uint8_t* data, size_t size) {
   ++g_inputs;
   g_calls += v.calls_run;
   if (v.inv == Inv::kNone || v.inv == Inv::kDeadlock) return 0;
+  if (!((FindMask() >> static_cast<int>(v.inv)) & 1)) return 0;
   std::fputs(FuzzFindingReport(l, v).c_str(), stderr);
   std::fflush(stderr);
   std::abort();

@@ -7,8 +7,10 @@
 //                     ParseConfigPin): mainline, mainline-dax, mainline-disk,
 //                     mainline-libfs, a text trace path; unset/free: the
 //                     input's header chooses.
-//   LIFECHECK_FAULT   plant an impl fault (differential runner only):
-//                     unpin_drops_one.
+//   LIFECHECK_FAULT   plant impl faults (comma-separated): unpin_drops_one,
+//                     truncate_skips_wait, dma_reports_efault.
+//   LIFECHECK_FIND    comma-separated IDs: only these findings abort (the
+//                     others count as clean); for time-to-find figures.
 //   LIFECHECK_FUZZ_STATS=1  print "lifecheck-fuzz-stats: inputs=N calls=M"
 //                     at exit (the benchmarks compute ops/s from it).
 #ifndef LIFECHECK_HARNESS_FUZZ_TARGET_H_
@@ -19,6 +21,8 @@
 #include <string>
 
 #include "harness/binary_trace.h"
+#include "harness/diff.h"
+#include "impl/kernel.h"
 #include "spec/findings.h"
 
 namespace lifecheck {
@@ -31,9 +35,18 @@ struct FuzzVerdict {
   int calls_run = 0;
 };
 
-// Runs one call list: the differential runner when the impl is built in,
-// else the spec alone. The one switch between the two.
+// Runs one call list on the differential runner (spec vs impl, call by
+// call) as if it were cut before its first ill-formed call (a finding after
+// that call is not one).
 FuzzVerdict RunFuzzCalls(const CallList& l);
+
+// RunFuzzCalls with the full outcome (detail and replayable trace).
+DiffOutcome RunFuzzCallsFull(const CallList& l);
+
+// The faults of LIFECHECK_FAULT (exits with status 2 on an unknown name).
+impl::Faults ProcessFaults();
+// "unpin_drops_one,..." for the faults set in `f`; "" if none.
+std::string FaultNames(const impl::Faults& f);
 
 // The report of a finding of `l`: first line the ID, the interleaving table,
 // the decode and replay commands, last the SUMMARY line.
@@ -42,10 +55,6 @@ std::string FuzzFindingReport(const CallList& l, const FuzzVerdict& v);
 // The decode options of this process (LIFECHECK_CONFIG). Exits with status 2
 // and a message if the variable is malformed.
 const DecodeOptions& ProcessDecodeOptions();
-
-// "clean", "blocked after N calls", or the finding's ID: what the fuzz
-// harness concluded about `l`.
-std::string FuzzCallsVerdictText(const CallList& l);
 
 // Entry points. Return 0 (the input may enter the corpus); abort() on a
 // finding after printing FuzzFindingReport to stderr.

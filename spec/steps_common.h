@@ -60,11 +60,46 @@ typename D::Bool DaxKernelIdle(Machine<D>& m,
 }
 
 // The oracle's view: no pin, transient reference or mapping on page p.
+// `pins_on_p` is PinsOn(m, p), for callers that counted it already.
+template <class D>
+typename D::Bool PageIdleTruth(Machine<D>& m, int p,
+                               typename D::Int pins_on_p) {
+  return pins_on_p == 0 && m.w.pg[p].g_trans == 0 && m.w.pg[p].mapcount == 0;
+}
 template <class D>
 typename D::Bool PageIdleTruth(Machine<D>& m, int p) {
-  return PinsOn(m, m.lit(p)) == 0 && m.w.pg[p].g_trans == 0 &&
-         m.w.pg[p].mapcount == 0;
+  return PageIdleTruth(m, p, PinsOn(m, m.lit(p)));
 }
+
+// PinsOn for every page at once, for the invariants checked after every
+// step. The concrete domain counts with one pass over the pin table (the
+// per-page scan was the hot spot of fuzzing); the symbolic domain keeps the
+// PinsOn sum, so the Z3 encoding is unchanged. Same values either way: a
+// held pin counts on page p iff its page field equals p.
+template <class D>
+class PinsPerPage {
+ public:
+  explicit PinsPerPage(Machine<D>& m) : m_(m) {
+    if constexpr (!D::kSymbolic) {
+      for (int i = 0; i < m.cfg.pins; ++i) {
+        const auto& pin = m.w.pin[i];
+        if (pin.held && pin.page >= 0 && pin.page < kMaxPages)
+          counts_[pin.page] = static_cast<int16_t>(counts_[pin.page] + 1);
+      }
+    }
+  }
+  typename D::Int operator()(int p) const {
+    if constexpr (!D::kSymbolic) {
+      return counts_[p];
+    } else {
+      return PinsOn(m_, m_.lit(p));
+    }
+  }
+
+ private:
+  Machine<D>& m_;
+  std::array<int16_t, kMaxPages> counts_{};
+};
 
 // A page-cache page truncated while referenced survives as an orphan; the
 // last put frees it (kernel-semantics §3.4.2). DAX blocks are freed by the fs.

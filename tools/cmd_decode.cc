@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "harness/binary_trace.h"
 #include "harness/call_order.h"
+#include "harness/diff.h"
 #include "harness/fuzz_target.h"
 #include "harness/replay.h"
 #include "harness/trace.h"
@@ -50,24 +51,36 @@ int CmdDecode(const Args& args) {
   const CallList l = DecodeCalls(reinterpret_cast<const uint8_t*>(bytes.data()),
                                  bytes.size(), *opts);
   Trace t = TraceOfCalls(l);
+  // The verdict the differential runner gives (what the fuzzer saw), and the
+  // spec's own (`lifecheck run` without --diff) if it differs.
+  const DiffOutcome o = RunFuzzCallsFull(l);
+  t.expect = DiffVerdict(o);
   absl::StatusOr<RunResult> r = RunTrace(t, path);
   if (!r.ok()) {  // cannot happen: the decoded schedule is valid by design
     std::cerr << InputError(r.status(), path) << "\n";
     return kExitBadInput;
   }
-  t.expect = Verdict(*r);
   std::string text = PrintTrace(t);
-  // A comment after the header says where the trace came from.
-  const std::string origin = absl::StrCat(
-      "# decoded from ", path, " (", bytes.size(), " bytes",
-      opts->pinned_config ? ", config pinned to " + opts->pin_name : "",
-      ", ", FuzzCallsVerdictText(l), ")\n");
-  text.insert(text.find('\n') + 1, origin);
+  std::string origin =
+      absl::StrCat("# decoded from ", path, " (", bytes.size(), " bytes)\n");
+  if (opts->pinned_config)
+    absl::StrAppend(&origin, "# config pinned to ", opts->pin_name, "\n");
+  if (!FaultNames(ProcessFaults()).empty())
+    absl::StrAppend(&origin, "# impl faults planted: LIFECHECK_FAULT=",
+                    FaultNames(ProcessFaults()), "\n");
+  if (Verdict(*r) != t.expect)
+    absl::StrAppend(&origin, "# spec alone (lifecheck run without --diff): ",
+                    Verdict(*r), "\n");
+  absl::StrAppend(&origin, "# replay: lifecheck run --diff FILE\n");
+  // The comments go after the header and the expect line.
+  const size_t header_end = text.find('\n') + 1;
+  text.insert(text.find('\n', header_end) + 1, origin);
   if (p.Has("--output")) {
     const std::string out = p.Value("--output", "");
     const std::string tmp = out + ".tmp";
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!(f << text) || !(f.close(), f) || std::rename(tmp.c_str(), out.c_str())) {
+    if (!(f << text) || !(f.close(), f) ||
+        std::rename(tmp.c_str(), out.c_str())) {
       std::cerr << out << ": cannot write\n";
       return kExitBadInput;
     }
@@ -81,10 +94,11 @@ const RegisterCommand kRegisterDecode(Command{
     "decode", "[-o OUT] [--config CFG] FILE",
     "decode a fuzzer input (crash file) to a text trace",
     "\nFILE holds the bytes of a diff_fuzzer input (the binary trace form,\n"
-    "docs/trace-format.md). Prints the trace they decode to, with\n"
-    "'# expect:' set to the verdict of 'lifecheck run' on it; the replay\n"
-    "is then `lifecheck run OUT` (`lifecheck run --diff OUT` for the\n"
-    "differential verdict).\n"
+    "docs/trace-format.md). Prints the call-ordered trace they decode to\n"
+    "(cut before the first call that breaks a caller contract, as the\n"
+    "fuzzer cuts it), with '# expect:' set to the differential runner's\n"
+    "verdict; the replay is `lifecheck run --diff OUT`. Honours\n"
+    "LIFECHECK_FAULT like the fuzzer (a comment records it).\n"
     "\noptions:\n"
     "  -o, --output OUT  write to OUT (atomically) instead of stdout\n"
     "  --config CFG      the configuration pin the fuzzer ran with:\n"

@@ -1,0 +1,95 @@
+// Differential lockstep throughput as a raw loop: random byte strings decoded
+// on the full world (fs=dax, every size at its maximum, mainline policies),
+// run through the fuzz harness's path. "ops" = calls run in lockstep on the
+// spec and the impl (DiffOutcome::calls_run), so the figure is comparable to
+// the one under libFuzzer (LIFECHECK_FUZZ_STATS).
+//
+//   BM_FuzzPath     RunFuzzCalls: DiffRunner::RunFast on every call, the
+//                   contract pass (spec, SpecExec) only for findings
+//   BM_DiffRunFast  DiffRunner::RunFast alone on the well-formed prefix
+//   BM_SpecPrepass  the contract pass alone (spec, SpecExec)
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "harness/binary_trace.h"
+#include "harness/call_order.h"
+#include "harness/diff.h"
+#include "harness/fuzz_target.h"
+#include "spec/exec.h"
+
+namespace lifecheck {
+namespace {
+
+// Inputs of 64 random call bytes each (about 20 calls before the decoder's
+// and the contracts' cut), fixed seed.
+std::vector<CallList> Inputs() {
+  std::mt19937 rng(42);
+  DecodeOptions opts;
+  opts.pinned_config = NamedConfig("mainline-dax");
+  std::vector<CallList> out;
+  for (int i = 0; i < 4096; ++i) {
+    std::string s(BinaryHeaderSize() + 64, '\0');
+    for (char& c : s) c = static_cast<char>(rng());
+    out.push_back(DecodeCalls(reinterpret_cast<const uint8_t*>(s.data()),
+                              s.size(), opts));
+  }
+  return out;
+}
+
+int Prefix(const CallList& l) {
+  SpecExec exec(l.config, ThreadsOf(l));
+  return RunCallOrder(exec, l, nullptr, true).calls_run;
+}
+
+void BM_FuzzPath(benchmark::State& state) {
+  const std::vector<CallList> in = Inputs();
+  long long ops = 0;
+  size_t i = 0;
+  for (auto _ : state) {
+    ops += RunFuzzCalls(in[i++ % in.size()]).calls_run;
+  }
+  state.counters["ops/s"] =
+      benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FuzzPath)->MinTime(2.0);
+
+void BM_DiffRunFast(benchmark::State& state) {
+  const std::vector<CallList> in = Inputs();
+  std::vector<std::vector<DiffCall>> calls;
+  for (const CallList& l : in) {
+    std::vector<DiffCall> c;
+    const int n = Prefix(l);
+    for (int k = 0; k < n; ++k)
+      c.push_back({l.calls[k].thread, l.calls[k].call});
+    calls.push_back(c);
+  }
+  DiffRunner r;
+  long long ops = 0;
+  size_t i = 0;
+  for (auto _ : state) {
+    const size_t k = i++ % in.size();
+    r.RunFast(in[k].config, calls[k].data(), static_cast<int>(calls[k].size()));
+    ops += r.last().calls_run;
+  }
+  state.counters["ops/s"] =
+      benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_DiffRunFast)->MinTime(2.0);
+
+void BM_SpecPrepass(benchmark::State& state) {
+  const std::vector<CallList> in = Inputs();
+  long long ops = 0;
+  size_t i = 0;
+  for (auto _ : state) ops += Prefix(in[i++ % in.size()]);
+  state.counters["ops/s"] =
+      benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SpecPrepass)->MinTime(2.0);
+
+}  // namespace
+}  // namespace lifecheck
+
+BENCHMARK_MAIN();
