@@ -121,6 +121,22 @@ std::string SpecOnMarkerOrder(const Trace& t, const SchedOutcome& o) {
   return what;
 }
 
+void JudgeRun(const Trace& t, SchedOutcome& o) {
+  CheckAgainstSpec(t, o);
+  // A step-serial run IS the recorded order: where the spec, taking the
+  // same steps, stops at a step-level check (I-DC-2 ...) the impl only
+  // shows later in the state, the finding gets the spec's ID.
+  if (o.serial && o.inv != Inv::kNone && o.inv != Inv::kLivelock &&
+      o.inv != Inv::kDiffSched) {
+    std::string what;
+    const Inv spec = SpecMarkerVerdict(t, o, &what);
+    if (spec != Inv::kNone && spec != o.inv) {
+      o.detail = absl::StrCat(what, "; impl: ", o.detail);
+      o.inv = spec;
+    }
+  }
+}
+
 absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
                                       const ExploreOptions& opt) {
   std::unique_ptr<Strategy> s;
@@ -176,20 +192,7 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
     r.outcome = sched.Run(t.config, t.threads, *s, opt.max_points,
                           opt.step_atomic);
     ++r.runs;
-    CheckAgainstSpec(t, r.outcome);
-    SchedOutcome& o = r.outcome;
-    // A step-serial run IS the marker order: where the spec, taking the
-    // same steps, stops at a step-level check (I-DC-2 ...) the impl only
-    // shows later in the state, the finding gets the spec's ID.
-    if (o.serial && o.inv != Inv::kNone && o.inv != Inv::kLivelock &&
-        o.inv != Inv::kDiffSched) {
-      std::string what;
-      const Inv spec = SpecMarkerVerdict(t, o, &what);
-      if (spec != Inv::kNone && spec != o.inv) {
-        o.detail = absl::StrCat(what, "; impl: ", o.detail);
-        o.inv = spec;
-      }
-    }
+    JudgeRun(t, r.outcome);
     if (r.outcome.inv != Inv::kNone) {
       r.found = true;
       break;

@@ -47,6 +47,11 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o);
 // "... clean through step 8", or where it cannot follow.
 std::string SpecOnMarkerOrder(const Trace& t, const SchedOutcome& o);
 
+// The full judgement of one run (what Explore does after each run):
+// CheckAgainstSpec, and in a step-serial run the spec's ID where the spec,
+// taking the same steps, violates an invariant first.
+void JudgeRun(const Trace& t, SchedOutcome& o);
+
 // Errors (InvalidArgument, FILE:...): unknown strategy; replay without a
 // schedule; a spec schedule that does not replay on the spec.
 absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,

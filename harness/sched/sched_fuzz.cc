@@ -1,0 +1,126 @@
+#include "harness/sched/sched_fuzz.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "harness/call_order.h"
+#include "harness/fuzz_target.h"
+#include "harness/sched/explore.h"
+
+namespace lifecheck::sched {
+namespace {
+
+// Choice bytes at the points where more than one thread can run.
+class ByteStrategy : public Strategy {
+ public:
+  ByteStrategy(const uint8_t* p, size_t n) : p_(p), n_(n) {}
+  std::string Name() const override { return "bytes"; }
+  int Next(const SchedView& v) override {
+    const auto& r = *v.runnable;
+    if (r.size() == 1) return r[0];
+    if (i_ < n_) return r[p_[i_++] % r.size()];
+    if (v.last >= 0 && std::binary_search(r.begin(), r.end(), v.last))
+      return v.last;
+    return r[0];
+  }
+  bool NextRun() override { return false; }
+
+ private:
+  const uint8_t* p_;
+  size_t n_;
+  size_t i_ = 0;
+};
+
+// Records the choice index of a decision list (the inverse of the above).
+class RecordChoices : public Strategy {
+ public:
+  RecordChoices(const std::vector<int>& d, std::string* out)
+      : d_(d), out_(out) {}
+  std::string Name() const override { return "record"; }
+  int Next(const SchedView& v) override {
+    const auto& r = *v.runnable;
+    if (i_ >= d_.size()) return -1;
+    const int t = d_[i_++];
+    auto it = std::find(r.begin(), r.end(), t);
+    if (it == r.end()) return -1;
+    if (r.size() > 1) out_->push_back(static_cast<char>(it - r.begin()));
+    return t;
+  }
+  bool NextRun() override { return false; }
+
+ private:
+  const std::vector<int>& d_;
+  std::string* out_;
+  size_t i_ = 0;
+};
+
+Scheduler& TheScheduler() {
+  static Scheduler* s = new Scheduler();  // workers live for the process
+  return *s;
+}
+
+}  // namespace
+
+SchedFuzzRun RunSchedInput(const uint8_t* data, size_t size,
+                           const DecodeOptions& opts) {
+  size_t len = 0;
+  if (size >= 2) len = data[0] | (static_cast<size_t>(data[1]) << 8);
+  const size_t off = std::min<size_t>(2, size);
+  len = std::min(len, size - off);
+  const CallList l = DecodeCalls(data + off, len, opts);
+  SchedFuzzRun r;
+  r.trace.config = l.config;
+  r.trace.threads = ThreadsOf(l);
+  for (size_t i = 0; i < r.trace.threads.size(); ++i)
+    r.trace.thread_names.push_back(CanonicalThreadName(static_cast<int>(i)));
+  ByteStrategy s(data + off + len, size - off - len);
+  r.outcome = TheScheduler().Run(r.trace.config, r.trace.threads, s);
+  JudgeRun(r.trace, r.outcome);
+  r.trace.impl_schedule = r.outcome.decisions;
+  if (r.outcome.serial)
+    for (const StepEvent& e : r.outcome.steps)
+      r.trace.schedule.push_back(e.thread);
+  r.trace.expect = r.outcome.inv == Inv::kNone
+                       ? std::string("clean")
+                       : std::string(InvId(r.outcome.inv));
+  return r;
+}
+
+std::string EncodeSchedInput(const Trace& t) {
+  CallList l;
+  l.config = t.config;
+  // Call order: thread by thread (the scheduler, not the order, decides
+  // the interleaving).
+  for (size_t th = 0; th < t.threads.size(); ++th)
+    for (const Call& c : t.threads[th])
+      l.calls.push_back(ThreadCall{static_cast<int>(th), c});
+  const std::string calls = EncodeCalls(l);
+  std::string out;
+  out.push_back(static_cast<char>(calls.size() & 0xff));
+  out.push_back(static_cast<char>(calls.size() >> 8));
+  out += calls;
+  RecordChoices rec(t.impl_schedule, &out);
+  TheScheduler().Run(t.config, t.threads, rec);
+  return out;
+}
+
+int SchedFuzzOneInput(const uint8_t* data, size_t size) {
+  const DecodeOptions& opts = ProcessDecodeOptions();
+  SchedFuzzRun r = RunSchedInput(data, size, opts);
+  const Inv inv = r.outcome.inv;
+  if (inv == Inv::kNone || inv == Inv::kDeadlock) return 0;
+  ExploreResult er;
+  er.found = true;
+  er.outcome = r.outcome;
+  er.runs = 1;
+  er.description = "sched_fuzzer input";
+  std::cerr << ExploreReport(r.trace, er, "CRASH.trace")
+            << "decode: lifecheck decode-sched CRASH_FILE -o CRASH.trace\n"
+            << "--- trace ---\n"
+            << PrintTrace(r.trace) << std::flush;
+  std::abort();
+}
+
+}  // namespace lifecheck::sched
