@@ -45,7 +45,8 @@ struct Scheduler::State {
   };
   std::mutex mu;
   std::condition_variable ctrl;
-  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::unique_ptr<Worker>> workers =
+      std::vector<std::unique_ptr<Worker>>(kMaxThreads);
   // Guarded by mu.
   int running = -1;    // the thread holding the baton, -1: the controller
   uint64_t job = 0;    // run generation
@@ -67,17 +68,26 @@ struct Scheduler::State {
       std::lock_guard<std::mutex> lk(mu);
       shutdown = true;
     }
-    for (auto& w : workers) w->cv.notify_all();
-    for (auto& w : workers) w->th.join();
+    for (auto& w : workers)
+      if (w) w->cv.notify_all();
+    for (auto& w : workers)
+      if (w) w->th.join();
   }
 
+  // Starts workers up to n. The slots exist from the start (no vector
+  // growth while workers read their slot); a slot is written before its
+  // thread starts, and only under mu.
   void EnsureWorkers(int n) {
-    while (static_cast<int>(workers.size()) < n) {
-      auto w = std::make_unique<Worker>();
-      w->id = static_cast<int>(workers.size());
-      Worker* wp = w.get();
-      workers.push_back(std::move(w));
-      wp->th = std::thread([this, wp] { WorkerLoop(wp->id); });
+    for (int i = 0; i < n; ++i) {
+      if (workers[i]) continue;
+      Worker* wp;
+      {
+        std::lock_guard<std::mutex> lk(mu);
+        workers[i] = std::make_unique<Worker>();
+        wp = workers[i].get();
+        wp->id = i;
+      }
+      wp->th = std::thread([this, i] { WorkerLoop(i); });
     }
   }
 
