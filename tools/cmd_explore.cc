@@ -41,6 +41,9 @@ int CmdExplore(const Args& args) {
     return UsageError("explore: exactly one trace file expected", &c);
   sched::ExploreOptions opt;
   opt.strategy = p.Value("--strategy", "pct");
+  if (opt.strategy != "random" && opt.strategy != "pct" &&
+      opt.strategy != "dfs" && opt.strategy != "replay")
+    return UsageError("explore: --strategy is random, pct, dfs or replay", &c);
   int runs = 0, depth = 3, pre = 2, seed = 1, secs = 0;
   if (!p.Int(c, "--runs", 0, 0, 1 << 30, &runs, &rc) ||
       !p.Int(c, "--depth", 3, 1, 64, &depth, &rc) ||
