@@ -75,7 +75,8 @@ int CmdExplore(const Args& args) {
     if (!p.Has("--quiet"))
       std::cout << absl::StrFormat(
           "explored %d schedules (%s%s), none failed; %.0f schedules/s\n",
-          r->runs, r->description, r->exhausted ? ", bounded space exhausted" : "",
+          r->runs, r->description,
+          r->exhausted ? ", bounded space exhausted" : "",
           r->seconds > 0 ? r->runs / r->seconds : 0.0);
     std::cout << sched::ExploreSummary(*t, *r) << "\n";
     return kExitOk;

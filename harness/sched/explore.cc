@@ -35,17 +35,18 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
   };
   for (size_t i = 0; i < o.steps.size(); ++i) {
     const StepEvent& e = o.steps[i];
-    const std::string who = absl::StrCat("step ", i + 1, " (", Name(t, e.thread),
-                                         " ", e.step, ")");
+    const std::string who =
+        absl::StrCat("step ", i + 1, " (", Name(t, e.thread), " ", e.step, ")");
     if (ex.done(e.thread))
       return fail(Inv::kDiffSched,
                   absl::StrCat("impl passed ", who,
                                " where the spec's thread has no step left"));
     const std::string_view spec_step = StepName(ex.next_insn(e.thread).step);
     if (spec_step != e.step)
-      return fail(Inv::kDiffSched, absl::StrCat("impl passed ", who,
-                                                " where the spec's next step is ",
-                                                A(spec_step)));
+      return fail(
+          Inv::kDiffSched,
+          absl::StrCat("impl passed ", who, " where the spec's next step is ",
+                       A(spec_step)));
     if (!ex.enabled(e.thread))
       return fail(Inv::kDiffSched,
                   absl::StrCat("impl passed ", who,
@@ -64,7 +65,8 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
     std::string d;
     for (size_t th = 0; th < o.results.size(); ++th)
       for (size_t c = 0; c < o.results[th].size(); ++c)
-        if (c >= ex.results()[th].size() || ex.results()[th][c] != o.results[th][c])
+        if (c >= ex.results()[th].size() ||
+            ex.results()[th][c] != o.results[th][c])
           absl::StrAppend(&d, d.empty() ? "" : "; ", Name(t, th), " call ",
                           c + 1, ": spec ",
                           c < ex.results()[th].size()
@@ -75,10 +77,10 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
   }
   const CWorld spec = SpecWorldAtBoundary(ex.world());
   if (!AbstractUsedEquals(t.config, o.final_world, spec))
-    return fail(Inv::kDiffState,
-                absl::StrCat("Abstract(impl) differs (spec -> impl):\n  ",
-                             absl::StrJoin(DiffWorlds(spec, o.final_world),
-                                           "\n  ")));
+    return fail(
+        Inv::kDiffState,
+        absl::StrCat("Abstract(impl) differs (spec -> impl):\n  ",
+                     absl::StrJoin(DiffWorlds(spec, o.final_world), "\n  ")));
   return Inv::kNone;
 }
 
@@ -90,8 +92,8 @@ Inv SpecMarkerVerdict(const Trace& t, const SchedOutcome& o,
   size_t taken = 0;
   for (size_t i = 0; i < o.steps.size(); ++i) {
     const StepEvent& e = o.steps[i];
-    const std::string who = absl::StrCat("step ", i + 1, " (", Name(t, e.thread),
-                                         " ", e.step, ")");
+    const std::string who =
+        absl::StrCat("step ", i + 1, " (", Name(t, e.thread), " ", e.step, ")");
     if (ex.done(e.thread) || StepName(ex.next_insn(e.thread).step) != e.step ||
         !ex.enabled(e.thread)) {
       *what = absl::StrCat("spec, same step order: cannot follow at ", who);
@@ -100,18 +102,18 @@ Inv SpecMarkerVerdict(const Trace& t, const SchedOutcome& o,
     ex.step(e.thread);
     ++taken;
     if (ex.violation() != Inv::kNone) {
-      *what = absl::StrCat("spec, same step order: ",
-                           A(InvId(ex.violation())), " at ", who);
+      *what = absl::StrCat("spec, same step order: ", A(InvId(ex.violation())),
+                           " at ", who);
       return ex.violation();
     }
   }
   if (ex.deadlocked()) {
-    *what = absl::StrCat("spec, same step order: DEADLOCK after ", taken,
-                         " steps");
+    *what =
+        absl::StrCat("spec, same step order: DEADLOCK after ", taken, " steps");
     return Inv::kDeadlock;
   }
-  *what = absl::StrCat("spec, same step order: clean through ", taken,
-                       " steps");
+  *what =
+      absl::StrCat("spec, same step order: clean through ", taken, " steps");
   return Inv::kNone;
 }
 
@@ -172,9 +174,10 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
       s = MakeStepReplay(order, names);
       r.description = "replay of the spec schedule through the step markers";
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          file, ":1:1: --strategy replay needs an impl-schedule: or "
-                "schedule: line"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(file,
+                       ":1:1: --strategy replay needs an impl-schedule: or "
+                       "schedule: line"));
     }
     runs = 1;
   } else {
@@ -189,8 +192,8 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
         .count();
   };
   for (;;) {
-    r.outcome = sched.Run(t.config, t.threads, *s, opt.max_points,
-                          opt.step_atomic);
+    r.outcome =
+        sched.Run(t.config, t.threads, *s, opt.max_points, opt.step_atomic);
     ++r.runs;
     JudgeRun(t, r.outcome);
     if (r.outcome.inv != Inv::kNone) {
@@ -233,7 +236,8 @@ std::string StepTable(const Trace& t, const SchedOutcome& o) {
     return s;
   };
   std::string out = "  #    ";
-  for (int i = 0; i < n; ++i) absl::StrAppend(&out, " | ", cell(Name(t, i), w[i]));
+  for (int i = 0; i < n; ++i)
+    absl::StrAppend(&out, " | ", cell(Name(t, i), w[i]));
   absl::StrAppend(&out, " | impl point\n");
   for (size_t k = 0; k < o.steps.size(); ++k) {
     const StepEvent& e = o.steps[k];

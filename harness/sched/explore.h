@@ -21,15 +21,15 @@ struct ExploreOptions {
   int depth = 3;                 // PCT bug depth
   int preemptions = 2;           // DFS preemption bound
   uint64_t seed = 1;
-  double seconds = 0;            // wall-clock limit, 0 = none
-  int64_t max_points = 200000;   // LIVELOCK bound per run
-  bool step_atomic = false;      // choose only at step markers
+  double seconds = 0;           // wall-clock limit, 0 = none
+  int64_t max_points = 200000;  // LIVELOCK bound per run
+  bool step_atomic = false;     // choose only at step markers
 };
 
 struct ExploreResult {
   bool found = false;
-  SchedOutcome outcome;     // the finding's run (or the last run)
-  int64_t runs = 0;         // schedules explored
+  SchedOutcome outcome;  // the finding's run (or the last run)
+  int64_t runs = 0;      // schedules explored
   double seconds = 0;
   bool exhausted = false;   // dfs: the bounded space was fully explored
   std::string description;  // "pct depth=3 seed=1"

@@ -48,8 +48,8 @@ struct Scheduler::State {
   std::vector<std::unique_ptr<Worker>> workers =
       std::vector<std::unique_ptr<Worker>>(kMaxThreads);
   // Guarded by mu.
-  int running = -1;    // the thread holding the baton, -1: the controller
-  uint64_t job = 0;    // run generation
+  int running = -1;  // the thread holding the baton, -1: the controller
+  uint64_t job = 0;  // run generation
   bool shutdown = false;
   bool abort = false;
   std::vector<Point> pending;
@@ -117,8 +117,8 @@ void Scheduler::State::WorkerLoop(int me) {
     {
       std::unique_lock<std::mutex> lk(mu);
       workers[me]->cv.wait(lk, [&] {
-        return shutdown || (job != seen && me < static_cast<int>(
-                                                   calls->size()));
+        return shutdown ||
+               (job != seen && me < static_cast<int>(calls->size()));
       });
       if (shutdown) return;
       seen = job;
@@ -149,9 +149,8 @@ namespace {
 
 bool LockHeldByOther(const Point& p, int t) {
   // SpinLock/SleepLock pass &owner_ (a std::atomic<int>, -1 = unlocked).
-  const int o =
-      static_cast<const std::atomic<int>*>(p.addr)->load(
-          std::memory_order_relaxed);
+  const int o = static_cast<const std::atomic<int>*>(p.addr)->load(
+      std::memory_order_relaxed);
   return o != -1 && o != t;
 }
 
@@ -215,7 +214,8 @@ SchedOutcome Scheduler::Run(const Config& cfg,
       AbstractUsedInto(s.kernel, &abs);
       const Inv inv = CheckAlwaysInvariants(cfg, abs);
       if (inv != Inv::kNone) {
-        finish(inv, absl::StrCat("the spec's always-invariant ", std::string(InvId(inv)),
+        finish(inv, absl::StrCat("the spec's always-invariant ",
+                                 std::string(InvId(inv)),
                                  " fails on Abstract(impl) after ", point,
                                  " scheduling points (every thread at a "
                                  "step boundary)"));
@@ -257,12 +257,12 @@ SchedOutcome Scheduler::Run(const Config& cfg,
       break;
     }
     SchedView v{n, &runnable, &s.pending, last, point};
-    const PointKind lk_kind = last >= 0 ? s.pending[last].kind : PointKind::kDone;
-    const bool inside = step_atomic && last >= 0 && !s.done[last] &&
-                        (lk_kind == PointKind::kAccess ||
-                         lk_kind == PointKind::kWait) &&
-                        std::find(runnable.begin(), runnable.end(), last) !=
-                            runnable.end();
+    const PointKind lk_kind =
+        last >= 0 ? s.pending[last].kind : PointKind::kDone;
+    const bool inside =
+        step_atomic && last >= 0 && !s.done[last] &&
+        (lk_kind == PointKind::kAccess || lk_kind == PointKind::kWait) &&
+        std::find(runnable.begin(), runnable.end(), last) != runnable.end();
     const int t = inside ? last : strategy.Next(v);
     if (t < 0) {
       finish(Inv::kDiffSched, strategy.Divergence());
@@ -350,23 +350,24 @@ namespace lifecheck::impl::sync {
 void sync_hook_access(const void* addr, AccessKind kind, const char* where) {
   if (sched::tl_state == nullptr) return;
   sched::tl_state->Park(
-      sched::tl_me, sched::Point{sched::PointKind::kAccess,
-                                 static_cast<sched::Access>(kind), addr, where});
+      sched::tl_me,
+      sched::Point{sched::PointKind::kAccess, static_cast<sched::Access>(kind),
+                   addr, where});
 }
 
 bool sync_hook_wait(const void* queue, const char* step) {
   if (sched::tl_state == nullptr) return false;
-  sched::tl_state->Park(sched::tl_me,
-                        sched::Point{sched::PointKind::kWait,
-                                     sched::Access::kLoad, queue, step});
+  sched::tl_state->Park(
+      sched::tl_me,
+      sched::Point{sched::PointKind::kWait, sched::Access::kLoad, queue, step});
   return true;
 }
 
 void sync_hook_step(const char* step) {
   if (sched::tl_state == nullptr) return;
-  sched::tl_state->Park(sched::tl_me,
-                        sched::Point{sched::PointKind::kStep,
-                                     sched::Access::kLoad, nullptr, step});
+  sched::tl_state->Park(
+      sched::tl_me, sched::Point{sched::PointKind::kStep, sched::Access::kLoad,
+                                 nullptr, step});
 }
 
 }  // namespace lifecheck::impl::sync

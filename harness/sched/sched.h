@@ -36,7 +36,15 @@ enum class PointKind : uint8_t {
 };
 // The impl's sync::AccessKind values (impl/sync_hooks.h), mirrored so
 // strategies need not include the impl.
-enum class Access : uint8_t { kLoad, kStore, kRmw, kCas, kLock, kUnlock, kWake };
+enum class Access : uint8_t {
+  kLoad,
+  kStore,
+  kRmw,
+  kCas,
+  kLock,
+  kUnlock,
+  kWake
+};
 
 struct Point {
   PointKind kind = PointKind::kStart;
@@ -51,10 +59,10 @@ bool Dependent(const Point& a, const Point& b);
 
 struct SchedView {
   int num_threads = 0;
-  const std::vector<int>* runnable = nullptr;  // sorted, non-empty
+  const std::vector<int>* runnable = nullptr;   // sorted, non-empty
   const std::vector<Point>* pending = nullptr;  // per thread
-  int last = -1;       // the thread that ran last, -1 at the start
-  int64_t point = 0;   // index of this decision in the run
+  int last = -1;      // the thread that ran last, -1 at the start
+  int64_t point = 0;  // index of this decision in the run
 };
 
 class Strategy {
@@ -94,8 +102,8 @@ struct StepEvent {
 struct SchedOutcome {
   Inv inv = Inv::kNone;
   std::string detail;
-  std::vector<int> decisions;      // thread per scheduling point
-  std::vector<StepEvent> steps;    // markers passed, in order
+  std::vector<int> decisions;             // thread per scheduling point
+  std::vector<StepEvent> steps;           // markers passed, in order
   std::vector<std::vector<int>> results;  // returns per thread
   // No thread ran while another was inside a spec step in which it had
   // already accessed shared memory (a thread parked in a wait is not: its

@@ -10,7 +10,9 @@ class RandomStrategy : public Strategy {
  public:
   explicit RandomStrategy(uint64_t seed) : seed_(seed) {}
   std::string Name() const override { return "random"; }
-  void BeginRun(int) override { rng_.seed(seed_ * 0x9e3779b97f4a7c15ULL + run_); }
+  void BeginRun(int) override {
+    rng_.seed(seed_ * 0x9e3779b97f4a7c15ULL + run_);
+  }
   int Next(const SchedView& v) override {
     const auto& r = *v.runnable;
     return r[std::uniform_int_distribution<size_t>(0, r.size() - 1)(rng_)];

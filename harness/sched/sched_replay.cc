@@ -59,7 +59,8 @@ class StepReplayStrategy : public Strategy {
     // The current step's thread, while inside the step.
     for (int t = 0; t < v.num_threads; ++t) {
       if (!in_step_[t]) continue;
-      if (pend[t].kind == PointKind::kStep || pend[t].kind == PointKind::kDone) {
+      if (pend[t].kind == PointKind::kStep ||
+          pend[t].kind == PointKind::kDone) {
         in_step_[t] = 0;  // the step ended at the next marker
         ++i_;
         continue;

@@ -1,12 +1,13 @@
 // The controlled scheduler on the real (hooked) impl: deterministic replay,
 // the strategies, the seed races and their fixes, step-marker replay.
+#include "harness/sched/sched.h"
+
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "harness/sched/explore.h"
-#include "harness/sched/sched.h"
 #include "harness/trace.h"
 
 namespace lifecheck::sched {
@@ -120,8 +121,8 @@ TEST(Sched, SpecSchedulesReplayThroughStepMarkers) {
 // A wrong spec schedule is a precise divergence, not a crash.
 TEST(Sched, StepReplayReportsDivergence) {
   Trace t = Read("corpus/regress/001-mkwrite-old-vs-writeback.trace");
-  auto s = MakeStepReplay({0, 0, 0, 1}, {"FaultMap", "WfGetPage", "WfMkwrite",
-                                         "WbIoDone"});
+  auto s = MakeStepReplay({0, 0, 0, 1},
+                          {"FaultMap", "WfGetPage", "WfMkwrite", "WbIoDone"});
   Scheduler sched;
   SchedOutcome o = sched.Run(t.config, t.threads, *s);
   EXPECT_EQ(o.inv, Inv::kDiffSched);
