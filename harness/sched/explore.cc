@@ -52,6 +52,7 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
                   absl::StrCat("impl passed ", who,
                                " where the spec's step is disabled"));
     ex.step(e.thread);
+    o.finding_step = i + 1;
     if (ex.violation() != Inv::kNone)
       return fail(ex.violation(),
                   absl::StrCat("the spec, replaying the impl's step order, "
@@ -87,7 +88,7 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
 // The spec taking the impl's completed steps in the order they completed
 // (a step still in progress at the end, e.g. blocked, is not recorded).
 Inv SpecMarkerVerdict(const Trace& t, const SchedOutcome& o,
-                      std::string* what) {
+                      std::string* what, size_t* at = nullptr) {
   SpecExec ex(t.config, t.threads);
   size_t taken = 0;
   for (size_t i = 0; i < o.steps.size(); ++i) {
@@ -102,6 +103,7 @@ Inv SpecMarkerVerdict(const Trace& t, const SchedOutcome& o,
     ex.step(e.thread);
     ++taken;
     if (ex.violation() != Inv::kNone) {
+      if (at != nullptr) *at = i + 1;
       *what = absl::StrCat("spec, same step order: ", A(InvId(ex.violation())),
                            " at ", who);
       return ex.violation();
@@ -131,10 +133,12 @@ void JudgeRun(const Trace& t, SchedOutcome& o) {
   if (o.serial && o.inv != Inv::kNone && o.inv != Inv::kLivelock &&
       o.inv != Inv::kDiffSched) {
     std::string what;
-    const Inv spec = SpecMarkerVerdict(t, o, &what);
+    size_t spec_step = 0;
+    const Inv spec = SpecMarkerVerdict(t, o, &what, &spec_step);
     if (spec != Inv::kNone && spec != o.inv) {
       o.detail = absl::StrCat(what, "; impl: ", o.detail);
       o.inv = spec;
+      o.finding_step = spec_step;
     }
   }
 }
@@ -258,10 +262,13 @@ std::string ExploreSummary(const Trace& t, const ExploreResult& r) {
                         ", ", r.runs, " schedules", r.exhausted ? ", all" : "",
                         ")");
   std::string where;
-  if (!o.steps.empty()) {
-    const StepEvent& e = o.steps.back();
+  const size_t k = o.finding_step > 0 && o.finding_step <= o.steps.size()
+                       ? o.finding_step
+                       : o.steps.size();
+  if (k > 0) {
+    const StepEvent& e = o.steps[k - 1];
     where = absl::StrCat(" ", e.step, " in thread ", Name(t, e.thread),
-                         " at step ", o.steps.size());
+                         " at step ", k);
   }
   return absl::StrCat("SUMMARY: lifecheck: ", A(InvId(o.inv)), where,
                       " (impl, schedule ", r.runs, " of ", r.description, ")");

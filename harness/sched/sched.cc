@@ -214,6 +214,7 @@ SchedOutcome Scheduler::Run(const Config& cfg,
       AbstractUsedInto(s.kernel, &abs);
       const Inv inv = CheckAlwaysInvariants(cfg, abs);
       if (inv != Inv::kNone) {
+        out.finding_step = out.steps.size();
         finish(inv, absl::StrCat("the spec's always-invariant ",
                                  std::string(InvId(inv)),
                                  " fails on Abstract(impl) after ", point,

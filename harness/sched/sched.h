@@ -112,6 +112,9 @@ struct SchedOutcome {
   // effect: a spec schedule of the same run.
   bool serial = true;
   int64_t points = 0;
+  // 1-based index into `steps` of the step the finding is attributed to
+  // (the step after which it showed), 0 if none.
+  size_t finding_step = 0;
   CWorld final_world{};  // Abstract(impl) at the end
 };
 
