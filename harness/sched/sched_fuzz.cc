@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "harness/call_contract.h"
 #include "harness/call_order.h"
 #include "harness/fuzz_target.h"
 #include "harness/sched/explore.h"
@@ -56,6 +57,30 @@ class RecordChoices : public Strategy {
   size_t i_ = 0;
 };
 
+// Caller contracts (harness/call_contract.h), as diff_fuzzer keeps them:
+// the list is cut before its first call whose contract fails in the spec's
+// call-order run. umount is dropped when several threads run: its contract
+// (nobody holds anything, nothing mapped) is quiescence, which concurrent
+// callers cannot promise without a barrier the trace cannot express.
+void WellFormed(CallList& l) {
+  std::vector<ThreadCall> keep;
+  int threads = 0;
+  for (const ThreadCall& c : l.calls) threads = std::max(threads, c.thread + 1);
+  for (const ThreadCall& c : l.calls)
+    if (threads == 1 || c.call.op != Op::kUmount) keep.push_back(c);
+  // Renumber densely in order of first appearance.
+  std::vector<int> dense(kMaxThreads, -1);
+  int next = 0;
+  for (ThreadCall& c : keep) {
+    if (dense[c.thread] < 0) dense[c.thread] = next++;
+    c.thread = dense[c.thread];
+  }
+  l.calls = std::move(keep);
+  SpecExec exec(l.config, ThreadsOf(l));
+  const CallOrderEnd end = RunCallOrder(exec, l, nullptr, /*contracts=*/true);
+  l.calls.resize(static_cast<size_t>(end.calls_run));
+}
+
 Scheduler& TheScheduler() {
   static Scheduler* s = new Scheduler();  // workers live for the process
   return *s;
@@ -69,7 +94,8 @@ SchedFuzzRun RunSchedInput(const uint8_t* data, size_t size,
   if (size >= 2) len = data[0] | (static_cast<size_t>(data[1]) << 8);
   const size_t off = std::min<size_t>(2, size);
   len = std::min(len, size - off);
-  const CallList l = DecodeCalls(data + off, len, opts);
+  CallList l = DecodeCalls(data + off, len, opts);
+  WellFormed(l);
   SchedFuzzRun r;
   r.trace.config = l.config;
   r.trace.threads = ThreadsOf(l);

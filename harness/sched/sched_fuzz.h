@@ -9,6 +9,10 @@
 // runnable[b % count]. When the bytes run out: the last thread if it can
 // run, else the lowest (a fixed rule). Every byte string decodes.
 //
+// Calls: cut before the first call whose caller contract fails in the
+// spec's call-order run, and without umount when several threads run
+// (harness/call_contract.h; diff_fuzzer does the same cut).
+//
 // Findings: every ID of the scheduler and its spec cross-check except
 // DEADLOCK (a random program that waits for a pin it never drops is a bad
 // test program, as in diff_fuzzer). On a finding: the report and the text

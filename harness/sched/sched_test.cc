@@ -3,6 +3,8 @@
 #include "harness/sched/sched.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "harness/binary_trace.h"
 #include "harness/replay.h"
 #include "harness/sched/explore.h"
+#include "harness/sched/sched_fuzz.h"
 #include "harness/trace.h"
 
 namespace lifecheck::sched {
@@ -220,6 +223,56 @@ TEST(Sched, RandomCallListsReplayThroughStepMarkers) {
     ++checked;
   }
   EXPECT_GT(checked, 100);
+}
+
+}  // namespace
+}  // namespace lifecheck::sched
+
+namespace lifecheck::sched {
+namespace {
+
+// sched_fuzzer's bytes: every seed of corpus/sched_fuzzer decodes to its
+// race (or clean for -fixed) with its own configuration and to clean when
+// pinned to mainline; random bytes always decode and run.
+TEST(SchedFuzz, SeedsDecodeToTheirVerdicts) {
+  const std::vector<std::pair<std::string, std::string>> seeds = {
+      {"001-mkwrite-old-vs-writeback", "I-PG-1"},
+      {"003-busy-scan-skips-unmapped", "I-DAX-4"},
+      {"003-zap-without-ptl", "I-DAX-1"},
+      {"003-lease-break-0to1", "I-REF-2"},
+      {"002-eventfs-open-after-remove", "I-EV-1"},
+  };
+  absl::StatusOr<DecodeOptions> mainline = ParseConfigPin("mainline");
+  ASSERT_TRUE(mainline.ok());
+  for (const auto& [name, id] : seeds) {
+    for (const std::string& suffix : {std::string(""), std::string("-fixed")}) {
+      std::ifstream f(Src("corpus/sched_fuzzer/" + name + suffix + ".bin"),
+                      std::ios::binary);
+      const std::string b((std::istreambuf_iterator<char>(f)),
+                          std::istreambuf_iterator<char>());
+      ASSERT_FALSE(b.empty()) << name << suffix;
+      const auto* p = reinterpret_cast<const uint8_t*>(b.data());
+      SchedFuzzRun r = RunSchedInput(p, b.size(), DecodeOptions{});
+      EXPECT_EQ(r.trace.expect, suffix.empty() ? id : "clean")
+          << name << suffix;
+      // The decoded trace replays the run point for point.
+      ExploreOptions opt;
+      opt.strategy = "replay";
+      absl::StatusOr<ExploreResult> e = Explore(r.trace, "decoded", opt);
+      ASSERT_TRUE(e.ok());
+      EXPECT_EQ(e->outcome.decisions, r.outcome.decisions);
+      EXPECT_EQ(Verdict(*e), r.trace.expect);
+      r = RunSchedInput(p, b.size(), *mainline);
+      EXPECT_EQ(r.trace.expect, "clean") << name << suffix << " on mainline";
+    }
+  }
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 200; ++i) {
+    std::string b(rng() % 300, '\0');
+    for (char& c : b) c = static_cast<char>(rng());
+    RunSchedInput(reinterpret_cast<const uint8_t*>(b.data()), b.size(),
+                  *mainline);
+  }
 }
 
 }  // namespace
