@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include <unistd.h>
+
 #include "absl/strings/str_cat.h"
 #include "harness/abstraction.h"
 #include "harness/impl_call.h"
@@ -43,6 +45,7 @@ struct Scheduler::State {
     std::condition_variable cv;
     int id = 0;
   };
+  pid_t pid = getpid();  // the process whose threads these are
   std::mutex mu;
   std::condition_variable ctrl;
   std::vector<std::unique_ptr<Worker>> workers =
@@ -160,6 +163,13 @@ SchedOutcome Scheduler::Run(const Config& cfg,
                             const std::vector<std::vector<Call>>& threads,
                             Strategy& strategy, int64_t max_points,
                             bool step_atomic) {
+  // After fork() (AFL++'s fork server forks after a warm-up run) the
+  // workers do not exist in the child: start a fresh pool. The old state is
+  // leaked on purpose (its threads cannot be joined here).
+  if (s_->pid != getpid()) {
+    (void)s_.release();
+    s_ = std::make_unique<State>();
+  }
   State& s = *s_;
   const int n = static_cast<int>(threads.size());
   LC_CHECK(n <= kMaxThreads);
