@@ -281,6 +281,13 @@ std::string ExploreReport(const Trace& t, const ExploreResult& r,
                                  A(InvMeaning(o.inv)),
                                  " (impl under the controlled scheduler)\n");
   absl::StrAppend(&out, StepTable(t, o));
+  // A step-serial run is a spec run: its table with the state changes.
+  if (o.serial && !r.found_trace.schedule.empty()) {
+    absl::StatusOr<RunResult> spec = RunTrace(r.found_trace, "found");
+    if (spec.ok())
+      absl::StrAppend(&out, "the same steps on the spec:\n",
+                      InterleavingTable(r.found_trace, *spec));
+  }
   absl::StrAppend(&out, o.detail, "\n");
   absl::StrAppend(&out, SpecOnMarkerOrder(t, o), "\n");
   absl::StrAppend(&out, ConfigLine(t.config), "\n");
