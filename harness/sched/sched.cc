@@ -3,13 +3,13 @@
 // impl_sched): every impl name below is the hooked copy's.
 #include "harness/sched/sched.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-
-#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "harness/abstraction.h"
@@ -51,8 +51,9 @@ struct Scheduler::State {
   std::vector<std::unique_ptr<Worker>> workers =
       std::vector<std::unique_ptr<Worker>>(kMaxThreads);
   // Guarded by mu.
-  int running = -1;  // the thread holding the baton, -1: the controller
-  uint64_t job = 0;  // run generation
+  int running = -1;     // the thread holding the baton, -1: the controller
+  uint64_t job = 0;     // run generation
+  int job_threads = 0;  // workers 0..job_threads-1 take part in the job
   bool shutdown = false;
   bool abort = false;
   std::vector<Point> pending;
@@ -119,10 +120,9 @@ void Scheduler::State::WorkerLoop(int me) {
   for (;;) {
     {
       std::unique_lock<std::mutex> lk(mu);
-      workers[me]->cv.wait(lk, [&] {
-        return shutdown ||
-               (job != seen && me < static_cast<int>(calls->size()));
-      });
+      // job_threads, not calls->size(): `calls` may dangle between runs.
+      workers[me]->cv.wait(
+          lk, [&] { return shutdown || (job != seen && me < job_threads); });
       if (shutdown) return;
       seen = job;
     }
@@ -191,6 +191,7 @@ SchedOutcome Scheduler::Run(const Config& cfg,
   // Start: every worker parks at kStart (or is done at once).
   s.running = -2;  // nobody: workers park and set -1
   ++s.job;
+  s.job_threads = n;
   for (int t = 0; t < n; ++t) s.workers[t]->cv.notify_all();
   // Wait until each of the n workers has parked once (kStart recorded).
   std::vector<int> runnable;
