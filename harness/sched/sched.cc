@@ -218,8 +218,12 @@ SchedOutcome Scheduler::Run(const Config& cfg,
     for (int t = 0; t < n; ++t) {
       if (s.done[t]) continue;
       all_done = false;
+      // A thread parked in a wait has not taken its step's effect yet
+      // (guard before effect, below): as good as at its marker.
       const PointKind k = s.pending[t].kind;
-      if (k != PointKind::kStep && k != PointKind::kStart) quiescent = false;
+      if (k != PointKind::kStep && k != PointKind::kStart &&
+          k != PointKind::kWait)
+        quiescent = false;
     }
     if (quiescent) {
       AbstractUsedInto(s.kernel, &abs);
@@ -230,7 +234,7 @@ SchedOutcome Scheduler::Run(const Config& cfg,
                                  std::string(InvId(inv)),
                                  " fails on Abstract(impl) after ", point,
                                  " scheduling points (every thread at a "
-                                 "step boundary)"));
+                                 "step boundary or waiting)"));
         break;
       }
     }
