@@ -9,6 +9,7 @@
 #include "harness/call_order.h"
 #include "harness/fuzz_target.h"
 #include "harness/sched/explore.h"
+#include "spec/exec.h"
 
 namespace lifecheck::sched {
 namespace {
@@ -81,6 +82,27 @@ void WellFormed(CallList& l) {
   l.calls.resize(static_cast<size_t>(end.calls_run));
 }
 
+// Whether every call the run started kept its caller contract, judged on
+// the spec taking the run's recorded steps (as far as it can follow them)
+// at each call's first step. Which calls are well formed can depend on the
+// interleaving (a lookup that lost the race to an unlink takes no
+// reference, so the thread's later dput is a caller bug): such a run is a
+// bad test program, not a finding.
+bool ContractsHeld(const Trace& t, const SchedOutcome& o) {
+  SpecExec ex(t.config, t.threads);
+  for (const StepEvent& e : o.steps) {
+    if (ex.done(e.thread)) return true;
+    const Insn& in = ex.next_insn(e.thread);
+    if (StepName(in.step) != e.step || !ex.enabled(e.thread)) return true;
+    if (in.k == 0 && !CallerContractHolds(ex.world(), t.config, e.thread,
+                                          t.threads[e.thread][in.call]))
+      return false;
+    ex.step(e.thread);
+    if (ex.violation() != Inv::kNone) return true;
+  }
+  return true;
+}
+
 Scheduler& TheScheduler() {
   static Scheduler* s = new Scheduler();  // workers live for the process
   return *s;
@@ -137,6 +159,7 @@ int SchedFuzzOneInput(const uint8_t* data, size_t size) {
   SchedFuzzRun r = RunSchedInput(data, size, opts);
   const Inv inv = r.outcome.inv;
   if (inv == Inv::kNone || inv == Inv::kDeadlock) return 0;
+  if (!ContractsHeld(r.trace, r.outcome)) return 0;
   ExploreResult er;
   er.found = true;
   er.outcome = r.outcome;

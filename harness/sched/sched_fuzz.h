@@ -11,7 +11,10 @@
 //
 // Calls: cut before the first call whose caller contract fails in the
 // spec's call-order run, and without umount when several threads run
-// (harness/call_contract.h; diff_fuzzer does the same cut).
+// (harness/call_contract.h; diff_fuzzer does the same cut). A finding of a
+// run in which some call started without its contract (judged on the spec
+// taking the run's recorded steps: whether a lookup took its reference can
+// depend on the interleaving) is dropped as a bad test program.
 //
 // Findings: every ID of the scheduler and its spec cross-check except
 // DEADLOCK (a random program that waits for a pin it never drops is a bad
