@@ -273,7 +273,8 @@ class Parser {
     for (size_t t = 1; t < l.toks.size(); ++t) {
       const Tok& tok = l.toks[t];
       Inv inv;
-      // Run-level verdicts (DEADLOCK, DIFF-*) are not state invariants.
+      // Run-level verdicts (DEADLOCK, DIFF-*, LIVELOCK) are not state
+      // invariants.
       if (!ParseInvId(tok.text, &inv) ||
           static_cast<int>(inv) >= static_cast<int>(Inv::kDeadlock))
         return Err(l, tok.col,
