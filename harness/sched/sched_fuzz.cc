@@ -67,8 +67,23 @@ void WellFormed(CallList& l) {
   std::vector<ThreadCall> keep;
   int threads = 0;
   for (const ThreadCall& c : l.calls) threads = std::max(threads, c.thread + 1);
-  for (const ThreadCall& c : l.calls)
-    if (threads == 1 || c.call.op != Op::kUmount) keep.push_back(c);
+  // A pin slot is one caller's `pages[]` entry: its pin, dma and unpin
+  // calls stay in the thread that used the slot first (two threads
+  // pinning into one slot at once is a caller bug the spec flags).
+  std::vector<int> slot_owner(kMaxPins, -1);
+  auto pin_call = [](Op op) {
+    return op == Op::kPin || op == Op::kPinLongterm || op == Op::kPinFast ||
+           op == Op::kDma || op == Op::kUnpin;
+  };
+  for (const ThreadCall& c : l.calls) {
+    if (threads > 1 && c.call.op == Op::kUmount) continue;
+    if (pin_call(c.call.op)) {
+      int& owner = slot_owner[c.call.args[0]];
+      if (owner < 0) owner = c.thread;
+      if (owner != c.thread) continue;
+    }
+    keep.push_back(c);
+  }
   // Renumber densely in order of first appearance.
   std::vector<int> dense(kMaxThreads, -1);
   int next = 0;

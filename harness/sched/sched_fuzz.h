@@ -10,7 +10,8 @@
 // run, else the lowest (a fixed rule). Every byte string decodes.
 //
 // Calls: cut before the first call whose caller contract fails in the
-// spec's call-order run, and without umount when several threads run
+// spec's call-order run; a pin slot's pin/dma/unpin calls only from the
+// first thread that uses it; without umount when several threads run
 // (harness/call_contract.h; diff_fuzzer does the same cut). A finding of a
 // run in which some call started without its contract (judged on the spec
 // taking the run's recorded steps: whether a lookup took its reference can
