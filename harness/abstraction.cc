@@ -189,6 +189,9 @@ LC_NO_COVERAGE void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
   AbstractGlobals(k, w);
 }
 
+// The scheduler's copy of this file (harness/sched/, against the hooked
+// impl) defines only the functions that take a Kernel: the rest exist once.
+#ifndef LIFECHECK_ABSTRACTION_KERNEL_ONLY
 LC_NO_COVERAGE bool AbstractUsedEquals(const Config& c, const CWorld& a,
                                        const CWorld& s) {
   return PrefixEq(a.d, s.d, c.dentries()) &&
@@ -200,12 +203,15 @@ LC_NO_COVERAGE bool AbstractUsedEquals(const Config& c, const CWorld& a,
          a.ptl_owner == s.ptl_owner && a.warned == s.warned;
 }
 
+#endif  // LIFECHECK_ABSTRACTION_KERNEL_ONLY
+
 CWorld Abstract(const impl::Kernel& k) {
   CWorld w{};
   AbstractInto(k, &w);
   return w;
 }
 
+#ifndef LIFECHECK_ABSTRACTION_KERNEL_ONLY
 CWorld SpecWorldAtBoundary(const CWorld& w) {
   CWorld out = w;
   for (auto& th : out.th) th = {};
@@ -219,5 +225,7 @@ LC_NO_COVERAGE bool AbstractEquals(const CWorld& a, const CWorld& s) {
          a.sb_active == s.sb_active && a.sb_dying == s.sb_dying &&
          a.ptl_owner == s.ptl_owner && a.warned == s.warned;
 }
+
+#endif  // LIFECHECK_ABSTRACTION_KERNEL_ONLY
 
 }  // namespace lifecheck

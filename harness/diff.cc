@@ -10,6 +10,7 @@
 #include "config/no_coverage.h"
 #include "harness/abstraction.h"
 #include "harness/call_contract.h"
+#include "harness/impl_call.h"
 #include "harness/replay.h"
 #include "harness/report.h"
 #include "spec/step_table.h"
@@ -18,71 +19,6 @@ namespace lifecheck {
 namespace {
 
 absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
-
-// One call on the impl. The op names are the kernel's (impl/kernel.h).
-int CallImpl(impl::Kernel& k, int t, const Call& c) {
-  const int a = c.args[0], b = c.args[1], x = c.args[2];
-  switch (c.op) {
-    case Op::kLookup:
-      return k.lookup(t, a);
-    case Op::kDput:
-      return k.dput(t, a);
-    case Op::kDiscard:
-      return k.d_make_discardable(t, a);
-    case Op::kUnlink:
-      return k.vfs_unlink(t, a);
-    case Op::kUmount:
-      return k.umount(t);
-    case Op::kIgrab:
-      return k.igrab(t, a);
-    case Op::kIput:
-      return k.iput(t, a);
-    case Op::kEvLookup:
-      return k.eventfs_lookup(t, a);
-    case Op::kEvRemove:
-      return k.eventfs_remove_dir(t, a);
-    case Op::kEvOpen:
-      return k.eventfs_open(t, a);
-    case Op::kEvClose:
-      return k.eventfs_release(t, a);
-    case Op::kFault:
-      return k.handle_mm_fault(t, a, b, x);
-    case Op::kWriteFault:
-      return k.do_wp_page(t, a);
-    case Op::kStore:
-      return k.user_store(t, a);
-    case Op::kWriteback:
-      return k.writeback(t, a, b);
-    case Op::kTruncate:
-      return k.truncate(t, a, b);
-    case Op::kMunmap:
-      return k.munmap(t, a);
-    case Op::kAlloc:
-      return k.alloc_block(t, a, b);
-    case Op::kPin:
-      return k.pin_user_pages(t, a, b, false);
-    case Op::kPinLongterm:
-      return k.pin_user_pages(t, a, b, true);
-    case Op::kPinFast:
-      return k.pin_user_pages_fast(t, a, b);
-    case Op::kDma:
-      return k.dma_write(t, a);
-    case Op::kUnpin:
-      return k.unpin_user_page(t, a);
-    case Op::kReap:
-      return k.lease_reap(t, a);
-    case Op::kLeaseUnlock:
-      return k.lease_unlock(t, a);
-    case Op::kBreakWork:
-      return k.lease_break_work(t, a);
-    case Op::kBreakLease:
-      return k.break_layout(t, a);
-    case Op::kCount:
-      break;
-  }
-  LC_CHECK(false);
-  return 0;
-}
 
 // How a call ended on one side.
 struct CallEnd {
@@ -329,6 +265,13 @@ DiffOutcome DiffRunner::Run(const Config& cfg,
 
 absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
     const Trace& t, const std::string& filename) {
+  // An impl-schedule without a spec schedule records a run whose steps
+  // overlapped: its spec order is unknown, not the sequential one.
+  if (!t.impl_schedule.empty() && t.schedule.empty())
+    return absl::InvalidArgumentError(
+        filename + ":1:1: an impl-schedule without a schedule has no "
+                   "call-atomic spec order (replay it with explore "
+                   "--strategy replay)");
   absl::StatusOr<RunResult> r = RunTrace(t, filename);
   if (!r.ok()) return r.status();
   std::vector<DiffCall> out;

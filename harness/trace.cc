@@ -200,6 +200,7 @@ class Parser {
     if (kw.text == "thread") return DoThread(l);
     if (kw.text == "ignore:") return DoIgnore(l);
     if (kw.text == "schedule:") return DoSchedule(l);
+    if (kw.text == "impl-schedule:") return DoSchedule(l, /*impl=*/true);
     if (kw.text == "schedule")
       return Err(l, kw.col + 8, "missing ':' after 'schedule'");
     if (kw.text.substr(0, 9) == "schedule:")
@@ -272,7 +273,8 @@ class Parser {
     for (size_t t = 1; t < l.toks.size(); ++t) {
       const Tok& tok = l.toks[t];
       Inv inv;
-      // Run-level verdicts (DEADLOCK, DIFF-*) are not state invariants.
+      // Run-level verdicts (DEADLOCK, DIFF-*, LIVELOCK) are not state
+      // invariants.
       if (!ParseInvId(tok.text, &inv) ||
           static_cast<int>(inv) >= static_cast<int>(Inv::kDeadlock))
         return Err(l, tok.col,
@@ -474,12 +476,15 @@ class Parser {
     return absl::OkStatus();
   }
 
-  absl::Status DoSchedule(const Line& l) {
+  absl::Status DoSchedule(const Line& l, bool impl = false) {
+    std::vector<int>& dst = impl ? trace_.impl_schedule : trace_.schedule;
+    const char* what = impl ? "impl-schedule" : "schedule";
     absl::Status s = FinishConfig();
     if (!s.ok()) return s;
     body_started_ = true;
     if (l.toks.size() < 2)
-      return Err(l, l.end_col, "missing thread name after 'schedule:'");
+      return Err(l, l.end_col,
+                 std::string("missing thread name after '") + what + ":'");
     for (size_t t = 1; t < l.toks.size(); ++t) {
       const Tok& tok = l.toks[t];
       const size_t star = tok.text.find('*');
@@ -505,14 +510,14 @@ class Parser {
                      "repeat count " + ShortNum(num) + " is out of range 1.." +
                          std::to_string(kMaxRepeat));
       }
-      if (trace_.schedule.size() + static_cast<size_t>(count) > kMaxScheduleLen)
+      if (dst.size() + static_cast<size_t>(count) > kMaxScheduleLen)
         return Err(l, tok.col,
-                   "schedule is longer than " +
+                   std::string(what) + " is longer than " +
                        std::to_string(kMaxScheduleLen) + " steps");
       const SrcPos pos{l.lineno, tok.col};
-      trace_.schedule.insert(trace_.schedule.end(), static_cast<size_t>(count),
-                             tid);
-      trace_.schedule_pos.insert(trace_.schedule_pos.end(),
+      dst.insert(dst.end(), static_cast<size_t>(count), tid);
+      if (!impl)
+        trace_.schedule_pos.insert(trace_.schedule_pos.end(),
                                  static_cast<size_t>(count), pos);
     }
     return absl::OkStatus();
@@ -634,23 +639,27 @@ std::string PrintTrace(const Trace& t) {
   }
 
   // Run-length encoded, at most kSchedTokensPerLine tokens per line.
-  int on_line = 0;
-  for (size_t i = 0; i < t.schedule.size();) {
-    const int tid = t.schedule[i];
-    size_t run = 1;
-    while (i + run < t.schedule.size() && t.schedule[i + run] == tid &&
-           run < static_cast<size_t>(kMaxRepeat))
-      ++run;
-    out += on_line == 0 ? "schedule:" : "";
-    out += " " + ThreadName(t, tid);
-    if (run >= 2) out += "*" + std::to_string(run);
-    if (++on_line == kSchedTokensPerLine) {
-      out += "\n";
-      on_line = 0;
+  auto rle = [&](const std::vector<int>& sched, const char* kw) {
+    int on_line = 0;
+    for (size_t i = 0; i < sched.size();) {
+      const int tid = sched[i];
+      size_t run = 1;
+      while (i + run < sched.size() && sched[i + run] == tid &&
+             run < static_cast<size_t>(kMaxRepeat))
+        ++run;
+      out += on_line == 0 ? kw : "";
+      out += " " + ThreadName(t, tid);
+      if (run >= 2) out += "*" + std::to_string(run);
+      if (++on_line == kSchedTokensPerLine) {
+        out += "\n";
+        on_line = 0;
+      }
+      i += run;
     }
-    i += run;
-  }
-  if (on_line > 0) out += "\n";
+    if (on_line > 0) out += "\n";
+  };
+  rle(t.schedule, "schedule:");
+  rle(t.impl_schedule, "impl-schedule:");
   return out;
 }
 

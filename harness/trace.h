@@ -24,6 +24,9 @@ struct Trace {
   std::vector<std::string> thread_names;   // in order of first appearance
   std::vector<std::vector<Call>> threads;  // calls of each thread
   std::vector<int> schedule;  // thread index per step; may be empty
+  // `impl-schedule:` lines: thread index per scheduling point of the impl
+  // under the controlled scheduler (harness/sched/); may be empty.
+  std::vector<int> impl_schedule;
   // `# expect: <ID>` / `# expect: clean` header, "" if absent.
   std::string expect;
   // Source positions (filled by the parser, empty for built traces).
@@ -33,7 +36,8 @@ struct Trace {
   // Equality ignores positions.
   bool operator==(const Trace& o) const {
     return config == o.config && thread_names == o.thread_names &&
-           threads == o.threads && schedule == o.schedule && expect == o.expect;
+           threads == o.threads && schedule == o.schedule &&
+           impl_schedule == o.impl_schedule && expect == o.expect;
   }
 };
 

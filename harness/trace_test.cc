@@ -871,3 +871,38 @@ TEST(TraceIgnore, RejectsUnknownAndDeadlockAndLatePlacement) {
 
 }  // namespace
 }  // namespace lifecheck
+
+namespace lifecheck {
+namespace {
+
+// The controlled scheduler's impl-schedule line: parsed, run-length
+// printed, a fixed point; bad names are FILE:LINE:COL errors.
+TEST(TraceImplSchedule, RoundTripsAndReportsErrors) {
+  const std::string text =
+      "lifecheck-trace v1\n"
+      "config fs=disk files=1 pages=1 ptes=1\n"
+      "thread A: fault pte=0 file=1 index=0\n"
+      "thread W: writeback file=1 index=0\n"
+      "schedule: A W\n"
+      "impl-schedule: A*3 W A\n";
+  absl::StatusOr<Trace> t = ParseTrace(text, "x.trace");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->impl_schedule, (std::vector<int>{0, 0, 0, 1, 0}));
+  EXPECT_EQ(t->schedule, (std::vector<int>{0, 1}));
+  const std::string printed = PrintTrace(*t);
+  EXPECT_NE(printed.find("impl-schedule: A*3 W A\n"), std::string::npos);
+  absl::StatusOr<Trace> again = ParseTrace(printed, "y.trace");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(*again == *t);
+  absl::StatusOr<Trace> bad = ParseTrace(
+      "lifecheck-trace v1\nconfig fs=disk files=1 pages=1 ptes=1\n"
+      "thread A: fault pte=0 file=1 index=0\nimpl-schedule: A Q\n",
+      "b.trace");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message()).find("b.trace:4:"),
+            std::string::npos)
+      << bad.status();
+}
+
+}  // namespace
+}  // namespace lifecheck

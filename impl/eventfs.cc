@@ -91,8 +91,10 @@ int Kernel::eventfs_open(int tid, int e) {
     EvInstantiate(d, ev, tid, false);
   }
   d_unlock(d);
+  // The spec takes EvOpenRevalidate under either policy (a no-op when
+  // off): the marker too, so a spec schedule replays step for step.
+  sync::step_boundary("EvOpenRevalidate");  // !(ei && ei->is_freed)
   if (cfg_.policy.eventfs_revalidate == EventfsRevalidate::kOn) {
-    sync::step_boundary("EvOpenRevalidate");  // !(ei && ei->is_freed)
     if (ev.is_freed.load(kAcquire)) {
       d_lock(d, tid, "EvOpenRevalidate");
       d.flags.fetch_and(~kDcacheHashed, kRelaxed);  // d_invalidate

@@ -89,6 +89,9 @@ int Kernel::Evict(int tid, int ino) {
   Inode& in = ino_[ino];
   const bool barrier = cfg_.is_dax() && cfg_.policy.evict_barrier ==
                                             EvictDaxBarrier::kBreakLayoutFinal;
+  // Without the barrier the spec still takes EvictBarrier (a no-op): so
+  // does the marker, so a spec schedule replays step for step.
+  if (!barrier) sync::step_boundary("EvictBarrier");
   while (barrier) {
     sync::step_boundary("EvictBarrier");
     if (cfg_.policy.ptl_on_zap) sb_.ptl.lock(tid, "EvictBarrier");

@@ -46,7 +46,9 @@ namespace lifecheck {
   X(kDeadlock, "DEADLOCK", "every thread with work left is blocked", "-")    \
   X(kDiffResult, "DIFF-RESULT", "impl and spec return the same values", "-") \
   X(kDiffState, "DIFF-STATE", "Abstract(impl) equals the spec state", "-")   \
-  X(kDiffBlock, "DIFF-BLOCK", "impl and spec block at the same step", "-")
+  X(kDiffBlock, "DIFF-BLOCK", "impl and spec block at the same step", "-")  \
+  X(kDiffSched, "DIFF-SCHED", "the impl takes the spec schedule's steps", "-")  \
+  X(kLivelock, "LIVELOCK", "a run ends within the step bound", "-")
 
 enum class Inv : int {
   kNone = 0,

@@ -284,5 +284,19 @@ check "run --fault unknown -> 2" 2 - "unknown fault 'nope' \(known: unpin_drops_
 check "run --fault without --diff -> 2" 2 - "--fault needs --diff" \
   -- "$LC" run --fault unpin_drops_one "$TMP/fault-dec.trace"
 
+SEEDS="$(dirname "$0")/../corpus/sched"
+check "explore finds a seed race -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" explore --strategy dfs -o "$TMP/zap.impl.trace" "$SEEDS/003-zap-without-ptl.trace"
+if grep -q "^replay: lifecheck explore $TMP/zap.impl.trace --strategy replay$" "$OUT" &&
+   grep -q "^impl-schedule: " "$TMP/zap.impl.trace"; then
+  pass "explore writes a replayable impl-schedule"; else
+  fail "explore writes a replayable impl-schedule" "no replay line or no impl-schedule"; fi
+check "explore replay reproduces -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" explore --strategy replay "$TMP/zap.impl.trace"
+check "explore fixed policy clean -> 0" 0 "^SUMMARY: lifecheck: clean " - \
+  -- "$LC" explore --strategy dfs "$SEEDS/003-zap-without-ptl-fixed.trace"
+check "explore bad strategy -> 2" 2 - "--strategy is random" \
+  -- "$LC" explore --strategy foo "$SEEDS/003-zap-without-ptl.trace"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

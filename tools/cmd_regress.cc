@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "harness/diff.h"
 #include "harness/replay.h"
+#include "harness/sched/explore.h"
 #include "harness/trace.h"
 #include "spec/findings.h"
 #include "tools/cli.h"
@@ -60,11 +61,36 @@ bool RegressOne(const std::string& path, bool quiet) {
   if (expect != "clean" && !ParseInvId(expect, &inv))
     return report(false, absl::StrCat("bad expect header '", expect,
                                       "': want clean or an invariant ID"));
+  // The controlled scheduler (harness/sched/): an impl-schedule replays
+  // point for point; otherwise a spec schedule replays through the impl's
+  // step markers. Either must reach the expected verdict on the impl.
+  std::string sched_note;
+  if (!t->impl_schedule.empty() || !t->schedule.empty()) {
+    sched::ExploreOptions opt;
+    opt.strategy = "replay";
+    absl::StatusOr<sched::ExploreResult> e = sched::Explore(*t, path, opt);
+    if (!e.ok()) return report(false, "error: " + InputError(e.status(), path));
+    const std::string sv =
+        e->found ? std::string(InvId(e->outcome.inv)) : std::string("clean");
+    if (sv != expect)
+      return report(false, absl::StrCat("expect ", expect, ", impl ",
+                                        t->impl_schedule.empty()
+                                            ? "through the step markers"
+                                            : "impl-schedule replay",
+                                        " got ", sv, ": ", e->outcome.detail));
+    sched_note = absl::StrCat(
+        "; impl ", t->impl_schedule.empty() ? "step replay " : "replay ", sv);
+  }
+  // An impl-schedule without a spec schedule: a run whose steps overlapped
+  // (no spec schedule is the same run); the impl replay is the verdict.
+  if (!t->impl_schedule.empty() && t->schedule.empty())
+    return report(true, absl::StrCat("expect ", expect, sched_note));
   absl::StatusOr<RunResult> r = RunTrace(*t, path);
   if (!r.ok()) return report(false, "error: " + InputError(r.status(), path));
   got = Verdict(*r);
   if (got != expect)
     return report(false, absl::StrCat("expect ", expect, ", got ", got));
+  got += sched_note;
   // The impl too: a call-atomic trace must give the same verdict through
   // the differential runner (harness/diff.h).
   absl::StatusOr<DiffOutcome> d = RunDiffTrace(*t, path);
@@ -118,7 +144,10 @@ const RegisterCommand kRegisterRegress(Command{
     "'# expect: <verdict>' header. A trace without the header, or one that\n"
     "does not parse, fails. A trace whose schedule is call-atomic also runs\n"
     "through the differential runner (spec vs impl, `run --diff`), which\n"
-    "must reach the same verdict.\n"
+    "must reach the same verdict. A trace with an impl-schedule: line\n"
+    "replays it on the impl under the controlled scheduler; one with only a\n"
+    "schedule: replays it through the impl's step markers (explore\n"
+    "--strategy replay); the impl must reach the same verdict.\n"
     "\noptions:\n  -q, --quiet   print only failing traces and the total\n"
     "\nexit: 0 all pass, 1 some failed, 2 a DIR is missing or holds no "
     "traces\n",

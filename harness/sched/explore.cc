@@ -1,0 +1,305 @@
+#include "harness/sched/explore.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "harness/abstraction.h"
+#include "harness/replay.h"
+#include "harness/report.h"
+#include "spec/exec.h"
+
+namespace lifecheck::sched {
+namespace {
+
+absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
+
+std::string Name(const Trace& t, int tid) {
+  return tid >= 0 && tid < static_cast<int>(t.thread_names.size())
+             ? t.thread_names[tid]
+             : absl::StrCat("T", tid);
+}
+
+}  // namespace
+
+Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
+  if (!o.serial || o.inv != Inv::kNone) return Inv::kNone;
+  SpecExec ex(t.config, t.threads);
+  auto fail = [&](Inv inv, std::string why) {
+    o.inv = inv;
+    o.detail = std::move(why);
+    return inv;
+  };
+  for (size_t i = 0; i < o.steps.size(); ++i) {
+    const StepEvent& e = o.steps[i];
+    const std::string who =
+        absl::StrCat("step ", i + 1, " (", Name(t, e.thread), " ", e.step, ")");
+    if (ex.done(e.thread))
+      return fail(Inv::kDiffSched,
+                  absl::StrCat("impl passed ", who,
+                               " where the spec's thread has no step left"));
+    const std::string_view spec_step = StepName(ex.next_insn(e.thread).step);
+    if (spec_step != e.step)
+      return fail(
+          Inv::kDiffSched,
+          absl::StrCat("impl passed ", who, " where the spec's next step is ",
+                       A(spec_step)));
+    if (!ex.enabled(e.thread))
+      return fail(Inv::kDiffSched,
+                  absl::StrCat("impl passed ", who,
+                               " where the spec's step is disabled"));
+    ex.step(e.thread);
+    o.finding_step = i + 1;
+    if (ex.violation() != Inv::kNone)
+      return fail(ex.violation(),
+                  absl::StrCat("the spec, replaying the impl's step order, "
+                               "violates it at ",
+                               who));
+  }
+  if (!ex.all_done())
+    return fail(Inv::kDiffSched,
+                "every impl call returned but the spec has steps left");
+  if (ex.results() != o.results) {
+    std::string d;
+    for (size_t th = 0; th < o.results.size(); ++th)
+      for (size_t c = 0; c < o.results[th].size(); ++c)
+        if (c >= ex.results()[th].size() ||
+            ex.results()[th][c] != o.results[th][c])
+          absl::StrAppend(&d, d.empty() ? "" : "; ", Name(t, th), " call ",
+                          c + 1, ": spec ",
+                          c < ex.results()[th].size()
+                              ? absl::StrCat(ex.results()[th][c])
+                              : std::string("-"),
+                          ", impl ", o.results[th][c]);
+    return fail(Inv::kDiffResult, d);
+  }
+  const CWorld spec = SpecWorldAtBoundary(ex.world());
+  if (!AbstractUsedEquals(t.config, o.final_world, spec))
+    return fail(
+        Inv::kDiffState,
+        absl::StrCat("Abstract(impl) differs (spec -> impl):\n  ",
+                     absl::StrJoin(DiffWorlds(spec, o.final_world), "\n  ")));
+  return Inv::kNone;
+}
+
+// The spec taking the impl's completed steps in the order they completed
+// (a step still in progress at the end, e.g. blocked, is not recorded).
+Inv SpecMarkerVerdict(const Trace& t, const SchedOutcome& o,
+                      std::string* what, size_t* at = nullptr) {
+  SpecExec ex(t.config, t.threads);
+  size_t taken = 0;
+  for (size_t i = 0; i < o.steps.size(); ++i) {
+    const StepEvent& e = o.steps[i];
+    const std::string who =
+        absl::StrCat("step ", i + 1, " (", Name(t, e.thread), " ", e.step, ")");
+    if (ex.done(e.thread) || StepName(ex.next_insn(e.thread).step) != e.step ||
+        !ex.enabled(e.thread)) {
+      *what = absl::StrCat("spec, same step order: cannot follow at ", who);
+      return Inv::kNone;
+    }
+    ex.step(e.thread);
+    ++taken;
+    if (ex.violation() != Inv::kNone) {
+      if (at != nullptr) *at = i + 1;
+      *what = absl::StrCat("spec, same step order: ", A(InvId(ex.violation())),
+                           " at ", who);
+      return ex.violation();
+    }
+  }
+  if (ex.deadlocked()) {
+    *what =
+        absl::StrCat("spec, same step order: DEADLOCK after ", taken, " steps");
+    return Inv::kDeadlock;
+  }
+  *what =
+      absl::StrCat("spec, same step order: clean through ", taken, " steps");
+  return Inv::kNone;
+}
+
+std::string SpecOnMarkerOrder(const Trace& t, const SchedOutcome& o) {
+  std::string what;
+  SpecMarkerVerdict(t, o, &what);
+  return what;
+}
+
+void JudgeRun(const Trace& t, SchedOutcome& o) {
+  CheckAgainstSpec(t, o);
+  // A step-serial run IS the recorded order: where the spec, taking the
+  // same steps, stops at a step-level check (I-DC-2 ...) the impl only
+  // shows later in the state, the finding gets the spec's ID.
+  if (o.serial && o.inv != Inv::kNone && o.inv != Inv::kLivelock &&
+      o.inv != Inv::kDiffSched) {
+    std::string what;
+    size_t spec_step = 0;
+    const Inv spec = SpecMarkerVerdict(t, o, &what, &spec_step);
+    if (spec != Inv::kNone && spec != o.inv) {
+      o.detail = absl::StrCat(what, "; impl: ", o.detail);
+      o.inv = spec;
+      o.finding_step = spec_step;
+    }
+  }
+}
+
+absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
+                                      const ExploreOptions& opt) {
+  std::unique_ptr<Strategy> s;
+  ExploreResult r;
+  int64_t runs = opt.runs;
+  if (opt.strategy == "random") {
+    s = MakeRandom(opt.seed);
+    r.description = absl::StrCat("random seed=", opt.seed);
+    if (runs == 0) runs = 1000;
+  } else if (opt.strategy == "pct") {
+    s = MakePct(opt.seed, opt.depth);
+    r.description = absl::StrCat("pct depth=", opt.depth, " seed=", opt.seed);
+    if (runs == 0) runs = 1000;
+  } else if (opt.strategy == "dfs") {
+    s = MakeDfs(opt.preemptions);
+    r.description = absl::StrCat("dfs preemptions=", opt.preemptions);
+    if (runs == 0) runs = INT64_MAX;
+  } else if (opt.strategy == "replay") {
+    if (!t.impl_schedule.empty()) {
+      s = MakeReplay(t.impl_schedule);
+      r.description = "replay of the impl-schedule";
+    } else if (!t.schedule.empty()) {
+      absl::StatusOr<RunResult> spec = RunTrace(t, file);
+      if (!spec.ok()) return spec.status();
+      // The spec's whole run: the schedule, then its sequential
+      // continuation (SpecExec::sequential_choice), step by step.
+      std::vector<int> order;
+      std::vector<std::string> names;
+      for (const StepRecord& sr : spec->steps) {
+        order.push_back(sr.thread);
+        names.emplace_back(StepName(sr.step));
+      }
+      s = MakeStepReplay(order, names);
+      r.description = "replay of the spec schedule through the step markers";
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file,
+                       ":1:1: --strategy replay needs an impl-schedule: or "
+                       "schedule: line"));
+    }
+    runs = 1;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown strategy '", opt.strategy,
+                     "' (expected random, pct, dfs or replay)"));
+  }
+  Scheduler sched;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+        .count();
+  };
+  for (;;) {
+    r.outcome =
+        sched.Run(t.config, t.threads, *s, opt.max_points, opt.step_atomic);
+    ++r.runs;
+    JudgeRun(t, r.outcome);
+    if (r.outcome.inv != Inv::kNone) {
+      r.found = true;
+      break;
+    }
+    if (r.runs >= runs) break;
+    if (opt.seconds > 0 && elapsed() > opt.seconds) break;
+    if (!s->NextRun()) {
+      r.exhausted = true;
+      break;
+    }
+  }
+  r.seconds = elapsed();
+  if (opt.step_atomic && opt.strategy != "replay")
+    r.description += " granularity=step";
+  r.found_trace = t;
+  r.found_trace.impl_schedule = r.outcome.decisions;
+  // A step-serial run's step order is a spec schedule of the same run:
+  // `lifecheck run` replays it on the spec, --strategy replay on the impl.
+  r.found_trace.schedule.clear();
+  if (r.outcome.serial)
+    for (const StepEvent& e : r.outcome.steps)
+      r.found_trace.schedule.push_back(e.thread);
+  r.found_trace.expect =
+      r.found ? std::string(InvId(r.outcome.inv)) : std::string("clean");
+  r.found_trace.call_pos.clear();
+  r.found_trace.schedule_pos.clear();
+  return r;
+}
+
+std::string StepTable(const Trace& t, const SchedOutcome& o) {
+  const int n = static_cast<int>(t.threads.size());
+  std::vector<size_t> w(n, 0);
+  for (int i = 0; i < n; ++i) w[i] = Name(t, i).size();
+  for (const StepEvent& e : o.steps)
+    w[e.thread] = std::max(w[e.thread], e.step.size());
+  auto cell = [](std::string s, size_t width) {
+    s.resize(std::max(s.size(), width), ' ');
+    return s;
+  };
+  std::string out = "  #    ";
+  for (int i = 0; i < n; ++i)
+    absl::StrAppend(&out, " | ", cell(Name(t, i), w[i]));
+  absl::StrAppend(&out, " | impl point\n");
+  for (size_t k = 0; k < o.steps.size(); ++k) {
+    const StepEvent& e = o.steps[k];
+    std::string row = absl::StrCat("  ", k + 1);
+    row.resize(7, ' ');
+    for (int i = 0; i < n; ++i)
+      absl::StrAppend(&row, " | ", cell(i == e.thread ? e.step : "", w[i]));
+    absl::StrAppend(&row, " | ", e.point + 1, "\n");
+    out += row;
+  }
+  return out;
+}
+
+std::string ExploreSummary(const Trace& t, const ExploreResult& r) {
+  const SchedOutcome& o = r.outcome;
+  if (!r.found)
+    return absl::StrCat("SUMMARY: lifecheck: clean (impl, ", r.description,
+                        ", ", r.runs, " schedules", r.exhausted ? ", all" : "",
+                        ")");
+  std::string where;
+  const size_t k = o.finding_step > 0 && o.finding_step <= o.steps.size()
+                       ? o.finding_step
+                       : o.steps.size();
+  if (k > 0) {
+    const StepEvent& e = o.steps[k - 1];
+    where = absl::StrCat(" ", e.step, " in thread ", Name(t, e.thread),
+                         " at step ", k);
+  }
+  return absl::StrCat("SUMMARY: lifecheck: ", A(InvId(o.inv)), where,
+                      " (impl, schedule ", r.runs, " of ", r.description, ")");
+}
+
+std::string ExploreReport(const Trace& t, const ExploreResult& r,
+                          const std::string& saved_path) {
+  const SchedOutcome& o = r.outcome;
+  std::string out = absl::StrCat("lifecheck: finding ", A(InvId(o.inv)), ": ",
+                                 A(InvMeaning(o.inv)),
+                                 " (impl under the controlled scheduler)\n");
+  absl::StrAppend(&out, StepTable(t, o));
+  // A step-serial run is a spec run: its table with the state changes.
+  if (o.serial && !r.found_trace.schedule.empty()) {
+    absl::StatusOr<RunResult> spec = RunTrace(r.found_trace, "found");
+    if (spec.ok())
+      absl::StrAppend(&out, "the same steps on the spec:\n",
+                      InterleavingTable(r.found_trace, *spec));
+  }
+  absl::StrAppend(&out, o.detail, "\n");
+  absl::StrAppend(&out, SpecOnMarkerOrder(t, o), "\n");
+  absl::StrAppend(&out, ConfigLine(t.config), "\n");
+  absl::StrAppend(&out, "impl: ", o.points, " scheduling points, ",
+                  o.steps.size(), " step boundaries, ",
+                  o.serial ? "step-serial" : "steps overlapped",
+                  "; found by schedule ", r.runs, " (", r.description, ") in ",
+                  absl::StrFormat("%.2f", r.seconds), " s\n");
+  absl::StrAppend(&out, "replay: lifecheck explore ", saved_path,
+                  " --strategy replay\n");
+  absl::StrAppend(&out, ExploreSummary(t, r), "\n");
+  return out;
+}
+
+}  // namespace lifecheck::sched
