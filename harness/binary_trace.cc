@@ -10,36 +10,10 @@
 namespace lifecheck {
 namespace {
 
-// The range ValidateCall accepts for an argument of `kind` (hi < lo: the
-// configuration has no such object).
-struct Range {
-  int lo, hi;
-  int size() const { return hi - lo + 1; }
-};
-Range ArgRange(ArgKind kind, const Config& cfg) {
-  switch (kind) {
-    case ArgKind::kDentry:
-      return {0, cfg.dentries() - 1};
-    case ArgKind::kFile:
-      return {1, cfg.files};
-    case ArgKind::kIndex:
-      return {0, cfg.pages - 1};
-    case ArgKind::kSize:
-      return {0, cfg.pages};
-    case ArgKind::kPte:
-      return {0, cfg.ptes - 1};
-    case ArgKind::kPin:
-      return {0, cfg.pins - 1};
-    case ArgKind::kEvent:
-      return {0, cfg.events - 1};
-  }
-  return {0, -1};
-}
-
 bool Callable(Op op, const Config& cfg) {
   const OpInfo& info = GetOpInfo(op);
   for (int k = 0; k < info.nargs; ++k)
-    if (ArgRange(info.arg_kinds[k], cfg).size() <= 0) return false;
+    if (ArgRangeOf(info.arg_kinds[k], cfg).size() <= 0) return false;
   return true;
 }
 
@@ -108,7 +82,7 @@ CallList DecodeCalls(const uint8_t* data, size_t size,
     c.op = static_cast<Op>(op);
     const OpInfo& info = GetOpInfo(c.op);
     for (int k = 0; k < info.nargs; ++k) {
-      const Range r = ArgRange(info.arg_kinds[k], cfg);
+      const ArgRange r = ArgRangeOf(info.arg_kinds[k], cfg);
       c.args[k] = static_cast<int16_t>(r.lo + in.Next() % r.size());
     }
     if (dense[raw_thread] < 0) dense[raw_thread] = num_threads++;
@@ -133,7 +107,7 @@ std::string EncodeCalls(const CallList& l) {
     out.push_back(static_cast<char>(tc.call.op));
     const OpInfo& info = GetOpInfo(tc.call.op);
     for (int k = 0; k < info.nargs; ++k) {
-      const Range r = ArgRange(info.arg_kinds[k], l.config);
+      const ArgRange r = ArgRangeOf(info.arg_kinds[k], l.config);
       out.push_back(static_cast<char>(tc.call.args[k] - r.lo));
     }
   }

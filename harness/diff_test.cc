@@ -30,31 +30,7 @@ bool RandomCall(std::mt19937& rng, const Config& cfg, Call* out) {
   Call c;
   c.op = op;
   for (int k = 0; k < info.nargs; ++k) {
-    int lo = 0, hi = -1;
-    switch (info.arg_kinds[k]) {
-      case ArgKind::kDentry:
-        hi = cfg.dentries() - 1;
-        break;
-      case ArgKind::kFile:
-        lo = 1;
-        hi = cfg.files;
-        break;
-      case ArgKind::kIndex:
-        hi = cfg.pages - 1;
-        break;
-      case ArgKind::kSize:
-        hi = cfg.pages;
-        break;
-      case ArgKind::kPte:
-        hi = cfg.ptes - 1;
-        break;
-      case ArgKind::kPin:
-        hi = cfg.pins - 1;
-        break;
-      case ArgKind::kEvent:
-        hi = cfg.events - 1;
-        break;
-    }
+    const auto [lo, hi] = ArgRangeOf(info.arg_kinds[k], cfg);
     if (hi < lo) return false;
     c.args[k] = static_cast<int16_t>(lo + rng() % (hi - lo + 1));
   }

@@ -62,23 +62,7 @@ void ExpectRoundTrip(const Trace& t) {
 // A valid argument value for `kind` under `cfg` (the top of the range, so
 // multi-digit and non-zero values get exercised when the config allows).
 int16_t ArgFor(ArgKind kind, const Config& cfg) {
-  switch (kind) {
-    case ArgKind::kDentry:
-      return static_cast<int16_t>(cfg.dentries() - 1);
-    case ArgKind::kFile:
-      return static_cast<int16_t>(cfg.files);
-    case ArgKind::kIndex:
-      return static_cast<int16_t>(cfg.pages - 1);
-    case ArgKind::kSize:
-      return static_cast<int16_t>(cfg.pages);
-    case ArgKind::kPte:
-      return static_cast<int16_t>(cfg.ptes - 1);
-    case ArgKind::kPin:
-      return static_cast<int16_t>(cfg.pins - 1);
-    case ArgKind::kEvent:
-      return static_cast<int16_t>(cfg.events - 1);
-  }
-  return 0;
+  return static_cast<int16_t>(ArgRangeOf(kind, cfg).hi);
 }
 
 Config BigConfig() {

@@ -6,15 +6,6 @@ namespace lifecheck {
 namespace {
 thread_local z3::context* tl_ctx = nullptr;
 thread_local int tl_bits = 0;
-
-std::string FieldName(const char* kind, int oi, const char* field, int ei) {
-  std::string s = kind;
-  if (oi >= 0) s += "[" + std::to_string(oi) + "]";
-  if (!s.empty()) s += ".";
-  s += field;
-  if (ei >= 0) s += "[" + std::to_string(ei) + "]";
-  return s;
-}
 }  // namespace
 
 z3::context& SymCtx() {
@@ -41,14 +32,14 @@ z3::expr SymIntConst(const std::string& name) {
 
 SWorld FreshWorld(const std::string& prefix) {
   SWorld w;
-  VisitWorld(w,
-             [&](const char* kind, int oi, const char* field, int ei, auto& v) {
-               const std::string name = prefix + FieldName(kind, oi, field, ei);
-               if constexpr (std::is_same_v<std::decay_t<decltype(v)>, SymInt>)
-                 v = SymIntConst(name);
-               else
-                 v = SymCtx().bool_const(name.c_str());
-             });
+  VisitWorld(
+      w, [&](const char* kind, int oi, const char* field, int ei, auto& v) {
+        const std::string name = prefix + WorldFieldName(kind, oi, field, ei);
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, SymInt>)
+          v = SymIntConst(name);
+        else
+          v = SymCtx().bool_const(name.c_str());
+      });
   return w;
 }
 

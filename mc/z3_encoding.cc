@@ -49,15 +49,6 @@ SWorld FromVector(const std::vector<z3::expr>& v) {
   return w;
 }
 
-std::string FieldName(const char* kind, int oi, const char* field, int ei) {
-  std::string s = kind;
-  if (oi >= 0) s += "[" + std::to_string(oi) + "]";
-  if (!s.empty()) s += ".";
-  s += field;
-  if (ei >= 0) s += "[" + std::to_string(ei) + "]";
-  return s;
-}
-
 // Uninterpreted constants of `e` (their AST ids), into `out`.
 void CollectConsts(const z3::expr& e, std::unordered_set<unsigned>& seen,
                    std::vector<z3::expr>& out) {
@@ -87,7 +78,7 @@ Z3Encoding::Z3Encoding(z3::context& ctx, const Trace& problem,
                        const auto& v) {
     init_.push_back(static_cast<int>(v));
     is_bool_.push_back(std::is_same_v<std::decay_t<decltype(v)>, bool>);
-    names_.push_back(FieldName(kind, oi, field, ei));
+    names_.push_back(WorldFieldName(kind, oi, field, ei));
   });
   for (size_t i = 0; i < names_.size(); ++i)
     if (names_[i] == "violation") violation_ = static_cast<int>(i);

@@ -27,42 +27,13 @@ rc::Gen<Config> GenConfig(Knobs knobs) {
   });
 }
 
-void ArgRange(ArgKind k, const Config& cfg, int* lo, int* hi) {
-  *lo = 0;
-  switch (k) {
-    case ArgKind::kDentry:
-      *hi = cfg.dentries() - 1;
-      break;
-    case ArgKind::kFile:
-      *lo = 1;
-      *hi = cfg.files;
-      break;
-    case ArgKind::kIndex:
-      *hi = cfg.pages - 1;
-      break;
-    case ArgKind::kSize:
-      *hi = cfg.pages;
-      break;
-    case ArgKind::kPte:
-      *hi = cfg.ptes - 1;
-      break;
-    case ArgKind::kPin:
-      *hi = cfg.pins - 1;
-      break;
-    case ArgKind::kEvent:
-      *hi = cfg.events - 1;
-      break;
-  }
-}
-
 std::vector<Op> CallableOps(const Config& cfg) {
   std::vector<Op> ops;
   for (int o = 0; o < static_cast<int>(Op::kCount); ++o) {
     const OpInfo& info = GetOpInfo(static_cast<Op>(o));
     bool ok = true;
     for (int k = 0; k < info.nargs; ++k) {
-      int lo, hi;
-      ArgRange(info.arg_kinds[k], cfg, &lo, &hi);
+      const auto [lo, hi] = ArgRangeOf(info.arg_kinds[k], cfg);
       ok = ok && hi >= lo;
     }
     if (ok) ops.push_back(static_cast<Op>(o));
@@ -84,8 +55,7 @@ rc::Gen<Call> GenCall(const Config& cfg, std::vector<Op> ops) {
     c.op = *rc::gen::elementOf(callable);
     const OpInfo& info = GetOpInfo(c.op);
     for (int k = 0; k < info.nargs; ++k) {
-      int lo, hi;
-      ArgRange(info.arg_kinds[k], cfg, &lo, &hi);
+      const auto [lo, hi] = ArgRangeOf(info.arg_kinds[k], cfg);
       c.args[k] = static_cast<int16_t>(*rc::gen::inRange(lo, hi + 1));
     }
     RC_ASSERT(ValidateCall(c, cfg).empty());

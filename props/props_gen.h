@@ -25,9 +25,6 @@ enum class Knobs { kMainline, kAny };
 // every policy knob at any value (kAny) or at its mainline default.
 rc::Gen<Config> GenConfig(Knobs knobs);
 
-// [lo, hi] of argument kind `k` under `cfg`; hi < lo when the range is empty
-// (no such object: a config without pins has no pin argument).
-void ArgRange(ArgKind k, const Config& cfg, int* lo, int* hi);
 // The ops every argument of which has a non-empty range under `cfg`
 // (never empty: umount takes no argument).
 std::vector<Op> CallableOps(const Config& cfg);

@@ -104,14 +104,11 @@ RC_GTEST_PROP(SpecProps, MainlineCleanCallByCall, ()) {
 rc::Gen<std::vector<Call>> GenThreadProgram(const Config& cfg, int t) {
   return rc::gen::exec([cfg, t] {
     auto arg = [&](ArgKind k) {
-      int lo, hi;
-      ArgRange(k, cfg, &lo, &hi);
+      const auto [lo, hi] = ArgRangeOf(k, cfg);
       return static_cast<int16_t>(*rc::gen::inRange(lo, hi + 1));
     };
     auto has = [&](ArgKind k) {
-      int lo, hi;
-      ArgRange(k, cfg, &lo, &hi);
-      return hi >= lo;
+      return ArgRangeOf(k, cfg).size() > 0;
     };
     const bool own_pin = t < cfg.pins;
     const int16_t p = static_cast<int16_t>(t);

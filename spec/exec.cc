@@ -192,13 +192,7 @@ std::vector<std::string> DiffWorlds(const CWorld& a, const CWorld& b) {
     return [&vals, nm](const char* kind, int oi, const char* field, int ei,
                        const auto& v) {
       vals.push_back(static_cast<int>(v));
-      if (!nm) return;
-      std::string s = kind;
-      if (oi >= 0) s += "[" + std::to_string(oi) + "]";
-      if (!s.empty()) s += ".";
-      s += field;
-      if (ei >= 0) s += "[" + std::to_string(ei) + "]";
-      nm->push_back(s);
+      if (nm) nm->push_back(WorldFieldName(kind, oi, field, ei));
     };
   };
   VisitWorld(a, collect(av, &names));

@@ -313,36 +313,32 @@ int StepIndex(Op op, const Config& cfg, Step s) {
   return -1;
 }
 
+ArgRange ArgRangeOf(ArgKind kind, const Config& cfg) {
+  switch (kind) {
+    case ArgKind::kDentry:
+      return {0, cfg.dentries() - 1};
+    case ArgKind::kFile:
+      return {1, cfg.files};
+    case ArgKind::kIndex:
+      return {0, cfg.pages - 1};
+    case ArgKind::kSize:
+      return {0, cfg.pages};
+    case ArgKind::kPte:
+      return {0, cfg.ptes - 1};
+    case ArgKind::kPin:
+      return {0, cfg.pins - 1};
+    case ArgKind::kEvent:
+      return {0, cfg.events - 1};
+  }
+  return {0, -1};
+}
+
 std::string ValidateCall(const Call& c, const Config& cfg) {
   if (static_cast<int>(c.op) >= static_cast<int>(Op::kCount))
     return "unknown op";
   const OpInfo& info = GetOpInfo(c.op);
   for (int k = 0; k < info.nargs; ++k) {
-    int lo = 0, hi = -1;
-    switch (info.arg_kinds[k]) {
-      case ArgKind::kDentry:
-        hi = cfg.dentries() - 1;
-        break;
-      case ArgKind::kFile:
-        lo = 1;
-        hi = cfg.files;
-        break;
-      case ArgKind::kIndex:
-        hi = cfg.pages - 1;
-        break;
-      case ArgKind::kSize:
-        hi = cfg.pages;
-        break;
-      case ArgKind::kPte:
-        hi = cfg.ptes - 1;
-        break;
-      case ArgKind::kPin:
-        hi = cfg.pins - 1;
-        break;
-      case ArgKind::kEvent:
-        hi = cfg.events - 1;
-        break;
-    }
+    const auto [lo, hi] = ArgRangeOf(info.arg_kinds[k], cfg);
     const int v = c.args[k];
     if (v < lo || v > hi) {
       std::string name(info.arg_names[k]);

@@ -80,6 +80,15 @@ struct Call {
   bool operator==(const Call&) const = default;
 };
 
+// The values an argument of `kind` may take under `cfg`: [lo, hi]; hi < lo
+// when the configuration has no such object. The one range table that
+// validation, decoding and generators share.
+struct ArgRange {
+  int lo, hi;
+  int size() const { return hi - lo + 1; }
+};
+ArgRange ArgRangeOf(ArgKind kind, const Config& cfg);
+
 // Empty if every argument of `c` is in range for `cfg`, else a message.
 std::string ValidateCall(const Call& c, const Config& cfg);
 
@@ -88,8 +97,9 @@ std::string ValidateCall(const Call& c, const Config& cfg);
 #define LC_STEP_NAMES(X)                                                       \
   X(LookupGet)                                                                 \
   X(DputFast)                                                                  \
-  X(DputSlow) X(DentryKill) X(IputDec) X(EvictBarrier) X(EvictWait) X(         \
-      EvictFree) X(DiscardFlag) X(UnlinkNlink) X(UmountLitter) X(UmountShrink) \
+  X(DputSlow)                                                                  \
+  X(DentryKill) X(IputDec) X(EvictBarrier) X(EvictWait) X(EvictFree) X(        \
+      DiscardFlag) X(UnlinkNlink) X(UmountLitter) X(UmountShrink)              \
       X(UmountCheck) X(UmountEvict) X(IgrabGet) X(EvLookupInst) X(EvLookupPut) \
           X(EvRemoveDir) X(EvOpenWalk) X(EvOpenRevalidate) X(EvOpenGet)        \
               X(EvOpenCallback) X(EvCloseRelease) X(FaultMap) X(WfGetPage) X(  \

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -238,6 +239,19 @@ void VisitWorld(W& w, F&& f) {
     int oi = -1;
     LC_GLOBAL_FIELDS(LC_VISIT_FIELD)
   }
+}
+
+// The printed name of a scalar VisitWorld reports: "pg[2].refcount",
+// "d[1].h_thr[0]", "ptl_owner". Tables, Z3 constant names and world diffs
+// all use it, so one field reads the same everywhere.
+inline std::string WorldFieldName(const char* kind, int oi, const char* field,
+                                  int ei) {
+  std::string s = kind;
+  if (oi >= 0) s += "[" + std::to_string(oi) + "]";
+  if (!s.empty()) s += ".";
+  s += field;
+  if (ei >= 0) s += "[" + std::to_string(ei) + "]";
+  return s;
 }
 
 #undef LC_VISIT_ARRAY

@@ -393,12 +393,6 @@ std::string ReportHtml(const std::vector<RunRow>& rows, const Context& ctx) {
   return o;
 }
 
-bool WriteFile(const fs::path& path, const std::string& text) {
-  std::ofstream f(path);
-  f << text;
-  return static_cast<bool>(f);
-}
-
 }  // namespace
 
 int CheckAll(const Command& c, const Parsed& p) {
@@ -493,8 +487,8 @@ int CheckAll(const Command& c, const Parsed& p) {
 
   PrintTable(rows);
   std::cout << "\n" << SummaryText(rows, ctx);
-  if (!WriteFile(dir / "report.md", ReportMd(rows, ctx)) ||
-      !WriteFile(dir / "report.html", ReportHtml(rows, ctx))) {
+  if (!WriteFile((dir / "report.md").string(), ReportMd(rows, ctx)) ||
+      !WriteFile((dir / "report.html").string(), ReportHtml(rows, ctx))) {
     std::cerr << "lifecheck: check: cannot write the report in " << dir << "\n";
     return kExitBadInput;
   }

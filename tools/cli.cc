@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <fstream>
 #include <iostream>
 
 #include "absl/strings/match.h"
@@ -153,6 +154,13 @@ std::string InputError(const absl::Status& s, const std::string& path) {
   const std::string msg(s.message());
   if (absl::StartsWith(msg, path)) return msg;
   return absl::StrCat(path, ": ", msg);
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  return static_cast<bool>(out);
 }
 
 void PrintColumns(const std::vector<std::vector<std::string>>& rows,

@@ -83,6 +83,9 @@ std::string InputError(const absl::Status& s, const std::string& path);
 // std::string_view from the spec tables into absl (toolchain gotcha G7).
 inline absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
 
+// Writes `text` to `path` (created or truncated); false on any I/O error.
+bool WriteFile(const std::string& path, const std::string& text);
+
 // Rows of cells printed to stdout as aligned columns (last column unpadded).
 void PrintColumns(const std::vector<std::vector<std::string>>& rows,
                   const std::string& indent = "");

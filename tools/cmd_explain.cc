@@ -1,5 +1,4 @@
 // `lifecheck explain`: draw a run as an SVG (or HTML) picture.
-#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -12,13 +11,6 @@
 
 namespace lifecheck::cli {
 namespace {
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
-}
 
 int CmdExplain(const Args& args) {
   const Command& c = *FindCommand("explain");

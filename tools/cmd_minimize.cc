@@ -34,13 +34,6 @@ std::string Commented(const std::string& text) {
   return out;
 }
 
-bool WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
-}
-
 // The first bytes of `path` (enough to find a text trace's header).
 std::string ReadPrefix(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

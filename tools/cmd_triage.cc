@@ -2,7 +2,6 @@
 // signature, minimise one per group, write a markdown summary.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <system_error>
@@ -43,13 +42,6 @@ bool CollectInputs(const std::string& dir, std::vector<std::string>* out) {
   }
   std::sort(out->begin(), out->end());
   return true;
-}
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return static_cast<bool>(out);
 }
 
 int CmdTriage(const Args& args) {
