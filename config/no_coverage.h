@@ -1,9 +1,17 @@
 // LC_NO_COVERAGE: compile a function without libFuzzer's coverage
-// instrumentation (-fsanitize-coverage). For checking code that runs over
-// every object after every step or call (the spec's always-invariants, the
-// abstraction function and its comparison, the impl's lock check, Reset):
-// every fuzz input covers all of its edges, so its counters guide nothing
-// and cost the engine most of its time per input (docs/performance.md).
+// instrumentation (-fsanitize-coverage). Two kinds of code get it:
+//   - checking code that runs over every object after every step or call
+//     (the spec's always-invariants, the abstraction function and its
+//     comparison, the impl's lock check, Reset): every fuzz input covers all
+//     of its edges, so its counters guide nothing;
+//   - the harness's plumbing around each call (the binary decoder, the
+//     differential loop, the op tables, the caller contracts, the op ->
+//     Kernel method switch): its edges and their hit counts say which ops an
+//     input calls and how many, which the spec's step functions and the
+//     impl's operations (both instrumented) already say with their paths.
+// libFuzzer processes every counter an input hits, so these edges cost the
+// engine most of its time per input (docs/performance.md) and their hit
+// counts would fill the corpus with inputs that differ only in length.
 // What the function computes, and so every verdict, is unchanged.
 #ifndef LIFECHECK_CONFIG_NO_COVERAGE_H_
 #define LIFECHECK_CONFIG_NO_COVERAGE_H_

@@ -6,11 +6,12 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "config/no_coverage.h"
 
 namespace lifecheck {
 namespace {
 
-bool Callable(Op op, const Config& cfg) {
+LC_NO_COVERAGE bool Callable(Op op, const Config& cfg) {
   const OpInfo& info = GetOpInfo(op);
   for (int k = 0; k < info.nargs; ++k)
     if (ArgRangeOf(info.arg_kinds[k], cfg).size() <= 0) return false;
@@ -20,19 +21,7 @@ bool Callable(Op op, const Config& cfg) {
 constexpr int kNumOps = static_cast<int>(Op::kCount);
 
 // Reads bytes; past the end every byte reads as 0.
-class ByteReader {
- public:
-  ByteReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
-  bool empty() const { return pos_ >= size_; }
-  uint8_t Next() { return pos_ < size_ ? data_[pos_++] : (pos_++, 0); }
-
- private:
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-};
-
-Config DecodeConfig(ByteReader& in) {
+LC_NO_COVERAGE Config DecodeConfig(ByteReader& in) {
   Config cfg;
   in.Next();  // version: every value is v1 today
   for (const ConfigField& f : ConfigFields()) {
@@ -61,33 +50,51 @@ Config MainlineConfig(FsKind fs) {
 
 }  // namespace
 
-size_t BinaryHeaderSize() { return 1 + ConfigFields().size(); }
+size_t BinaryHeaderSize() {
+  static const size_t kSize = 1 + ConfigFields().size();
+  return kSize;
+}
+
+LC_NO_COVERAGE CallDecoder::CallDecoder(const uint8_t* data, size_t size,
+                                        const DecodeOptions& opts)
+    : in_(data, size) {
+  if (opts.pinned_config) {
+    // The header's bytes are consumed and their values ignored.
+    for (size_t i = 0; i < BinaryHeaderSize() && !in_.empty(); ++i)
+      in_.Next();
+    config_ = *opts.pinned_config;
+  } else {
+    config_ = DecodeConfig(in_);
+  }
+  dense_.fill(-1);
+}
+
+LC_NO_COVERAGE bool CallDecoder::Next(ThreadCall* out) {
+  if (in_.empty() || decoded_ >= kMaxDecodedCalls) return false;
+  const int raw_thread = in_.Next() % kMaxThreads;
+  int op = in_.Next() % kNumOps;
+  // Terminates: umount takes no argument, so some op is always callable.
+  while (!Callable(static_cast<Op>(op), config_)) op = (op + 1) % kNumOps;
+  Call c;
+  c.op = static_cast<Op>(op);
+  const OpInfo& info = GetOpInfo(c.op);
+  for (int k = 0; k < info.nargs; ++k) {
+    const ArgRange r = ArgRangeOf(info.arg_kinds[k], config_);
+    c.args[k] = static_cast<int16_t>(r.lo + in_.Next() % r.size());
+  }
+  if (dense_[raw_thread] < 0) dense_[raw_thread] = num_threads_++;
+  *out = {dense_[raw_thread], c};
+  ++decoded_;
+  return true;
+}
 
 CallList DecodeCalls(const uint8_t* data, size_t size,
                      const DecodeOptions& opts) {
-  ByteReader in(data, size);
+  CallDecoder dec(data, size, opts);
   CallList l;
-  l.config = DecodeConfig(in);
-  if (opts.pinned_config) l.config = *opts.pinned_config;
-  const Config& cfg = l.config;
-  int dense[kMaxThreads];
-  for (int& d : dense) d = -1;
-  int num_threads = 0;
-  while (!in.empty() && static_cast<int>(l.calls.size()) < kMaxDecodedCalls) {
-    const int raw_thread = in.Next() % kMaxThreads;
-    int op = in.Next() % kNumOps;
-    // Terminates: umount takes no argument, so some op is always callable.
-    while (!Callable(static_cast<Op>(op), cfg)) op = (op + 1) % kNumOps;
-    Call c;
-    c.op = static_cast<Op>(op);
-    const OpInfo& info = GetOpInfo(c.op);
-    for (int k = 0; k < info.nargs; ++k) {
-      const ArgRange r = ArgRangeOf(info.arg_kinds[k], cfg);
-      c.args[k] = static_cast<int16_t>(r.lo + in.Next() % r.size());
-    }
-    if (dense[raw_thread] < 0) dense[raw_thread] = num_threads++;
-    l.calls.push_back({dense[raw_thread], c});
-  }
+  l.config = dec.config();
+  ThreadCall tc;
+  while (dec.Next(&tc)) l.calls.push_back(tc);
   return l;
 }
 

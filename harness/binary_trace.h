@@ -28,6 +28,7 @@
 #ifndef LIFECHECK_HARNESS_BINARY_TRACE_H_
 #define LIFECHECK_HARNESS_BINARY_TRACE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -53,7 +54,40 @@ struct DecodeOptions {
 // Bytes of the header (version + one per ConfigFields() row).
 size_t BinaryHeaderSize();
 
-// Total: never fails, never crashes, for any (data, size).
+// Reads the bytes front to back.
+class ByteReader {
+ public:
+  ByteReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  bool empty() const { return pos_ >= size_; }
+  // Past the end every byte reads as 0.
+  uint8_t Next() { return pos_ < size_ ? data_[pos_++] : (pos_++, 0); }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+// The decoding one call at a time, so that a run that ends early (the fuzz
+// harness stops before the first ill-formed call) decodes no more than it
+// runs. Total like DecodeCalls; the bytes must outlive the decoder.
+class CallDecoder {
+ public:
+  CallDecoder(const uint8_t* data, size_t size, const DecodeOptions& opts);
+  const Config& config() const { return config_; }
+  // The next call, or false after the last one.
+  bool Next(ThreadCall* out);
+
+ private:
+  ByteReader in_;
+  Config config_;
+  std::array<int, kMaxThreads> dense_;
+  int num_threads_ = 0;
+  int decoded_ = 0;
+};
+
+// Total: never fails, never crashes, for any (data, size). Every call of a
+// CallDecoder.
 CallList DecodeCalls(const uint8_t* data, size_t size,
                      const DecodeOptions& opts);
 // DecodeCalls + TraceOfCalls (runs the spec to compute the schedule).

@@ -1,9 +1,11 @@
 #include "harness/call_contract.h"
 
+#include "config/no_coverage.h"
+
 namespace lifecheck {
 namespace {
 
-bool SuperblockIdle(const CWorld& w, const Config& cfg) {
+LC_NO_COVERAGE bool SuperblockIdle(const CWorld& w, const Config& cfg) {
   if (!static_cast<bool>(w.sb_active)) return false;
   for (int d = 0; d < cfg.dentries(); ++d)
     for (int t = 0; t < kMaxThreads; ++t)
@@ -20,7 +22,8 @@ bool SuperblockIdle(const CWorld& w, const Config& cfg) {
 
 }  // namespace
 
-bool CallerContractHolds(const CWorld& w, const Config& cfg, int t,
+LC_NO_COVERAGE bool CallerContractHolds(const CWorld& w, const Config& cfg,
+                                        int t,
                          const Call& c) {
   const int a0 = c.args[0];
   switch (c.op) {

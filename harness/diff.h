@@ -39,6 +39,15 @@ struct DiffCall {
   Call call;
 };
 
+// Where a run takes its calls from, one at a time (a decoder that decodes
+// only as far as the run goes, or an array).
+class CallSource {
+ public:
+  virtual ~CallSource() = default;
+  // The next call, or false after the last one.
+  virtual bool Next(DiffCall* out) = 0;
+};
+
 struct DiffOutcome {
   // kNone, a spec invariant ID, kDiffResult, kDiffState or kDiffBlock.
   Inv inv = Inv::kNone;
@@ -97,6 +106,8 @@ class DiffRunner {
   // Same, but a clean run fills only inv/calls_run/blocked (no trace): the
   // fuzzers' and benchmarks' hot path.
   Inv RunFast(const Config& cfg, const DiffCall* calls, int n);
+  // The same, taking calls from `src` until it has none or the run ends.
+  Inv RunFast(const Config& cfg, CallSource& src);
   const DiffOutcome& last() const { return last_; }
 
  public:

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "config/no_coverage.h"
 #include "harness/call_order.h"
 #include "harness/diff.h"
 #include "harness/replay.h"
@@ -116,7 +117,7 @@ DiffRunner& ProcessRunner() {
 
 }  // namespace
 
-FuzzVerdict RunFuzzCalls(const CallList& l) {
+LC_NO_COVERAGE FuzzVerdict RunFuzzCalls(const CallList& l) {
   // One pass: the runner checks each call's caller contract on the spec
   // world before running it and ends the run (clean) before the first
   // ill-formed call, so only the well-formed prefix runs and every finding
@@ -130,6 +131,26 @@ FuzzVerdict RunFuzzCalls(const CallList& l) {
   const Inv inv = r.RunFast(l.config, calls.data(), n);
   return {inv, r.last().calls_run};
 }
+
+namespace {
+
+// The decoder as the runner's call source: the fuzz hot path decodes only
+// the calls the run reaches.
+class DecoderSource : public CallSource {
+ public:
+  explicit DecoderSource(CallDecoder& d) : d_(d) {}
+  LC_NO_COVERAGE bool Next(DiffCall* out) override {
+    ThreadCall tc;
+    if (!d_.Next(&tc)) return false;
+    *out = {tc.thread, tc.call};
+    return true;
+  }
+
+ private:
+  CallDecoder& d_;
+};
+
+}  // namespace
 
 DiffOutcome RunFuzzCallsFull(const CallList& l) {
   return ProcessRunner().Run(l.config,
@@ -154,14 +175,18 @@ std::string FuzzFindingReport(const CallList& l, const FuzzVerdict& v) {
   return report;
 }
 
-int DiffFuzzOneInput(const uint8_t* data, size_t size) {
+LC_NO_COVERAGE int DiffFuzzOneInput(const uint8_t* data, size_t size) {
   InitOnce();
-  const CallList l = DecodeCalls(data, size, ProcessDecodeOptions());
-  const FuzzVerdict v = RunFuzzCalls(l);
+  // RunFuzzCalls(DecodeCalls(...)), decoding as the run goes.
+  CallDecoder dec(data, size, ProcessDecodeOptions());
+  DecoderSource src(dec);
+  DiffRunner& r = ProcessRunner();
+  const FuzzVerdict v{r.RunFast(dec.config(), src), r.last().calls_run};
   ++g_inputs;
   g_calls += v.calls_run;
   if (v.inv == Inv::kNone || v.inv == Inv::kDeadlock) return 0;
   if (!((FindMask() >> static_cast<int>(v.inv)) & 1)) return 0;
+  const CallList l = DecodeCalls(data, size, ProcessDecodeOptions());
   std::fputs(FuzzFindingReport(l, v).c_str(), stderr);
   std::fflush(stderr);
   std::abort();

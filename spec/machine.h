@@ -22,8 +22,9 @@
 #include <cstdlib>
 #include <type_traits>
 
-#include "spec/check.h"
 #include "config/config.h"
+#include "config/no_coverage.h"
+#include "spec/check.h"
 #include "spec/findings.h"
 #include "spec/program.h"
 #include "spec/world.h"
@@ -41,12 +42,28 @@ struct Concrete {
   static Bool IteB(Bool c, Bool a, Bool b) { return c ? a : b; }
 };
 
+// Which objects a concrete step changed (Machine::track): the always-
+// invariants after the step need only visit those and the objects whose
+// invariants read them (spec/invariants.h TouchedObjects). Bit i of a mask is
+// object i of that array. Thread-local fields and globals are not recorded:
+// no always-invariant reads them.
+// PTEs and pins are recorded with the page they referred to before the step
+// (their page field's old value), since a page's invariants read them.
+struct Touched {
+  uint32_t d = 0, ino = 0, pg = 0, lease = 0, ev = 0, pte = 0, pin = 0;
+};
+static_assert(kMaxDentries <= 32 && kMaxInodes <= 32 && kMaxPages <= 32 &&
+              kMaxPtes <= 32 &&
+              kMaxPins <= 32 && kMaxEvents <= 32);
+
 template <class D>
 class Machine {
  public:
   using Int = typename D::Int;
   using Bool = typename D::Bool;
   static constexpr bool kSym = D::kSymbolic;
+  // Only the concrete oracle records what a step touched (track()).
+  static constexpr bool kTracks = std::is_same_v<D, Concrete>;
 
   // `probing`: evaluate only the guard (concrete domain); effects are dropped.
   Machine(World<D>& w, const Config& cfg, const Insn& insn, int thread,
@@ -93,7 +110,11 @@ class Machine {
       x = D::Ite(path_, v, x);
     } else {
       effected_ = true;
-      if (!probing_) x = v;
+      if (probing_) return;
+      if constexpr (kTracks) {
+        if (touched_ && x != v) Touch(&x);
+      }
+      x = v;
     }
   }
   void set(Int& x, int v) { set(x, D::IntLit(v)); }
@@ -102,7 +123,11 @@ class Machine {
       x = D::IteB(path_, v, x);
     } else {
       effected_ = true;
-      if (!probing_) x = v;
+      if (probing_) return;
+      if constexpr (kTracks) {
+        if (touched_ && x != v) Touch(&x);
+      }
+      x = v;
     }
   }
   template <class B = Bool, class = std::enable_if_t<!std::is_same_v<B, bool>>>
@@ -239,7 +264,39 @@ class Machine {
   bool blocked() const { return blocked_; }
   Bool guard() const { return guard_; }
 
+  // Concrete domain: from now on record in *t every object whose field a
+  // set() changes. Every write of a step goes through set() (the symbolic
+  // domain depends on that too), so *t is the step's whole footprint.
+  void track(Touched* t) {
+    static_assert(kTracks);
+    touched_ = t;
+  }
+
  private:
+  // Marks the object holding field x, and for a PTE or a pin the page it
+  // refers to now (before the write). Fields outside the object arrays
+  // (threads, globals) are not recorded.
+  LC_NO_COVERAGE void Touch(const void* x) {
+    const auto a = reinterpret_cast<uintptr_t>(x);
+    auto at = [a](const auto& arr, uint32_t& mask) {
+      const auto b = reinterpret_cast<uintptr_t>(arr.data());
+      if (a - b >= sizeof(arr)) return -1;
+      const int i = static_cast<int>((a - b) / sizeof(arr[0]));
+      mask |= uint32_t{1} << i;
+      return i;
+    };
+    auto page = [this](int p) {
+      if (p >= 0 && p < kMaxPages) touched_->pg |= uint32_t{1} << p;
+    };
+    if (at(w.d, touched_->d) >= 0 || at(w.ino, touched_->ino) >= 0 ||
+        at(w.pg, touched_->pg) >= 0 || at(w.lease, touched_->lease) >= 0 ||
+        at(w.ev, touched_->ev) >= 0)
+      return;
+    if (const int e = at(w.pte, touched_->pte); e >= 0) page(w.pte[e].page);
+    if (const int i = at(w.pin, touched_->pin); i >= 0) page(w.pin[i].page);
+  }
+
+  Touched* touched_ = nullptr;
   void jump(int target) {
     set(w.th[t].pc, target);
     if constexpr (kSym) {

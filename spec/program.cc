@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "config/no_coverage.h"
 #include "spec/check.h"
 
 namespace lifecheck {
@@ -259,7 +260,7 @@ int Variant(const Config& cfg) {
 
 }  // namespace
 
-const OpInfo& GetOpInfo(Op op) {
+LC_NO_COVERAGE const OpInfo& GetOpInfo(Op op) {
   LC_CHECK(static_cast<int>(op) < static_cast<int>(Op::kCount));
   return kOps[static_cast<int>(op)];
 }
@@ -279,7 +280,8 @@ std::string_view StepName(Step s) {
   return kStepNames[static_cast<int>(s)];
 }
 
-const std::vector<Step>& StepsOf(Op op, const Config& cfg) {
+LC_NO_COVERAGE const std::vector<Step>& StepsOf(Op op,
+                                               const Config& cfg) {
   // Variant() has 5 bits but only 3 truncate variants matter with bit 3/4:
   // fold "wait" (0), "none" (8) and "other" (16) into 2 bits.
   static const auto* cache = [] {
@@ -313,7 +315,7 @@ int StepIndex(Op op, const Config& cfg, Step s) {
   return -1;
 }
 
-ArgRange ArgRangeOf(ArgKind kind, const Config& cfg) {
+LC_NO_COVERAGE ArgRange ArgRangeOf(ArgKind kind, const Config& cfg) {
   switch (kind) {
     case ArgKind::kDentry:
       return {0, cfg.dentries() - 1};

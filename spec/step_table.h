@@ -42,6 +42,28 @@ void ExecStep(Machine<D>& m) {
   CheckAlways(m);
 }
 
+// ExecStep for a concrete world that passed the always-invariants before
+// this step (or already records a violation): the checks after it visit only
+// what the step changed (TouchedObjects), the differential runner's hot path.
+// Same state and same recorded violation as ExecStep; with assertions on,
+// every call also runs the full check on a copy and CHECKs that.
+LC_NO_COVERAGE inline void ExecStepTouched(Machine<Concrete>& m) {
+  Touched touched;
+  m.track(&touched);
+  DispatchStep(m);
+  if (m.blocked()) return;
+  m.finish();
+#ifndef NDEBUG
+  World<Concrete> full = m.w;  // the world before the checks
+  Machine<Concrete> mf(full, m.cfg, m.insn, m.t);
+  CheckAlways(mf);
+#endif
+  CheckAlways(m, TouchedObjects(m.w, touched));
+#ifndef NDEBUG
+  LC_CHECK(full.violation == m.w.violation);
+#endif
+}
+
 }  // namespace lifecheck
 
 #endif  // LIFECHECK_SPEC_STEP_TABLE_H_
