@@ -1,6 +1,7 @@
-// Differential lockstep throughput as a raw loop: random byte strings decoded
-// on the full world (fs=dax, every size at its maximum, mainline policies),
-// run through the fuzz harness's path. "ops" = calls run in lockstep on the
+// Differential lockstep throughput as a raw loop: fuzz inputs (a corpus, or
+// random byte strings; see Inputs) decoded on the full world (fs=dax, every
+// size at its maximum, mainline policies), run through the fuzz harness's
+// path. "ops" = calls run in lockstep on the
 // spec and the impl (DiffOutcome::calls_run), so the figure is comparable to
 // the one under libFuzzer (LIFECHECK_FUZZ_STATS).
 //
@@ -10,6 +11,11 @@
 //   BM_SpecPrepass  the contract pass alone (spec, SpecExec)
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -23,18 +29,33 @@
 namespace lifecheck {
 namespace {
 
-// Inputs of 64 random call bytes each (about 20 calls before the decoder's
-// and the contracts' cut), fixed seed.
+// The inputs: every file of the directory LIFECHECK_BENCH_CORPUS (a corpus
+// libFuzzer grew: bench/run-diff-bench passes the one its libFuzzer run
+// left, so both figures run the same kind of input); otherwise 4096 strings
+// of 64 random call bytes, fixed seed (about 3 calls each before the
+// contracts' cut: a per-input-cost figure).
 std::vector<CallList> Inputs() {
-  std::mt19937 rng(42);
   DecodeOptions opts;
   opts.pinned_config = NamedConfig("mainline-dax");
   std::vector<CallList> out;
+  auto add = [&](const std::string& s) {
+    out.push_back(DecodeCalls(reinterpret_cast<const uint8_t*>(s.data()),
+                              s.size(), opts));
+  };
+  if (const char* dir = std::getenv("LIFECHECK_BENCH_CORPUS")) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      std::ifstream f(e.path(), std::ios::binary);
+      add(std::string(std::istreambuf_iterator<char>(f), {}));
+    }
+    if (!out.empty()) return out;
+    std::fprintf(stderr, "LIFECHECK_BENCH_CORPUS=%s has no file\n", dir);
+    std::exit(2);
+  }
+  std::mt19937 rng(42);
   for (int i = 0; i < 4096; ++i) {
     std::string s(BinaryHeaderSize() + 64, '\0');
     for (char& c : s) c = static_cast<char>(rng());
-    out.push_back(DecodeCalls(reinterpret_cast<const uint8_t*>(s.data()),
-                              s.size(), opts));
+    add(s);
   }
   return out;
 }
@@ -53,6 +74,8 @@ void BM_FuzzPath(benchmark::State& state) {
   }
   state.counters["ops/s"] =
       benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
+  state.counters["calls/input"] = static_cast<double>(ops) /
+                                  static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_FuzzPath)->MinTime(2.0);
 

@@ -184,10 +184,6 @@ uint64_t Kernel::sleeps() const {
   return n;
 }
 
-bool Kernel::page_free(int p) const {
-  return (free_mask_.load(kRelaxed) >> p) & 1;
-}
-
 // ---- quiescent checks ----
 
 LC_NO_COVERAGE bool Kernel::LocksReleased() const {

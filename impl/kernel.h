@@ -123,7 +123,9 @@ class Kernel {
   const std::array<Event, kMaxEvents>& events() const { return ev_; }
   const Super& super() const { return sb_; }
   // Is physical page p on the allocator's free list?
-  bool page_free(int p) const;
+  bool page_free(int p) const {
+    return (free_mask_.load(sync::kRelaxed) >> p) & 1;
+  }
   // Waits that really slept, over every wait queue (test statistics).
   uint64_t sleeps() const;
 
