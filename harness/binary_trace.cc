@@ -1,6 +1,7 @@
 #include "harness/binary_trace.h"
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,45 @@ LC_NO_COVERAGE bool Callable(Op op, const Config& cfg) {
 }
 
 constexpr int kNumOps = static_cast<int>(Op::kCount);
+
+}  // namespace
+
+// What a call's bytes decode to under one configuration, per op byte: the
+// op (moved on cyclically to the next one the configuration can call) and
+// its argument ranges. Built once per configuration (a fuzzer pins one or
+// changes it rarely), not once per call.
+struct CallDecoder::OpTable {
+  struct Entry {
+    Op op;
+    int nargs;
+    ArgRange args[kMaxArgs];
+  };
+  Config cfg;
+  Entry entry[kNumOps];
+
+  LC_NO_COVERAGE explicit OpTable(const Config& c) : cfg(c) {
+    for (int b = 0; b < kNumOps; ++b) {
+      int op = b;
+      // Terminates: umount takes no argument, so some op is always callable.
+      while (!Callable(static_cast<Op>(op), c)) op = (op + 1) % kNumOps;
+      Entry& e = entry[b];
+      e.op = static_cast<Op>(op);
+      const OpInfo& info = GetOpInfo(e.op);
+      e.nargs = info.nargs;
+      for (int k = 0; k < info.nargs; ++k)
+        e.args[k] = ArgRangeOf(info.arg_kinds[k], c);
+    }
+  }
+  // The table of the last configuration asked for on this thread (shared:
+  // a decoder keeps its own even if another configuration replaces it).
+  LC_NO_COVERAGE static std::shared_ptr<const OpTable> For(const Config& c) {
+    thread_local std::shared_ptr<const OpTable> last;
+    if (!last || !(last->cfg == c)) last = std::make_shared<OpTable>(c);
+    return last;
+  }
+};
+
+namespace {
 
 // Reads bytes; past the end every byte reads as 0.
 LC_NO_COVERAGE Config DecodeConfig(ByteReader& in) {
@@ -67,21 +107,17 @@ LC_NO_COVERAGE CallDecoder::CallDecoder(const uint8_t* data, size_t size,
     config_ = DecodeConfig(in_);
   }
   dense_.fill(-1);
+  ops_ = OpTable::For(config_);
 }
 
 LC_NO_COVERAGE bool CallDecoder::Next(ThreadCall* out) {
   if (in_.empty() || decoded_ >= kMaxDecodedCalls) return false;
   const int raw_thread = in_.Next() % kMaxThreads;
-  int op = in_.Next() % kNumOps;
-  // Terminates: umount takes no argument, so some op is always callable.
-  while (!Callable(static_cast<Op>(op), config_)) op = (op + 1) % kNumOps;
+  const OpTable::Entry& e = ops_->entry[in_.Next() % kNumOps];
   Call c;
-  c.op = static_cast<Op>(op);
-  const OpInfo& info = GetOpInfo(c.op);
-  for (int k = 0; k < info.nargs; ++k) {
-    const ArgRange r = ArgRangeOf(info.arg_kinds[k], config_);
-    c.args[k] = static_cast<int16_t>(r.lo + in_.Next() % r.size());
-  }
+  c.op = e.op;
+  for (int k = 0; k < e.nargs; ++k)
+    c.args[k] = static_cast<int16_t>(e.args[k].lo + in_.Next() % e.args[k].size());
   if (dense_[raw_thread] < 0) dense_[raw_thread] = num_threads_++;
   *out = {dense_[raw_thread], c};
   ++decoded_;

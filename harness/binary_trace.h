@@ -31,6 +31,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -79,7 +80,9 @@ class CallDecoder {
   bool Next(ThreadCall* out);
 
  private:
+  struct OpTable;
   ByteReader in_;
+  std::shared_ptr<const OpTable> ops_;
   Config config_;
   std::array<int, kMaxThreads> dense_;
   int num_threads_ = 0;

@@ -48,6 +48,7 @@ struct DiffRunner::State {
   bool init_valid = false;
   Config init_cfg;
   CWorld init{};
+  CWorld init_abs{};  // SpecWorldAtBoundary(init)
   bool init_clean = false;
 
   LC_NO_COVERAGE void Reset(const Config& c, const impl::Faults& f) {
@@ -57,11 +58,12 @@ struct DiffRunner::State {
     if (!init_valid || !(init_cfg == c)) {
       init_cfg = c;
       init = InitWorld(c);
+      init_abs = SpecWorldAtBoundary(init);
       init_clean = CheckAlwaysInvariants(c, init) == Inv::kNone;
       init_valid = true;
     }
     spec = init;
-    abs = SpecWorldAtBoundary(spec);  // unused slots: see AbstractUsedInto
+    abs = init_abs;  // unused slots: see AbstractUsedInto
     schedule.clear();
     // A clean initial world needs no full check at the first step.
     checked = init_clean;
