@@ -13,8 +13,8 @@
 
 namespace lifecheck {
 
-// The always-invariants run over every object after every step, so every
-// fuzz input covers all of their edges: LC_NO_COVERAGE (config/no_coverage.h).
+// The always-invariants run after every step, so every fuzz input covers all
+// of their edges: LC_NO_COVERAGE (config/no_coverage.h).
 
 // Which objects the checks visit. AllObjects: every one (CheckAlways, every
 // engine; the same objects in the same order as a plain loop, so the Z3

@@ -1,7 +1,9 @@
 // The one dispatch from Step to its step function, and the full step of a
 // thread (its function, the default fall-through, the always-invariants).
 // Every engine executes steps through ExecStep: the concrete executor, the
-// explicit-state checker, and the Z3 encoding (over the symbolic domain).
+// explicit-state checker, and the Z3 encoding (over the symbolic domain);
+// the differential runner through ExecStepTouched, the same step with the
+// checks restricted to what it touched.
 #ifndef LIFECHECK_SPEC_STEP_TABLE_H_
 #define LIFECHECK_SPEC_STEP_TABLE_H_
 
