@@ -63,6 +63,34 @@ TEST(BinaryTrace, EveryByteStringDecodesToAValidTrace) {
   }
 }
 
+// The fuzz harness pulls calls one at a time (CallDecoder) and stops early;
+// what it pulls is DecodeCalls's list, also with two configurations' op
+// tables alive at once.
+TEST(BinaryTrace, CallDecoderYieldsDecodeCallsOneAtATime) {
+  std::mt19937 rng(5);
+  DecodeOptions pinned;
+  pinned.pinned_config = NamedConfig("mainline-disk");
+  for (int i = 0; i < 2000; ++i) {
+    const std::string a = RandomBytes(rng, 300), b = RandomBytes(rng, 300);
+    const DecodeOptions& opts = i % 2 ? pinned : DecodeOptions{};
+    const CallList la = DecodeCalls(U(a), a.size(), opts);
+    const CallList lb = DecodeCalls(U(b), b.size(), {});
+    CallDecoder da(U(a), a.size(), opts), db(U(b), b.size(), {});
+    ASSERT_EQ(da.config(), la.config);
+    ASSERT_EQ(db.config(), lb.config);
+    ThreadCall ta, tb;
+    // Interleaved: each decoder keeps its own configuration's table.
+    for (size_t k = 0; k < std::max(la.calls.size(), lb.calls.size()); ++k) {
+      ASSERT_EQ(da.Next(&ta), k < la.calls.size());
+      if (k < la.calls.size()) EXPECT_EQ(ta, la.calls[k]);
+      ASSERT_EQ(db.Next(&tb), k < lb.calls.size());
+      if (k < lb.calls.size()) EXPECT_EQ(tb, lb.calls[k]);
+    }
+    EXPECT_FALSE(da.Next(&ta));
+    EXPECT_FALSE(db.Next(&tb));
+  }
+}
+
 TEST(BinaryTrace, EncodeThenDecodeIsIdentity) {
   std::mt19937 rng(2);
   for (int i = 0; i < 3000; ++i) {

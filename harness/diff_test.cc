@@ -15,6 +15,7 @@
 #include "harness/call_order.h"
 #include "harness/replay.h"
 #include "harness/trace.h"
+#include "spec/step_table.h"
 
 namespace lifecheck {
 namespace {
@@ -216,6 +217,86 @@ TEST(DiffContracts, HookAgreesWithRunCallOrder) {
   }
   EXPECT_GT(ill_formed, 0);
   EXPECT_GT(findings, 0);
+}
+
+// The runner's step (checks over what the step touched) leaves the same
+// world and records the same violation as the full step, step by step along
+// random sequential runs that reach violations. (With assertions on the
+// runner CHECKs this on every step too; this test also holds under NDEBUG.)
+TEST(DiffSteps, TouchedChecksAgreeWithFullChecks) {
+  std::mt19937 rng(31);
+  const std::vector<Config> grid = ConfigGrid();
+  int steps = 0, violations = 0;
+  for (int i = 0; i < 500; ++i) {
+    const Config& cfg = grid[rng() % grid.size()];
+    CWorld w = InitWorld(cfg);
+    if (CheckAlwaysInvariants(cfg, w) != Inv::kNone) continue;
+    for (const DiffCall& dc : RandomCalls(rng, cfg, 4 + rng() % 20, 3)) {
+      const std::vector<Step>& prog = StepsOf(dc.call.op, cfg);
+      const int len = static_cast<int>(prog.size());
+      w.th[dc.thread].pc = 0;
+      bool blocked = false;
+      for (int n = 0; !blocked && w.th[dc.thread].pc < len; ++n) {
+        ASSERT_LT(n, 10000);
+        const int pc = w.th[dc.thread].pc;
+        const Insn insn{dc.call.op, prog[pc], static_cast<int16_t>(pc),
+                        static_cast<int16_t>(len), 0, 0, dc.call.args};
+        CWorld full = w;
+        Machine<Concrete> mf(full, cfg, insn, dc.thread);
+        ExecStep(mf);
+        Machine<Concrete> mt(w, cfg, insn, dc.thread);
+        ExecStepTouched(mt);
+        ASSERT_EQ(mt.blocked(), mf.blocked());
+        ASSERT_TRUE(w == full) << "call " << PrintCall(dc.call) << " step "
+                               << StepName(insn.step);
+        blocked = mt.blocked();
+        ++steps;
+      }
+      if (blocked || w.violation != 0) break;
+    }
+    violations += w.violation != 0;
+  }
+  EXPECT_GT(steps, 2000);
+  EXPECT_GT(violations, 10);
+}
+
+// RunFast from a CallSource: the same verdict as from the array, and it
+// pulls no call past the one that ends the run (the fuzz harness decodes
+// only what it runs).
+TEST(DiffContracts, RunFastPullsOnlyTheCallsItRuns) {
+  class Counting : public CallSource {
+   public:
+    explicit Counting(const std::vector<DiffCall>& c) : c_(c) {}
+    bool Next(DiffCall* out) override {
+      if (pulled >= static_cast<int>(c_.size())) return false;
+      *out = c_[pulled++];
+      return true;
+    }
+    int pulled = 0;
+
+   private:
+    const std::vector<DiffCall>& c_;
+  };
+  DiffRunner runner;
+  runner.set_caller_contracts(true);
+  std::mt19937 rng(77);
+  const std::vector<Config> grid = ConfigGrid();
+  int ended_early = 0;
+  for (int i = 0; i < 600; ++i) {
+    const Config& cfg = grid[rng() % grid.size()];
+    const std::vector<DiffCall> calls = RandomCalls(rng, cfg, 4 + rng() % 20, 3);
+    const Inv inv = runner.RunFast(cfg, calls.data(), calls.size());
+    const DiffOutcome array = runner.last();
+    Counting src(calls);
+    ASSERT_EQ(runner.RunFast(cfg, src), inv);
+    EXPECT_EQ(runner.last().calls_run, array.calls_run);
+    EXPECT_EQ(runner.last().ill_formed, array.ill_formed);
+    EXPECT_EQ(runner.last().blocked, array.blocked);
+    // The ill-formed call is pulled (and judged) but not run.
+    EXPECT_EQ(src.pulled, array.calls_run + (array.ill_formed ? 1 : 0));
+    ended_early += src.pulled < static_cast<int>(calls.size());
+  }
+  EXPECT_GT(ended_early, 0);
 }
 
 TEST(DiffCorpus, EveryCallAtomicRegressTraceAgrees) {
