@@ -163,6 +163,35 @@ LC_NO_COVERAGE void AbstractGlobals(const impl::Kernel& k, CWorld& w) {
   for (int i = 0; i < kNumWarnSlots; ++i) w.warned[i] = sb.warned[i].get();
 }
 
+}  // namespace
+
+LC_NO_COVERAGE void AbstractInto(const impl::Kernel& k, CWorld* out) {
+  CWorld& w = *out;
+  AbstractDentries(k, w, kMaxDentries);
+  AbstractInodes(k, w, kMaxInodes);
+  AbstractPages(k, w, kMaxPages);
+  AbstractMm(k, w, kMaxPtes, kMaxPins);
+  AbstractEvents(k, w, kMaxEvents);
+  for (auto& th : w.th) th = {};  // thread-local: no impl counterpart
+  AbstractGlobals(k, w);
+}
+
+LC_NO_COVERAGE void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
+  const Config& c = k.config();
+  CWorld& w = *out;
+  AbstractDentries(k, w, c.dentries());
+  AbstractInodes(k, w, c.inodes());
+  AbstractPages(k, w, c.phys_pages());
+  AbstractMm(k, w, c.ptes, c.pins);
+  AbstractEvents(k, w, c.events);
+  AbstractGlobals(k, w);
+}
+
+// The scheduler's copy of this file (harness/sched/, against the hooked
+// impl) defines only the functions that take a Kernel: the rest exist once.
+#ifndef LIFECHECK_ABSTRACTION_KERNEL_ONLY
+namespace {
+
 // memcmp(a, b, n) == 0 without a call: a branch-free loop the compiler
 // vectorises (a fuzzer build routes memcmp through libFuzzer's interceptor).
 LC_NO_COVERAGE bool SameBytes(const void* a, const void* b, size_t n) {
@@ -196,31 +225,6 @@ LC_NO_COVERAGE bool PrefixEq(const A& a, const A& b, int n) {
 
 }  // namespace
 
-LC_NO_COVERAGE void AbstractInto(const impl::Kernel& k, CWorld* out) {
-  CWorld& w = *out;
-  AbstractDentries(k, w, kMaxDentries);
-  AbstractInodes(k, w, kMaxInodes);
-  AbstractPages(k, w, kMaxPages);
-  AbstractMm(k, w, kMaxPtes, kMaxPins);
-  AbstractEvents(k, w, kMaxEvents);
-  for (auto& th : w.th) th = {};  // thread-local: no impl counterpart
-  AbstractGlobals(k, w);
-}
-
-LC_NO_COVERAGE void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
-  const Config& c = k.config();
-  CWorld& w = *out;
-  AbstractDentries(k, w, c.dentries());
-  AbstractInodes(k, w, c.inodes());
-  AbstractPages(k, w, c.phys_pages());
-  AbstractMm(k, w, c.ptes, c.pins);
-  AbstractEvents(k, w, c.events);
-  AbstractGlobals(k, w);
-}
-
-// The scheduler's copy of this file (harness/sched/, against the hooked
-// impl) defines only the functions that take a Kernel: the rest exist once.
-#ifndef LIFECHECK_ABSTRACTION_KERNEL_ONLY
 LC_NO_COVERAGE bool AbstractUsedEquals(const Config& c, const CWorld& a,
                                        const CWorld& s) {
   return PrefixEq(a.d, s.d, c.dentries()) &&

@@ -3,6 +3,8 @@
 // stutter (a failed fast path) leaves the abstraction unchanged.
 #include "harness/abstraction.h"
 
+#include <cstddef>
+
 #include "gtest/gtest.h"
 #include "impl/kernel.h"
 #include "impl/lockref.h"
@@ -53,6 +55,26 @@ TEST(Abstraction, UsedSlotsVariantAgreesWithTheFullOne) {
     EXPECT_TRUE(AbstractUsedEquals(c, used, full));
     EXPECT_FALSE(AbstractEquals(full, InitWorld(c)));  // something changed
   }
+}
+
+// The comparison's fast path compares bytes; padding that differs while
+// every field agrees must not make two worlds differ, and one field must.
+TEST(Abstraction, UsedEqualsIgnoresPaddingAndSeesEveryField) {
+  Config cfg;
+  cfg.fs = FsKind::kDax;
+  cfg.files = 2;
+  cfg.pins = 2;
+  const CWorld a = SpecWorldAtBoundary(InitWorld(cfg));
+  CWorld b = a;
+  constexpr size_t kPad = offsetof(CWorld::Dentry, freed) + sizeof(bool);
+  static_assert(kPad < offsetof(CWorld::Dentry, h_persist), "no padding");
+  reinterpret_cast<unsigned char*>(&b.d[1])[kPad] ^= 0xAB;
+  EXPECT_TRUE(AbstractUsedEquals(cfg, b, a));
+  b.d[1].h_pin += 1;
+  EXPECT_FALSE(AbstractUsedEquals(cfg, b, a));
+  b.d[1].h_pin -= 1;
+  b.pg[cfg.phys_pages() - 1].g_trans = 1;
+  EXPECT_FALSE(AbstractUsedEquals(cfg, b, a));
 }
 
 TEST(Abstraction, FailedFastPathIsAStutter) {
