@@ -18,12 +18,12 @@ namespace lifecheck {
 
 // Which objects the checks visit. AllObjects: every one (CheckAlways, every
 // engine; the same objects in the same order as a plain loop, so the Z3
-// encoding is unchanged). TouchedObjects:
-// after a concrete step whose world before it passed the checks, only the
-// objects the step changed and those whose invariants read them; every other
-// object's invariants read unchanged fields, so they still hold, and objects
-// are visited in the full check's order, so the first violation recorded is
-// the same (ExecStepTouched cross-checks this when assertions are on).
+// encoding is unchanged). TouchedObjects: after a concrete step whose world
+// before it passed the checks, only the objects the step changed and those
+// whose invariants read them. Every other object's invariants read
+// unchanged fields, so they still hold; objects are visited in the full
+// check's order, so the first violation recorded is the same
+// (ExecStepTouched cross-checks this when assertions are on).
 enum class Obj { kDentry, kInode, kPage, kLease, kEvent };
 
 struct AllObjects {
