@@ -117,25 +117,25 @@ DiffRunner& ProcessRunner() {
 
 }  // namespace
 
-LC_NO_COVERAGE FuzzVerdict RunFuzzCalls(const CallList& l) {
-  // One pass: the runner checks each call's caller contract on the spec
-  // world before running it and ends the run (clean) before the first
-  // ill-formed call, so only the well-formed prefix runs and every finding
-  // counts (RunCallOrder's rule, harness/call_contract.h).
-  const int n = static_cast<int>(l.calls.size());
-  thread_local std::vector<DiffCall> calls;
-  calls.clear();
-  for (int i = 0; i < n; ++i)
-    calls.push_back({l.calls[i].thread, l.calls[i].call});
-  DiffRunner& r = ProcessRunner();
-  const Inv inv = r.RunFast(l.config, calls.data(), n);
-  return {inv, r.last().calls_run};
-}
-
 namespace {
 
-// The decoder as the runner's call source: the fuzz hot path decodes only
-// the calls the run reaches.
+// The runner's call sources: a decoded call list, or the decoder itself (the
+// fuzz hot path decodes only the calls the run reaches).
+class ListSource : public CallSource {
+ public:
+  explicit ListSource(const CallList& l) : l_(l) {}
+  LC_NO_COVERAGE bool Next(DiffCall* out) override {
+    if (i_ >= l_.calls.size()) return false;
+    *out = {l_.calls[i_].thread, l_.calls[i_].call};
+    ++i_;
+    return true;
+  }
+
+ private:
+  const CallList& l_;
+  size_t i_ = 0;
+};
+
 class DecoderSource : public CallSource {
  public:
   explicit DecoderSource(CallDecoder& d) : d_(d) {}
@@ -150,7 +150,22 @@ class DecoderSource : public CallSource {
   CallDecoder& d_;
 };
 
+// One pass: the runner checks each call's caller contract on the spec world
+// before running it and ends the run (clean) before the first ill-formed
+// call, so only the well-formed prefix runs and every finding counts
+// (RunCallOrder's rule, harness/call_contract.h).
+LC_NO_COVERAGE FuzzVerdict RunFuzzSource(const Config& cfg, CallSource& src) {
+  DiffRunner& r = ProcessRunner();
+  const Inv inv = r.RunFast(cfg, src);
+  return {inv, r.last().calls_run};
+}
+
 }  // namespace
+
+FuzzVerdict RunFuzzCalls(const CallList& l) {
+  ListSource src(l);
+  return RunFuzzSource(l.config, src);
+}
 
 DiffOutcome RunFuzzCallsFull(const CallList& l) {
   return ProcessRunner().Run(l.config,
@@ -180,8 +195,7 @@ LC_NO_COVERAGE int DiffFuzzOneInput(const uint8_t* data, size_t size) {
   // RunFuzzCalls(DecodeCalls(...)), decoding as the run goes.
   CallDecoder dec(data, size, ProcessDecodeOptions());
   DecoderSource src(dec);
-  DiffRunner& r = ProcessRunner();
-  const FuzzVerdict v{r.RunFast(dec.config(), src), r.last().calls_run};
+  const FuzzVerdict v = RunFuzzSource(dec.config(), src);
   ++g_inputs;
   g_calls += v.calls_run;
   if (v.inv == Inv::kNone || v.inv == Inv::kDeadlock) return 0;
