@@ -5,10 +5,12 @@
 // spec and the impl (DiffOutcome::calls_run), so the figure is comparable to
 // the one under libFuzzer (LIFECHECK_FUZZ_STATS).
 //
-//   BM_FuzzPath     RunFuzzCalls: DiffRunner::RunFast on every call, the
-//                   contract pass (spec, SpecExec) only for findings
-//   BM_DiffRunFast  DiffRunner::RunFast alone on the well-formed prefix
-//   BM_SpecPrepass  the contract pass alone (spec, SpecExec)
+//   BM_FuzzPath     RunFuzzCalls: DiffRunner::RunFast with the caller
+//                   contracts judged in the same pass (ill-formed calls
+//                   skipped)
+//   BM_DiffRunFast  DiffRunner::RunFast alone on the calls that run
+//                   (contracts off)
+//   BM_SpecPrepass  the spec alone: RunCallOrder with contracts (SpecExec)
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -60,9 +62,10 @@ std::vector<CallList> Inputs() {
   return out;
 }
 
-int Prefix(const CallList& l) {
-  SpecExec exec(l.config, ThreadsOf(l));
-  return RunCallOrder(exec, l, nullptr, true).calls_run;
+// The spec's call-order run of l with contracts on.
+CallOrderEnd CallOrderRun(const CallList& l) {
+  SpecExec exec(l.config);
+  return RunCallOrder(exec, l, nullptr, true);
 }
 
 void BM_FuzzPath(benchmark::State& state) {
@@ -84,9 +87,8 @@ void BM_DiffRunFast(benchmark::State& state) {
   std::vector<std::vector<DiffCall>> calls;
   for (const CallList& l : in) {
     std::vector<DiffCall> c;
-    const int n = Prefix(l);
-    for (int k = 0; k < n; ++k)
-      c.push_back({l.calls[k].thread, l.calls[k].call});
+    for (const ThreadCall& tc : CallOrderRun(l).run.calls)
+      c.push_back({tc.thread, tc.call});
     calls.push_back(c);
   }
   DiffRunner r;
@@ -106,7 +108,7 @@ void BM_SpecPrepass(benchmark::State& state) {
   const std::vector<CallList> in = Inputs();
   long long ops = 0;
   size_t i = 0;
-  for (auto _ : state) ops += Prefix(in[i++ % in.size()]);
+  for (auto _ : state) ops += CallOrderRun(in[i++ % in.size()]).calls_run;
   state.counters["ops/s"] =
       benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
 }

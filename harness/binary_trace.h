@@ -69,9 +69,8 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
-// The decoding one call at a time, so that a run that ends early (the fuzz
-// harness stops before the first ill-formed call) decodes no more than it
-// runs. Total like DecodeCalls; the bytes must outlive the decoder.
+// The decoding one call at a time, so that a run that ends early (at a
+// finding, or blocked) decodes no more than it reaches. Total like DecodeCalls; the bytes must outlive the decoder.
 class CallDecoder {
  public:
   CallDecoder(const uint8_t* data, size_t size, const DecodeOptions& opts);

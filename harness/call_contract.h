@@ -6,9 +6,11 @@
 // d_make_discardable on a dentry that is not PERSISTENT -> I-DC-2, umount of
 // a busy superblock -> I-DC-4). A random program breaks those contracts all
 // the time; that is a bad test program, not a protocol bug. The fuzz harness
-// therefore ends a call-ordered run before the first call whose contract
-// does not hold (RunCallOrder with contracts on), and only protocol findings
-// remain. The contracts read ghost holders only; they never restate a step.
+// therefore skips each call whose contract does not hold when its turn
+// comes, as a careful caller would not make it, and runs the rest of the
+// program (RunCallOrder with contracts on): only protocol findings remain,
+// and no input is cut short by one bad call. The contracts read ghost
+// holders only; they never restate a step.
 #ifndef LIFECHECK_HARNESS_CALL_CONTRACT_H_
 #define LIFECHECK_HARNESS_CALL_CONTRACT_H_
 

@@ -1,6 +1,7 @@
 #include "harness/call_order.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -22,21 +23,27 @@ std::vector<std::vector<Call>> ThreadsOf(const CallList& l) {
 
 CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
                           std::vector<int>* schedule, bool contracts) {
+  LC_CHECK(exec.num_threads() == 0);
   CallOrderEnd end;
+  end.run.config = l.config;
+  std::array<int, kMaxThreads> dense;
+  dense.fill(-1);
   for (const ThreadCall& tc : l.calls) {
-    const int t = tc.thread;
+    LC_CHECK(tc.thread >= 0 && tc.thread < kMaxThreads);
+    // A thread not started yet is judged as the next one: it holds nothing.
+    const int t = dense[tc.thread] >= 0 ? dense[tc.thread] : exec.num_threads();
     if (contracts &&
         !CallerContractHolds(exec.world(), exec.config(), t, tc.call)) {
-      end.ill_formed = true;
-      return end;
+      ++end.skipped;
+      continue;
     }
+    dense[tc.thread] = t;
+    exec.add_call(t, tc.call);
+    end.run.calls.push_back({t, tc.call});
     ++end.calls_run;
     // The thread's pc is at the call's first step: every earlier call of t
     // finished (or the run would have ended).
-    const int stop =
-        exec.world().th[t].pc +
-        static_cast<int>(StepsOf(tc.call.op, exec.config()).size());
-    while (exec.world().th[t].pc < stop) {
+    while (!exec.done(t)) {
       if (!exec.enabled(t)) {
         end.blocked = true;
         return end;
@@ -57,17 +64,11 @@ std::string CanonicalThreadName(int thread) {
 Trace TraceOfCalls(const CallList& l) {
   Trace t;
   t.config = l.config;
-  t.threads = ThreadsOf(l);
+  SpecExec exec(l.config);
+  const CallOrderEnd end = RunCallOrder(exec, l, &t.schedule);
+  t.threads = ThreadsOf(end.run);
   for (size_t i = 0; i < t.threads.size(); ++i)
     t.thread_names.push_back(CanonicalThreadName(static_cast<int>(i)));
-  SpecExec exec(t.config, t.threads);
-  const CallOrderEnd end = RunCallOrder(exec, l, &t.schedule);
-  if (end.calls_run < static_cast<int>(l.calls.size())) {
-    CallList reached = l;
-    reached.calls.resize(end.calls_run);
-    t.threads = ThreadsOf(reached);
-    t.thread_names.resize(t.threads.size());
-  }
   return t;
 }
 

@@ -46,23 +46,29 @@ struct CallOrderEnd {
   int steps = 0;         // steps taken
   int calls_run = 0;     // calls started (a blocked or violating call counts)
   bool blocked = false;  // the last call started is blocked
-  // The run ended before a call whose caller contract does not hold
-  // (harness/call_contract.h); that call is not counted in calls_run.
-  bool ill_formed = false;
+  // Calls skipped because their caller contract did not hold when their
+  // turn came (harness/call_contract.h); none is counted in calls_run.
+  int skipped = 0;
+  // The calls started, in order, threads renumbered densely in order of
+  // their first call started: the list without its skipped calls and
+  // without the calls after the one that ended the run.
+  CallList run;
 };
 
-// Runs `exec` (built from ThreadsOf(l), or from a prefix of l that contains
-// every call the run reaches) under the call-order rule. Appends each step's
-// thread to `schedule` if non-null. With `contracts`, the run ends before
-// the first call whose caller contract does not hold.
+// Runs `l` under the call-order rule on `exec`, which must have no calls
+// yet (SpecExec(l.config)): each call is added to its thread as its turn
+// comes, so exec's threads are run's. Appends each step's thread to
+// `schedule` if non-null. With `contracts`, a call whose caller contract
+// does not hold on the world of its turn is skipped: the program goes on as
+// if it had never made the call.
 CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
                           std::vector<int>* schedule, bool contracts = true);
 
 // The trace of the list: threads named A, B, ... in index order, each
-// thread's calls, and the call-order schedule (computed by running the spec).
-// Calls after the one that ends the run (blocked or violating) and from the
-// first ill-formed one on are dropped: no schedule reaches them.
-// Precondition: `l` is valid.
+// thread's calls, and the call-order schedule (computed by running the spec
+// with contracts on). Skipped calls and the calls after the one that ends
+// the run (blocked or violating) are dropped: the trace holds RunCallOrder's
+// `run`. Precondition: `l` is valid.
 Trace TraceOfCalls(const CallList& l);
 
 // The inverse of TraceOfCalls: recovers the call order from the schedule (a

@@ -186,17 +186,19 @@ LC_NO_COVERAGE static Inv RunLoop(DiffRunner::State& s, CallSource& src,
   s.dense.fill(-1);
   int next_dense = 0;
   DiffCall dc;
-  for (int i = 0; src.Next(&dc); ++i) {
+  while (src.Next(&dc)) {
     LC_CHECK(dc.thread >= 0 && dc.thread < kMaxThreads);
-    if (s.dense[dc.thread] < 0) s.dense[dc.thread] = next_dense++;
-    const int t = s.dense[dc.thread];
+    // A thread not started yet is judged as the next one: it holds nothing.
+    const int t = s.dense[dc.thread] >= 0 ? s.dense[dc.thread] : next_dense;
     // The contracts read ghost holders only (never pcs), so the spec world
     // between calls is the world RunCallOrder judges them on.
     if (contracts && !CallerContractHolds(s.spec, s.cfg, t, dc.call)) {
-      o->ill_formed = true;
-      return Inv::kNone;
+      ++o->skipped;
+      continue;
     }
-    o->calls_run = i + 1;
+    if (t == next_dense) s.dense[dc.thread] = next_dense++;
+    const int i = o->calls_run++;
+    if (full) o->run.push_back({t, dc.call});
     o->last_thread = t;
     o->last_call = dc.call;
     const CallEnd spec = s.SpecCall(t, dc.call);
@@ -276,7 +278,7 @@ LC_NO_COVERAGE Inv DiffRunner::RunFast(const Config& cfg, CallSource& src) {
   s_->Reset(cfg, faults_);
   last_.calls_run = 0;
   last_.blocked = false;
-  last_.ill_formed = false;
+  last_.skipped = 0;
   last_.inv = RunLoop(*s_, src, /*full=*/false, contracts_, &last_);
   return last_.inv;
 }
@@ -298,16 +300,13 @@ DiffOutcome DiffRunner::Run(const Config& cfg,
   // The replayable trace of the calls run (dense thread numbering).
   Trace& t = o.trace;
   t.config = cfg;
-  for (int i = 0; i < o.calls_run; ++i) {
-    const int th = s_->dense[calls[i].thread];
-    if (static_cast<int>(t.threads.size()) <= th) {
-      t.threads.resize(th + 1);
-      t.thread_names.resize(th + 1);
-    }
-    t.threads[th].push_back(calls[i].call);
+  for (const DiffCall& c : o.run) {
+    if (static_cast<int>(t.threads.size()) <= c.thread)
+      t.threads.resize(c.thread + 1);
+    t.threads[c.thread].push_back(c.call);
   }
-  for (size_t th = 0; th < t.thread_names.size(); ++th)
-    t.thread_names[th] = absl::StrCat("T", th);
+  for (size_t th = 0; th < t.threads.size(); ++th)
+    t.thread_names.push_back(absl::StrCat("T", th));
   t.schedule = s_->schedule;
   if (!(o.blocked && o.inv == Inv::kNone)) t.expect = DiffVerdict(o);
   last_ = o;

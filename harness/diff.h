@@ -58,10 +58,13 @@ struct DiffOutcome {
   // clean: they agree). The trace then has no expect header: replayed on
   // the spec alone it may be a DEADLOCK, which is the spec's verdict.
   bool blocked = false;
-  // With caller contracts on (DiffRunner::set_caller_contracts), the run
-  // ended before call `calls_run` + 1, whose caller contract does not hold
-  // (harness/call_contract.h); that call is not counted and not run.
-  bool ill_formed = false;
+  // With caller contracts on (DiffRunner::set_caller_contracts): calls
+  // skipped because their contract did not hold (harness/call_contract.h);
+  // they are neither run nor counted in calls_run, nor in the trace.
+  int skipped = 0;
+  // The calls run, in order, threads numbered by their first call run
+  // (filled by Run, not RunFast): the trace's calls.
+  std::vector<DiffCall> run;
   // One line per problem: "call 3 (t1 unpin pin=0): spec returned 0, impl
   // -16", or the DiffWorlds lines "pg[0].refcount: 1 -> 1023" (spec ->
   // impl), or CheckQuiescent failures.
@@ -93,10 +96,11 @@ class DiffRunner {
   ~DiffRunner();
   // Faults planted in the impl for the following runs (tests).
   void set_faults(const impl::Faults& f) { faults_ = f; }
-  // With contracts on, a run ends (clean, DiffOutcome::ill_formed) before
-  // the first call whose caller contract does not hold on the spec world
+  // With contracts on, a run skips (DiffOutcome::skipped) each call whose
+  // caller contract does not hold on the spec world when its turn comes
   // (harness/call_contract.h), exactly as RunCallOrder with contracts: the
   // fuzz harness's rule, checked in the same pass instead of a second one.
+  // Threads are numbered by their first call run, as RunCallOrder does.
   void set_caller_contracts(bool on) { contracts_ = on; }
   // Runs `calls` in order. Reuses the impl object and buffers: after the
   // first run of a configuration, a run allocates only for its outcome's

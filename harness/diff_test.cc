@@ -180,16 +180,17 @@ TEST(DiffRandom, OutcomeTraceReplays) {
   }
 }
 
-// The runner's caller-contract hook ends a run exactly where RunCallOrder
-// with contracts ends it (the fuzz harness used to run both), with the same
-// calls counted and the same verdict. Fails if the hook judges a call on
-// another world, checks it after the call, or counts the ill-formed call.
+// The runner's caller-contract hook skips exactly the calls RunCallOrder
+// with contracts skips (the fuzz harness used to run both), runs the same
+// calls with the same thread numbers and schedule, and gives the same
+// verdict. Fails if the hook judges a call on another world or as another
+// thread, checks it after the call, or counts or numbers a skipped call.
 TEST(DiffContracts, HookAgreesWithRunCallOrder) {
   DiffRunner runner;
   runner.set_caller_contracts(true);
   std::mt19937 rng(4242);
   const std::vector<Config> grid = ConfigGrid();
-  int ill_formed = 0, findings = 0;
+  int skipped = 0, not_a_prefix = 0, findings = 0;
   for (int i = 0; i < 600; ++i) {
     const Config& cfg = grid[rng() % grid.size()];
     std::vector<DiffCall> calls = RandomCalls(rng, cfg, 4 + rng() % 20, 3);
@@ -203,19 +204,29 @@ TEST(DiffContracts, HookAgreesWithRunCallOrder) {
       c.thread = dense[c.thread];
       l.calls.push_back({c.thread, c.call});
     }
-    SpecExec exec(cfg, ThreadsOf(l));
-    const CallOrderEnd end = RunCallOrder(exec, l, nullptr, true);
+    SpecExec exec(cfg);
+    std::vector<int> schedule;
+    const CallOrderEnd end = RunCallOrder(exec, l, &schedule, true);
     const DiffOutcome o = runner.Run(cfg, calls);
     ASSERT_FALSE(IsDiff(o.inv)) << Show(o);
     EXPECT_EQ(o.calls_run, end.calls_run) << Show(o);
-    EXPECT_EQ(o.ill_formed, end.ill_formed) << Show(o);
+    EXPECT_EQ(o.skipped, end.skipped) << Show(o);
     EXPECT_EQ(o.inv, exec.violation()) << Show(o);
+    EXPECT_EQ(o.trace.threads, ThreadsOf(end.run)) << Show(o);
+    EXPECT_EQ(o.trace.schedule, schedule) << Show(o);
     ASSERT_EQ(runner.RunFast(cfg, calls.data(), calls.size()), o.inv);
     EXPECT_EQ(runner.last().calls_run, o.calls_run);
-    ill_formed += o.ill_formed;
+    EXPECT_EQ(runner.last().skipped, o.skipped);
+    skipped += o.skipped > 0;
+    not_a_prefix += !(ThreadsOf(end.run) ==
+                    ThreadsOf(CallList{cfg, std::vector<ThreadCall>(
+                                                l.calls.begin(),
+                                                l.calls.begin() +
+                                                    end.run.calls.size())}));
     findings += o.inv != Inv::kNone;
   }
-  EXPECT_GT(ill_formed, 0);
+  EXPECT_GT(skipped, 0);
+  EXPECT_GT(not_a_prefix, 0);
   EXPECT_GT(findings, 0);
 }
 
@@ -290,10 +301,11 @@ TEST(DiffContracts, RunFastPullsOnlyTheCallsItRuns) {
     Counting src(calls);
     ASSERT_EQ(runner.RunFast(cfg, src), inv);
     EXPECT_EQ(runner.last().calls_run, array.calls_run);
-    EXPECT_EQ(runner.last().ill_formed, array.ill_formed);
+    EXPECT_EQ(runner.last().skipped, array.skipped);
     EXPECT_EQ(runner.last().blocked, array.blocked);
-    // The ill-formed call is pulled (and judged) but not run.
-    EXPECT_EQ(src.pulled, array.calls_run + (array.ill_formed ? 1 : 0));
+    // Skipped calls are pulled (and judged) but not run; nothing is pulled
+    // after the call that ends the run.
+    EXPECT_EQ(src.pulled, array.calls_run + array.skipped);
     ended_early += src.pulled < static_cast<int>(calls.size());
   }
   EXPECT_GT(ended_early, 0);

@@ -151,9 +151,9 @@ class DecoderSource : public CallSource {
 };
 
 // One pass: the runner checks each call's caller contract on the spec world
-// before running it and ends the run (clean) before the first ill-formed
-// call, so only the well-formed prefix runs and every finding counts
-// (RunCallOrder's rule, harness/call_contract.h).
+// before running it and skips an ill-formed call, so only well-formed calls
+// run and every finding counts (RunCallOrder's rule,
+// harness/call_contract.h).
 LC_NO_COVERAGE FuzzVerdict RunFuzzSource(const Config& cfg, CallSource& src) {
   DiffRunner& r = ProcessRunner();
   const Inv inv = r.RunFast(cfg, src);

@@ -36,8 +36,8 @@ struct FuzzVerdict {
 };
 
 // Runs one call list on the differential runner (spec vs impl, call by
-// call) as if it were cut before its first ill-formed call (a finding after
-// that call is not one).
+// call), skipping each call whose caller contract does not hold at its turn
+// (harness/call_contract.h).
 FuzzVerdict RunFuzzCalls(const CallList& l);
 
 // RunFuzzCalls with the full outcome (detail and replayable trace).

@@ -75,7 +75,7 @@ struct SpecModel {
 
   // Reruns the list on the spec (the model's own step loop).
   void Recompute() {
-    SpecExec exec(list.config, ThreadsOf(list));
+    SpecExec exec(list.config);
     const CallOrderEnd end =
         RunCallOrder(exec, list, nullptr, /*contracts=*/false);
     inv = exec.violation();

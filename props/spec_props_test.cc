@@ -48,7 +48,7 @@ struct SeqRun {
 };
 
 SeqRun RunSeq(const CallList& l) {
-  SpecExec exec(l.config, ThreadsOf(l));
+  SpecExec exec(l.config);
   SeqRun r;
   r.end = RunCallOrder(exec, l, nullptr, /*contracts=*/true);
   r.inv = exec.violation();
@@ -73,7 +73,7 @@ rc::Gen<CallList> GenGoodCallList(const Config& cfg, int max_threads,
       CallList cand = l;
       cand.calls.push_back(ThreadCall{t, *GenCall(cfg, ops)});
       const SeqRun r = RunSeq(cand);
-      if (r.end.ill_formed || r.end.blocked) continue;
+      if (r.end.skipped > 0 || r.end.blocked) continue;
       l = cand;
       threads = std::max(threads, t + 1);
       if (r.inv != Inv::kNone) break;
@@ -235,7 +235,7 @@ RC_GTEST_PROP(SpecProps, MainlineCleanUnderInterleavings, ()) {
 // cleanly.
 bool CleanRun(const CallList& l, CWorld* w, std::vector<std::vector<int>>* r) {
   const SeqRun run = RunSeq(l);
-  if (run.inv != Inv::kNone || run.end.blocked || run.end.ill_formed ||
+  if (run.inv != Inv::kNone || run.end.blocked || run.end.skipped > 0 ||
       run.end.calls_run != static_cast<int>(l.calls.size()))
     return false;
   *w = run.world;

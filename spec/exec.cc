@@ -99,6 +99,17 @@ SpecExec::SpecExec(const Config& cfg, std::vector<std::vector<Call>> threads)
   results_.resize(calls_.size());
 }
 
+void SpecExec::add_call(int t, const Call& c) {
+  LC_CHECK(t >= 0 && t <= num_threads() && t < kMaxThreads);
+  if (t == num_threads()) {
+    calls_.emplace_back();
+    progs_.emplace_back();
+    results_.emplace_back();
+  }
+  calls_[t].push_back(c);
+  AppendCall(progs_[t], c, cfg_);
+}
+
 bool SpecExec::done(int t) const {
   return w_.th[t].pc >= static_cast<int>(progs_[t].size());
 }

@@ -46,6 +46,12 @@ struct StepRecord {
 class SpecExec {
  public:
   SpecExec(const Config& cfg, std::vector<std::vector<Call>> threads);
+  // No threads yet: add_call gives them their calls as a run goes.
+  explicit SpecExec(const Config& cfg) : SpecExec(cfg, {}) {}
+
+  // Appends call `c` to thread t's calls; t == num_threads() starts a new
+  // thread. A thread whose calls are all done has work again.
+  void add_call(int t, const Call& c);
 
   const Config& config() const { return cfg_; }
   const CWorld& world() const { return w_; }

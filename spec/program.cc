@@ -356,19 +356,23 @@ std::string ValidateCall(const Call& c, const Config& cfg) {
   return "";
 }
 
+void AppendCall(ThreadProgram& prog, const Call& c, const Config& cfg) {
+  const std::vector<Step>& steps = StepsOf(c.op, cfg);
+  LC_CHECK(!steps.empty());  // every op has a step: `call` counts calls
+  // pcs are int16 in the world state (and in Insn).
+  LC_CHECK(prog.size() + steps.size() < 32767);
+  const int16_t base = static_cast<int16_t>(prog.size());
+  const int16_t index = prog.empty() ? 0 : prog.back().call + 1;
+  for (size_t k = 0; k < steps.size(); ++k) {
+    prog.push_back(Insn{c.op, steps[k], static_cast<int16_t>(k),
+                        static_cast<int16_t>(steps.size()), base, index,
+                        c.args});
+  }
+}
+
 ThreadProgram Flatten(const std::vector<Call>& calls, const Config& cfg) {
   ThreadProgram prog;
-  for (size_t ci = 0; ci < calls.size(); ++ci) {
-    const std::vector<Step>& steps = StepsOf(calls[ci].op, cfg);
-    // pcs are int16 in the world state (and in Insn).
-    LC_CHECK(prog.size() + steps.size() < 32767);
-    const int16_t base = static_cast<int16_t>(prog.size());
-    for (size_t k = 0; k < steps.size(); ++k) {
-      prog.push_back(Insn{calls[ci].op, steps[k], static_cast<int16_t>(k),
-                          static_cast<int16_t>(steps.size()), base,
-                          static_cast<int16_t>(ci), calls[ci].args});
-    }
-  }
+  for (const Call& c : calls) AppendCall(prog, c, cfg);
   return prog;
 }
 

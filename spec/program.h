@@ -145,6 +145,9 @@ struct Insn {
 using ThreadProgram = std::vector<Insn>;
 
 ThreadProgram Flatten(const std::vector<Call>& calls, const Config& cfg);
+// Appends call `c` (the thread's next call) to `prog`: what Flatten does for
+// each call in turn.
+void AppendCall(ThreadProgram& prog, const Call& c, const Config& cfg);
 
 }  // namespace lifecheck
 

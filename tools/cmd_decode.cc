@@ -96,8 +96,8 @@ const RegisterCommand kRegisterDecode(Command{
     "decode a fuzzer input (crash file) to a text trace",
     "\nFILE holds the bytes of a diff_fuzzer input (the binary trace form,\n"
     "docs/trace-format.md). Prints the call-ordered trace they decode to\n"
-    "(cut before the first call that breaks a caller contract, as the\n"
-    "fuzzer cuts it), with '# expect:' set to the differential runner's\n"
+    "(without the calls that break a caller contract, which the fuzzer\n"
+    "skips), with '# expect:' set to the differential runner's\n"
     "verdict; the replay is `lifecheck run --diff OUT`. Honours\n"
     "LIFECHECK_FAULT like the fuzzer (a comment records it, and the replay\n"
     "comment plants the faults again: --fault NAME).\n"

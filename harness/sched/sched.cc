@@ -334,6 +334,13 @@ SchedOutcome Scheduler::Run(const Config& cfg,
     // waiter bookkeeping (PG_waiters, a failed CAS), not the step's
     // effect; the wait re-reads its predicate when woken.
     if (q.kind == PointKind::kWait) s.wrote[t] = 0;
+    // A thread at a step marker starts a new step: the load it repeats
+    // next (a second call reading the word the first one read last) is
+    // not a retry, so a marker ends any spin.
+    if (q.kind == PointKind::kStep) {
+      s.last_access[t] = Point{};
+      s.spinning[t] = 0;
+    }
     if (q.kind == PointKind::kAccess && q.access == Access::kLoad &&
         q.label != nullptr && s.last_access[t].addr == q.addr &&
         s.last_access[t].label == q.label &&

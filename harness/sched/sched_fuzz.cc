@@ -59,8 +59,9 @@ class RecordChoices : public Strategy {
 };
 
 // Caller contracts (harness/call_contract.h), as diff_fuzzer keeps them:
-// the list is cut before its first call whose contract fails in the spec's
-// call-order run. umount is dropped when several threads run: its contract
+// the list keeps the calls the spec's call-order run makes (a call whose
+// contract fails at its turn is dropped, and the list ends with the call
+// that ends the run). umount is dropped when several threads run: its contract
 // (nobody holds anything, nothing mapped) is quiescence, which concurrent
 // callers cannot promise without a barrier the trace cannot express.
 void WellFormed(CallList& l) {
@@ -84,17 +85,10 @@ void WellFormed(CallList& l) {
     }
     keep.push_back(c);
   }
-  // Renumber densely in order of first appearance.
-  std::vector<int> dense(kMaxThreads, -1);
-  int next = 0;
-  for (ThreadCall& c : keep) {
-    if (dense[c.thread] < 0) dense[c.thread] = next++;
-    c.thread = dense[c.thread];
-  }
+  // The run renumbers the threads densely in order of their first call.
   l.calls = std::move(keep);
-  SpecExec exec(l.config, ThreadsOf(l));
-  const CallOrderEnd end = RunCallOrder(exec, l, nullptr, /*contracts=*/true);
-  l.calls.resize(static_cast<size_t>(end.calls_run));
+  SpecExec exec(l.config);
+  l = RunCallOrder(exec, l, nullptr, /*contracts=*/true).run;
 }
 
 // Whether every call the run started kept its caller contract, judged on

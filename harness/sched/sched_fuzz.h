@@ -9,10 +9,11 @@
 // runnable[b % count]. When the bytes run out: the last thread if it can
 // run, else the lowest (a fixed rule). Every byte string decodes.
 //
-// Calls: cut before the first call whose caller contract fails in the
-// spec's call-order run; a pin slot's pin/dma/unpin calls only from the
-// first thread that uses it; without umount when several threads run
-// (harness/call_contract.h; diff_fuzzer does the same cut). A finding of a
+// Calls: the calls the spec's call-order run makes (a call whose caller
+// contract fails at its turn is dropped, as diff_fuzzer skips it, and the
+// list ends with the call that ends the run); a pin slot's pin/dma/unpin
+// calls only from the first thread that uses it; without umount when
+// several threads run (harness/call_contract.h). A finding of a
 // run in which some call started without its contract (judged on the spec
 // taking the run's recorded steps: whether a lookup took its reference can
 // depend on the interleaving) is dropped as a bad test program.
