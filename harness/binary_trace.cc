@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "config/no_coverage.h"
+#include "harness/byte_mod.h"
 
 namespace lifecheck {
 namespace {
@@ -32,6 +33,7 @@ struct CallDecoder::OpTable {
     Op op;
     int nargs;
     ArgRange args[kMaxArgs];
+    ByteMod mod[kMaxArgs];  // % args[k].size()
   };
   Config cfg;
   Entry entry[kNumOps];
@@ -45,8 +47,10 @@ struct CallDecoder::OpTable {
       e.op = static_cast<Op>(op);
       const OpInfo& info = GetOpInfo(e.op);
       e.nargs = info.nargs;
-      for (int k = 0; k < info.nargs; ++k)
+      for (int k = 0; k < info.nargs; ++k) {
         e.args[k] = ArgRangeOf(info.arg_kinds[k], c);
+        e.mod[k] = ByteMod(e.args[k].size());
+      }
     }
   }
   // The table of the last configuration asked for on this thread (shared:
@@ -117,7 +121,7 @@ LC_NO_COVERAGE bool CallDecoder::Next(ThreadCall* out) {
   Call c;
   c.op = e.op;
   for (int k = 0; k < e.nargs; ++k)
-    c.args[k] = static_cast<int16_t>(e.args[k].lo + in_.Next() % e.args[k].size());
+    c.args[k] = static_cast<int16_t>(e.args[k].lo + e.mod[k](in_.Next()));
   if (dense_[raw_thread] < 0) dense_[raw_thread] = num_threads_++;
   *out = {dense_[raw_thread], c};
   ++decoded_;

@@ -70,7 +70,8 @@ class ByteReader {
 };
 
 // The decoding one call at a time, so that a run that ends early (at a
-// finding, or blocked) decodes no more than it reaches. Total like DecodeCalls; the bytes must outlive the decoder.
+// finding, or blocked) decodes no more than it reaches. Total like
+// DecodeCalls; the bytes must outlive the decoder.
 class CallDecoder {
  public:
   CallDecoder(const uint8_t* data, size_t size, const DecodeOptions& opts);

@@ -42,13 +42,14 @@ struct Concrete {
   static Bool IteB(Bool c, Bool a, Bool b) { return c ? a : b; }
 };
 
-// Which objects a concrete step changed (Machine::track): the always-
+// Which objects a concrete step changed (Machine::footprint): the always-
 // invariants after the step need only visit those and the objects whose
 // invariants read them (spec/invariants.h TouchedObjects). Bit i of a mask is
 // object i of that array. Thread-local fields and globals are not recorded:
 // no always-invariant reads them.
-// PTEs and pins are recorded with the page they referred to before the step
-// (their page field's old value), since a page's invariants read them.
+// PTEs and pins are recorded with every page they referred to during the
+// step (their page field's old values and its value now), since a page's
+// invariants read them.
 struct Touched {
   uint32_t d = 0, ino = 0, pg = 0, lease = 0, ev = 0, pte = 0, pin = 0;
 };
@@ -111,9 +112,7 @@ class Machine {
     } else {
       effected_ = true;
       if (probing_) return;
-      if constexpr (kTracks) {
-        if (touched_ && x != v) Touch(&x);
-      }
+      if constexpr (kTracks) Log(&x, x, x != v);
       x = v;
     }
   }
@@ -124,9 +123,7 @@ class Machine {
     } else {
       effected_ = true;
       if (probing_) return;
-      if constexpr (kTracks) {
-        if (touched_ && x != v) Touch(&x);
-      }
+      if constexpr (kTracks) Log(&x, x, x != v);
       x = v;
     }
   }
@@ -264,39 +261,60 @@ class Machine {
   bool blocked() const { return blocked_; }
   Bool guard() const { return guard_; }
 
-  // Concrete domain: from now on record in *t every object whose field a
-  // set() changes. Every write of a step goes through set() (the symbolic
-  // domain depends on that too), so *t is the step's whole footprint.
-  void track(Touched* t) {
+  // Concrete domain: the objects whose fields this machine's set() calls
+  // changed so far (every write of a step goes through set(); the symbolic
+  // domain depends on that too). False if the writes overflowed the log:
+  // then the footprint is unknown and every object must be checked.
+  LC_NO_COVERAGE bool footprint(Touched* out) const {
     static_assert(kTracks);
-    touched_ = t;
-  }
-
- private:
-  // Marks the object holding field x, and for a PTE or a pin the page it
-  // refers to now (before the write). Fields outside the object arrays
-  // (threads, globals) are not recorded.
-  LC_NO_COVERAGE void Touch(const void* x) {
-    const auto a = reinterpret_cast<uintptr_t>(x);
-    auto at = [a](const auto& arr, uint32_t& mask) {
+    if (n_log_ >= kLogSize) return false;
+    Touched& o = *out;
+    auto at = [](uintptr_t a, const auto& arr, uint32_t& mask) {
       const auto b = reinterpret_cast<uintptr_t>(arr.data());
       if (a - b >= sizeof(arr)) return -1;
       const int i = static_cast<int>((a - b) / sizeof(arr[0]));
       mask |= uint32_t{1} << i;
       return i;
     };
-    auto page = [this](int p) {
-      if (p >= 0 && p < kMaxPages) touched_->pg |= uint32_t{1} << p;
+    auto page = [&o](int p) {
+      if (p >= 0 && p < kMaxPages) o.pg |= uint32_t{1} << p;
     };
-    if (at(w.d, touched_->d) >= 0 || at(w.ino, touched_->ino) >= 0 ||
-        at(w.pg, touched_->pg) >= 0 || at(w.lease, touched_->lease) >= 0 ||
-        at(w.ev, touched_->ev) >= 0)
-      return;
-    if (const int e = at(w.pte, touched_->pte); e >= 0) page(w.pte[e].page);
-    if (const int i = at(w.pin, touched_->pin); i >= 0) page(w.pin[i].page);
+    for (int k = 0; k < n_log_; ++k) {
+      const auto a = reinterpret_cast<uintptr_t>(log_[k].addr);
+      if (at(a, w.d, o.d) >= 0 || at(a, w.ino, o.ino) >= 0 ||
+          at(a, w.pg, o.pg) >= 0 || at(a, w.lease, o.lease) >= 0 ||
+          at(a, w.ev, o.ev) >= 0)
+        continue;
+      if (const int e = at(a, w.pte, o.pte); e >= 0) {
+        page(w.pte[e].page);
+        if (log_[k].addr == &w.pte[e].page) page(log_[k].old);
+      }
+      if (const int i = at(a, w.pin, o.pin); i >= 0) {
+        page(w.pin[i].page);
+        if (log_[k].addr == &w.pin[i].page) page(log_[k].old);
+      }
+    }
+    return true;
   }
 
-  Touched* touched_ = nullptr;
+ private:
+  // The concrete write log: the address and old value of each field a set()
+  // changed. Written without a branch: every set() stores its entry in the
+  // next slot and advances only if the value changed (a full log keeps
+  // overwriting its spare slot). Branches here would add coverage edges to
+  // every write site of every step, edges that say nothing about the
+  // protocol and that libFuzzer would process on every input.
+  struct Write {
+    const void* addr;
+    int old;
+  };
+  static constexpr int kLogSize = 32;
+  void Log(const void* addr, int old, bool changed) {
+    log_[n_log_] = {addr, old};
+    n_log_ += static_cast<int>(changed) & static_cast<int>(n_log_ < kLogSize);
+  }
+  std::array<Write, kLogSize + 1> log_;
+  int n_log_ = 0;
   void jump(int target) {
     set(w.th[t].pc, target);
     if constexpr (kSym) {

@@ -50,11 +50,14 @@ void ExecStep(Machine<D>& m) {
 // Same state and same recorded violation as ExecStep; with assertions on,
 // every call also runs the full check on a copy and CHECKs that.
 LC_NO_COVERAGE inline void ExecStepTouched(Machine<Concrete>& m) {
-  Touched touched;
-  m.track(&touched);
   DispatchStep(m);
   if (m.blocked()) return;
   m.finish();
+  Touched touched;
+  if (!m.footprint(&touched)) {
+    CheckAlways(m);
+    return;
+  }
 #ifndef NDEBUG
   World<Concrete> full = m.w;  // the world before the checks
   Machine<Concrete> mf(full, m.cfg, m.insn, m.t);
