@@ -4,6 +4,7 @@
 #include <charconv>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -154,6 +155,14 @@ std::string InputError(const absl::Status& s, const std::string& path) {
   const std::string msg(s.message());
   if (absl::StartsWith(msg, path)) return msg;
   return absl::StrCat(path, ": ", msg);
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  out->assign(std::istreambuf_iterator<char>(f),
+              std::istreambuf_iterator<char>());
+  return !f.bad();
 }
 
 bool WriteFile(const std::string& path, const std::string& text) {

@@ -83,6 +83,8 @@ std::string InputError(const absl::Status& s, const std::string& path);
 // std::string_view from the spec tables into absl (toolchain gotcha G7).
 inline absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
 
+// Reads the whole of `path` as bytes into *out; false on any I/O error.
+bool ReadFile(const std::string& path, std::string* out);
 // Writes `text` to `path` (created or truncated); false on any I/O error.
 bool WriteFile(const std::string& path, const std::string& text);
 

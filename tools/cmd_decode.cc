@@ -2,9 +2,7 @@
 // entry) as the text trace it stands for, with `# expect:` set to the verdict
 // `lifecheck run` gives it.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -19,14 +17,6 @@
 
 namespace lifecheck::cli {
 namespace {
-
-bool ReadBytes(const std::string& path, std::string* out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  out->assign(std::istreambuf_iterator<char>(f),
-              std::istreambuf_iterator<char>());
-  return !f.bad();
-}
 
 int CmdDecode(const Args& args) {
   const Command& c = *FindCommand("decode");
@@ -44,7 +34,7 @@ int CmdDecode(const Args& args) {
                         : DecodeOptionsFromEnv();
   if (!opts.ok()) return UsageError(std::string(opts.status().message()), &c);
   std::string bytes;
-  if (!ReadBytes(path, &bytes)) {
+  if (!ReadFile(path, &bytes)) {
     std::cerr << path << ": cannot read\n";
     return kExitBadInput;
   }
@@ -79,9 +69,7 @@ int CmdDecode(const Args& args) {
   if (p.Has("--output")) {
     const std::string out = p.Value("--output", "");
     const std::string tmp = out + ".tmp";
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!(f << text) || !(f.close(), f) ||
-        std::rename(tmp.c_str(), out.c_str())) {
+    if (!WriteFile(tmp, text) || std::rename(tmp.c_str(), out.c_str())) {
       std::cerr << out << ": cannot write\n";
       return kExitBadInput;
     }

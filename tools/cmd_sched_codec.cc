@@ -1,8 +1,6 @@
 // `lifecheck decode-sched` / `encode-sched`: sched_fuzzer inputs <-> text
 // traces with an impl-schedule: line (harness/sched/sched_fuzz.h).
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <string>
 
 #include "harness/binary_trace.h"
@@ -23,13 +21,11 @@ int CmdDecodeSched(const Args& args) {
   if (p.operands.size() != 1)
     return UsageError("decode-sched: exactly one input file expected", &c);
   const std::string& path = p.operands[0];
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
+  std::string bytes;
+  if (!ReadFile(path, &bytes)) {
     std::cerr << "lifecheck: decode-sched: " << path << ": cannot read\n";
     return kExitBadInput;
   }
-  const std::string bytes((std::istreambuf_iterator<char>(f)),
-                          std::istreambuf_iterator<char>());
   absl::StatusOr<DecodeOptions> opts = ParseConfigPin(p.Value("--config", ""));
   if (!opts.ok()) {
     std::cerr << "lifecheck: decode-sched: " << opts.status().message() << "\n";
@@ -44,13 +40,9 @@ int CmdDecodeSched(const Args& args) {
   const std::string out = p.Value("--output", "");
   if (out.empty()) {
     std::cout << text;
-  } else {
-    std::ofstream o(out);
-    o << text;
-    if (!o) {
-      std::cerr << "lifecheck: decode-sched: cannot write " << out << "\n";
-      return kExitBadInput;
-    }
+  } else if (!WriteFile(out, text)) {
+    std::cerr << "lifecheck: decode-sched: cannot write " << out << "\n";
+    return kExitBadInput;
   }
   return kExitOk;
 }
@@ -68,9 +60,9 @@ int CmdEncodeSched(const Args& args) {
     std::cerr << InputError(t.status(), path) << "\n";
     return kExitBadInput;
   }
-  std::ofstream o(p.Value("--output", ""), std::ios::binary);
-  o << sched::EncodeSchedInput(*t);
-  return o ? kExitOk : kExitBadInput;
+  return WriteFile(p.Value("--output", ""), sched::EncodeSchedInput(*t))
+             ? kExitOk
+             : kExitBadInput;
 }
 
 const RegisterCommand kRegisterDecodeSched(Command{
