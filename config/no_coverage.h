@@ -22,4 +22,16 @@
 #define LC_NO_COVERAGE
 #endif
 
+// LC_COVERAGE_BUILD: 1 when this translation unit is compiled with coverage
+// instrumentation (the fuzz presets), where a branch costs an edge; code may
+// then trade a predictable branch for a few branch-free instructions.
+#if defined(__has_feature)
+#if __has_feature(coverage_sanitizer)
+#define LC_COVERAGE_BUILD 1
+#endif
+#endif
+#ifndef LC_COVERAGE_BUILD
+#define LC_COVERAGE_BUILD 0
+#endif
+
 #endif  // LIFECHECK_CONFIG_NO_COVERAGE_H_

@@ -13,7 +13,9 @@
 
 #include "config/config.h"
 #include "impl/kernel.h"
+#include "impl/sync.h"
 #include "spec/exec.h"
+#include "spec/machine.h"
 
 namespace lifecheck {
 
@@ -27,6 +29,28 @@ void AbstractInto(const impl::Kernel& k, CWorld* out);
 // change on either side, so a caller that initialised `out` from
 // InitWorld(cfg) gets the full abstraction at a fraction of the cost.
 void AbstractUsedInto(const impl::Kernel& k, CWorld* out);
+
+// Incremental abstraction (the differential runner's hot path). Between two
+// call boundaries only the objects a call wrote can change, on either side:
+// the spec's writes are its write log (Machine::footprint), the impl's are
+// the sync layer's (impl::sync::WriteLog, on around the call).
+//
+// The objects the impl writes in `log` reached, added to `out`. False if the
+// log overflowed or holds an address the abstraction cannot place: then
+// every object may have changed. A write to the allocator's word marks every
+// page (a page's st comes from it); writes to the superblock mark nothing,
+// because the globals are always re-abstracted and compared.
+bool ImplFootprint(const impl::Kernel& k, const impl::sync::WriteLog& log,
+                   Touched* out);
+// AbstractUsedInto restricted to the objects of `t` and the globals: equal
+// to it when `out` held the abstraction of `k` before writes that reached
+// only objects of `t`.
+void AbstractTouchedInto(const impl::Kernel& k, const Touched& t,
+                         CWorld* out);
+// AbstractUsedEquals restricted to the objects of `t` and the globals: equal
+// to it when `abstract` and `spec` agreed on every other object.
+bool AbstractTouchedEquals(const Config& cfg, const Touched& t,
+                           const CWorld& abstract, const CWorld& spec);
 
 // The part of a spec world the abstraction can match at a call boundary:
 // `w` with th[] and violation cleared.

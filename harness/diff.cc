@@ -34,7 +34,13 @@ struct DiffRunner::State {
   impl::Kernel kernel;
   Config cfg;
   CWorld spec{};
+  // Abstract(kernel) at the last call boundary, kept up to date object by
+  // object: a call re-abstracts only what the impl wrote and compares only
+  // what either side wrote (the rest agreed at the last boundary). After
+  // Reset the first call does both in full, so that Reset itself is
+  // compared too.
   CWorld abs{};
+  bool abs_exact = false;
   std::vector<int> schedule;  // spec thread per step taken
   std::array<int, kMaxThreads> dense{};
   // The spec world has passed the full always-invariant check since Reset
@@ -64,14 +70,16 @@ struct DiffRunner::State {
     }
     spec = init;
     abs = init_abs;  // unused slots: see AbstractUsedInto
+    abs_exact = false;
     schedule.clear();
     // A clean initial world needs no full check at the first step.
     checked = init_clean;
   }
 
   // Runs `call` of thread t on the spec, step by step (the sequential
-  // schedule), until it returns, blocks or violates an invariant.
-  LC_NO_COVERAGE CallEnd SpecCall(int t, const Call& call) {
+  // schedule), until it returns, blocks or violates an invariant. The
+  // objects its steps wrote are added to `*written`.
+  LC_NO_COVERAGE CallEnd SpecCall(int t, const Call& call, Touched* written) {
     const std::vector<Step>& steps_of = StepsOf(call.op, cfg);
     const int len = static_cast<int>(steps_of.size());
     Insn insn{call.op, steps_of[0], 0,        static_cast<int16_t>(len),
@@ -89,10 +97,11 @@ struct DiffRunner::State {
       insn.k = static_cast<int16_t>(pc);
       Machine<Concrete> m(spec, cfg, insn, t);
       if (checked) {
-        ExecStepTouched(m);
+        ExecStepTouched(m, written);
       } else {
         ExecStep(m);
         checked = !m.blocked();
+        *written = Touched::All();
       }
       if (m.blocked()) {
         end.blocked = true;
@@ -106,16 +115,39 @@ struct DiffRunner::State {
     }
   }
 
-  LC_NO_COVERAGE CallEnd ImplCall(int t, const Call& call) {
+  // Runs `call` on the impl; the objects it wrote are added to `*written`.
+  LC_NO_COVERAGE CallEnd ImplCall(int t, const Call& call, Touched* written) {
     CallEnd end;
     impl::sync::NonblockingScope nonblocking;
+    impl::sync::WriteLogScope log;
     try {
       end.ret = CallImpl(kernel, t, call);
     } catch (const impl::sync::WouldBlock& wb) {
       end.blocked = true;
       end.step = wb.step;
     }
+    if (!ImplFootprint(kernel, log.log(), written)) *written = Touched::All();
     return end;
+  }
+
+  // Brings `abs` up to date after a call and compares it with the spec.
+  LC_NO_COVERAGE bool AbstractAndCompare(const Touched& spec_wrote,
+                                         const Touched& impl_wrote) {
+    Touched compare = spec_wrote;
+    compare |= impl_wrote;
+    if (!abs_exact) compare = Touched::All();
+    AbstractTouchedInto(kernel, abs_exact ? impl_wrote : Touched::All(),
+                        &abs);
+    abs_exact = true;
+    const bool eq = AbstractTouchedEquals(cfg, compare, abs, spec);
+#ifndef NDEBUG
+    // The incremental abstraction and comparison are the full ones.
+    CWorld full = abs;
+    AbstractUsedInto(kernel, &full);
+    LC_CHECK(AbstractUsedEquals(cfg, full, abs));
+    LC_CHECK(eq == AbstractUsedEquals(cfg, full, spec));
+#endif
+    return eq;
   }
 };
 
@@ -201,9 +233,10 @@ LC_NO_COVERAGE static Inv RunLoop(DiffRunner::State& s, CallSource& src,
     if (full) o->run.push_back({t, dc.call});
     o->last_thread = t;
     o->last_call = dc.call;
-    const CallEnd spec = s.SpecCall(t, dc.call);
+    Touched spec_wrote, impl_wrote;
+    const CallEnd spec = s.SpecCall(t, dc.call, &spec_wrote);
     if (s.spec.violation != 0) return static_cast<Inv>(s.spec.violation);
-    const CallEnd impl = s.ImplCall(t, dc.call);
+    const CallEnd impl = s.ImplCall(t, dc.call, &impl_wrote);
     auto fail = [&](Inv inv, std::string why) {
       if (full) o->detail = absl::StrCat(CallLabel(i, t, dc.call), ": ", why);
       return inv;
@@ -221,8 +254,7 @@ LC_NO_COVERAGE static Inv RunLoop(DiffRunner::State& s, CallSource& src,
     if (!spec.blocked && spec.ret != impl.ret)
       return fail(Inv::kDiffResult, absl::StrCat("spec returned ", spec.ret,
                                                  ", impl ", impl.ret));
-    AbstractUsedInto(s.kernel, &s.abs);
-    if (!AbstractUsedEquals(s.cfg, s.abs, s.spec)) {
+    if (!s.AbstractAndCompare(spec_wrote, impl_wrote)) {
       if (!full) return Inv::kDiffState;
       return fail(
           Inv::kDiffState,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harness/abstraction.h"
 #include "harness/call_order.h"
@@ -230,14 +231,35 @@ TEST(DiffContracts, HookAgreesWithRunCallOrder) {
   EXPECT_GT(findings, 0);
 }
 
+// Every object whose value differs between two worlds has its bit in `t`.
+::testing::AssertionResult CoversChanges(const Touched& t, const CWorld& a,
+                                         const CWorld& b) {
+  auto kind = [&](const char* name, const auto& x, const auto& y,
+                  uint32_t mask) -> std::string {
+    for (size_t i = 0; i < x.size(); ++i)
+      if (!(x[i] == y[i]) && !((mask >> i) & 1))
+        return absl::StrCat(name, "[", i, "] changed, not in the footprint");
+    return "";
+  };
+  for (const std::string& miss :
+       {kind("d", a.d, b.d, t.d), kind("ino", a.ino, b.ino, t.ino),
+        kind("pg", a.pg, b.pg, t.pg), kind("pte", a.pte, b.pte, t.pte),
+        kind("pin", a.pin, b.pin, t.pin),
+        kind("lease", a.lease, b.lease, t.lease), kind("ev", a.ev, b.ev, t.ev)})
+    if (!miss.empty()) return ::testing::AssertionFailure() << miss;
+  return ::testing::AssertionSuccess();
+}
+
 // The runner's step (checks over what the step touched) leaves the same
 // world and records the same violation as the full step, step by step along
-// random sequential runs that reach violations. (With assertions on the
-// runner CHECKs this on every step too; this test also holds under NDEBUG.)
+// random sequential runs that reach violations, and the objects it reports
+// written include every object that changed (the runner compares only
+// those). (With assertions on the runner CHECKs the first on every step too;
+// this test also holds under NDEBUG.)
 TEST(DiffSteps, TouchedChecksAgreeWithFullChecks) {
   std::mt19937 rng(31);
   const std::vector<Config> grid = ConfigGrid();
-  int steps = 0, violations = 0;
+  int steps = 0, violations = 0, written_steps = 0;
   for (int i = 0; i < 500; ++i) {
     const Config& cfg = grid[rng() % grid.size()];
     CWorld w = InitWorld(cfg);
@@ -255,11 +277,20 @@ TEST(DiffSteps, TouchedChecksAgreeWithFullChecks) {
         CWorld full = w;
         Machine<Concrete> mf(full, cfg, insn, dc.thread);
         ExecStep(mf);
+        const CWorld before = w;
         Machine<Concrete> mt(w, cfg, insn, dc.thread);
-        ExecStepTouched(mt);
+        Touched written;
+        ExecStepTouched(mt, &written);
         ASSERT_EQ(mt.blocked(), mf.blocked());
         ASSERT_TRUE(w == full) << "call " << PrintCall(dc.call) << " step "
                                << StepName(insn.step);
+        ASSERT_TRUE(CoversChanges(written, before, w))
+            << "call " << PrintCall(dc.call) << " step "
+            << StepName(insn.step);
+        written_steps += written.d | written.ino | written.pg | written.pte |
+                                 written.pin | written.lease | written.ev
+                             ? 1
+                             : 0;
         blocked = mt.blocked();
         ++steps;
       }
@@ -269,6 +300,7 @@ TEST(DiffSteps, TouchedChecksAgreeWithFullChecks) {
   }
   EXPECT_GT(steps, 2000);
   EXPECT_GT(violations, 10);
+  EXPECT_GT(written_steps, 1000);
 }
 
 // RunFast from a CallSource: the same verdict as from the array, and it

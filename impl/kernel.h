@@ -122,6 +122,8 @@ class Kernel {
   const std::array<Lease, kMaxPins>& leases() const { return lease_; }
   const std::array<Event, kMaxEvents>& events() const { return ev_; }
   const Super& super() const { return sb_; }
+  // The allocator's word (page_free reads it), for write tracking.
+  const sync::Atomic<uint64_t>& free_mask_word() const { return free_mask_; }
   // Is physical page p on the allocator's free list?
   bool page_free(int p) const {
     return (free_mask_.load(sync::kRelaxed) >> p) & 1;

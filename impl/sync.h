@@ -16,6 +16,11 @@
 //
 // Ghost<T> is the exception: debug tracking (like the kernel's ref_tracker),
 // relaxed and never a scheduling point, because it is not protocol state.
+//
+// Every write this layer makes (Atomic and Ghost writes, lock words) also
+// goes to the calling thread's WriteLog, which the differential runner turns
+// on around each call: it re-abstracts only the objects a call wrote
+// (harness/abstraction.h). Ghost writes count: the abstraction reads them.
 #ifndef LIFECHECK_IMPL_SYNC_H_
 #define LIFECHECK_IMPL_SYNC_H_
 
@@ -25,6 +30,7 @@
 #include <mutex>
 #include <thread>
 
+#include "config/no_coverage.h"
 #include "impl/sync_hooks.h"
 
 namespace lifecheck::impl::sync {
@@ -68,6 +74,56 @@ class NonblockingScope {
 };
 inline bool nonblocking() { return detail::nonblocking; }
 
+// The addresses a thread's writes reached while its log was on.
+struct WriteLog {
+  static constexpr uint32_t kSize = 64;  // a power of two
+  static_assert((kSize & (kSize - 1)) == 0);
+  const void* addr[kSize];
+  uint32_t n;   // writes since the log was turned on; > kSize: overflowed
+  uint32_t on;  // 1 while logging
+  bool overflowed() const { return n > kSize; }
+};
+
+namespace detail {
+// constinit: no thread_local initialisation guard on the write path.
+inline thread_local constinit WriteLog write_log{};
+}  // namespace detail
+
+// With the log off a write costs one thread-local load and a predictable
+// branch. Coverage builds (the fuzzers) record without a branch instead: a
+// branch at every inlined write site would be an edge per site that says
+// nothing about the protocol and that libFuzzer would process on every input;
+// there, with the log off, every write lands in slot 0 and n stays 0.
+inline void RecordWrite(const void* addr) {
+  WriteLog& l = detail::write_log;
+#if LC_COVERAGE_BUILD
+  l.addr[l.n & (WriteLog::kSize - 1)] = addr;
+  l.n += l.on;
+#else
+  if (l.on) [[unlikely]] {
+    l.addr[l.n & (WriteLog::kSize - 1)] = addr;
+    ++l.n;
+  }
+#endif
+}
+
+// While alive, this thread's writes through the layer are logged (from an
+// empty log). log() is valid until the scope ends. Scopes do not nest.
+class WriteLogScope {
+ public:
+  WriteLogScope() {
+    detail::write_log.n = 0;
+    detail::write_log.on = 1;
+  }
+  ~WriteLogScope() {
+    detail::write_log.on = 0;
+    detail::write_log.n = 0;
+  }
+  WriteLogScope(const WriteLogScope&) = delete;
+  WriteLogScope& operator=(const WriteLogScope&) = delete;
+  const WriteLog& log() const { return detail::write_log; }
+};
+
 // Marks where the spec step `step` ("DputFast") takes effect in the impl.
 // No-op without hooks.
 inline void step_boundary([[maybe_unused]] const char* step) {
@@ -93,11 +149,13 @@ class Atomic {
   }
   void store(T v, MO mo, const char* where = nullptr) {
     LC_SYNC_ACCESS(&v_, AccessKind::kStore, where);
+    RecordWrite(&v_);
     (void)where;
     v_.store(v, mo);
   }
   T exchange(T v, MO mo, const char* where = nullptr) {
     LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    RecordWrite(&v_);
     (void)where;
     return v_.exchange(v, mo);
   }
@@ -105,26 +163,31 @@ class Atomic {
   bool cas(T& expected, T desired, MO success, MO failure,
            const char* where = nullptr) {
     LC_SYNC_ACCESS(&v_, AccessKind::kCas, where);
+    RecordWrite(&v_);
     (void)where;
     return v_.compare_exchange_strong(expected, desired, success, failure);
   }
   T fetch_add(T d, MO mo, const char* where = nullptr) {
     LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    RecordWrite(&v_);
     (void)where;
     return v_.fetch_add(d, mo);
   }
   T fetch_sub(T d, MO mo, const char* where = nullptr) {
     LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    RecordWrite(&v_);
     (void)where;
     return v_.fetch_sub(d, mo);
   }
   T fetch_or(T d, MO mo, const char* where = nullptr) {
     LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    RecordWrite(&v_);
     (void)where;
     return v_.fetch_or(d, mo);
   }
   T fetch_and(T d, MO mo, const char* where = nullptr) {
     LC_SYNC_ACCESS(&v_, AccessKind::kRmw, where);
+    RecordWrite(&v_);
     (void)where;
     return v_.fetch_and(d, mo);
   }
@@ -142,8 +205,14 @@ class Ghost {
   Ghost(const Ghost&) = delete;
   Ghost& operator=(const Ghost&) = delete;
   T get() const { return v_.load(kRelaxed); }
-  void set(T v) { v_.store(v, kRelaxed); }
-  void add(T d) { v_.fetch_add(d, kRelaxed); }
+  void set(T v) {
+    RecordWrite(&v_);
+    v_.store(v, kRelaxed);
+  }
+  void add(T d) {
+    RecordWrite(&v_);
+    v_.fetch_add(d, kRelaxed);
+  }
 
  private:
   std::atomic<T> v_;
@@ -215,6 +284,7 @@ class SpinLock {
     for (;;) {
       int expected = kUnlocked;
       LC_SYNC_ACCESS(&owner_, AccessKind::kLock, step);
+      RecordWrite(&owner_);
       if (owner_.compare_exchange_weak(expected, tid, kAcquire, kRelaxed))
         return;
       if (nonblocking()) throw WouldBlock{step};
@@ -223,13 +293,17 @@ class SpinLock {
   }
   void unlock() {
     LC_SYNC_ACCESS(&owner_, AccessKind::kUnlock, nullptr);
+    RecordWrite(&owner_);
     owner_.store(kUnlocked, kRelease);
   }
   // The holder's tid or kUnlocked; relaxed: for the abstraction and checks.
   int owner() const { return owner_.load(kRelaxed); }
   // Forcibly unlocked (Kernel::Reset after a run abandoned mid-call).
   // Precondition: no thread uses the lock.
-  void reset() { owner_.store(kUnlocked, kRelaxed); }
+  void reset() {
+    RecordWrite(&owner_);
+    owner_.store(kUnlocked, kRelaxed);
+  }
 
  private:
   std::atomic<int> owner_{kUnlocked};
@@ -246,6 +320,7 @@ class SleepLock {
     for (;;) {
       int expected = kUnlocked;
       LC_SYNC_ACCESS(&owner_, AccessKind::kLock, step);
+      RecordWrite(&owner_);
       if (owner_.compare_exchange_strong(expected, tid, kAcquire, kRelaxed) ||
           expected == tid)
         return;
@@ -255,6 +330,7 @@ class SleepLock {
   // Releases; wakes `wq`'s sleepers.
   void unlock(WaitQueue& wq) {
     LC_SYNC_ACCESS(&owner_, AccessKind::kUnlock, nullptr);
+    RecordWrite(&owner_);
     owner_.store(kUnlocked, kRelease);
     wq.wake_all();
   }
@@ -264,7 +340,10 @@ class SleepLock {
   }
   int owner() const { return owner_.load(kRelaxed); }
   // Forcibly unlocked; precondition: no thread uses the lock.
-  void reset() { owner_.store(kUnlocked, kRelaxed); }
+  void reset() {
+    RecordWrite(&owner_);
+    owner_.store(kUnlocked, kRelaxed);
+  }
 
  private:
   std::atomic<int> owner_{kUnlocked};

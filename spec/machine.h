@@ -52,6 +52,16 @@ struct Concrete {
 // invariants read them.
 struct Touched {
   uint32_t d = 0, ino = 0, pg = 0, lease = 0, ev = 0, pte = 0, pin = 0;
+  // Every object (a footprint that is not known).
+  static constexpr Touched All() {
+    constexpr uint32_t a = ~uint32_t{0};
+    return {a, a, a, a, a, a, a};
+  }
+  constexpr Touched& operator|=(const Touched& o) {
+    d |= o.d, ino |= o.ino, pg |= o.pg, lease |= o.lease, ev |= o.ev;
+    pte |= o.pte, pin |= o.pin;
+    return *this;
+  }
 };
 static_assert(kMaxDentries <= 32 && kMaxInodes <= 32 && kMaxPages <= 32 &&
               kMaxPtes <= 32 &&

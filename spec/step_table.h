@@ -49,15 +49,20 @@ void ExecStep(Machine<D>& m) {
 // what the step changed (TouchedObjects), the differential runner's hot path.
 // Same state and same recorded violation as ExecStep; with assertions on,
 // every call also runs the full check on a copy and CHECKs that.
-LC_NO_COVERAGE inline void ExecStepTouched(Machine<Concrete>& m) {
+// The objects the step wrote are added to `*written` (every object if its
+// write log overflowed).
+LC_NO_COVERAGE inline void ExecStepTouched(Machine<Concrete>& m,
+                                           Touched* written) {
   DispatchStep(m);
   if (m.blocked()) return;
   m.finish();
   Touched touched;
   if (!m.footprint(&touched)) {
+    *written = Touched::All();
     CheckAlways(m);
     return;
   }
+  *written |= touched;
 #ifndef NDEBUG
   World<Concrete> full = m.w;  // the world before the checks
   Machine<Concrete> mf(full, m.cfg, m.insn, m.t);
