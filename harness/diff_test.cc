@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "harness/abstraction.h"
 #include "harness/call_order.h"
+#include "harness/impl_call.h"
 #include "harness/replay.h"
 #include "harness/trace.h"
 #include "spec/step_table.h"
@@ -248,6 +249,71 @@ TEST(DiffContracts, HookAgreesWithRunCallOrder) {
         kind("lease", a.lease, b.lease, t.lease), kind("ev", a.ev, b.ev, t.ev)})
     if (!miss.empty()) return ::testing::AssertionFailure() << miss;
   return ::testing::AssertionSuccess();
+}
+
+// The impl's side of the incremental abstraction: the objects the sync
+// layer's write log places include every object whose abstraction changed,
+// call by call along random runs, blocked calls included.
+TEST(DiffSteps, ImplWriteLogCoversEveryChange) {
+  std::mt19937 rng(47);
+  const std::vector<Config> grid = ConfigGrid();
+  int calls = 0, changed = 0, overflows = 0;
+  for (int i = 0; i < 300; ++i) {
+    const Config& cfg = grid[rng() % grid.size()];
+    impl::Kernel k(cfg);
+    CWorld before = Abstract(k);
+    for (const DiffCall& dc : RandomCalls(rng, cfg, 4 + rng() % 20, 3)) {
+      Touched wrote;
+      bool blocked = false, placed, overflowed;
+      {
+        impl::sync::NonblockingScope nonblocking;
+        impl::sync::WriteLogScope log;
+        try {
+          CallImpl(k, dc.thread, dc.call);
+        } catch (const impl::sync::WouldBlock&) {
+          blocked = true;
+        }
+        placed = ImplFootprint(k, log.log(), &wrote);
+        overflowed = log.log().overflowed();
+      }
+      const CWorld after = Abstract(k);
+      // Only an overflowed log (umount writes every object) is not placed.
+      ASSERT_EQ(placed, !overflowed) << PrintCall(dc.call);
+      overflows += overflowed;
+      if (placed)
+        ASSERT_TRUE(CoversChanges(wrote, before, after)) << PrintCall(dc.call);
+      ++calls;
+      changed += !(after == before);
+      before = after;
+      if (blocked) break;
+    }
+  }
+  EXPECT_GT(calls, 2000);
+  EXPECT_GT(changed, 1000);
+  EXPECT_LT(overflows, calls / 10);
+}
+
+// A log the abstraction cannot place (overflowed, or an address outside the
+// kernel's objects) says so: the runner then abstracts everything.
+TEST(DiffSteps, ImplFootprintRefusesWhatItCannotPlace) {
+  Config cfg;
+  cfg.fs = FsKind::kDax;
+  impl::Kernel k(cfg);
+  impl::sync::WriteLog log{};
+  Touched t;
+  log.addr[0] = &k.pages()[2].refcount;
+  log.n = 1;
+  ASSERT_TRUE(ImplFootprint(k, log, &t));
+  EXPECT_EQ(t.pg, 1u << 2);
+  log.addr[0] = &k.free_mask_word();
+  ASSERT_TRUE(ImplFootprint(k, log, &t));
+  EXPECT_EQ(t.pg, ~uint32_t{0});  // the allocator: every page's st
+  const int elsewhere = 0;
+  log.addr[0] = &elsewhere;
+  EXPECT_FALSE(ImplFootprint(k, log, &t));
+  log.addr[0] = &k.pages()[2].refcount;
+  log.n = impl::sync::WriteLog::kSize + 1;
+  EXPECT_FALSE(ImplFootprint(k, log, &t));
 }
 
 // The runner's step (checks over what the step touched) leaves the same
