@@ -1,9 +1,11 @@
 #include "harness/abstraction.h"
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <vector>
 
 #include "config/no_coverage.h"
 #include "impl/objects.h"
@@ -162,25 +164,12 @@ LC_NO_COVERAGE void AbstractPrefix(const impl::Kernel& k, const Counts& n,
 // Calls f(i) for every bit i of `mask`, lowest first.
 template <class F>
 LC_NO_COVERAGE void ForEachBit(uint32_t mask, F f) {
-  for (; mask != 0; mask &= mask - 1) f(__builtin_ctz(mask));
+  for (; mask != 0; mask &= mask - 1) f(std::countr_zero(mask));
 }
 
 // Bits 0..n-1.
 LC_NO_COVERAGE uint32_t Prefix(int n) {
   return n >= 32 ? ~uint32_t{0} : (uint32_t{1} << n) - 1;
-}
-
-// Index of `a` in `arr`, or -1 if `a` is not inside it.
-template <class Arr>
-LC_NO_COVERAGE int IndexIn(uintptr_t a, const Arr& arr) {
-  const auto b = reinterpret_cast<uintptr_t>(arr.data());
-  if (a - b >= sizeof(arr)) return -1;
-  return static_cast<int>((a - b) / sizeof(arr[0]));
-}
-
-template <class T>
-LC_NO_COVERAGE bool Inside(uintptr_t a, const T& obj) {
-  return a - reinterpret_cast<uintptr_t>(&obj) < sizeof(obj);
 }
 
 }  // namespace
@@ -201,34 +190,84 @@ LC_NO_COVERAGE void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
                  *out);
 }
 
+namespace {
+
+// Where each write address of the kernel's objects belongs, by a table over
+// 2-byte granules from the first dentry to the end of the last object: a few
+// loads per logged write instead of a range test per array. Every impl object
+// starts at an even offset (each holds an int16_t or wider), so a granule
+// never straddles two objects. The layout is the type's, so the table, built
+// from the first kernel seen, serves every kernel.
+class WriteMap {
+ public:
+  enum Kind : uint8_t {
+    kUnplaced,  // padding or a member the abstraction does not know
+    kSuper,     // the globals: always re-abstracted
+    kAllocator,
+    kObjects,  // kObjects + i: field kFields[i] of Touched
+  };
+  explicit WriteMap(const impl::Kernel& k) : base_(Addr(k.dentries().data())) {
+    Mark(k.dentries(), 0);
+    Mark(k.inodes(), 1);
+    Mark(k.pages(), 2);
+    Mark(k.ptes(), 3);
+    Mark(k.pins(), 4);
+    Mark(k.leases(), 5);
+    Mark(k.events(), 6);
+    MarkRange(Addr(&k.super()), sizeof(k.super()), kSuper, 0);
+    MarkRange(Addr(&k.free_mask_word()), sizeof(k.free_mask_word()),
+              kAllocator, 0);
+  }
+  static constexpr uint32_t Touched::*kFields[] = {
+      &Touched::d,   &Touched::ino,   &Touched::pg, &Touched::pte,
+      &Touched::pin, &Touched::lease, &Touched::ev};
+
+  // Adds the write at `a` of kernel `k` to `o`; false if it cannot place it.
+  LC_NO_COVERAGE bool Place(const impl::Kernel& k, const void* a,
+                            Touched& o) const {
+    const uintptr_t off = Addr(a) - Addr(k.dentries().data());
+    if (off / 2 >= granules_.size()) return false;
+    const Granule g = granules_[off / 2];
+    if (g.kind >= kObjects) {
+      o.*kFields[g.kind - kObjects] |= uint32_t{1} << g.index;
+      return true;
+    }
+    if (g.kind == kAllocator) o.pg = ~uint32_t{0};  // every page's st
+    return g.kind != kUnplaced;
+  }
+
+ private:
+  struct Granule {
+    uint8_t kind = kUnplaced;
+    uint8_t index = 0;
+  };
+  static uintptr_t Addr(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+  template <class Arr>
+  void Mark(const Arr& arr, int field) {
+    static_assert(sizeof(arr[0]) % 2 == 0 && alignof(decltype(arr[0])) >= 2);
+    for (size_t i = 0; i < arr.size(); ++i)
+      MarkRange(Addr(&arr[i]), sizeof(arr[i]), kObjects + field, i);
+  }
+  void MarkRange(uintptr_t begin, size_t size, int kind, size_t index) {
+    LC_CHECK(begin >= base_ && (begin - base_) % 2 == 0);
+    const size_t first = (begin - base_) / 2, last = first + (size + 1) / 2;
+    if (granules_.size() < last) granules_.resize(last);
+    for (size_t g = first; g < last; ++g)
+      granules_[g] = {static_cast<uint8_t>(kind), static_cast<uint8_t>(index)};
+  }
+  uintptr_t base_;
+  std::vector<Granule> granules_;
+};
+
+}  // namespace
+
 LC_NO_COVERAGE bool ImplFootprint(const impl::Kernel& k,
                                   const impl::sync::WriteLog& log,
                                   Touched* out) {
+  static const WriteMap map(k);
   if (log.overflowed()) return false;
-  Touched& o = *out;
-  for (uint32_t j = 0; j < log.n; ++j) {
-    const auto a = reinterpret_cast<uintptr_t>(log.addr[j]);
-    int i;
-    if ((i = IndexIn(a, k.dentries())) >= 0) {
-      o.d |= uint32_t{1} << i;
-    } else if ((i = IndexIn(a, k.inodes())) >= 0) {
-      o.ino |= uint32_t{1} << i;
-    } else if ((i = IndexIn(a, k.pages())) >= 0) {
-      o.pg |= uint32_t{1} << i;
-    } else if ((i = IndexIn(a, k.ptes())) >= 0) {
-      o.pte |= uint32_t{1} << i;
-    } else if ((i = IndexIn(a, k.pins())) >= 0) {
-      o.pin |= uint32_t{1} << i;
-    } else if ((i = IndexIn(a, k.leases())) >= 0) {
-      o.lease |= uint32_t{1} << i;
-    } else if ((i = IndexIn(a, k.events())) >= 0) {
-      o.ev |= uint32_t{1} << i;
-    } else if (Inside(a, k.free_mask_word())) {
-      o.pg = ~uint32_t{0};  // the allocator: any page's st may have changed
-    } else if (!Inside(a, k.super())) {  // globals: always re-abstracted
-      return false;  // a write the abstraction cannot place
-    }
-  }
+  for (uint32_t j = 0; j < log.n; ++j)
+    if (!map.Place(k, log.addr[j], *out)) return false;
   return true;
 }
 

@@ -131,13 +131,12 @@ struct DiffRunner::State {
   }
 
   // Brings `abs` up to date after a call and compares it with the spec.
+  // `impl_wrote` must be Touched::All() while !abs_exact.
   LC_NO_COVERAGE bool AbstractAndCompare(const Touched& spec_wrote,
                                          const Touched& impl_wrote) {
     Touched compare = spec_wrote;
     compare |= impl_wrote;
-    if (!abs_exact) compare = Touched::All();
-    AbstractTouchedInto(kernel, abs_exact ? impl_wrote : Touched::All(),
-                        &abs);
+    AbstractTouchedInto(kernel, impl_wrote, &abs);
     abs_exact = true;
     const bool eq = AbstractTouchedEquals(cfg, compare, abs, spec);
 #ifndef NDEBUG
@@ -254,7 +253,10 @@ LC_NO_COVERAGE static Inv RunLoop(DiffRunner::State& s, CallSource& src,
     if (!spec.blocked && spec.ret != impl.ret)
       return fail(Inv::kDiffResult, absl::StrCat("spec returned ", spec.ret,
                                                  ", impl ", impl.ret));
-    if (!s.AbstractAndCompare(spec_wrote, impl_wrote)) {
+    // What the impl may have changed since the last boundary (after Reset:
+    // everything, see State::abs).
+    const Touched impl_new = s.abs_exact ? impl_wrote : Touched::All();
+    if (!s.AbstractAndCompare(spec_wrote, impl_new)) {
       if (!full) return Inv::kDiffState;
       return fail(
           Inv::kDiffState,
@@ -275,7 +277,12 @@ LC_NO_COVERAGE static Inv RunLoop(DiffRunner::State& s, CallSource& src,
     // ExecStep after every step; the allocator group is covered by the
     // comparison (page st comes from the free bitmap, map[] is compared).
     // What only the impl has: its locks and sleepers.
-    if (!s.kernel.LocksReleased()) {
+    const bool released =
+        s.kernel.LocksReleasedIn(impl_new.d, impl_new.ino, impl_new.pg);
+#ifndef NDEBUG
+    LC_CHECK(released == s.kernel.LocksReleased());
+#endif
+    if (!released) {
       std::string why = "impl CheckQuiescent failed:";
       for (const auto& f :
            s.kernel.CheckQuiescent(impl::Kernel::kLocksAndSleepers))

@@ -186,21 +186,33 @@ uint64_t Kernel::sleeps() const {
 
 // ---- quiescent checks ----
 
-LC_NO_COVERAGE bool Kernel::LocksReleased() const {
-  for (int i = 0; i < cfg_.dentries(); ++i)
-    if (LockrefLocked(d_[i].lockref.load(kRelaxed))) return false;
-  for (int i = 0; i < cfg_.inodes(); ++i) {
-    const Inode& in = ino_[i];
-    if (in.i_lock.owner() != sync::SpinLock::kUnlocked ||
-        in.rwsem.owner() != sync::SleepLock::kUnlocked ||
-        in.mmaplock.owner() != sync::SleepLock::kUnlocked)
-      return false;
-  }
-  for (int p = 0; p < cfg_.phys_pages(); ++p)
-    if ((pg_[p].flags.load(kRelaxed) & kPgLocked) ||
-        pg_[p].lock_wq.waiters() != 0)
-      return false;
-  return sb_.ptl.owner() == sync::SpinLock::kUnlocked &&
+LC_NO_COVERAGE bool Kernel::LocksReleasedIn(uint32_t dentries,
+                                            uint32_t inodes,
+                                            uint32_t pages) const {
+  // Visits bit i of `mask` below n, lowest first, while ok(i) holds.
+  auto all = [](uint32_t mask, int n, auto ok) {
+    if (n < 32) mask &= (uint32_t{1} << n) - 1;
+    for (; mask != 0; mask &= mask - 1)
+      if (!ok(std::countr_zero(mask))) return false;
+    return true;
+  };
+  return all(dentries, cfg_.dentries(),
+             [&](int i) {
+               return !LockrefLocked(d_[i].lockref.load(kRelaxed));
+             }) &&
+         all(inodes, cfg_.inodes(),
+             [&](int i) {
+               const Inode& n = ino_[i];
+               return n.i_lock.owner() == sync::SpinLock::kUnlocked &&
+                      n.rwsem.owner() == sync::SleepLock::kUnlocked &&
+                      n.mmaplock.owner() == sync::SleepLock::kUnlocked;
+             }) &&
+         all(pages, cfg_.phys_pages(),
+             [&](int p) {
+               return !(pg_[p].flags.load(kRelaxed) & kPgLocked) &&
+                      pg_[p].lock_wq.waiters() == 0;
+             }) &&
+         sb_.ptl.owner() == sync::SpinLock::kUnlocked &&
          sb_.flc_lock.owner() == sync::SpinLock::kUnlocked &&
          sb_.event_mutex.owner() == sync::SpinLock::kUnlocked &&
          sb_.wq.waiters() == 0;

@@ -110,7 +110,13 @@ class Kernel {
       unsigned which = kAllGroups) const;
   // The fast form of the kLocksAndSleepers group: true iff it would pass
   // (no allocation; the differential runner calls it after every call).
-  bool LocksReleased() const;
+  bool LocksReleased() const { return LocksReleasedIn(~0u, ~0u, ~0u); }
+  // LocksReleased over the dentries, inodes and pages whose bits are set in
+  // the masks, and the superblock's locks and queue. The differential runner
+  // passes the objects a call wrote (sync::WriteLog): a lock whose word was
+  // not written cannot have been taken.
+  bool LocksReleasedIn(uint32_t dentries, uint32_t inodes,
+                       uint32_t pages) const;
 
   // ---- read-only access for harness/abstraction.cc ----
   const Config& config() const { return cfg_; }

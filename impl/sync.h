@@ -240,6 +240,7 @@ class WaitQueue {
       if (ready()) return;
     }
 #endif
+    RecordWrite(this);  // a sleeper is lock state (Kernel::LocksReleased)
     waiters_.fetch_add(1, kSeqCst);
     sleeps_.fetch_add(1, kRelaxed);
     std::atomic_thread_fence(kSeqCst);

@@ -127,6 +127,19 @@ class Machine {
     }
   }
   void set(Int& x, int v) { set(x, D::IntLit(v)); }
+  // set() of the thread's own pc, return value and registers: no object's
+  // field, so the concrete domain leaves it out of the write log (which
+  // only places objects, footprint()).
+  void set_local(Int& x, Int v) {
+    if constexpr (kSym) {
+      set(x, v);
+    } else {
+      effected_ = true;
+      if (probing_) return;
+      x = v;
+    }
+  }
+  void set_local(Int& x, int v) { set_local(x, D::IntLit(v)); }
   void set(Bool& x, Bool v) {
     if constexpr (kSym) {
       x = D::IteB(path_, v, x);
@@ -237,8 +250,8 @@ class Machine {
   // states that differ only in dead registers are one state), ends the call.
   // A call never returns holding i_rwsem or the fault lock: release them.
   void ret(Int v) {
-    set(w.th[t].ret, v);
-    for (auto& r : w.th[t].r) set(r, 0);
+    set_local(w.th[t].ret, v);
+    for (auto& r : w.th[t].r) set_local(r, 0);
     for (int i = 0; i < cfg.inodes(); ++i) {
       when(w.ino[i].rwsem == t, [&] { set(w.ino[i].rwsem, -1); });
       when(w.ino[i].mmaplock == t, [&] { set(w.ino[i].mmaplock, -1); });
@@ -257,14 +270,14 @@ class Machine {
       if (last)
         ret(0);
       else
-        set(w.th[t].pc, insn.base + insn.k + 1);
+        set_local(w.th[t].pc, insn.base + insn.k + 1);
       path_ = saved;
     } else {
       if (moved_) return;
       if (last)
         ret(0);
       else
-        set(w.th[t].pc, insn.base + insn.k + 1);
+        set_local(w.th[t].pc, insn.base + insn.k + 1);
     }
   }
 
@@ -326,7 +339,7 @@ class Machine {
   std::array<Write, kLogSize + 1> log_;
   int n_log_ = 0;
   void jump(int target) {
-    set(w.th[t].pc, target);
+    set_local(w.th[t].pc, target);
     if constexpr (kSym) {
       moved_ = moved_ || path_;
     } else {
