@@ -353,10 +353,8 @@ TEST(DiffSteps, TouchedChecksAgreeWithFullChecks) {
         ASSERT_TRUE(CoversChanges(written, before, w))
             << "call " << PrintCall(dc.call) << " step "
             << StepName(insn.step);
-        written_steps += written.d | written.ino | written.pg | written.pte |
-                                 written.pin | written.lease | written.ev
-                             ? 1
-                             : 0;
+        written_steps += (written.d | written.ino | written.pg | written.pte |
+                          written.pin | written.lease | written.ev) != 0;
         blocked = mt.blocked();
         ++steps;
       }
