@@ -144,23 +144,6 @@ LC_NO_COVERAGE void AbstractGlobals(const impl::Kernel& k, CWorld& w) {
   for (int i = 0; i < kNumWarnSlots; ++i) w.warned[i] = sb.warned[i].get();
 }
 
-// Every object of the first `n` of each kind (a Counts) into `w`.
-struct Counts {
-  int d, ino, pg, pte, pin, ev;
-};
-
-LC_NO_COVERAGE void AbstractPrefix(const impl::Kernel& k, const Counts& n,
-                                   CWorld& w) {
-  for (int i = 0; i < n.d; ++i) AbstractDentry(k.dentries()[i], w.d[i]);
-  for (int i = 0; i < n.ino; ++i) AbstractInode(k.inodes()[i], w.ino[i]);
-  for (int p = 0; p < n.pg; ++p) AbstractPage(k, p, w.pg[p]);
-  for (int e = 0; e < n.pte; ++e) AbstractPte(k.ptes()[e], w.pte[e]);
-  for (int i = 0; i < n.pin; ++i) AbstractPin(k.pins()[i], w.pin[i]);
-  for (int i = 0; i < n.pin; ++i) AbstractLease(k.leases()[i], w.lease[i]);
-  for (int e = 0; e < n.ev; ++e) AbstractEvent(k.events()[e], w.ev[e]);
-  AbstractGlobals(k, w);
-}
-
 // Calls f(i) for every bit i of `mask`, lowest first.
 template <class F>
 LC_NO_COVERAGE void ForEachBit(uint32_t mask, F f) {
@@ -172,22 +155,53 @@ LC_NO_COVERAGE uint32_t Prefix(int n) {
   return n >= 32 ? ~uint32_t{0} : (uint32_t{1} << n) - 1;
 }
 
+// The slots `c` uses: a prefix of each array (leases go with pins).
+LC_NO_COVERAGE Touched UsedSlots(const Config& c) {
+  return {.d = Prefix(c.dentries()),
+          .ino = Prefix(c.inodes()),
+          .pg = Prefix(c.phys_pages()),
+          .lease = Prefix(c.pins),
+          .ev = Prefix(c.events),
+          .pte = Prefix(c.ptes),
+          .pin = Prefix(c.pins)};
+}
+
+LC_NO_COVERAGE Touched operator&(Touched a, const Touched& b) {
+  a.d &= b.d, a.ino &= b.ino, a.pg &= b.pg, a.lease &= b.lease, a.ev &= b.ev;
+  a.pte &= b.pte, a.pin &= b.pin;
+  return a;
+}
+
+// The objects of `t` (every bit a slot of the arrays) and the globals.
+LC_NO_COVERAGE void AbstractObjects(const impl::Kernel& k, const Touched& t,
+                                    CWorld& w) {
+  ForEachBit(t.d, [&](int i) { AbstractDentry(k.dentries()[i], w.d[i]); });
+  ForEachBit(t.ino, [&](int i) { AbstractInode(k.inodes()[i], w.ino[i]); });
+  ForEachBit(t.pg, [&](int p) { AbstractPage(k, p, w.pg[p]); });
+  ForEachBit(t.pte, [&](int e) { AbstractPte(k.ptes()[e], w.pte[e]); });
+  ForEachBit(t.pin, [&](int i) { AbstractPin(k.pins()[i], w.pin[i]); });
+  ForEachBit(t.lease,
+             [&](int i) { AbstractLease(k.leases()[i], w.lease[i]); });
+  ForEachBit(t.ev, [&](int e) { AbstractEvent(k.events()[e], w.ev[e]); });
+  AbstractGlobals(k, w);
+}
+
 }  // namespace
 
 LC_NO_COVERAGE void AbstractInto(const impl::Kernel& k, CWorld* out) {
-  AbstractPrefix(k,
-                 {kMaxDentries, kMaxInodes, kMaxPages, kMaxPtes, kMaxPins,
-                  kMaxEvents},
-                 *out);
+  const Touched all = {.d = Prefix(kMaxDentries),
+                       .ino = Prefix(kMaxInodes),
+                       .pg = Prefix(kMaxPages),
+                       .lease = Prefix(kMaxPins),
+                       .ev = Prefix(kMaxEvents),
+                       .pte = Prefix(kMaxPtes),
+                       .pin = Prefix(kMaxPins)};
+  AbstractObjects(k, all, *out);
   for (auto& th : out->th) th = {};  // thread-local: no impl counterpart
 }
 
 LC_NO_COVERAGE void AbstractUsedInto(const impl::Kernel& k, CWorld* out) {
-  const Config& c = k.config();
-  AbstractPrefix(k,
-                 {c.dentries(), c.inodes(), c.phys_pages(), c.ptes, c.pins,
-                  c.events},
-                 *out);
+  AbstractObjects(k, UsedSlots(k.config()), *out);
 }
 
 namespace {
@@ -273,23 +287,7 @@ LC_NO_COVERAGE bool ImplFootprint(const impl::Kernel& k,
 
 LC_NO_COVERAGE void AbstractTouchedInto(const impl::Kernel& k,
                                         const Touched& t, CWorld* out) {
-  const Config& c = k.config();
-  CWorld& w = *out;
-  ForEachBit(t.d & Prefix(c.dentries()),
-             [&](int i) { AbstractDentry(k.dentries()[i], w.d[i]); });
-  ForEachBit(t.ino & Prefix(c.inodes()),
-             [&](int i) { AbstractInode(k.inodes()[i], w.ino[i]); });
-  ForEachBit(t.pg & Prefix(c.phys_pages()),
-             [&](int p) { AbstractPage(k, p, w.pg[p]); });
-  ForEachBit(t.pte & Prefix(c.ptes),
-             [&](int e) { AbstractPte(k.ptes()[e], w.pte[e]); });
-  ForEachBit(t.pin & Prefix(c.pins),
-             [&](int i) { AbstractPin(k.pins()[i], w.pin[i]); });
-  ForEachBit(t.lease & Prefix(c.pins),
-             [&](int i) { AbstractLease(k.leases()[i], w.lease[i]); });
-  ForEachBit(t.ev & Prefix(c.events),
-             [&](int e) { AbstractEvent(k.events()[e], w.ev[e]); });
-  AbstractGlobals(k, w);
+  AbstractObjects(k, t & UsedSlots(k.config()), *out);
 }
 
 // The scheduler's copy of this file (harness/sched/, against the hooked
@@ -314,25 +312,16 @@ LC_NO_COVERAGE bool SameBytes(const void* a, const void* b, size_t n) {
   return diff == 0;
 }
 
-// The first n objects of two arrays are equal. Fast path: equal bytes
+// Objects i of `mask` are equal in both arrays. Fast path: equal bytes
 // imply equal fields (every field is an int16_t or a bool holding 0 or 1),
 // and at a call boundary the states almost always agree, so the bytes
 // decide. Bytes can differ while fields agree only in padding, which the
 // field-wise comparison then settles: the verdict never rests on padding.
 template <class A>
-LC_NO_COVERAGE bool PrefixEq(const A& a, const A& b, int n) {
+LC_NO_COVERAGE bool MaskedEq(const A& a, const A& b, uint32_t mask) {
   static_assert(std::is_trivially_copyable_v<typename A::value_type>);
-  if (SameBytes(a.data(), b.data(), n * sizeof(a[0]))) return true;
-  for (int i = 0; i < n; ++i)
-    if (!(a[i] == b[i])) return false;
-  return true;
-}
-
-// Objects i of `mask` (bits below n) are equal in both arrays.
-template <class A>
-LC_NO_COVERAGE bool MaskedEq(const A& a, const A& b, uint32_t mask, int n) {
   bool eq = true;
-  ForEachBit(mask & Prefix(n), [&](int i) {
+  ForEachBit(mask, [&](int i) {
     eq = eq && (SameBytes(&a[i], &b[i], sizeof(a[i])) || a[i] == b[i]);
   });
   return eq;
@@ -347,23 +336,16 @@ LC_NO_COVERAGE bool GlobalsEq(const CWorld& a, const CWorld& s) {
 
 LC_NO_COVERAGE bool AbstractTouchedEquals(const Config& c, const Touched& t,
                                           const CWorld& a, const CWorld& s) {
-  return MaskedEq(a.d, s.d, t.d, c.dentries()) &&
-         MaskedEq(a.ino, s.ino, t.ino, c.inodes()) &&
-         MaskedEq(a.pg, s.pg, t.pg, c.phys_pages()) &&
-         MaskedEq(a.pte, s.pte, t.pte, c.ptes) &&
-         MaskedEq(a.pin, s.pin, t.pin, c.pins) &&
-         MaskedEq(a.lease, s.lease, t.lease, c.pins) &&
-         MaskedEq(a.ev, s.ev, t.ev, c.events) && GlobalsEq(a, s);
+  const Touched m = t & UsedSlots(c);
+  return MaskedEq(a.d, s.d, m.d) && MaskedEq(a.ino, s.ino, m.ino) &&
+         MaskedEq(a.pg, s.pg, m.pg) && MaskedEq(a.pte, s.pte, m.pte) &&
+         MaskedEq(a.pin, s.pin, m.pin) && MaskedEq(a.lease, s.lease, m.lease) &&
+         MaskedEq(a.ev, s.ev, m.ev) && GlobalsEq(a, s);
 }
 
 LC_NO_COVERAGE bool AbstractUsedEquals(const Config& c, const CWorld& a,
                                        const CWorld& s) {
-  return PrefixEq(a.d, s.d, c.dentries()) &&
-         PrefixEq(a.ino, s.ino, c.inodes()) &&
-         PrefixEq(a.pg, s.pg, c.phys_pages()) &&
-         PrefixEq(a.pte, s.pte, c.ptes) && PrefixEq(a.pin, s.pin, c.pins) &&
-         PrefixEq(a.lease, s.lease, c.pins) && PrefixEq(a.ev, s.ev, c.events) &&
-         GlobalsEq(a, s);
+  return AbstractTouchedEquals(c, Touched::All(), a, s);
 }
 
 #endif  // LIFECHECK_ABSTRACTION_KERNEL_ONLY
