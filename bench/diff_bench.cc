@@ -77,8 +77,8 @@ void BM_FuzzPath(benchmark::State& state) {
   }
   state.counters["ops/s"] =
       benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
-  state.counters["calls/input"] = static_cast<double>(ops) /
-                                  static_cast<double>(state.iterations());
+  state.counters["calls/input"] =
+      static_cast<double>(ops) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_FuzzPath)->MinTime(2.0);
 

@@ -180,8 +180,7 @@ LC_NO_COVERAGE void AbstractObjects(const impl::Kernel& k, const Touched& t,
   ForEachBit(t.pg, [&](int p) { AbstractPage(k, p, w.pg[p]); });
   ForEachBit(t.pte, [&](int e) { AbstractPte(k.ptes()[e], w.pte[e]); });
   ForEachBit(t.pin, [&](int i) { AbstractPin(k.pins()[i], w.pin[i]); });
-  ForEachBit(t.lease,
-             [&](int i) { AbstractLease(k.leases()[i], w.lease[i]); });
+  ForEachBit(t.lease, [&](int i) { AbstractLease(k.leases()[i], w.lease[i]); });
   ForEachBit(t.ev, [&](int e) { AbstractEvent(k.events()[e], w.ev[e]); });
   AbstractGlobals(k, w);
 }
@@ -229,8 +228,8 @@ class WriteMap {
     Mark(k.leases(), 5);
     Mark(k.events(), 6);
     MarkRange(Addr(&k.super()), sizeof(k.super()), kSuper, 0);
-    MarkRange(Addr(&k.free_mask_word()), sizeof(k.free_mask_word()),
-              kAllocator, 0);
+    MarkRange(Addr(&k.free_mask_word()), sizeof(k.free_mask_word()), kAllocator,
+              0);
   }
   static constexpr uint32_t Touched::*kFields[] = {
       &Touched::d,   &Touched::ino,   &Touched::pg, &Touched::pte,
@@ -255,7 +254,9 @@ class WriteMap {
     uint8_t kind = kUnplaced;
     uint8_t index = 0;
   };
-  static uintptr_t Addr(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+  static uintptr_t Addr(const void* p) {
+    return reinterpret_cast<uintptr_t>(p);
+  }
   template <class Arr>
   void Mark(const Arr& arr, int field) {
     static_assert(sizeof(arr[0]) % 2 == 0 && alignof(decltype(arr[0])) >= 2);
@@ -285,8 +286,8 @@ LC_NO_COVERAGE bool ImplFootprint(const impl::Kernel& k,
   return true;
 }
 
-LC_NO_COVERAGE void AbstractTouchedInto(const impl::Kernel& k,
-                                        const Touched& t, CWorld* out) {
+LC_NO_COVERAGE void AbstractTouchedInto(const impl::Kernel& k, const Touched& t,
+                                        CWorld* out) {
   AbstractObjects(k, t & UsedSlots(k.config()), *out);
 }
 

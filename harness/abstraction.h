@@ -45,8 +45,7 @@ bool ImplFootprint(const impl::Kernel& k, const impl::sync::WriteLog& log,
 // AbstractUsedInto restricted to the objects of `t` and the globals: equal
 // to it when `out` held the abstraction of `k` before writes that reached
 // only objects of `t`.
-void AbstractTouchedInto(const impl::Kernel& k, const Touched& t,
-                         CWorld* out);
+void AbstractTouchedInto(const impl::Kernel& k, const Touched& t, CWorld* out);
 // AbstractUsedEquals restricted to the objects of `t` and the globals: equal
 // to it when `abstract` and `spec` agreed on every other object.
 bool AbstractTouchedEquals(const Config& cfg, const Touched& t,

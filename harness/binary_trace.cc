@@ -104,8 +104,7 @@ LC_NO_COVERAGE CallDecoder::CallDecoder(const uint8_t* data, size_t size,
     : in_(data, size) {
   if (opts.pinned_config) {
     // The header's bytes are consumed and their values ignored.
-    for (size_t i = 0; i < BinaryHeaderSize() && !in_.empty(); ++i)
-      in_.Next();
+    for (size_t i = 0; i < BinaryHeaderSize() && !in_.empty(); ++i) in_.Next();
     config_ = *opts.pinned_config;
   } else {
     config_ = DecodeConfig(in_);

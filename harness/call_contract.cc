@@ -23,8 +23,7 @@ LC_NO_COVERAGE bool SuperblockIdle(const CWorld& w, const Config& cfg) {
 }  // namespace
 
 LC_NO_COVERAGE bool CallerContractHolds(const CWorld& w, const Config& cfg,
-                                        int t,
-                         const Call& c) {
+                                        int t, const Call& c) {
   const int a0 = c.args[0];
   switch (c.op) {
     case Op::kDput:

@@ -38,12 +38,9 @@ TEST(CallContract, ForeignDputIsIllFormed) {
 // run: B's dput never runs, so C becomes thread 1).
 TEST(CallContract, IllFormedCallIsSkippedAndTheRunGoesOn) {
   CallList l;
-  l.calls = {{0, C(Op::kLookup, 1)},
-             {1, C(Op::kDput, 1)},
-             {2, C(Op::kLookup, 1)},
-             {0, C(Op::kDput, 1)},
-             {2, C(Op::kDput, 1)},
-             {2, C(Op::kDput, 1)}};
+  l.calls = {{0, C(Op::kLookup, 1)}, {1, C(Op::kDput, 1)},
+             {2, C(Op::kLookup, 1)}, {0, C(Op::kDput, 1)},
+             {2, C(Op::kDput, 1)},   {2, C(Op::kDput, 1)}};
   SpecExec exec(l.config);
   std::vector<int> schedule;
   const CallOrderEnd end = RunCallOrder(exec, l, &schedule, true);

@@ -321,8 +321,8 @@ LC_NO_COVERAGE Inv DiffRunner::RunFast(const Config& cfg, CallSource& src) {
   return last_.inv;
 }
 
-LC_NO_COVERAGE Inv DiffRunner::RunFast(const Config& cfg,
-                                       const DiffCall* calls, int n) {
+LC_NO_COVERAGE Inv DiffRunner::RunFast(const Config& cfg, const DiffCall* calls,
+                                       int n) {
   ArraySource src(calls, n);
   return RunFast(cfg, src);
 }
@@ -357,9 +357,10 @@ absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
   // overlapped: its spec order is unknown, not the sequential one.
   if (!t.impl_schedule.empty() && t.schedule.empty())
     return absl::InvalidArgumentError(
-        filename + ":1:1: an impl-schedule without a schedule has no "
-                   "call-atomic spec order (replay it with explore "
-                   "--strategy replay)");
+        filename +
+        ":1:1: an impl-schedule without a schedule has no "
+        "call-atomic spec order (replay it with explore "
+        "--strategy replay)");
   absl::StatusOr<RunResult> r = RunTrace(t, filename);
   if (!r.ok()) return r.status();
   std::vector<DiffCall> out;

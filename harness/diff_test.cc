@@ -220,11 +220,11 @@ TEST(DiffContracts, HookAgreesWithRunCallOrder) {
     EXPECT_EQ(runner.last().calls_run, o.calls_run);
     EXPECT_EQ(runner.last().skipped, o.skipped);
     skipped += o.skipped > 0;
-    not_a_prefix += !(ThreadsOf(end.run) ==
-                    ThreadsOf(CallList{cfg, std::vector<ThreadCall>(
-                                                l.calls.begin(),
-                                                l.calls.begin() +
-                                                    end.run.calls.size())}));
+    not_a_prefix += !(
+        ThreadsOf(end.run) ==
+        ThreadsOf(CallList{cfg, std::vector<ThreadCall>(
+                                    l.calls.begin(),
+                                    l.calls.begin() + end.run.calls.size())}));
     findings += o.inv != Inv::kNone;
   }
   EXPECT_GT(skipped, 0);
@@ -338,8 +338,13 @@ TEST(DiffSteps, TouchedChecksAgreeWithFullChecks) {
       for (int n = 0; !blocked && w.th[dc.thread].pc < len; ++n) {
         ASSERT_LT(n, 10000);
         const int pc = w.th[dc.thread].pc;
-        const Insn insn{dc.call.op, prog[pc], static_cast<int16_t>(pc),
-                        static_cast<int16_t>(len), 0, 0, dc.call.args};
+        const Insn insn{dc.call.op,
+                        prog[pc],
+                        static_cast<int16_t>(pc),
+                        static_cast<int16_t>(len),
+                        0,
+                        0,
+                        dc.call.args};
         CWorld full = w;
         Machine<Concrete> mf(full, cfg, insn, dc.thread);
         ExecStep(mf);
@@ -348,11 +353,10 @@ TEST(DiffSteps, TouchedChecksAgreeWithFullChecks) {
         Touched written;
         ExecStepTouched(mt, &written);
         ASSERT_EQ(mt.blocked(), mf.blocked());
-        ASSERT_TRUE(w == full) << "call " << PrintCall(dc.call) << " step "
-                               << StepName(insn.step);
+        ASSERT_TRUE(w == full)
+            << "call " << PrintCall(dc.call) << " step " << StepName(insn.step);
         ASSERT_TRUE(CoversChanges(written, before, w))
-            << "call " << PrintCall(dc.call) << " step "
-            << StepName(insn.step);
+            << "call " << PrintCall(dc.call) << " step " << StepName(insn.step);
         written_steps += (written.d | written.ino | written.pg | written.pte |
                           written.pin | written.lease | written.ev) != 0;
         blocked = mt.blocked();
@@ -391,7 +395,8 @@ TEST(DiffContracts, RunFastPullsOnlyTheCallsItRuns) {
   int ended_early = 0;
   for (int i = 0; i < 600; ++i) {
     const Config& cfg = grid[rng() % grid.size()];
-    const std::vector<DiffCall> calls = RandomCalls(rng, cfg, 4 + rng() % 20, 3);
+    const std::vector<DiffCall> calls =
+        RandomCalls(rng, cfg, 4 + rng() % 20, 3);
     const Inv inv = runner.RunFast(cfg, calls.data(), calls.size());
     const DiffOutcome array = runner.last();
     Counting src(calls);

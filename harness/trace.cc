@@ -518,7 +518,7 @@ class Parser {
       dst.insert(dst.end(), static_cast<size_t>(count), tid);
       if (!impl)
         trace_.schedule_pos.insert(trace_.schedule_pos.end(),
-                                 static_cast<size_t>(count), pos);
+                                   static_cast<size_t>(count), pos);
     }
     return absl::OkStatus();
   }

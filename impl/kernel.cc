@@ -186,8 +186,7 @@ uint64_t Kernel::sleeps() const {
 
 // ---- quiescent checks ----
 
-LC_NO_COVERAGE bool Kernel::LocksReleasedIn(uint32_t dentries,
-                                            uint32_t inodes,
+LC_NO_COVERAGE bool Kernel::LocksReleasedIn(uint32_t dentries, uint32_t inodes,
                                             uint32_t pages) const {
   // Visits bit i of `mask` below n, lowest first, while ok(i) holds.
   auto all = [](uint32_t mask, int n, auto ok) {

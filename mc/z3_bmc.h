@@ -36,7 +36,8 @@ struct Z3Options {
   bool progress = false;  // one stderr line per bound
   // "" = Z3's default solver, "bv-sat" = a fresh bit-blasting tactic + SAT
   // per query (fastest measured on dax-truncate; needs bits > 0), else a
-  // logic for z3::solver ("QF_BV", "QF_LIA"); docs/performance.md ("Model checking (Z3)").
+  // logic for z3::solver ("QF_BV", "QF_LIA"); docs/performance.md ("Model
+  // checking (Z3)").
   std::string logic = "bv-sat";
   // One solver with push/pop per query, or a fresh solver per query (which
   // lets Z3 preprocess the whole unrolling).

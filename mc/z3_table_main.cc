@@ -1,4 +1,5 @@
-// lifecheck_z3_table: the figures of docs/performance.md ("Model checking (Z3)").
+// lifecheck_z3_table: the figures of docs/performance.md ("Model checking
+// (Z3)").
 //
 //   lifecheck_z3_table                 the dax-truncate table (markdown)
 //   lifecheck_z3_table --max 2         ... pages x pinners up to 2x2
@@ -41,7 +42,8 @@ std::string Cell(const McResult& r) {
 
 bool g_bmc_only = false;
 bool g_pdr = false;
-bool g_witness = false;  // print each counterexample trace on stderr  // the proof column by Spacer instead of k-induction
+bool g_witness = false;  // print each counterexample trace on stderr  // the
+                         // proof column by Spacer instead of k-induction
 void Row(const std::string& label, const Trace& p, const Z3Options& base) {
   Z3Options bmc = base;
   const McResult a = CheckZ3Bmc(p, bmc);

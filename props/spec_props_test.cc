@@ -107,9 +107,7 @@ rc::Gen<std::vector<Call>> GenThreadProgram(const Config& cfg, int t) {
       const auto [lo, hi] = ArgRangeOf(k, cfg);
       return static_cast<int16_t>(*rc::gen::inRange(lo, hi + 1));
     };
-    auto has = [&](ArgKind k) {
-      return ArgRangeOf(k, cfg).size() > 0;
-    };
+    auto has = [&](ArgKind k) { return ArgRangeOf(k, cfg).size() > 0; };
     const bool own_pin = t < cfg.pins;
     const int16_t p = static_cast<int16_t>(t);
     std::vector<Op> singles;

@@ -171,9 +171,9 @@ void PinFastRecheck(Machine<D>& m) {
       !pte.present || pte.page != pin.page,
       [&] {
         WithPage(m, pin.page, [&](auto& pg) {
-             m.add(pg.refcount, -kGupPinBias);
-             FreeOrphanAtZero(m, pg);
-           });
+          m.add(pg.refcount, -kGupPinBias);
+          FreeOrphanAtZero(m, pg);
+        });
         m.ret(kEAGAIN);
       },
       [&] {
@@ -211,9 +211,9 @@ void UnpinPut(Machine<D>& m) {
       !pin.held, [&] { m.ret(kEINVAL); },
       [&] {
         WithPage(m, pin.page, [&](auto& pg) {
-             m.add(pg.refcount, -kGupPinBias);
-             FreeOrphanAtZero(m, pg);
-           });
+          m.add(pg.refcount, -kGupPinBias);
+          FreeOrphanAtZero(m, pg);
+        });
         m.set(pin.held, false);
         m.ret(0);
       });

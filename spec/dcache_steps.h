@@ -13,16 +13,19 @@ namespace lifecheck {
 // unpaired one", seed 000); the oracle can, and I-REF-1/I-DC-1 say so.
 template <class D>
 void DropDentryHolder(Machine<D>& m, typename World<D>::Dentry& d) {
-  m.when(d.h_thr[m.t] > 0, [&] { m.add(d.h_thr[m.t], -1); },
-         [&] {
-           m.when(d.h_pin > 0, [&] { m.add(d.h_pin, -1); },
-                  [&] {
-                    // Nobody's reference: the caller's count goes negative
-                    // (I-REF-1), unless it is the PERSISTENT +1 (I-DC-1).
-                    m.when(d.h_persist > 0, [&] { m.add(d.h_persist, -1); },
-                           [&] { m.add(d.h_thr[m.t], -1); });
-                  });
-         });
+  m.when(
+      d.h_thr[m.t] > 0, [&] { m.add(d.h_thr[m.t], -1); },
+      [&] {
+        m.when(
+            d.h_pin > 0, [&] { m.add(d.h_pin, -1); },
+            [&] {
+              // Nobody's reference: the caller's count goes negative
+              // (I-REF-1), unless it is the PERSISTENT +1 (I-DC-1).
+              m.when(
+                  d.h_persist > 0, [&] { m.add(d.h_persist, -1); },
+                  [&] { m.add(d.h_thr[m.t], -1); });
+            });
+      });
 }
 
 // d_make_discardable's body: warn on a non-persistent dentry, clear the flag,
@@ -94,19 +97,21 @@ void DputFast(Machine<D>& m) {
 // (a hashed one is retained, cached at count 0).
 template <class D>
 void DputLocked(Machine<D>& m, typename World<D>::Dentry& d) {
-  m.when(d.count <= 0,
-         [&] {
-           m.warn(m.yes(), Warn::kDputNonpositive);
-           m.violate(d.freed, Inv::kRef4);
-           m.violate(m.yes(), Inv::kRef3);
-           m.ret(0);
-         },
-         [&] {
-           m.add(d.count, -1);
-           DropDentryHolder(m, d);
-           m.when(d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
-                  [&] { m.ret(0); });
-         });
+  m.when(
+      d.count <= 0,
+      [&] {
+        m.warn(m.yes(), Warn::kDputNonpositive);
+        m.violate(d.freed, Inv::kRef4);
+        m.violate(m.yes(), Inv::kRef3);
+        m.ret(0);
+      },
+      [&] {
+        m.add(d.count, -1);
+        DropDentryHolder(m, d);
+        m.when(
+            d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
+            [&] { m.ret(0); });
+      });
 }
 
 // dput S1'/S3: the last reference.
@@ -155,7 +160,8 @@ void DiscardFlag(Machine<D>& m) {
   }
   DiscardBody(m, d);
   // finish_dput: at 0 the dentry is killed at once, retained or not.
-  m.when(d.count == 0, [&] { m.go(Step::kDentryKill); }, [&] { m.ret(0); });
+  m.when(
+      d.count == 0, [&] { m.go(Step::kDentryKill); }, [&] { m.ret(0); });
 }
 
 // vfs_unlink: drop_nlink; a libfs drops its pin (simple_unlink); d_delete

@@ -43,11 +43,11 @@ namespace lifecheck {
   X(kLs2, "I-LS-2", "a second F_UNLCK does not call lm_change", "003")         \
   X(kLs3, "I-LS-3", "after a lease break no conflicting lease remains", "003") \
   X(kLs5, "I-LS-5", "break_work unlocks only once its pages were idle", "003") \
-  X(kDeadlock, "DEADLOCK", "every thread with work left is blocked", "-")    \
-  X(kDiffResult, "DIFF-RESULT", "impl and spec return the same values", "-") \
-  X(kDiffState, "DIFF-STATE", "Abstract(impl) equals the spec state", "-")   \
-  X(kDiffBlock, "DIFF-BLOCK", "impl and spec block at the same step", "-")  \
-  X(kDiffSched, "DIFF-SCHED", "the impl takes the spec schedule's steps", "-")  \
+  X(kDeadlock, "DEADLOCK", "every thread with work left is blocked", "-")      \
+  X(kDiffResult, "DIFF-RESULT", "impl and spec return the same values", "-")   \
+  X(kDiffState, "DIFF-STATE", "Abstract(impl) equals the spec state", "-")     \
+  X(kDiffBlock, "DIFF-BLOCK", "impl and spec block at the same step", "-")     \
+  X(kDiffSched, "DIFF-SCHED", "the impl takes the spec schedule's steps", "-") \
   X(kLivelock, "LIVELOCK", "a run ends within the step bound", "-")
 
 enum class Inv : int {

@@ -48,11 +48,16 @@ class TouchedObjects {
   }
   LC_NO_COVERAGE uint32_t mask(Obj k) const {
     switch (k) {
-      case Obj::kDentry: return t_.d;
-      case Obj::kInode: return t_.ino;
-      case Obj::kPage: return pg_;
-      case Obj::kLease: return t_.lease;
-      case Obj::kEvent: return ev_;
+      case Obj::kDentry:
+        return t_.d;
+      case Obj::kInode:
+        return t_.ino;
+      case Obj::kPage:
+        return pg_;
+      case Obj::kLease:
+        return t_.lease;
+      case Obj::kEvent:
+        return ev_;
     }
     return 0;
   }

@@ -64,8 +64,7 @@ struct Touched {
   }
 };
 static_assert(kMaxDentries <= 32 && kMaxInodes <= 32 && kMaxPages <= 32 &&
-              kMaxPtes <= 32 &&
-              kMaxPins <= 32 && kMaxEvents <= 32);
+              kMaxPtes <= 32 && kMaxPins <= 32 && kMaxEvents <= 32);
 
 template <class D>
 class Machine {

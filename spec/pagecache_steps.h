@@ -43,8 +43,9 @@ void PutTransient(Machine<D>& m, typename World<D>::Page& pg) {
 template <class D>
 typename D::Bool PageTruncated(Machine<D>& m,
                                const typename World<D>::Page& pg) {
-  auto size = m.read(m.w.ino, pg.owner, m.cfg.inodes(),
-                     [](const auto& in) { return in.size; }, m.lit(0));
+  auto size = m.read(
+      m.w.ino, pg.owner, m.cfg.inodes(), [](const auto& in) { return in.size; },
+      m.lit(0));
   return pg.owner == kNone || pg.index >= size;
 }
 
@@ -127,7 +128,8 @@ void WfMkwrite(Machine<D>& m) {
   const bool keep_locked = fixed && m.cfg.policy.fs_mkwrite_returns_locked;
   WithPage(m, p, [&](auto& pg) {
     LockPage(m, pg);
-    m.when(PageTruncated(m, pg),
+    m.when(
+        PageTruncated(m, pg),
         [&] {  // raced truncate: VM_FAULT_NOPAGE, the fault is retried
           UnlockPage(m, pg);
           PutTransient(m, pg);
@@ -154,7 +156,8 @@ void WfLockPage(Machine<D>& m) {
   if (!m.await(!PageLocked(m, p))) return;
   WithPage(m, p, [&](auto& pg) {
     LockPage(m, pg);
-    m.when(PageTruncated(m, pg),
+    m.when(
+        PageTruncated(m, pg),
         [&] {
           UnlockPage(m, pg);
           PutTransient(m, pg);

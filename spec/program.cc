@@ -280,8 +280,7 @@ std::string_view StepName(Step s) {
   return kStepNames[static_cast<int>(s)];
 }
 
-LC_NO_COVERAGE const std::vector<Step>& StepsOf(Op op,
-                                               const Config& cfg) {
+LC_NO_COVERAGE const std::vector<Step>& StepsOf(Op op, const Config& cfg) {
   // Variant() has 5 bits but only 3 truncate variants matter with bit 3/4:
   // fold "wait" (0), "none" (8) and "other" (16) into 2 bits.
   static const auto* cache = [] {

@@ -94,30 +94,72 @@ std::string ValidateCall(const Call& c, const Config& cfg);
 
 // Every atomic step of every op. The step functions live in spec/*_steps.h;
 // spec/step_table.h maps each enumerator to its function.
-#define LC_STEP_NAMES(X)                                                       \
-  X(LookupGet)                                                                 \
-  X(DputFast)                                                                  \
-  X(DputSlow)                                                                  \
-  X(DentryKill) X(IputDec) X(EvictBarrier) X(EvictWait) X(EvictFree) X(        \
-      DiscardFlag) X(UnlinkNlink) X(UmountLitter) X(UmountShrink)              \
-      X(UmountCheck) X(UmountEvict) X(IgrabGet) X(EvLookupInst) X(EvLookupPut) \
-          X(EvRemoveDir) X(EvOpenWalk) X(EvOpenRevalidate) X(EvOpenGet)        \
-              X(EvOpenCallback) X(EvCloseRelease) X(FaultMap) X(WfGetPage) X(  \
-                  WfMkwrite) X(WfLockPage) X(WfSetPte) X(WfWaitLocked)         \
-                  X(WfSetDirty) X(WfUnlock) X(StoreUser) X(WbLockClean) X(     \
-                      WbStartIo) X(WbIoDone) X(TruncSetSize) X(TruncLockPage)  \
-                      X(TruncInvalidate) X(TruncUnmapAgain) X(DaxScanUnmap)    \
-                          X(DaxScan) X(DaxWaitIdle) X(DaxBreakLeases) X(       \
-                              DaxWaitLeases) X(DaxTruncFree) X(MunmapZap)      \
-                              X(AllocBlock) X(PinLeaseSetup) X(PinLockPtl) X(  \
-                                  PinGrab) X(PinLeasePages) X(PinFastRead)     \
-                                  X(PinFastGrab) X(PinFastRecheck) X(DmaWrite) \
-                                      X(UnpinPut) X(ReapPut) X(LeaseUnlockPut) \
-                                          X(LeaseUnlockUnlink)                 \
-                                              X(LeaseUnlockAtomic)             \
-                                                  X(BreakWorkWait)             \
-                                                      X(BreakWorkUnlock)       \
-                                                          X(BreakWorkPut)
+// clang-format off
+#define LC_STEP_NAMES(X) \
+  X(LookupGet) \
+  X(DputFast) \
+  X(DputSlow) \
+  X(DentryKill) \
+  X(IputDec) \
+  X(EvictBarrier) \
+  X(EvictWait) \
+  X(EvictFree) \
+  X(DiscardFlag) \
+  X(UnlinkNlink) \
+  X(UmountLitter) \
+  X(UmountShrink) \
+  X(UmountCheck) \
+  X(UmountEvict) \
+  X(IgrabGet) \
+  X(EvLookupInst) \
+  X(EvLookupPut) \
+  X(EvRemoveDir) \
+  X(EvOpenWalk) \
+  X(EvOpenRevalidate) \
+  X(EvOpenGet) \
+  X(EvOpenCallback) \
+  X(EvCloseRelease) \
+  X(FaultMap) \
+  X(WfGetPage) \
+  X(WfMkwrite) \
+  X(WfLockPage) \
+  X(WfSetPte) \
+  X(WfWaitLocked) \
+  X(WfSetDirty) \
+  X(WfUnlock) \
+  X(StoreUser) \
+  X(WbLockClean) \
+  X(WbStartIo) \
+  X(WbIoDone) \
+  X(TruncSetSize) \
+  X(TruncLockPage) \
+  X(TruncInvalidate) \
+  X(TruncUnmapAgain) \
+  X(DaxScanUnmap) \
+  X(DaxScan) \
+  X(DaxWaitIdle) \
+  X(DaxBreakLeases) \
+  X(DaxWaitLeases) \
+  X(DaxTruncFree) \
+  X(MunmapZap) \
+  X(AllocBlock) \
+  X(PinLeaseSetup) \
+  X(PinLockPtl) \
+  X(PinGrab) \
+  X(PinLeasePages) \
+  X(PinFastRead) \
+  X(PinFastGrab) \
+  X(PinFastRecheck) \
+  X(DmaWrite) \
+  X(UnpinPut) \
+  X(ReapPut) \
+  X(LeaseUnlockPut) \
+  X(LeaseUnlockUnlink) \
+  X(LeaseUnlockAtomic) \
+  X(BreakWorkWait) \
+  X(BreakWorkUnlock) \
+  X(BreakWorkPut)
+// clang-format on
 
 enum class Step : uint8_t {
 #define LC_STEP_ENUM(e) k##e,

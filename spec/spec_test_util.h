@@ -8,8 +8,8 @@
 #include <ostream>
 #include <vector>
 
-#include "gtest/gtest.h"
 #include "config/config.h"
+#include "gtest/gtest.h"
 #include "spec/exec.h"
 #include "spec/findings.h"
 #include "spec/program.h"

@@ -87,8 +87,8 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
 
 // The spec taking the impl's completed steps in the order they completed
 // (a step still in progress at the end, e.g. blocked, is not recorded).
-Inv SpecMarkerVerdict(const Trace& t, const SchedOutcome& o,
-                      std::string* what, size_t* at = nullptr) {
+Inv SpecMarkerVerdict(const Trace& t, const SchedOutcome& o, std::string* what,
+                      size_t* at = nullptr) {
   SpecExec ex(t.config, t.threads);
   size_t taken = 0;
   for (size_t i = 0; i < o.steps.size(); ++i) {
