@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/binary_trace.h"
-#include "harness/call_order.h"
-#include "harness/diff.h"
-#include "harness/fuzz_target.h"
+#include "harness/findings/fuzz_target.h"
+#include "harness/run/call_order.h"
+#include "harness/run/diff.h"
+#include "harness/trace/binary_trace.h"
 #include "spec/exec.h"
 
 namespace lifecheck {

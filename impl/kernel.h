@@ -3,12 +3,12 @@
 //
 // Kernel reproduces the spec's semantics op for op: for any sequence of calls
 // run one at a time, return values and Abstract(kernel) equal the spec's
-// (harness/diff.h checks it after every call). Every policy knob of Config
+// (harness/run/diff.h checks it after every call). Every policy knob of Config
 // changes the behaviour the same way, historic races included, so a
 // controlled scheduler can find them on the impl (issue 4).
 //
 // Never includes spec/ or harness/ (DESIGN principle 4; a ctest checks it).
-// The only reader of the internals is harness/abstraction.cc, through the
+// The only reader of the internals is harness/run/abstraction.cc, through the
 // read-only accessors below.
 //
 // Ghost state: the spec's ghost fields (h_* holders, g_* page reference
@@ -118,7 +118,7 @@ class Kernel {
   bool LocksReleasedIn(uint32_t dentries, uint32_t inodes,
                        uint32_t pages) const;
 
-  // ---- read-only access for harness/abstraction.cc ----
+  // ---- read-only access for harness/run/abstraction.cc ----
   const Config& config() const { return cfg_; }
   const std::array<Dentry, kMaxDentries>& dentries() const { return d_; }
   const std::array<Inode, kMaxInodes>& inodes() const { return ino_; }

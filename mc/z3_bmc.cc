@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/replay.h"
+#include "harness/run/replay.h"
 #include "mc/sym_domain.h"
 
 namespace lifecheck {

@@ -6,10 +6,10 @@
 // minimisers can be run on the same input.
 //
 // With --encode PATH the padded trace is also written as a binary trace
-// (harness/binary_trace.h, the diff_fuzzer's input form: at most 128 calls,
-// call-ordered) and the benchmark minimises the trace that file decodes to,
-// so libFuzzer -minimize_crash and afl-tmin can be run on the same crash file
-// (docs/performance.md ("Minimiser")).
+// (harness/trace/binary_trace.h, the diff_fuzzer's input form: at most 128
+// calls, call-ordered) and the benchmark minimises the trace that file decodes
+// to, so libFuzzer -minimize_crash and afl-tmin can be run on the same crash
+// file (docs/performance.md ("Minimiser")).
 //
 // usage: bench_minimize [--runs N] [--seed S] [--calls N] [--write PATH]
 //                       [--encode PATH] [TRACE]
@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/binary_trace.h"
-#include "harness/minimize.h"
-#include "harness/pad.h"
-#include "harness/trace.h"
+#include "harness/findings/minimize.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
+#include "props/pad.h"
 
 int main(int argc, char** argv) {
   using namespace lifecheck;

@@ -1,4 +1,4 @@
-// rapidcheck properties of the minimiser (harness/minimize.h), checked
+// rapidcheck properties of the minimiser (harness/findings/minimize.h), checked
 // independently of the minimiser's own bookkeeping:
 //   - the output fails with the same verdict as the input;
 //   - the output is 1-minimal (IsOneMinimal, asked of the oracle afresh);
@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/minimize.h"
-#include "harness/pad.h"
-#include "harness/trace.h"
+#include "harness/findings/minimize.h"
+#include "harness/trace/trace.h"
+#include "props/pad.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"
 

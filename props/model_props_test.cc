@@ -1,12 +1,12 @@
 // Stateful model-based test (rc::state): the spec is the model, the impl
-// (impl::Kernel behind the differential runner, harness/diff.h) the system
+// (impl::Kernel behind the differential runner, harness/run/diff.h) the system
 // under test. Commands are calls of every op with arguments in range for a
 // random configuration (every size, every policy knob, buggy variants
 // included), by up to three threads, each run to completion (the sequential
 // schedule).
 //
 // Model: the spec alone: the call list so far and the outcome of running it
-// in call order on SpecExec (harness/call_order.h RunCallOrder, independent
+// in call order on SpecExec (harness/run/call_order.h RunCallOrder, independent
 // of the runner's own spec loop). SUT: DiffRunner::Run of the list. After
 // every command:
 //   - spec and impl agree: no DIFF-RESULT / DIFF-STATE / DIFF-BLOCK;
@@ -16,7 +16,7 @@
 //     rerun with every invariant ignored, spec and impl still agree through
 //     the violating call, so Abstract(impl) shows the violation the spec
 //     world shows.
-// Commands keep the callers' contracts (harness/call_contract.h): a foreign
+// Commands keep the callers' contracts (harness/run/call_contract.h): a foreign
 // dput is a bad program, not a protocol finding.
 //
 // A failure RC_LOGs the runner's trace of the shrunk case, the file it was
@@ -32,10 +32,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "harness/call_contract.h"
-#include "harness/call_order.h"
-#include "harness/diff.h"
-#include "harness/trace.h"
+#include "harness/run/call_contract.h"
+#include "harness/run/call_order.h"
+#include "harness/run/diff.h"
+#include "harness/trace/trace.h"
 #include "props/props_gen.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"

@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
-#include "harness/report.h"
+#include "harness/findings/report.h"
 #include "spec/findings.h"
 
 namespace lifecheck {

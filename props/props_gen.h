@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "config/config.h"
-#include "harness/call_order.h"
-#include "harness/diff.h"
-#include "harness/trace.h"
+#include "harness/run/call_order.h"
+#include "harness/run/diff.h"
+#include "harness/trace/trace.h"
 #include "rapidcheck.h"
 #include "spec/program.h"
 

@@ -3,8 +3,9 @@
 // engine, at the scenario's default sizes, within one time budget; each run's
 // verdict is compared with the variant's expected one, counterexamples are
 // replayed on the spec, and the results go to a table on stdout, report.md
-// and report.html (with the counterexample pictures of harness/explain.h)
-// in the report directory, next to the counterexample traces.
+// and report.html (with the counterexample pictures of
+// harness/findings/explain.h) in the report directory, next to the
+// counterexample traces.
 //
 // Exit: 0 every run gave its expected verdict or ran out of budget (listed,
 // not a mismatch), 1 some run contradicts its expected verdict, 2 bad usage.
@@ -21,10 +22,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "harness/explain.h"
-#include "harness/replay.h"
-#include "harness/report.h"
-#include "harness/trace.h"
+#include "harness/findings/explain.h"
+#include "harness/findings/report.h"
+#include "harness/run/replay.h"
+#include "harness/trace/trace.h"
 #include "mc/engine.h"
 #include "mc/scenario.h"
 #include "tools/check_common.h"

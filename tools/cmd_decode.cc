@@ -7,12 +7,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "harness/binary_trace.h"
-#include "harness/call_order.h"
-#include "harness/diff.h"
-#include "harness/fuzz_target.h"
-#include "harness/replay.h"
-#include "harness/trace.h"
+#include "harness/findings/fuzz_target.h"
+#include "harness/run/call_order.h"
+#include "harness/run/diff.h"
+#include "harness/run/replay.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "harness/binary_trace.h"
-#include "harness/trace.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {

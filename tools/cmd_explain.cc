@@ -3,10 +3,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "harness/explain.h"
-#include "harness/load_input.h"
-#include "harness/replay.h"
-#include "harness/trace.h"
+#include "harness/findings/explain.h"
+#include "harness/run/replay.h"
+#include "harness/trace/load_input.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {

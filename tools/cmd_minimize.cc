@@ -1,5 +1,5 @@
 // `lifecheck minimize`: shrink a failing trace to a 1-minimal one with the
-// same invariant ID (harness/minimize.h).
+// same invariant ID (harness/findings/minimize.h).
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -10,13 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "harness/diff.h"
-#include "harness/load_input.h"
-#include "harness/minimize.h"
-#include "harness/oracles.h"
-#include "harness/replay.h"
-#include "harness/report.h"
-#include "harness/trace.h"
+#include "harness/findings/minimize.h"
+#include "harness/findings/oracles.h"
+#include "harness/findings/report.h"
+#include "harness/run/diff.h"
+#include "harness/run/replay.h"
+#include "harness/trace/load_input.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 #include "tools/corpus_dir.h"
 
@@ -146,7 +146,8 @@ const RegisterCommand kRegisterMinimize(Command{
     "shrink a failing trace to a 1-minimal one with the same finding",
     "\nINPUT is a text trace, or a binary trace: a diff_fuzzer libFuzzer or\n"
     "AFL++ crash file, decoded as the fuzzer did (LIFECHECK_CONFIG pins the\n"
-    "configuration, harness/binary_trace.h). The output fails with the SAME\n"
+    "configuration, harness/trace/binary_trace.h). The output fails with the "
+    "SAME\n"
     "verdict (invariant ID or DEADLOCK) and is 1-minimal: removing any single\n"
     "call, deleting any single run of the schedule, or merging two runs of\n"
     "one thread (one context switch fewer) loses that verdict. Passes: cut\n"

@@ -9,10 +9,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "harness/diff.h"
-#include "harness/replay.h"
+#include "harness/run/diff.h"
+#include "harness/run/replay.h"
 #include "harness/sched/explore.h"
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "spec/findings.h"
 #include "tools/cli.h"
 
@@ -92,7 +92,7 @@ bool RegressOne(const std::string& path, bool quiet) {
     return report(false, absl::StrCat("expect ", expect, ", got ", got));
   got += sched_note;
   // The impl too: a call-atomic trace must give the same verdict through
-  // the differential runner (harness/diff.h).
+  // the differential runner (harness/run/diff.h).
   absl::StatusOr<DiffOutcome> d = RunDiffTrace(*t, path);
   if (!d.ok())  // interleaves inside a call: issue 4's scheduler
     return report(true, absl::StrCat("expect ", expect, ", got ", got,

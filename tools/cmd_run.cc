@@ -6,10 +6,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "harness/diff.h"
-#include "harness/replay.h"
-#include "harness/report.h"
-#include "harness/trace.h"
+#include "harness/findings/diff_report.h"
+#include "harness/findings/report.h"
+#include "harness/run/replay.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {
@@ -112,7 +112,8 @@ const RegisterCommand kRegisterRun(Command{
     "steps)'.\nA finding prints the report: the invariant ID, the table, "
     "the replay\ncommand and a last line 'SUMMARY: lifecheck: <ID> ...'.\n"
     "\nWith --diff, the calls run one at a time on the spec AND the impl\n"
-    "(harness/diff.h): after every call the return values and the abstract\n"
+    "(harness/run/diff.h): after every call the return values and the "
+    "abstract\n"
     "states must agree (else DIFF-RESULT, DIFF-STATE, DIFF-BLOCK). The\n"
     "schedule must be call-atomic (no interleaving inside a call).\n"
     "\noptions:\n  -q, --quiet   print only the verdict line of each file\n"

@@ -3,9 +3,9 @@
 #include <iostream>
 #include <string>
 
-#include "harness/binary_trace.h"
 #include "harness/sched/sched_fuzz.h"
-#include "harness/trace.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {

@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/minimize.h"
-#include "harness/oracles.h"
-#include "harness/triage.h"
+#include "harness/findings/minimize.h"
+#include "harness/findings/oracles.h"
+#include "harness/findings/triage.h"
 #include "tools/cli.h"
 #include "tools/corpus_dir.h"
 

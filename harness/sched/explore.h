@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "harness/sched/sched.h"
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 
 namespace lifecheck::sched {
 
@@ -56,14 +56,6 @@ void JudgeRun(const Trace& t, SchedOutcome& o);
 // schedule; a spec schedule that does not replay on the spec.
 absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
                                       const ExploreOptions& opt);
-
-// One column per thread, one row per spec step boundary the impl passed.
-std::string StepTable(const Trace& t, const SchedOutcome& o);
-// The finding report: ID line first, the table, the detail, the impl-level
-// schedule, `replay: lifecheck explore SAVED --strategy replay`, SUMMARY.
-std::string ExploreReport(const Trace& t, const ExploreResult& r,
-                          const std::string& saved_path);
-std::string ExploreSummary(const Trace& t, const ExploreResult& r);
 
 }  // namespace lifecheck::sched
 

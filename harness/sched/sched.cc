@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "harness/abstraction.h"
-#include "harness/impl_call.h"
+#include "harness/run/abstraction.h"
+#include "harness/run/impl_call.h"
 #include "impl/kernel.h"
 #include "impl/sync.h"
 

@@ -5,9 +5,8 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "harness/call_contract.h"
-#include "harness/call_order.h"
-#include "harness/fuzz_target.h"
+#include "harness/run/call_contract.h"
+#include "harness/run/call_order.h"
 #include "harness/sched/explore.h"
 #include "spec/exec.h"
 
@@ -58,7 +57,7 @@ class RecordChoices : public Strategy {
   size_t i_ = 0;
 };
 
-// Caller contracts (harness/call_contract.h), as diff_fuzzer keeps them:
+// Caller contracts (harness/run/call_contract.h), as diff_fuzzer keeps them:
 // the list keeps the calls the spec's call-order run makes (a call whose
 // contract fails at its turn is dropped, and the list ends with the call
 // that ends the run). umount is dropped when several threads run: its contract
@@ -135,6 +134,8 @@ SchedFuzzRun RunSchedInput(const uint8_t* data, size_t size,
   ByteStrategy s(data + off + len, size - off - len);
   r.outcome = TheScheduler().Run(r.trace.config, r.trace.threads, s);
   JudgeRun(r.trace, r.outcome);
+  r.contracts_held =
+      r.outcome.inv == Inv::kNone || ContractsHeld(r.trace, r.outcome);
   r.trace.impl_schedule = r.outcome.decisions;
   if (r.outcome.serial)
     for (const StepEvent& e : r.outcome.steps)
@@ -161,24 +162,6 @@ std::string EncodeSchedInput(const Trace& t) {
   RecordChoices rec(t.impl_schedule, &out);
   TheScheduler().Run(t.config, t.threads, rec);
   return out;
-}
-
-int SchedFuzzOneInput(const uint8_t* data, size_t size) {
-  const DecodeOptions& opts = ProcessDecodeOptions();
-  SchedFuzzRun r = RunSchedInput(data, size, opts);
-  const Inv inv = r.outcome.inv;
-  if (inv == Inv::kNone || inv == Inv::kDeadlock) return 0;
-  if (!ContractsHeld(r.trace, r.outcome)) return 0;
-  ExploreResult er;
-  er.found = true;
-  er.outcome = r.outcome;
-  er.runs = 1;
-  er.description = "sched_fuzzer input";
-  std::cerr << ExploreReport(r.trace, er, "CRASH.trace")
-            << "decode: lifecheck decode-sched CRASH_FILE -o CRASH.trace\n"
-            << "--- trace ---\n"
-            << PrintTrace(r.trace) << std::flush;
-  std::abort();
 }
 
 }  // namespace lifecheck::sched
