@@ -84,9 +84,9 @@ BENCHMARK(BM_FuzzPath)->MinTime(2.0);
 
 void BM_DiffRunFast(benchmark::State& state) {
   const std::vector<CallList> in = Inputs();
-  std::vector<std::vector<DiffCall>> calls;
+  std::vector<std::vector<ThreadCall>> calls;
   for (const CallList& l : in) {
-    std::vector<DiffCall> c;
+    std::vector<ThreadCall> c;
     for (const ThreadCall& tc : CallOrderRun(l).run.calls)
       c.push_back({tc.thread, tc.call});
     calls.push_back(c);

@@ -30,19 +30,14 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/faults.h"
 #include "impl/objects.h"
 #include "impl/sync.h"
 
 namespace lifecheck::impl {
 
-// Test-only fault injection: each knob plants a known bug so tests can prove
-// the differential runner catches it.
-struct Faults {
-  bool unpin_drops_one = false;  // unpin subtracts 1 instead of the pin bias
-  bool truncate_skips_wait = false;  // DAX truncate frees busy blocks at once
-  bool dma_reports_efault = false;   // dma_write returns -EFAULT on success
-  bool operator==(const Faults&) const = default;
-};
+// Planted faults (config/faults.h): one type for both impl copies.
+using Faults = ::lifecheck::Faults;
 
 // A consistency failure found by CheckQuiescent: a name and a detail.
 struct QuiescentFailure {

@@ -13,7 +13,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/run/call_order.h"
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
 #include "harness/trace/binary_trace.h"
 #include "harness/trace/trace.h"
 #include "props/props_gen.h"

@@ -29,7 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
 #include "harness/trace/trace.h"
 #include "mc/engine.h"
 #include "mc/scenario.h"

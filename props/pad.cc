@@ -26,6 +26,8 @@ absl::StatusOr<Trace> PadOnce(const Trace& t, int extra, std::mt19937_64& rng) {
   const Config& cfg = t.config;
   Trace out;
   out.config = cfg;
+  out.judge = t.judge;
+  out.faults = t.faults;
   out.expect = t.expect;
   out.thread_names = t.thread_names;
   const int orig = static_cast<int>(t.threads.size());

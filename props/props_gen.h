@@ -32,8 +32,8 @@ std::vector<Op> CallableOps(const Config& cfg);
 // callable ones).
 rc::Gen<Call> GenCall(const Config& cfg, std::vector<Op> ops = {});
 // A call by one of `threads` logical threads.
-rc::Gen<DiffCall> GenDiffCall(const Config& cfg, int threads,
-                              std::vector<Op> ops = {});
+rc::Gen<ThreadCall> GenThreadCall(const Config& cfg, int threads,
+                                  std::vector<Op> ops = {});
 
 // Any trace the text format can hold: valid config (any knobs, any ignore
 // set), 1..kMaxThreads threads with identifier names, valid calls, a

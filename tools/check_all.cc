@@ -24,7 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "harness/findings/explain.h"
 #include "harness/findings/report.h"
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
 #include "harness/trace/trace.h"
 #include "mc/engine.h"
 #include "mc/scenario.h"
@@ -381,14 +381,16 @@ std::string ReportHtml(const std::vector<RunRow>& rows, const Context& ctx) {
     if (!row.replayed) continue;
     ExplainOptions eo;
     eo.trace_path = row.cex_path;
-    absl::StrAppend(&o, "<h2 id=\"cex", n++, "\">", HtmlEscape(row.scenario),
-                    " ", HtmlEscape(row.policy), " (", row.engine,
-                    "): ", HtmlEscape(row.verdict),
-                    "</h2>\n<p>Trace: <a href=\"", row.cex_path, "\">",
-                    row.cex_path, "</a>; replay: <code>lifecheck run ",
-                    row.cex_path, "</code></p>\n",
-                    ExplainSvg(row.r.counterexample, row.replay, eo), "\n<pre>",
-                    HtmlEscape(PrintTrace(row.r.counterexample)), "</pre>\n");
+    Judgement j;  // a model-checking counterexample is a spec run
+    j.inv = Finding(row.replay);
+    j.spec = row.replay;
+    absl::StrAppend(
+        &o, "<h2 id=\"cex", n++, "\">", HtmlEscape(row.scenario), " ",
+        HtmlEscape(row.policy), " (", row.engine,
+        "): ", HtmlEscape(row.verdict), "</h2>\n<p>Trace: <a href=\"",
+        row.cex_path, "\">", row.cex_path, "</a>; replay: <code>lifecheck run ",
+        row.cex_path, "</code></p>\n", ExplainSvg(row.r.counterexample, j, eo),
+        "\n<pre>", HtmlEscape(PrintTrace(row.r.counterexample)), "</pre>\n");
   }
   absl::StrAppend(&o, "</body></html>\n");
   return o;

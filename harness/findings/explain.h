@@ -23,8 +23,9 @@
 #define LIFECHECK_HARNESS_FINDINGS_EXPLAIN_H_
 
 #include <string>
+#include <vector>
 
-#include "harness/run/replay.h"
+#include "harness/findings/judge.h"
 #include "harness/trace/trace.h"
 
 namespace lifecheck {
@@ -38,11 +39,20 @@ struct ExplainOptions {
 std::vector<std::string> ShownChanges(const std::vector<std::string>& changes,
                                       Inv finding, bool all_changes);
 
-std::string ExplainSvg(const Trace& t, const RunResult& r,
+// The picture of a trace judged by its own judge (harness/findings/judge.h):
+//  - spec: the run's steps, as above;
+//  - diff: the spec side's steps, and an `impl` lane beside the threads with
+//    a box per call the impl ran — agreeing, or, at the call where the two
+//    sides part, what the impl did and (DIFF-STATE) the fields that differ,
+//    spec -> impl;
+//  - sched: one row per spec step boundary the impl passed, with the range
+//    of scheduling points the thread ran to reach it, the finding's step
+//    marked, and the impl-schedule below.
+std::string ExplainSvg(const Trace& t, const Judgement& j,
                        const ExplainOptions& opts = {});
 
 // An HTML page with the SVG inline and the trace text below it.
-std::string ExplainHtml(const Trace& t, const RunResult& r,
+std::string ExplainHtml(const Trace& t, const Judgement& j,
                         const ExplainOptions& opts = {});
 
 }  // namespace lifecheck

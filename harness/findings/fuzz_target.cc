@@ -3,25 +3,40 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "config/no_coverage.h"
-#include "harness/findings/diff_report.h"
+#include "harness/findings/judge.h"
 #include "harness/findings/report.h"
-#include "harness/findings/sched_report.h"
+#include "harness/findings/sha1.h"
 #include "harness/run/call_order.h"
-#include "harness/run/replay.h"
+#include "harness/run/diff.h"
 #include "harness/sched/sched_fuzz.h"
+#include "harness/trace/binary_trace.h"
 #include "harness/trace/trace.h"
-#include "spec/exec.h"
 
 namespace lifecheck {
 namespace {
+
+// Set once (FuzzInitialize, or the first input), read by every input.
+struct Process {
+  DecodeOptions decode;
+  Faults faults;
+  uint64_t find_mask = ~uint64_t{0};  // bit i set: Inv i aborts
+  bool stats = false;
+  // libFuzzer's artefact naming: the exact path, or prefix + "crash-" +
+  // SHA-1. Empty `libfuzzer` when the engine's names are not known (AFL++,
+  // or a binary run by hand without LLVMFuzzerInitialize).
+  bool libfuzzer = false;
+  std::string exact_path, prefix;
+};
 
 // Counters for LIFECHECK_FUZZ_STATS; they never influence a run.
 long long g_inputs = 0;
@@ -32,78 +47,111 @@ void PrintStats() {
                g_inputs, g_calls);
 }
 
-// LIFECHECK_FIND: bit i set = Inv i aborts; all ones when unset.
-uint64_t FindMask() {
-  static const uint64_t kMask = [] {
-    const char* env = std::getenv("LIFECHECK_FIND");
-    if (!env || !*env) return ~uint64_t{0};
-    uint64_t mask = 0;
+[[noreturn]] void EnvError(const std::string& msg) {
+  std::fprintf(stderr, "%s\n", msg.c_str());
+  std::exit(2);
+}
+
+Process ReadEnvironment(const char* default_pin) {
+  Process p;
+  const char* pin = std::getenv("LIFECHECK_CONFIG");
+  if (pin == nullptr && default_pin != nullptr) pin = default_pin;
+  absl::StatusOr<DecodeOptions> o = ParseConfigPin(pin ? pin : "");
+  if (!o.ok())
+    EnvError(absl::StrCat("LIFECHECK_CONFIG: ", o.status().message()));
+  p.decode = *o;
+  if (const char* env = std::getenv("LIFECHECK_FAULT"); env && *env) {
+    for (absl::string_view name : absl::StrSplit(env, ',')) {
+      if (!AddFaultByName(std::string_view(name.data(), name.size()),
+                          &p.faults))
+        EnvError(absl::StrCat("LIFECHECK_FAULT: unknown fault '", name,
+                              "' (known: ", KnownFaultNames(), ")"));
+    }
+  }
+  if (const char* env = std::getenv("LIFECHECK_FIND"); env && *env) {
+    p.find_mask = 0;
     for (absl::string_view id : absl::StrSplit(env, ',')) {
       Inv inv;
-      if (!ParseInvId(std::string_view(id.data(), id.size()), &inv)) {
-        std::fprintf(stderr, "LIFECHECK_FIND: unknown invariant ID '%s'\n",
-                     std::string(id).c_str());
-        std::exit(2);
-      }
-      mask |= uint64_t{1} << static_cast<int>(inv);
+      if (!ParseInvId(std::string_view(id.data(), id.size()), &inv))
+        EnvError(
+            absl::StrCat("LIFECHECK_FIND: unknown invariant ID '", id, "'"));
+      p.find_mask |= uint64_t{1} << static_cast<int>(inv);
     }
-    return mask;
-  }();
-  return kMask;
+  }
+  const char* s = std::getenv("LIFECHECK_FUZZ_STATS");
+  p.stats = s != nullptr && std::string(s) == "1";
+  return p;
 }
 
-void InitOnce() {
-  static bool done = [] {
-    ProcessDecodeOptions();
-    FindMask();
-    const char* s = std::getenv("LIFECHECK_FUZZ_STATS");
-    if (s && std::string(s) == "1") std::atexit(PrintStats);
-    return true;
-  }();
-  (void)done;
+Process* g_process = nullptr;
+
+Process& TheProcess() {
+  if (g_process == nullptr) {
+    // A binary run without LLVMFuzzerInitialize (AFL++'s persistent driver
+    // by hand): the environment only, no artefact names.
+    g_process = new Process(ReadEnvironment(nullptr));
+    if (g_process->stats) std::atexit(PrintStats);
+  }
+  return *g_process;
 }
 
-}  // namespace
-
-const DecodeOptions& ProcessDecodeOptions() {
-  static const DecodeOptions kOpts = [] {
-    absl::StatusOr<DecodeOptions> o = DecodeOptionsFromEnv();
-    if (!o.ok()) {
-      std::fprintf(stderr, "LIFECHECK_CONFIG: %s\n",
-                   std::string(o.status().message()).c_str());
-      std::exit(2);
-    }
-    return *o;
-  }();
-  return kOpts;
+// The value of libFuzzer flag `-name=value` in argv, or "".
+std::string FlagValue(int argc, char** argv, const char* name) {
+  const std::string key = absl::StrCat("-", name, "=");
+  std::string v;
+  for (int i = 1; i < argc; ++i)
+    if (absl::StartsWith(argv[i], key)) v = argv[i] + key.size();
+  return v;
 }
 
-impl::Faults ProcessFaults() {
-  static const impl::Faults kFaults = [] {
-    impl::Faults f;
-    const char* env = std::getenv("LIFECHECK_FAULT");
-    if (!env || !*env) return f;
-    for (absl::string_view name : absl::StrSplit(env, ',')) {
-      if (!AddFaultByName(std::string_view(name.data(), name.size()), &f)) {
-        std::fprintf(stderr,
-                     "LIFECHECK_FAULT: unknown fault '%s' (known: %s)\n",
-                     std::string(name).c_str(), KnownFaultNames().c_str());
-        std::exit(2);
-      }
-    }
-    return f;
-  }();
-  return kFaults;
+// The manifest of this run: what decodes its artefacts.
+FuzzRun ThisRun(const Process& p, Harness h) {
+  FuzzRun r;
+  r.harness = h;
+  if (p.decode.pinned_config) {
+    r.pin = p.decode.pin_name;
+    r.config = p.decode.pinned_config;
+  }
+  r.faults = p.faults;
+  return r;
 }
 
-namespace {
+void WriteManifestOrWarn(const std::string& dir, const FuzzRun& r) {
+  const absl::Status s = WriteManifest(dir, r);
+  if (!s.ok())
+    std::fprintf(stderr, "lifecheck: warning: %s\n",
+                 std::string(s.message()).c_str());
+}
 
-std::vector<DiffCall> DiffCallsOf(const CallList& l, int n) {
-  std::vector<DiffCall> calls;
-  calls.reserve(n);
-  for (int i = 0; i < n; ++i)
-    calls.push_back({l.calls[i].thread, l.calls[i].call});
-  return calls;
+// Where libFuzzer writes this input's crash file; "" if unknown.
+std::string CrashPath(const Process& p, const uint8_t* data, size_t size) {
+  if (!p.libfuzzer) return "";
+  if (!p.exact_path.empty()) return p.exact_path;
+  return absl::StrCat(p.prefix, "crash-", Sha1Hex(data, size));
+}
+
+// The end of a finding: the report, the sidecar, the trace, abort().
+[[noreturn]] void ReportAndAbort(const Trace& t, const Judgement& j,
+                                 const uint8_t* data, size_t size) {
+  const Process& p = TheProcess();
+  const std::string crash = CrashPath(p, data, size);
+  std::string replay = "CRASH_FILE";
+  if (!crash.empty()) {
+    std::ofstream out(SidecarPath(crash), std::ios::binary);
+    out << PrintTrace(t);
+    out.close();
+    if (out) replay = crash;
+  }
+  std::string report = RenderReport(ReportOf(t, j, replay));
+  absl::StrAppend(&report, "--- trace (",
+                  crash.empty() ? "" : SidecarPath(crash),
+                  crash.empty() ? "not saved: decode the crash file with "
+                                  "`lifecheck decode CRASH_FILE`"
+                                : "",
+                  ") ---\n", PrintTrace(t), "--- end of trace ---\n");
+  std::fputs(report.c_str(), stderr);
+  std::fflush(stderr);
+  std::abort();
 }
 
 DiffRunner& ProcessRunner() {
@@ -111,102 +159,97 @@ DiffRunner& ProcessRunner() {
   // every bit of state it reads, so inputs stay independent).
   static DiffRunner* runner = [] {
     auto* r = new DiffRunner();
-    r->set_faults(ProcessFaults());
+    r->set_faults(TheProcess().faults);
     r->set_caller_contracts(true);
     return r;
   }();
   return *runner;
 }
 
-}  // namespace
-
-namespace {
-
-// The runner's call sources: a decoded call list, or the decoder itself (the
-// fuzz hot path decodes only the calls the run reaches).
-class ListSource : public CallSource {
- public:
-  explicit ListSource(const CallList& l) : l_(l) {}
-  LC_NO_COVERAGE bool Next(DiffCall* out) override {
-    if (i_ >= l_.calls.size()) return false;
-    *out = {l_.calls[i_].thread, l_.calls[i_].call};
-    ++i_;
-    return true;
-  }
-
- private:
-  const CallList& l_;
-  size_t i_ = 0;
-};
-
+// The decoder as the runner's call source: the fuzz hot path decodes only
+// the calls the run reaches.
 class DecoderSource : public CallSource {
  public:
   explicit DecoderSource(CallDecoder& d) : d_(d) {}
-  LC_NO_COVERAGE bool Next(DiffCall* out) override {
-    ThreadCall tc;
-    if (!d_.Next(&tc)) return false;
-    *out = {tc.thread, tc.call};
-    return true;
-  }
+  LC_NO_COVERAGE bool Next(ThreadCall* out) override { return d_.Next(out); }
 
  private:
   CallDecoder& d_;
 };
 
-// One pass: the runner checks each call's caller contract on the spec world
-// before running it and skips an ill-formed call, so only well-formed calls
-// run and every finding counts (RunCallOrder's rule,
-// harness/run/call_contract.h).
-LC_NO_COVERAGE FuzzVerdict RunFuzzSource(const Config& cfg, CallSource& src) {
-  DiffRunner& r = ProcessRunner();
-  const Inv inv = r.RunFast(cfg, src);
-  return {inv, r.last().calls_run};
+bool Reported(Inv inv) {
+  if (inv == Inv::kNone || inv == Inv::kDeadlock) return false;
+  return (TheProcess().find_mask >> static_cast<int>(inv)) & 1;
 }
 
 }  // namespace
 
 FuzzVerdict RunFuzzCalls(const CallList& l) {
-  ListSource src(l);
-  return RunFuzzSource(l.config, src);
+  ArraySource src(l.calls);
+  DiffRunner& r = ProcessRunner();
+  const Inv inv = r.RunFast(l.config, src);
+  return {inv, r.last().calls_run};
 }
 
-DiffOutcome RunFuzzCallsFull(const CallList& l) {
-  return ProcessRunner().Run(l.config,
-                             DiffCallsOf(l, static_cast<int>(l.calls.size())));
-}
-
-std::string FuzzFindingReport(const CallList& l, const FuzzVerdict& v) {
-  (void)v;
-  const DiffOutcome o = RunFuzzCallsFull(l);
-  std::string report = DiffReport(o, "x.trace");
-  const impl::Faults faults = ProcessFaults();
-  // The crash file's name is known only to the engine: say how to use it.
-  std::string env;
-  if (ProcessDecodeOptions().pinned_config)
-    env += "LIFECHECK_CONFIG=" + ProcessDecodeOptions().pin_name + " ";
-  if (!FaultNames(faults).empty())
-    env += "LIFECHECK_FAULT=" + FaultNames(faults) + " ";
-  const std::string decode =
-      absl::StrCat("decode: ", env, "lifecheck decode CRASH_FILE -o x.trace\n");
-  const size_t at = report.rfind("replay: ");
-  report.insert(at == std::string::npos ? 0 : at, decode);
-  return report;
+void FuzzInitialize(int argc, char** argv, Harness harness,
+                    const char* default_pin) {
+  if (g_process != nullptr) return;
+  g_process = new Process(ReadEnvironment(default_pin));
+  Process& p = *g_process;
+  if (p.stats) std::atexit(PrintStats);
+  const FuzzRun run = ThisRun(p, harness);
+  if (const char* afl_out = std::getenv("__AFL_OUT_DIR")) {
+    // AFL++ names crash files itself: the manifest in its -o directory
+    // decodes them.
+    WriteManifestOrWarn(afl_out, run);
+    return;
+  }
+  p.libfuzzer = true;
+  p.exact_path = FlagValue(argc, argv, "exact_artifact_path");
+  p.prefix = FlagValue(argc, argv, "artifact_prefix");
+  std::string dir;
+  if (!p.exact_path.empty()) {
+    dir = std::filesystem::path(p.exact_path).parent_path().string();
+  } else if (!p.prefix.empty()) {
+    dir = absl::EndsWith(p.prefix, "/")
+              ? p.prefix
+              : std::filesystem::path(p.prefix).parent_path().string();
+  }
+  // Only where the user put artefacts: never into the current directory.
+  if (!dir.empty()) WriteManifestOrWarn(dir, run);
 }
 
 LC_NO_COVERAGE int DiffFuzzOneInput(const uint8_t* data, size_t size) {
-  InitOnce();
-  // RunFuzzCalls(DecodeCalls(...)), decoding as the run goes.
-  CallDecoder dec(data, size, ProcessDecodeOptions());
+  const Process& p = TheProcess();
+  CallDecoder dec(data, size, p.decode);
   DecoderSource src(dec);
-  const FuzzVerdict v = RunFuzzSource(dec.config(), src);
+  DiffRunner& r = ProcessRunner();
+  const Inv inv = r.RunFast(dec.config(), src);
   ++g_inputs;
-  g_calls += v.calls_run;
-  if (v.inv == Inv::kNone || v.inv == Inv::kDeadlock) return 0;
-  if (!((FindMask() >> static_cast<int>(v.inv)) & 1)) return 0;
-  const CallList l = DecodeCalls(data, size, ProcessDecodeOptions());
-  std::fputs(FuzzFindingReport(l, v).c_str(), stderr);
-  std::fflush(stderr);
-  std::abort();
+  g_calls += r.last().calls_run;
+  if (!Reported(inv)) return 0;
+  // The finding's full run: the runner's self-describing trace.
+  const CallList l = DecodeCalls(data, size, p.decode);
+  Judgement j;
+  j.diff = r.Run(l.config, l.calls);
+  j.inv = j.diff->inv;
+  ReportAndAbort(j.diff->trace, j, data, size);
+}
+
+int SchedFuzzOneInput(const uint8_t* data, size_t size) {
+  const Process& p = TheProcess();
+  sched::SchedFuzzRun r = sched::RunSchedInput(data, size, p.decode, p.faults);
+  if (!Reported(r.outcome.inv) || !r.contracts_held) return 0;
+  Judgement j;
+  j.inv = r.outcome.inv;
+  sched::ExploreResult e;
+  e.found = true;
+  e.outcome = r.outcome;
+  e.runs = 1;
+  e.description = "a sched_fuzzer input";
+  e.found_trace = r.trace;
+  j.sched = e;
+  ReportAndAbort(r.trace, j, data, size);
 }
 
 int ParserFuzzOneInput(const uint8_t* data, size_t size) {
@@ -232,24 +275,6 @@ int ParserFuzzOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
   return 0;
-}
-
-int SchedFuzzOneInput(const uint8_t* data, size_t size) {
-  const DecodeOptions& opts = ProcessDecodeOptions();
-  sched::SchedFuzzRun r = sched::RunSchedInput(data, size, opts);
-  const Inv inv = r.outcome.inv;
-  if (inv == Inv::kNone || inv == Inv::kDeadlock) return 0;
-  if (!r.contracts_held) return 0;
-  sched::ExploreResult er;
-  er.found = true;
-  er.outcome = r.outcome;
-  er.runs = 1;
-  er.description = "sched_fuzzer input";
-  std::cerr << sched::ExploreReport(r.trace, er, "CRASH.trace")
-            << "decode: lifecheck decode-sched CRASH_FILE -o CRASH.trace\n"
-            << "--- trace ---\n"
-            << PrintTrace(r.trace) << std::flush;
-  std::abort();
 }
 
 }  // namespace lifecheck

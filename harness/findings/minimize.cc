@@ -10,12 +10,28 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
+#include "harness/sched/explore.h"
+#include "harness/sched/sched.h"
 #include "spec/exec.h"
 #include "spec/program.h"
 
 namespace lifecheck {
 namespace {
+
+// The schedule a judge sched trace without a spec schedule is minimised
+// on: its impl-schedule, replayed on the impl. Every other trace is
+// minimised on its spec schedule, replayed on the spec.
+bool OnImplSchedule(const Trace& t) {
+  return t.judge == Judge::kSched && t.schedule.empty() &&
+         !t.impl_schedule.empty();
+}
+std::vector<int>& Edited(Trace& t) {
+  return OnImplSchedule(t) ? t.impl_schedule : t.schedule;
+}
+const std::vector<int>& Edited(const Trace& t) {
+  return OnImplSchedule(t) ? t.impl_schedule : t.schedule;
+}
 
 // A maximal block of consecutive schedule entries of one thread.
 struct Run {
@@ -43,7 +59,7 @@ std::vector<int> Expand(const std::vector<Run>& runs) {
 // Size of a trace for the "strictly smaller" rule that makes the sweep
 // terminate: calls, then schedule entries, then context switches.
 std::tuple<int, size_t, size_t> Measure(const Trace& t) {
-  return {NumCalls(t), t.schedule.size(), Runs(t.schedule).size()};
+  return {NumCalls(t), Edited(t).size(), Runs(Edited(t)).size()};
 }
 
 // Removes position information and the expect header: what the oracle
@@ -150,55 +166,61 @@ Trace WithSize(const Trace& t, const ConfigField& f, int v) {
   return out;
 }
 
-// A spec run as the minimiser needs it: RunTrace's loop (harness/run/replay.cc)
-// without the world diffs the report needs, which cost more than the steps.
-// minimize_test checks that both give the same verdict. False when the
-// schedule is invalid or the step bound is hit.
-struct LeanRun {
-  std::vector<StepRecord> steps;
-  Inv finding = Inv::kNone;        // violation, or kDeadlock
-  std::vector<BlockedAt> blocked;  // on deadlock: where each thread waits
+// What the minimiser learns from one run of a trace's edited schedule
+// (EditedSchedule): hints for choosing candidates; every candidate is still
+// confirmed by the oracle.
+struct ScheduleRun {
+  std::vector<int> threads;  // executed thread per entry (then continuation)
+  std::vector<int> calls;    // the call index each executed entry steps
+  int finding_thread = -1;   // the call that found a violation
+  int finding_call = -1;
+  std::vector<std::pair<int, int>> blocked;  // (thread, call) at a deadlock
 };
 
-bool RunLean(const Trace& t, LeanRun* out) {
-  SpecExec exec(t.config, t.threads);
-  out->steps.clear();
-  out->blocked.clear();
-  auto take = [&](int th) {
-    if (out->steps.size() >= static_cast<size_t>(kMaxReplaySteps)) return false;
-    out->steps.push_back(exec.step(th));
-    return true;
-  };
-  for (int th : t.schedule) {
-    if (exec.violation() != Inv::kNone || exec.deadlocked()) break;
-    if (th < 0 || th >= exec.num_threads() || exec.done(th) ||
-        !exec.enabled(th) || !take(th))
-      return false;
-  }
-  while (!exec.finished()) {
-    const int th = exec.sequential_choice();
-    if (th < 0) break;
-    if (!take(th)) return false;
-  }
-  out->finding = exec.violation();
-  if (out->finding == Inv::kNone && !exec.all_done()) {
-    out->finding = Inv::kDeadlock;
-    for (int th = 0; th < exec.num_threads(); ++th) {
-      if (exec.done(th)) continue;
-      const Insn& in = exec.next_insn(th);
-      out->blocked.push_back(BlockedAt{th, in.call, in.op, in.step});
+// Runs the edited schedule: the spec's schedule-order run without world
+// diffs, or the impl's replay under the controlled scheduler. False when
+// it cannot be followed (or the step bound is hit).
+bool RunSchedule(const Trace& t, ScheduleRun* out) {
+  *out = ScheduleRun{};
+  if (OnImplSchedule(t)) {
+    sched::ExploreOptions opt;
+    opt.strategy = "replay";
+    static sched::Scheduler* scheduler = new sched::Scheduler();
+    opt.scheduler = scheduler;
+    absl::StatusOr<sched::ExploreResult> e = sched::Explore(t, "", opt);
+    if (!e.ok() || e->diverged) return false;
+    const sched::SchedOutcome& o = e->outcome;
+    out->threads = o.decisions;
+    out->calls = o.decision_calls;
+    if (o.inv != Inv::kNone && o.inv != Inv::kDeadlock &&
+        !o.decisions.empty()) {
+      out->finding_thread = o.decisions.back();
+      out->finding_call = o.decision_calls.back();
     }
+    return true;
   }
+  absl::StatusOr<RunResult> r = RunTrace(t, "", {.record_changes = false});
+  if (!r.ok()) return false;
+  for (const StepRecord& st : r->steps) {
+    out->threads.push_back(st.thread);
+    out->calls.push_back(st.call);
+  }
+  if (r->violation != Inv::kNone && !r->steps.empty()) {
+    out->finding_thread = r->steps.back().thread;
+    out->finding_call = r->steps.back().call;
+  }
+  for (const BlockedAt& b : r->blocked)
+    out->blocked.emplace_back(b.thread, b.call);
   return true;
 }
 
-// The executed thread sequence of a spec run; false if it cannot replay.
+// The executed thread sequence of the edited schedule; false if it cannot
+// be replayed.
 bool ExecutedThreads(const Trace& t, std::vector<int>* seq,
-                     LeanRun* result = nullptr) {
-  LeanRun r;
-  if (!RunLean(t, &r)) return false;
-  seq->clear();
-  for (const StepRecord& s : r.steps) seq->push_back(s.thread);
+                     ScheduleRun* result = nullptr) {
+  ScheduleRun r;
+  if (!RunSchedule(t, &r)) return false;
+  *seq = r.threads;
   if (result) *result = std::move(r);
   return true;
 }
@@ -218,6 +240,22 @@ class Minimizer {
       return absl::FailedPreconditionError(absl::StrCat(
           "does not fail (verdict ", target_, "); nothing to minimise"));
     }
+    // A scheduled run with both schedules: minimise through the step
+    // markers (the spec schedule, judged by replaying it on the impl) when
+    // that reproduces the finding, else on the impl-schedule alone (the
+    // run's steps overlapped). The impl-schedule is recorded again at the
+    // end.
+    const bool both = t.judge == Judge::kSched && !t.schedule.empty() &&
+                      !t.impl_schedule.empty();
+    if (both) {
+      Trace steps = t;
+      steps.impl_schedule.clear();
+      if (Same(steps)) {
+        t = steps;
+      } else {
+        t.schedule.clear();
+      }
+    }
     stats_.input_calls = NumCalls(t);
 
     t = Cut(t);
@@ -234,6 +272,7 @@ class Minimizer {
       for (size_t th = 0; th < t.thread_names.size(); ++th)
         t.thread_names[th] = std::string(1, static_cast<char>('A' + th));
     }
+    if (both && !t.schedule.empty()) RecordImplSchedule(t);
     MinimizeResult out;
     out.trace = t;
     out.trace.expect = target_;
@@ -248,6 +287,18 @@ class Minimizer {
   }
 
  private:
+  // Adds the impl-schedule of `t`'s step-marker replay, when the trace
+  // keeps its verdict with it (it should: it is the same run).
+  void RecordImplSchedule(Trace& t) {
+    sched::ExploreOptions opt;
+    opt.strategy = "replay";
+    absl::StatusOr<sched::ExploreResult> e = sched::Explore(t, "", opt);
+    if (!e.ok() || e->diverged) return;
+    Trace with = t;
+    with.impl_schedule = e->outcome.decisions;
+    if (Same(with)) t = with;
+  }
+
   // The oracle's verdict, through the cache and the budget.
   std::string Ask(const Trace& t) {
     const std::string key = CacheKey(t);
@@ -271,14 +322,14 @@ class Minimizer {
   // matter to it; the schedule becomes the executed sequence, so removing
   // calls later keeps the relative order of everything else.
   Trace Cut(const Trace& t) {
-    LeanRun r;
+    ScheduleRun r;
     std::vector<int> seq;
     if (!ExecutedThreads(t, &seq, &r)) return t;
     std::vector<int> started(t.threads.size(), 0);
-    for (const StepRecord& s : r.steps)
-      started[s.thread] = std::max(started[s.thread], s.call + 1);
-    for (const BlockedAt& b : r.blocked)
-      started[b.thread] = std::max(started[b.thread], b.call + 1);
+    for (size_t i = 0; i < r.threads.size(); ++i)
+      started[r.threads[i]] = std::max(started[r.threads[i]], r.calls[i] + 1);
+    for (const auto& [th, call] : r.blocked)
+      started[th] = std::max(started[th], call + 1);
     std::vector<std::vector<bool>> drop(t.threads.size());
     for (size_t th = 0; th < t.threads.size(); ++th) {
       drop[th].assign(t.threads[th].size(), false);
@@ -286,7 +337,7 @@ class Minimizer {
         drop[th][c] = true;
     }
     Trace explicit_t = t;
-    explicit_t.schedule = seq;
+    Edited(explicit_t) = seq;
     Trace cand = RemoveCalls(explicit_t, drop);
     if (cand == t) return t;
     return Same(cand) ? cand : t;
@@ -305,19 +356,19 @@ class Minimizer {
     std::vector<std::vector<int>> index(t.threads.size());
     for (size_t th = 0; th < t.threads.size(); ++th)
       index[th].assign(t.threads[th].size(), -1);
-    LeanRun r;
+    ScheduleRun r;
     std::vector<int> seq;
     int violating = -1;
     if (ExecutedThreads(t, &seq, &r)) {
-      for (const StepRecord& s : r.steps) {
-        if (index[s.thread][s.call] < 0) {
-          index[s.thread][s.call] = static_cast<int>(units.size());
-          units.push_back(Unit{s.thread, s.call});
+      for (size_t i = 0; i < r.threads.size(); ++i) {
+        const int th = r.threads[i], call = r.calls[i];
+        if (index[th][call] < 0) {
+          index[th][call] = static_cast<int>(units.size());
+          units.push_back(Unit{th, call});
         }
       }
-      if (r.finding != Inv::kNone && r.finding != Inv::kDeadlock &&
-          !r.steps.empty())
-        violating = index[r.steps.back().thread][r.steps.back().call];
+      if (r.finding_thread >= 0)
+        violating = index[r.finding_thread][r.finding_call];
     }
     for (size_t th = 0; th < t.threads.size(); ++th) {
       for (size_t c = 0; c < t.threads[th].size(); ++c) {
@@ -444,15 +495,6 @@ class Minimizer {
 
 }  // namespace
 
-std::string SpecVerdict(const Trace& t) {
-  LeanRun r;
-  if (!RunLean(t, &r)) return kInvalidVerdict;
-  if (r.finding == Inv::kNone) return "clean";
-  return std::string(InvId(r.finding));
-}
-
-Oracle SpecOracle() { return SpecVerdict; }
-
 absl::StatusOr<MinimizeResult> Minimize(const Trace& failing,
                                         const Oracle& oracle,
                                         const MinimizeOptions& opts) {
@@ -472,13 +514,25 @@ int NumCalls(const Trace& t) {
 // -1 for an entry the replay does not execute: after a finding, or naming a
 // thread that does not exist, is finished or is blocked.
 std::vector<int> EntryCalls(const Trace& t) {
-  std::vector<int> out(t.schedule.size(), -1);
+  std::vector<int> out(Edited(t).size(), -1);
+  if (OnImplSchedule(t)) {
+    // A replay that diverges maps nothing: the minimiser then keeps only
+    // what it can confirm.
+    ScheduleRun r;
+    if (!RunSchedule(t, &r)) return out;
+    const size_t n = std::min(out.size(), r.calls.size());
+    for (size_t i = 0; i < n; ++i) out[i] = r.calls[i];
+    return out;
+  }
   SpecExec exec(t.config, t.threads);
+  StepRecord rec;
   for (size_t i = 0; i < t.schedule.size(); ++i) {
     if (exec.finished()) break;
     const int th = t.schedule[i];
-    if (th < 0 || th >= exec.num_threads() || !exec.enabled(th)) break;
-    out[i] = exec.step(th).call;
+    if (th < 0 || th >= exec.num_threads() || exec.done(th) ||
+        !exec.TryStep(th, &rec))
+      break;
+    out[i] = rec.call;
   }
   return out;
 }
@@ -497,6 +551,13 @@ Trace RemoveCallsMapped(const Trace& t,
   Trace out;
   out.config = t.config;
   out.expect = t.expect;
+  out.judge = t.judge;
+  out.faults = t.faults;
+  // The other schedule (empty when the impl-schedule is edited; an
+  // impl-schedule beside an edited spec schedule no longer fits).
+  const bool on_impl = OnImplSchedule(t);
+  const std::vector<int>& sched = Edited(t);
+  std::vector<int>& out_sched = on_impl ? out.impl_schedule : out.schedule;
   std::vector<int> renum(t.threads.size(), -1);
   for (size_t th = 0; th < t.threads.size(); ++th) {
     std::vector<Call> kept;
@@ -509,11 +570,13 @@ Trace RemoveCallsMapped(const Trace& t,
                                    ? t.thread_names[th]
                                    : absl::StrCat("T", th));
   }
-  for (size_t i = 0; i < t.schedule.size(); ++i) {
-    const int th = t.schedule[i];
+  for (size_t i = 0; i < sched.size(); ++i) {
+    const int th = sched[i];
     if (th < 0 || static_cast<size_t>(th) >= t.threads.size()) continue;
-    if (renum[th] < 0 || calls[i] < 0 || dropped(th, calls[i])) continue;
-    out.schedule.push_back(renum[th]);
+    if (renum[th] < 0 || i >= calls.size() || calls[i] < 0 ||
+        dropped(th, calls[i]))
+      continue;
+    out_sched.push_back(renum[th]);
   }
   return out;
 }
@@ -534,10 +597,10 @@ std::vector<Trace> CallNeighbours(const Trace& t) {
 
 std::vector<Trace> ScheduleNeighbours(const Trace& t) {
   std::vector<Trace> out;
-  const std::vector<Run> runs = Runs(t.schedule);
+  const std::vector<Run> runs = Runs(Edited(t));
   auto with = [&](const std::vector<Run>& r) {
     Trace c = t;
-    c.schedule = Expand(r);
+    Edited(c) = Expand(r);
     c.schedule_pos.clear();
     out.push_back(std::move(c));
   };
@@ -581,7 +644,7 @@ Trace CanonicalSchedule(const Trace& t) {
   Trace c = t;
   c.schedule_pos.clear();
   for (size_t p = 0; p <= seq.size(); ++p) {
-    c.schedule.assign(seq.begin(), seq.begin() + p);
+    Edited(c).assign(seq.begin(), seq.begin() + p);
     std::vector<int> got;
     if (ExecutedThreads(c, &got) && got == seq) return c;
   }

@@ -5,11 +5,19 @@
 // an invariant ID, "DEADLOCK", "DIFF-...", or kInvalidVerdict for a trace
 // that cannot be replayed, e.g. a schedule naming a blocked thread). A
 // candidate counts as failing only if the oracle returns exactly the verdict
-// of the input. The spec replay (SpecOracle) is the default; the differential
-// runner can be passed instead. Spec replays are used as *hints* (where the
-// run stopped, which calls ran) but every accepted candidate is confirmed by
-// the oracle, so a different oracle never gets a wrong result — only a
-// slower one.
+// of the input. JudgeOracle (harness/findings/judge.h) judges each
+// candidate by its own `judge:` line, so every kind of finding — spec,
+// DIFF-* with its planted faults, impl-schedule — minimises the same way.
+// Replays of the edited schedule are used as *hints* (where the run stopped,
+// which calls ran) but every accepted candidate is confirmed by the oracle,
+// so a different oracle never gets a wrong result — only a slower one.
+//
+// The edited schedule: the spec schedule; for a scheduled finding (judge
+// sched) whose steps did not overlap, also the spec schedule, judged through
+// the impl's step markers, with its impl-schedule recorded again at the end;
+// for one whose steps overlapped (an impl-schedule only), the impl-schedule
+// itself, calls and scheduling points removed together (each point belongs
+// to the call its thread was in).
 //
 // Passes, in order (docs/minimize.md):
 //  1. cut: calls that never started before the finding are dropped and the
@@ -33,18 +41,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "harness/findings/judge.h"
 #include "harness/trace/trace.h"
 
 namespace lifecheck {
-
-// The verdict an oracle gives a trace that cannot be replayed.
-inline constexpr char kInvalidVerdict[] = "invalid";
-
-using Oracle = std::function<std::string(const Trace&)>;
-
-// RunTrace + Verdict on the concrete spec; kInvalidVerdict on a replay error.
-std::string SpecVerdict(const Trace& t);
-Oracle SpecOracle();
 
 struct MinimizeOptions {
   int max_oracle_calls = 5000;  // stop (not 1-minimal) when exhausted

@@ -7,8 +7,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "harness/sched/explore.h"
 
 namespace lifecheck {
 namespace {
@@ -281,37 +284,150 @@ std::string ConfigLine(const Config& c) {
   return out;
 }
 
-std::string SummaryLine(const Trace& t, const RunResult& r) {
-  const Inv f = Finding(r);
-  const absl::string_view id = A(InvId(f));
-  if (r.violation == Inv::kNone && !r.blocked.empty()) {
-    const BlockedAt& b = r.blocked.front();
-    return absl::StrCat("SUMMARY: lifecheck: ", id, " ",
-                        A(GetOpInfo(b.op).name), " in thread ",
-                        ThreadName(t, b.thread), " at step ", r.steps.size());
-  }
-  if (r.steps.empty()) {  // violated by the initial world: no step to blame
-    return absl::StrCat("SUMMARY: lifecheck: ", id, " init at step 0");
-  }
-  const StepRecord& last = r.steps.back();
-  return absl::StrCat("SUMMARY: lifecheck: ", id, " ",
-                      A(GetOpInfo(last.op).name), " in thread ",
-                      ThreadName(t, last.thread), " at step ", r.steps.size());
+std::string ConfigLine(const Trace& t) {
+  std::string out = ConfigLine(t.config);
+  if (t.judge != Judge::kSpec)
+    absl::StrAppend(&out, "; judge: ", A(JudgeName(t.judge)));
+  if (t.faults.any())
+    absl::StrAppend(&out,
+                    "; fault: ", absl::StrJoin(FaultNameList(t.faults), " "));
+  return out;
 }
 
-std::string FindingReport(const Trace& t, const RunResult& r,
-                          const std::string& trace_path) {
-  const Inv f = Finding(r);
-  std::string out =
-      absl::StrCat("lifecheck: finding ", A(InvId(f)), ": ", A(InvMeaning(f)));
-  const std::string_view seed = InvSeed(f);
+std::string StepTable(const Trace& t, const sched::SchedOutcome& o) {
+  const int n = static_cast<int>(t.threads.size());
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header(n + 2);
+  header[0] = "#";
+  for (int i = 0; i < n; ++i) header[i + 1] = ThreadName(t, i);
+  header[n + 1] = "impl point";
+  rows.push_back(header);
+  for (size_t k = 0; k < o.steps.size(); ++k) {
+    const sched::StepEvent& e = o.steps[k];
+    std::vector<std::string> row(n + 2);
+    row[0] = absl::StrCat(k + 1);
+    if (e.thread >= 0 && e.thread < n) row[e.thread + 1] = e.step;
+    row[n + 1] = absl::StrCat(e.point + 1);
+    rows.push_back(row);
+  }
+  return RenderTable(rows);
+}
+
+namespace {
+
+// The spec's report: the run's table and where it stopped.
+void SpecReport(const Trace& t, const RunResult& r, Report* rep) {
+  rep->table = InterleavingTable(t, r);
+  for (Warn w : WarningsSeen(r.final_world))
+    rep->warnings.push_back(
+        absl::StrCat("warning: ", A(WarnCode(w)), ": ", A(WarnText(w))));
+  if (r.violation == Inv::kNone && !r.blocked.empty()) {
+    const BlockedAt& b = r.blocked.front();
+    rep->where =
+        absl::StrCat(A(GetOpInfo(b.op).name), " in thread ",
+                     ThreadName(t, b.thread), " at step ", r.steps.size());
+  } else if (r.steps.empty()) {  // violated by the initial world
+    rep->where = "init at step 0";
+  } else {
+    const StepRecord& last = r.steps.back();
+    rep->where =
+        absl::StrCat(A(GetOpInfo(last.op).name), " in thread ",
+                     ThreadName(t, last.thread), " at step ", r.steps.size());
+  }
+}
+
+// The differential runner's report: the spec side of the run as the table,
+// then the call where spec and impl part and what each side did.
+void DiffReport(const Trace& t, const DiffOutcome& o, Report* rep) {
+  rep->judged_by = "spec and impl, call by call";
+  Trace spec_side = o.trace;
+  spec_side.judge = Judge::kSpec;
+  spec_side.faults = {};
+  spec_side.expect.clear();
+  absl::StatusOr<RunResult> r = RunTrace(spec_side, "");
+  if (r.ok()) {
+    rep->table = InterleavingTable(spec_side, *r);
+    for (Warn w : WarningsSeen(r->final_world))
+      rep->warnings.push_back(
+          absl::StrCat("warning: ", A(WarnCode(w)), ": ", A(WarnText(w))));
+  }
+  if (!o.detail.empty())
+    for (absl::string_view l : absl::StrSplit(o.detail, '\n'))
+      rep->detail.emplace_back(l);
+  rep->where =
+      absl::StrCat(A(GetOpInfo(o.last_call.op).name), " in thread ",
+                   ThreadName(t, o.last_thread), " at call ", o.calls_run);
+}
+
+// The controlled scheduler's report: the impl's step boundaries, the same
+// steps on the spec when the run was step-serial, the cross-check.
+void SchedReport(const Trace& t, const sched::ExploreResult& e, Report* rep) {
+  const sched::SchedOutcome& o = e.outcome;
+  rep->judged_by = "the impl under the controlled scheduler";
+  rep->table = StepTable(t, o);
+  if (o.serial && !e.found_trace.schedule.empty()) {
+    Trace spec_side = e.found_trace;
+    spec_side.judge = Judge::kSpec;
+    spec_side.faults = {};
+    spec_side.impl_schedule.clear();
+    absl::StatusOr<RunResult> r = RunTrace(spec_side, "");
+    if (r.ok())
+      absl::StrAppend(&rep->table, "the same steps on the spec:\n",
+                      InterleavingTable(spec_side, *r));
+  }
+  for (absl::string_view l : absl::StrSplit(o.detail, '\n'))
+    if (!l.empty()) rep->detail.emplace_back(l);
+  rep->detail.push_back(sched::SpecOnMarkerOrder(t, o));
+  rep->detail.push_back(absl::StrCat(
+      "impl: ", o.points, " scheduling points, ", o.steps.size(),
+      " step boundaries, ", o.serial ? "step-serial" : "steps overlapped",
+      "; schedule ", e.runs, " of ", e.description,
+      absl::StrFormat(" (%.2f s)", e.seconds)));
+  const size_t k = o.finding_step > 0 && o.finding_step <= o.steps.size()
+                       ? o.finding_step
+                       : o.steps.size();
+  if (k > 0) {
+    const sched::StepEvent& ev = o.steps[k - 1];
+    rep->where = absl::StrCat(ev.step, " in thread ", ThreadName(t, ev.thread),
+                              " at step ", k, " (impl)");
+  } else {
+    rep->where = "at the start (impl)";
+  }
+}
+
+}  // namespace
+
+Report ReportOf(const Trace& t, const Judgement& j,
+                const std::string& replay_path) {
+  Report rep;
+  rep.id = j.inv;
+  if (j.spec) SpecReport(t, *j.spec, &rep);
+  if (j.diff) DiffReport(t, *j.diff, &rep);
+  if (j.sched) SchedReport(t, *j.sched, &rep);
+  rep.config = ConfigLine(t);
+  rep.threads = ThreadLines(t);
+  rep.replay = replay_path;
+  return rep;
+}
+
+std::string SummaryLine(const Report& r) {
+  return absl::StrCat("SUMMARY: lifecheck: ", A(InvId(r.id)), " ", r.where);
+}
+
+std::string RenderReport(const Report& r) {
+  std::string out = absl::StrCat("lifecheck: finding ", A(InvId(r.id)), ": ",
+                                 A(InvMeaning(r.id)));
+  const std::string_view seed = InvSeed(r.id);
   if (!seed.empty() && seed != "-")
     absl::StrAppend(&out, " (seed ", A(seed), ")");
-  absl::StrAppend(&out, "\n", InterleavingTable(t, r));
-  absl::StrAppend(&out, ConfigLine(t.config), "\n", ThreadLines(t),
-                  WarningLines(r));
-  absl::StrAppend(&out, "replay: lifecheck run ", trace_path, "\n");
-  absl::StrAppend(&out, SummaryLine(t, r), "\n");
+  if (!r.judged_by.empty()) absl::StrAppend(&out, " [", r.judged_by, "]");
+  absl::StrAppend(&out, "\n", r.table);
+  for (const std::string& d : r.detail) absl::StrAppend(&out, d, "\n");
+  absl::StrAppend(&out, r.config, "\n", r.threads);
+  for (const std::string& w : r.warnings) absl::StrAppend(&out, w, "\n");
+  if (!r.replay.empty())
+    absl::StrAppend(&out, "replay: lifecheck run ", r.replay, "\n");
+  absl::StrAppend(&out, SummaryLine(r), "\n");
   return out;
 }
 

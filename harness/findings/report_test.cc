@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
 #include "harness/trace/trace.h"
 
 namespace lifecheck {
@@ -58,6 +58,14 @@ std::string RowWith(const std::string& table, const std::string& needle) {
   for (const std::string& l : Lines(table))
     if (l.find(needle) != std::string::npos) return l;
   return "";
+}
+
+// The report of a spec run (a judgement by the spec).
+Report SpecReport(const Trace& t, const RunResult& r, const std::string& p) {
+  Judgement j;
+  j.inv = Finding(r);
+  j.spec = r;
+  return ReportOf(t, j, p);
 }
 
 TEST(VerdictTest, NamesCleanInvariantOrDeadlock) {
@@ -113,7 +121,8 @@ TEST(ReportTest, DaxTruncateNoneFreesAPinnedBlock) {
   EXPECT_EQ(r->steps.back().op, Op::kTruncate);
   ASSERT_EQ(r->changes.size(), r->steps.size());
 
-  const std::string report = FindingReport(t, *r, "corpus/regress/x.trace");
+  const std::string report =
+      RenderReport(SpecReport(t, *r, "corpus/regress/x.trace"));
   const std::vector<std::string> lines = Lines(report);
   ASSERT_GE(lines.size(), 6u);
   EXPECT_EQ(lines.front(),
@@ -123,7 +132,7 @@ TEST(ReportTest, DaxTruncateNoneFreesAPinnedBlock) {
             "SUMMARY: lifecheck: I-DAX-1 truncate in thread T at step 4");
   EXPECT_EQ(lines[lines.size() - 2],
             "replay: lifecheck run corpus/regress/x.trace");
-  EXPECT_EQ(SummaryLine(t, *r), lines.back());
+  EXPECT_EQ(SummaryLine(SpecReport(t, *r, "x")), lines.back());
 
   // One column per thread, headed by its name, then the changes column.
   const std::string& header = lines[1];
@@ -159,7 +168,8 @@ TEST(ReportTest, DaxTruncateWaitOnANeverReleasedPinDeadlocks) {
   EXPECT_EQ(r->blocked[0].thread, 1);
   EXPECT_EQ(r->blocked[0].step, Step::kDaxWaitIdle);
 
-  const std::vector<std::string> lines = Lines(FindingReport(t, *r, "w.trace"));
+  const std::vector<std::string> lines =
+      Lines(RenderReport(SpecReport(t, *r, "w.trace")));
   EXPECT_EQ(lines.front(),
             "lifecheck: finding DEADLOCK: every thread with work left is "
             "blocked");
@@ -170,6 +180,46 @@ TEST(ReportTest, DaxTruncateWaitOnANeverReleasedPinDeadlocks) {
   const std::string blocked = RowWith(table, "blocked: truncate.DaxWaitIdle");
   ASSERT_NE(blocked, "") << table;
   EXPECT_EQ(Col(blocked, "blocked:"), Col(Lines(table)[0], "T")) << table;
+}
+
+// Every kind of finding has the same first and last lines, and the replay
+// line names the artefact alone (its judge and faults are in it).
+TEST(ReportTest, DiffAndScheduledFindingsHaveTheOneShape) {
+  absl::StatusOr<Trace> diff = ParseTrace(R"(lifecheck-trace v1
+config fs=dax files=1 pages=1 ptes=1 pins=1
+judge: diff
+fault: unpin_drops_one
+thread A: fault pte=0 file=1 index=0
+thread A: pin pin=0 pte=0
+thread A: unpin pin=0
+)",
+                                          "d.trace");
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  absl::StatusOr<Judgement> j = JudgeTrace(*diff, "d.trace");
+  ASSERT_TRUE(j.ok()) << j.status();
+  std::vector<std::string> lines =
+      Lines(RenderReport(ReportOf(*diff, *j, "d.trace")));
+  EXPECT_EQ(lines.front(),
+            "lifecheck: finding DIFF-STATE: Abstract(impl) equals the spec "
+            "state [spec and impl, call by call]");
+  EXPECT_EQ(lines.back(),
+            "SUMMARY: lifecheck: DIFF-STATE unpin in thread A at call 3");
+  EXPECT_EQ(lines[lines.size() - 2], "replay: lifecheck run d.trace");
+
+  absl::StatusOr<Trace> sched =
+      ReadTraceFile(std::string(LIFECHECK_SOURCE_DIR) +
+                    "/corpus/regress/003-zap-without-ptl-impl.trace");
+  ASSERT_TRUE(sched.ok()) << sched.status();
+  j = JudgeTrace(*sched, "s.trace");
+  ASSERT_TRUE(j.ok()) << j.status();
+  lines = Lines(RenderReport(ReportOf(*sched, *j, "s.trace")));
+  EXPECT_EQ(lines.front(),
+            "lifecheck: finding I-DAX-1: a block is freed only when idle "
+            "(seed 003) [the impl under the controlled scheduler]");
+  EXPECT_EQ(lines.back().rfind("SUMMARY: lifecheck: I-DAX-1 ", 0), 0u)
+      << lines.back();
+  EXPECT_NE(lines.back().find("(impl)"), std::string::npos) << lines.back();
+  EXPECT_EQ(lines[lines.size() - 2], "replay: lifecheck run s.trace");
 }
 
 TEST(ReplayTest, PinReleasedBeforeTruncateIsClean) {

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "harness/run/call_contract.h"
 #include "spec/check.h"
 
 namespace lifecheck {
@@ -23,37 +22,18 @@ std::vector<std::vector<Call>> ThreadsOf(const CallList& l) {
 
 CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
                           std::vector<int>* schedule, bool contracts) {
-  LC_CHECK(exec.num_threads() == 0);
-  CallOrderEnd end;
+  ArraySource src(l.calls);
+  CallOrderOptions o;
+  o.contracts = contracts;
+  o.schedule = schedule;
+  std::vector<ThreadCall> run;
+  o.run = &run;
+  CallOrderEnd end = RunCallOrderWith(
+      exec, src, o, [](int, const Call&, const CallEnd&, const Touched&) {
+        return Inv::kNone;
+      });
   end.run.config = l.config;
-  std::array<int, kMaxThreads> dense;
-  dense.fill(-1);
-  for (const ThreadCall& tc : l.calls) {
-    LC_CHECK(tc.thread >= 0 && tc.thread < kMaxThreads);
-    // A thread not started yet is judged as the next one: it holds nothing.
-    const int t = dense[tc.thread] >= 0 ? dense[tc.thread] : exec.num_threads();
-    if (contracts &&
-        !CallerContractHolds(exec.world(), exec.config(), t, tc.call)) {
-      ++end.skipped;
-      continue;
-    }
-    dense[tc.thread] = t;
-    exec.add_call(t, tc.call);
-    end.run.calls.push_back({t, tc.call});
-    ++end.calls_run;
-    // The thread's pc is at the call's first step: every earlier call of t
-    // finished (or the run would have ended).
-    while (!exec.done(t)) {
-      if (!exec.enabled(t)) {
-        end.blocked = true;
-        return end;
-      }
-      exec.step(t);
-      ++end.steps;
-      if (schedule) schedule->push_back(t);
-      if (exec.violation() != Inv::kNone) return end;
-    }
-  }
+  end.run.calls = std::move(run);
   return end;
 }
 

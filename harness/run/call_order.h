@@ -13,11 +13,16 @@
 #ifndef LIFECHECK_HARNESS_RUN_CALL_ORDER_H_
 #define LIFECHECK_HARNESS_RUN_CALL_ORDER_H_
 
+#include <array>
+#include <cstdint>
 #include <vector>
 
 #include "config/config.h"
+#include "harness/run/call_contract.h"
 #include "harness/trace/trace.h"
+#include "spec/check.h"
 #include "spec/exec.h"
+#include "spec/findings.h"
 #include "spec/program.h"
 
 namespace lifecheck {
@@ -41,6 +46,33 @@ struct CallList {
 // Splits the list into per-thread call vectors (SpecExec's input).
 std::vector<std::vector<Call>> ThreadsOf(const CallList& l);
 
+// Where a call-order run takes its calls from, one at a time: a decoder
+// that decodes only as far as the run goes (harness/trace/binary_trace.h
+// CallDecoder), or an array.
+class CallSource {
+ public:
+  virtual ~CallSource() = default;
+  // The next call, or false after the last one.
+  virtual bool Next(ThreadCall* out) = 0;
+};
+
+class ArraySource : public CallSource {
+ public:
+  ArraySource(const ThreadCall* calls, size_t n) : calls_(calls), n_(n) {}
+  explicit ArraySource(const std::vector<ThreadCall>& calls)
+      : ArraySource(calls.data(), calls.size()) {}
+  bool Next(ThreadCall* out) override {
+    if (i_ >= n_) return false;
+    *out = calls_[i_++];
+    return true;
+  }
+
+ private:
+  const ThreadCall* calls_;
+  size_t n_;
+  size_t i_ = 0;
+};
+
 // How a call-order run ended.
 struct CallOrderEnd {
   int steps = 0;         // steps taken
@@ -49,18 +81,81 @@ struct CallOrderEnd {
   // Calls skipped because their caller contract did not hold when their
   // turn came (harness/run/call_contract.h); none is counted in calls_run.
   int skipped = 0;
-  // The calls started, in order, threads renumbered densely in order of
-  // their first call started: the list without its skipped calls and
-  // without the calls after the one that ended the run.
+  // The finding that ended the run: a spec invariant, or what the
+  // after-call hook returned; kNone otherwise.
+  Inv inv = Inv::kNone;
+  int last_thread = -1;  // (dense) thread of the last call started
+  Call last_call;
+  // RunCallOrder only: the calls started, in order, threads renumbered
+  // densely in order of their first call started — the list without its
+  // skipped calls and without the calls after the one that ended the run.
   CallList run;
 };
 
-// Runs `l` under the call-order rule on `exec`, which must have no calls
-// yet (SpecExec(l.config)): each call is added to its thread as its turn
-// comes, so exec's threads are run's. Appends each step's thread to
-// `schedule` if non-null. With `contracts`, a call whose caller contract
-// does not hold on the world of its turn is skipped: the program goes on as
-// if it had never made the call.
+struct CallOrderOptions {
+  // Skip a call whose caller contract does not hold on the world of its
+  // turn: the program goes on as if it had never made the call.
+  bool contracts = true;
+  // Pass each call's write footprint to the hook (ExecStepTouched), for the
+  // differential runner's incremental comparison.
+  bool footprints = false;
+  std::vector<int>* schedule = nullptr;  // appended: thread per step taken
+  // Appended: the calls started, in order, threads renumbered densely in
+  // order of their first call started.
+  std::vector<ThreadCall>* run = nullptr;
+};
+
+// The call-order view of a spec run (the other is harness/run/spec_run.h),
+// on the one primitive SpecExec::RunCall: each call is added to its thread
+// as its turn comes (so `exec`, which must have no calls yet, ends with the
+// run's threads) and run to its end. After each call that did not violate
+// an invariant, `after(t, call, end, spec_wrote)` runs (the differential
+// runner runs the impl there); a non-kNone result ends the run with it. A
+// call that blocks ends the run after the hook: in a sequential schedule
+// nothing else could unblock it.
+template <class AfterCall>
+CallOrderEnd RunCallOrderWith(SpecExec& exec, CallSource& src,
+                              const CallOrderOptions& o, AfterCall&& after) {
+  LC_CHECK(exec.num_threads() == 0);
+  CallOrderEnd end;
+  std::array<int8_t, kMaxThreads> dense;
+  dense.fill(-1);
+  ThreadCall tc;
+  while (src.Next(&tc)) {
+    LC_CHECK(tc.thread >= 0 && tc.thread < kMaxThreads);
+    // A thread not started yet is judged as the next one: it holds nothing.
+    const int t = dense[tc.thread] >= 0 ? dense[tc.thread] : exec.num_threads();
+    if (o.contracts &&
+        !CallerContractHolds(exec.world(), exec.config(), t, tc.call)) {
+      ++end.skipped;
+      continue;
+    }
+    dense[tc.thread] = static_cast<int8_t>(t);
+    exec.add_call(t, tc.call);
+    if (o.run != nullptr) o.run->push_back({t, tc.call});
+    ++end.calls_run;
+    end.last_thread = t;
+    end.last_call = tc.call;
+    Touched wrote;
+    const CallEnd ce =
+        exec.RunCall(t, o.footprints ? &wrote : nullptr, o.schedule);
+    end.steps += ce.steps;
+    if (exec.violation() != Inv::kNone) {
+      end.inv = exec.violation();
+      return end;
+    }
+    end.inv = after(t, tc.call, ce, wrote);
+    if (end.inv != Inv::kNone) return end;
+    if (ce.blocked) {
+      end.blocked = true;
+      return end;
+    }
+  }
+  return end;
+}
+
+// RunCallOrderWith without a hook, recording `run`: the spec alone, under
+// the call-order rule.
 CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
                           std::vector<int>* schedule, bool contracts = true);
 

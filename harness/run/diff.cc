@@ -9,30 +9,18 @@
 #include "absl/strings/str_join.h"
 #include "config/no_coverage.h"
 #include "harness/run/abstraction.h"
-#include "harness/run/call_contract.h"
 #include "harness/run/impl_call.h"
-#include "harness/run/replay.h"
-#include "spec/step_table.h"
+#include "harness/run/spec_run.h"
+#include "impl/kernel.h"
+#include "impl/sync.h"
 
 namespace lifecheck {
-namespace {
-
-absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
-
-// How a call ended on one side.
-struct CallEnd {
-  bool blocked = false;
-  std::string_view step;  // the disabled spec step / the impl's wait label
-  int ret = 0;
-};
-
-}  // namespace
 
 struct DiffRunner::State {
-  explicit State(const Config& cfg) : kernel(cfg) {}
+  explicit State(const Config& cfg) : kernel(cfg), exec(cfg) {}
   impl::Kernel kernel;
   Config cfg;
-  CWorld spec{};
+  SpecExec exec;  // the spec side: the call-order view of the spec run
   // Abstract(kernel) at the last call boundary, kept up to date object by
   // object: a call re-abstracts only what the impl wrote and compares only
   // what either side wrote (the rest agreed at the last boundary). After
@@ -41,12 +29,6 @@ struct DiffRunner::State {
   CWorld abs{};
   bool abs_exact = false;
   std::vector<int> schedule;  // spec thread per step taken
-  std::array<int, kMaxThreads> dense{};
-  // The spec world has passed the full always-invariant check since Reset
-  // (the first step of a run checks InitWorld's objects too); later steps
-  // check only what they touch (spec/step_table.h ExecStepTouched).
-  bool checked = false;
-  static constexpr int kMaxStepsPerCall = 10000;
 
   // InitWorld(cfg) and whether it passes the always-invariants, for the
   // last configuration (a fuzzer pins one, or changes it rarely).
@@ -56,7 +38,7 @@ struct DiffRunner::State {
   CWorld init_abs{};  // SpecWorldAtBoundary(init)
   bool init_clean = false;
 
-  LC_NO_COVERAGE void Reset(const Config& c, const impl::Faults& f) {
+  LC_NO_COVERAGE void Reset(const Config& c, const Faults& f) {
     cfg = c;
     kernel.Reset(c);
     kernel.set_faults(f);
@@ -67,57 +49,18 @@ struct DiffRunner::State {
       init_clean = CheckAlwaysInvariants(c, init) == Inv::kNone;
       init_valid = true;
     }
-    spec = init;
+    // A clean initial world needs no full check at the first step.
+    exec.Reset(c, init, init_clean);
     abs = init_abs;  // unused slots: see AbstractUsedInto
     abs_exact = false;
     schedule.clear();
-    // A clean initial world needs no full check at the first step.
-    checked = init_clean;
-  }
-
-  // Runs `call` of thread t on the spec, step by step (the sequential
-  // schedule), until it returns, blocks or violates an invariant. The
-  // objects its steps wrote are added to `*written`.
-  LC_NO_COVERAGE CallEnd SpecCall(int t, const Call& call, Touched* written) {
-    const std::vector<Step>& steps_of = StepsOf(call.op, cfg);
-    const int len = static_cast<int>(steps_of.size());
-    Insn insn{call.op, steps_of[0], 0,        static_cast<int16_t>(len),
-              0,       0,           call.args};
-    spec.th[t].pc = 0;  // pcs are call-relative here (base 0)
-    CallEnd end;
-    int call_steps = 0;
-    for (;;) {
-      const int pc = spec.th[t].pc;
-      if (pc >= len) {
-        end.ret = spec.th[t].ret;
-        return end;
-      }
-      insn.step = steps_of[pc];
-      insn.k = static_cast<int16_t>(pc);
-      Machine<Concrete> m(spec, cfg, insn, t);
-      if (checked) {
-        ExecStepTouched(m, written);
-      } else {
-        ExecStep(m);
-        checked = !m.blocked();
-        *written = Touched::All();
-      }
-      if (m.blocked()) {
-        end.blocked = true;
-        end.step = StepName(insn.step);
-        return end;
-      }
-      schedule.push_back(t);
-      // Every op is a short program: a call this long is a spec loop.
-      LC_CHECK(++call_steps < kMaxStepsPerCall);
-      if (spec.violation != 0) return end;
-    }
   }
 
   // Runs `call` on the impl; the objects it wrote are added to `*written`
   // (every object on the first call after Reset: `abs` does not hold the
   // reset kernel yet, and the first comparison covers it all).
-  LC_NO_COVERAGE CallEnd ImplCall(int t, const Call& call, Touched* written) {
+  LC_NO_COVERAGE CallEnd ImplCall(int t, const Call& call, Touched* written,
+                                  std::string_view* wait_step) {
     CallEnd end;
     impl::sync::NonblockingScope nonblocking;
     impl::sync::WriteLogScope log;
@@ -125,7 +68,7 @@ struct DiffRunner::State {
       end.ret = CallImpl(kernel, t, call);
     } catch (const impl::sync::WouldBlock& wb) {
       end.blocked = true;
-      end.step = wb.step;
+      *wait_step = wb.step;
     }
     if (!abs_exact || !ImplFootprint(kernel, log.log(), written))
       *written = Touched::All();
@@ -139,13 +82,13 @@ struct DiffRunner::State {
     compare |= impl_wrote;
     AbstractTouchedInto(kernel, impl_wrote, &abs);
     abs_exact = true;
-    const bool eq = AbstractTouchedEquals(cfg, compare, abs, spec);
+    const bool eq = AbstractTouchedEquals(cfg, compare, abs, exec.world());
 #ifndef NDEBUG
     // The incremental abstraction and comparison are the full ones.
     CWorld full = abs;
     AbstractUsedInto(kernel, &full);
     LC_CHECK(AbstractUsedEquals(cfg, full, abs));
-    LC_CHECK(eq == AbstractUsedEquals(cfg, full, spec));
+    LC_CHECK(eq == AbstractUsedEquals(cfg, full, exec.world()));
 #endif
     return eq;
   }
@@ -153,51 +96,6 @@ struct DiffRunner::State {
 
 DiffRunner::DiffRunner() = default;
 DiffRunner::~DiffRunner() = default;
-
-namespace {
-
-struct FaultKnob {
-  std::string_view name;
-  bool impl::Faults::*flag;
-};
-constexpr FaultKnob kFaultKnobs[] = {
-    {"unpin_drops_one", &impl::Faults::unpin_drops_one},
-    {"truncate_skips_wait", &impl::Faults::truncate_skips_wait},
-    {"dma_reports_efault", &impl::Faults::dma_reports_efault},
-};
-
-}  // namespace
-
-bool AddFaultByName(std::string_view name, impl::Faults* f) {
-  for (const FaultKnob& k : kFaultKnobs) {
-    if (name == k.name) {
-      f->*k.flag = true;
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string KnownFaultNames() {
-  std::string out;
-  for (const FaultKnob& k : kFaultKnobs)
-    absl::StrAppend(&out, out.empty() ? "" : ", ", A(k.name));
-  return out;
-}
-
-std::string FaultNames(const impl::Faults& f) {
-  std::string out;
-  for (const FaultKnob& k : kFaultKnobs)
-    if (f.*k.flag) absl::StrAppend(&out, out.empty() ? "" : ",", A(k.name));
-  return out;
-}
-
-std::string FaultFlags(const impl::Faults& f) {
-  std::string out;
-  for (const FaultKnob& k : kFaultKnobs)
-    if (f.*k.flag) absl::StrAppend(&out, " --fault ", A(k.name));
-  return out;
-}
 
 std::string DiffVerdict(const DiffOutcome& o) {
   return o.inv == Inv::kNone ? "clean" : std::string(InvId(o.inv));
@@ -212,103 +110,80 @@ std::string CallLabel(int index, int thread, const Call& c) {
 
 }  // namespace
 
-// The shared loop; `detail` filled only when `full`.
+// The shared loop: the call-order spec run, with the impl call and the
+// comparison in its after-call hook. `part` (where the sides part) filled
+// only when `full`.
 LC_NO_COVERAGE static Inv RunLoop(DiffRunner::State& s, CallSource& src,
                                   bool full, bool contracts, DiffOutcome* o) {
-  s.dense.fill(-1);
-  int next_dense = 0;
-  DiffCall dc;
-  while (src.Next(&dc)) {
-    LC_CHECK(dc.thread >= 0 && dc.thread < kMaxThreads);
-    // A thread not started yet is judged as the next one: it holds nothing.
-    const int t = s.dense[dc.thread] >= 0 ? s.dense[dc.thread] : next_dense;
-    // The contracts read ghost holders only (never pcs), so the spec world
-    // between calls is the world RunCallOrder judges them on.
-    if (contracts && !CallerContractHolds(s.spec, s.cfg, t, dc.call)) {
-      ++o->skipped;
-      continue;
-    }
-    if (t == next_dense) s.dense[dc.thread] = next_dense++;
-    const int i = o->calls_run++;
-    if (full) o->run.push_back({t, dc.call});
-    o->last_thread = t;
-    o->last_call = dc.call;
-    Touched spec_wrote, impl_wrote;
-    const CallEnd spec = s.SpecCall(t, dc.call, &spec_wrote);
-    if (s.spec.violation != 0) return static_cast<Inv>(s.spec.violation);
-    const CallEnd impl = s.ImplCall(t, dc.call, &impl_wrote);
-    auto fail = [&](Inv inv, std::string why) {
-      if (full) o->detail = absl::StrCat(CallLabel(i, t, dc.call), ": ", why);
-      return inv;
-    };
-    if (spec.blocked != impl.blocked || spec.step != impl.step) {
-      return fail(
-          Inv::kDiffBlock,
-          absl::StrCat("spec ",
-                       spec.blocked ? absl::StrCat("blocked at ", A(spec.step))
-                                    : absl::StrCat("returned ", spec.ret),
-                       ", impl ",
-                       impl.blocked ? absl::StrCat("blocked at ", A(impl.step))
-                                    : absl::StrCat("returned ", impl.ret)));
-    }
-    if (!spec.blocked && spec.ret != impl.ret)
-      return fail(Inv::kDiffResult, absl::StrCat("spec returned ", spec.ret,
-                                                 ", impl ", impl.ret));
-    if (!s.AbstractAndCompare(spec_wrote, impl_wrote)) {
-      if (!full) return Inv::kDiffState;
-      return fail(
-          Inv::kDiffState,
-          absl::StrCat(
-              "Abstract(impl) differs (spec -> impl):\n  ",
-              absl::StrJoin(DiffWorlds(SpecWorldAtBoundary(s.spec), s.abs),
-                            "\n  ")));
-    }
-    if (spec.blocked) {
-      // Both blocked at the same step in equal states: the run ends here,
-      // clean (impl and spec agree). Whether it is a DEADLOCK is the spec's
-      // question (RunTrace answers it when nothing can unblock the call).
-      o->blocked = true;
-      return Inv::kNone;
-    }
-    // Equal states: the impl's always-invariants (and CheckQuiescent's
-    // conservation group, which restates them) are the spec's, checked by
-    // ExecStep after every step; the allocator group is covered by the
-    // comparison (page st comes from the free bitmap, map[] is compared).
-    // What only the impl has: its locks and sleepers.
-    const bool released =
-        s.kernel.LocksReleasedIn(impl_wrote.d, impl_wrote.ino, impl_wrote.pg);
+  CallOrderOptions opts;
+  opts.contracts = contracts;
+  opts.footprints = true;
+  opts.schedule = &s.schedule;
+  if (full) opts.run = &o->run;
+  int index = 0;
+  const CallOrderEnd end = RunCallOrderWith(
+      s.exec, src, opts,
+      [&](int t, const Call& call, const CallEnd& spec,
+          const Touched& spec_wrote) LC_NO_COVERAGE {
+        const int i = index++;
+        Touched impl_wrote;
+        std::string_view impl_step;
+        const CallEnd impl = s.ImplCall(t, call, &impl_wrote, &impl_step);
+        const std::string_view spec_step =
+            spec.blocked ? StepName(spec.step) : std::string_view();
+        auto fail = [&](Inv inv, std::vector<std::string> fields = {}) {
+          if (!full) return inv;
+          DiffPart& p = o->part;
+          p.call_index = i;
+          p.thread = t;
+          p.call = call;
+          p.spec_blocked = spec.blocked;
+          p.impl_blocked = impl.blocked;
+          p.spec_step = std::string(spec_step);
+          p.impl_step = std::string(impl_step);
+          p.spec_ret = spec.ret;
+          p.impl_ret = impl.ret;
+          p.fields = std::move(fields);
+          return inv;
+        };
+        if (spec.blocked != impl.blocked || spec_step != impl_step)
+          return fail(Inv::kDiffBlock);
+        if (!spec.blocked && spec.ret != impl.ret)
+          return fail(Inv::kDiffResult);
+        if (!s.AbstractAndCompare(spec_wrote, impl_wrote)) {
+          if (!full) return Inv::kDiffState;
+          return fail(Inv::kDiffState,
+                      DiffWorlds(SpecWorldAtBoundary(s.exec.world()), s.abs));
+        }
+        // Both blocked at the same step in equal states: the run ends here
+        // (RunCallOrderWith stops at a blocked call), clean: impl and spec
+        // agree. Whether it is a DEADLOCK is the spec's question.
+        if (spec.blocked) return Inv::kNone;
+        // Equal states: the impl's always-invariants (and CheckQuiescent's
+        // conservation group, which restates them) are the spec's, checked
+        // by ExecStep after every step; the allocator group is covered by
+        // the comparison (page st comes from the free bitmap, map[] is
+        // compared). What only the impl has: its locks and sleepers.
+        const bool released = s.kernel.LocksReleasedIn(
+            impl_wrote.d, impl_wrote.ino, impl_wrote.pg);
 #ifndef NDEBUG
-    LC_CHECK(released == s.kernel.LocksReleased());
+        LC_CHECK(released == s.kernel.LocksReleased());
 #endif
-    if (!released) {
-      std::string why = "impl CheckQuiescent failed:";
-      for (const auto& f :
-           s.kernel.CheckQuiescent(impl::Kernel::kLocksAndSleepers))
-        absl::StrAppend(&why, "\n  ", f.check, ": ", f.detail);
-      return fail(Inv::kDiffState, why);
-    }
-  }
-  return Inv::kNone;
+        if (released) return Inv::kNone;
+        std::vector<std::string> why;
+        for (const auto& f :
+             s.kernel.CheckQuiescent(impl::Kernel::kLocksAndSleepers))
+          why.push_back(
+              absl::StrCat("impl CheckQuiescent: ", f.check, ": ", f.detail));
+        return fail(Inv::kDiffState, std::move(why));
+      });
+  o->calls_run = end.calls_run;
+  o->skipped = end.skipped;
+  o->last_thread = end.last_thread;
+  o->last_call = end.last_call;
+  o->blocked = end.blocked && end.inv == Inv::kNone;
+  return end.inv;
 }
-
-namespace {
-
-class ArraySource : public CallSource {
- public:
-  ArraySource(const DiffCall* calls, int n) : calls_(calls), n_(n) {}
-  LC_NO_COVERAGE bool Next(DiffCall* out) override {
-    if (i_ >= n_) return false;
-    *out = calls_[i_++];
-    return true;
-  }
-
- private:
-  const DiffCall* calls_;
-  int n_;
-  int i_ = 0;
-};
-
-}  // namespace
 
 LC_NO_COVERAGE Inv DiffRunner::RunFast(const Config& cfg, CallSource& src) {
   if (!s_) s_ = std::make_unique<State>(cfg);
@@ -320,24 +195,55 @@ LC_NO_COVERAGE Inv DiffRunner::RunFast(const Config& cfg, CallSource& src) {
   return last_.inv;
 }
 
-LC_NO_COVERAGE Inv DiffRunner::RunFast(const Config& cfg, const DiffCall* calls,
-                                       int n) {
-  ArraySource src(calls, n);
+LC_NO_COVERAGE Inv DiffRunner::RunFast(const Config& cfg,
+                                       const ThreadCall* calls, int n) {
+  ArraySource src(calls, static_cast<size_t>(n));
   return RunFast(cfg, src);
 }
 
+namespace {
+
+// The detail line of a finding, from where the sides part.
+std::string PartDetail(Inv inv, const DiffPart& p) {
+  const std::string at = CallLabel(p.call_index, p.thread, p.call);
+  auto side = [](bool blocked, const std::string& step, int ret) {
+    return blocked ? absl::StrCat("blocked at ", step)
+                   : absl::StrCat("returned ", ret);
+  };
+  switch (inv) {
+    case Inv::kDiffBlock:
+      return absl::StrCat(
+          at, ": spec ", side(p.spec_blocked, p.spec_step, p.spec_ret),
+          ", impl ", side(p.impl_blocked, p.impl_step, p.impl_ret));
+    case Inv::kDiffResult:
+      return absl::StrCat(at, ": spec returned ", p.spec_ret, ", impl ",
+                          p.impl_ret);
+    case Inv::kDiffState:
+      return absl::StrCat(at, ": Abstract(impl) differs (spec -> impl):\n  ",
+                          absl::StrJoin(p.fields, "\n  "));
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
 DiffOutcome DiffRunner::Run(const Config& cfg,
-                            const std::vector<DiffCall>& calls) {
+                            const std::vector<ThreadCall>& calls) {
   if (!s_) s_ = std::make_unique<State>(cfg);
   s_->Reset(cfg, faults_);
   DiffOutcome o;
   o.faults = faults_;
-  ArraySource src(calls.data(), static_cast<int>(calls.size()));
+  ArraySource src(calls);
   o.inv = RunLoop(*s_, src, /*full=*/true, contracts_, &o);
-  // The replayable trace of the calls run (dense thread numbering).
+  o.detail = PartDetail(o.inv, o.part);
+  // The replayable, self-describing trace of the calls run (dense thread
+  // numbering).
   Trace& t = o.trace;
   t.config = cfg;
-  for (const DiffCall& c : o.run) {
+  t.judge = Judge::kDiff;
+  t.faults = faults_;
+  for (const ThreadCall& c : o.run) {
     if (static_cast<int>(t.threads.size()) <= c.thread)
       t.threads.resize(c.thread + 1);
     t.threads[c.thread].push_back(c.call);
@@ -350,7 +256,7 @@ DiffOutcome DiffRunner::Run(const Config& cfg,
   return o;
 }
 
-absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
+absl::StatusOr<std::vector<ThreadCall>> CallAtomicOrder(
     const Trace& t, const std::string& filename) {
   // An impl-schedule without a spec schedule records a run whose steps
   // overlapped: its spec order is unknown, not the sequential one.
@@ -362,7 +268,7 @@ absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
         "--strategy replay)");
   absl::StatusOr<RunResult> r = RunTrace(t, filename);
   if (!r.ok()) return r.status();
-  std::vector<DiffCall> out;
+  std::vector<ThreadCall> out;
   std::vector<std::vector<bool>> started(t.threads.size());
   for (size_t th = 0; th < t.threads.size(); ++th)
     started[th].assign(t.threads[th].size(), false);
@@ -383,7 +289,7 @@ absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
             "call-atomic schedules"));
       }
       started[s.thread][s.call] = true;
-      out.push_back(DiffCall{s.thread, t.threads[s.thread][s.call]});
+      out.push_back(ThreadCall{s.thread, t.threads[s.thread][s.call]});
       cur_thread = s.thread;
       cur_call = s.call;
     }
@@ -392,34 +298,26 @@ absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
   // Calls blocked at their first step (a deadlock) run last: they block.
   for (const BlockedAt& b : r->blocked)
     if (!started[b.thread][b.call])
-      out.push_back(DiffCall{b.thread, t.threads[b.thread][b.call]});
+      out.push_back(ThreadCall{b.thread, t.threads[b.thread][b.call]});
   return out;
 }
 
 absl::StatusOr<DiffOutcome> RunDiffTrace(const Trace& t,
-                                         const std::string& filename,
-                                         const impl::Faults& faults) {
-  absl::StatusOr<std::vector<DiffCall>> calls = CallAtomicOrder(t, filename);
+                                         const std::string& filename) {
+  absl::StatusOr<std::vector<ThreadCall>> calls = CallAtomicOrder(t, filename);
   if (!calls.ok()) return calls.status();
   DiffRunner runner;
-  runner.set_faults(faults);
+  runner.set_faults(t.faults);
   DiffOutcome o = runner.Run(t.config, *calls);
-  // Keep the trace's own names for the report.
-  for (size_t i = 0; i < o.trace.thread_names.size(); ++i) {
-    int orig = -1, seen = 0;
-    std::array<bool, kMaxThreads> s{};
-    for (const DiffCall& c : *calls) {
-      if (!s[c.thread]) {
-        s[c.thread] = true;
-        if (seen++ == static_cast<int>(i)) {
-          orig = c.thread;
-          break;
-        }
-      }
-    }
-    if (orig >= 0 && orig < static_cast<int>(t.thread_names.size()))
-      o.trace.thread_names[i] = t.thread_names[orig];
-  }
+  // Keep the trace's own names for the report: the run numbers threads by
+  // their first call, CallAtomicOrder keeps the trace's numbering.
+  std::vector<int> orig;
+  for (const ThreadCall& c : *calls)
+    if (std::find(orig.begin(), orig.end(), c.thread) == orig.end())
+      orig.push_back(c.thread);
+  for (size_t i = 0; i < o.trace.thread_names.size() && i < orig.size(); ++i)
+    if (orig[i] < static_cast<int>(t.thread_names.size()))
+      o.trace.thread_names[i] = t.thread_names[orig[i]];
   return o;
 }
 

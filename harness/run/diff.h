@@ -11,6 +11,10 @@
 //                blocked at different steps.
 // A spec invariant violation ends the run with that ID (as RunTrace would).
 //
+// The spec side is the call-order view of the one spec run
+// (harness/run/call_order.h RunCallOrderWith); the impl runs in the hook
+// after each spec call.
+//
 // Blocking: the impl runs in sync::NonblockingScope. A call whose wait finds
 // its condition false throws instead of sleeping; that is sound for a
 // sequential schedule because no other call runs until this one returns, so
@@ -26,26 +30,26 @@
 
 #include "absl/status/statusor.h"
 #include "config/config.h"
+#include "config/faults.h"
+#include "harness/run/call_order.h"
 #include "harness/trace/trace.h"
-#include "impl/kernel.h"
 #include "spec/exec.h"
 #include "spec/findings.h"
 #include "spec/program.h"
 
 namespace lifecheck {
 
-struct DiffCall {
-  int thread;  // logical thread, 0..kMaxThreads-1
+// Where spec and impl part: the call, and what each side did in it.
+struct DiffPart {
+  int call_index = -1;  // 0-based among the calls run
+  int thread = -1;      // trace thread
   Call call;
-};
-
-// Where a run takes its calls from, one at a time (a decoder that decodes
-// only as far as the run goes, or an array).
-class CallSource {
- public:
-  virtual ~CallSource() = default;
-  // The next call, or false after the last one.
-  virtual bool Next(DiffCall* out) = 0;
+  bool spec_blocked = false, impl_blocked = false;
+  std::string spec_step, impl_step;  // where each blocked
+  int spec_ret = 0, impl_ret = 0;
+  // DIFF-STATE: the fields that differ, "pg[0].refcount: 1 -> 1023"
+  // (spec -> impl), or the impl's CheckQuiescent failures.
+  std::vector<std::string> fields;
 };
 
 struct DiffOutcome {
@@ -64,52 +68,40 @@ struct DiffOutcome {
   int skipped = 0;
   // The calls run, in order, threads numbered by their first call run
   // (filled by Run, not RunFast): the trace's calls.
-  std::vector<DiffCall> run;
-  // One line per problem: "call 3 (t1 unpin pin=0): spec returned 0, impl
-  // -16", or the DiffWorlds lines "pg[0].refcount: 1 -> 1023" (spec ->
-  // impl), or CheckQuiescent failures.
+  std::vector<ThreadCall> run;
+  // For a DIFF-* finding: where the two sides part (filled by Run).
+  DiffPart part;
+  // One line per problem: "call 3 (T1 unpin pin=0): spec returned 0, impl
+  // -16", or the DiffWorlds lines, or CheckQuiescent failures.
   std::string detail;
-  // The impl faults planted for the run (tests, LIFECHECK_FAULT, --fault):
-  // the report's replay command plants them again.
-  impl::Faults faults;
-  // A replayable trace of the calls run: config, threads, schedule = the
-  // spec steps taken, expect = the verdict. `lifecheck run --diff` on its
-  // text reproduces the outcome.
+  // The impl faults planted for the run.
+  Faults faults;
+  // A replayable, self-describing trace of the calls run: config, `judge:
+  // diff`, the faults, threads, schedule = the spec steps taken, expect =
+  // the verdict. `lifecheck run` on its text reproduces the outcome.
   Trace trace;
 };
 
 std::string DiffVerdict(const DiffOutcome& o);  // "clean" or the ID
 
-// The planted impl faults by name (impl/kernel.h Faults): sets the named
-// fault in *f; false for an unknown name.
-bool AddFaultByName(std::string_view name, impl::Faults* f);
-// "unpin_drops_one, truncate_skips_wait, dma_reports_efault".
-std::string KnownFaultNames();
-// The planted faults comma-separated ("" if none): LIFECHECK_FAULT's form.
-std::string FaultNames(const impl::Faults& f);
-// The planted faults as `lifecheck run --diff` flags: " --fault NAME"...
-std::string FaultFlags(const impl::Faults& f);
-
 class DiffRunner {
  public:
   DiffRunner();
   ~DiffRunner();
-  // Faults planted in the impl for the following runs (tests).
-  void set_faults(const impl::Faults& f) { faults_ = f; }
+  // Faults planted in the impl for the following runs.
+  void set_faults(const Faults& f) { faults_ = f; }
   // With contracts on, a run skips (DiffOutcome::skipped) each call whose
   // caller contract does not hold on the spec world when its turn comes
-  // (harness/run/call_contract.h), exactly as RunCallOrder with contracts: the
-  // fuzz harness's rule, checked in the same pass instead of a second one.
-  // Threads are numbered by their first call run, as RunCallOrder does.
+  // (harness/run/call_contract.h), exactly as RunCallOrder with contracts:
+  // the fuzz harness's rule. Threads are numbered by their first call run.
   void set_caller_contracts(bool on) { contracts_ = on; }
-  // Runs `calls` in order. Reuses the impl object and buffers: after the
-  // first run of a configuration, a run allocates only for its outcome's
-  // trace. Precondition: every call is valid for `cfg` (ValidateCall) and
-  // threads are < kMaxThreads.
-  DiffOutcome Run(const Config& cfg, const std::vector<DiffCall>& calls);
+  // Runs `calls` in order. Reuses the impl object, the spec executor and
+  // buffers between runs. Precondition: every call is valid for `cfg`
+  // (ValidateCall) and threads are < kMaxThreads.
+  DiffOutcome Run(const Config& cfg, const std::vector<ThreadCall>& calls);
   // Same, but a clean run fills only inv/calls_run/blocked (no trace): the
   // fuzzers' and benchmarks' hot path.
-  Inv RunFast(const Config& cfg, const DiffCall* calls, int n);
+  Inv RunFast(const Config& cfg, const ThreadCall* calls, int n);
   // The same, taking calls from `src` until it has none or the run ends.
   Inv RunFast(const Config& cfg, CallSource& src);
   const DiffOutcome& last() const { return last_; }
@@ -119,7 +111,7 @@ class DiffRunner {
 
  private:
   std::unique_ptr<State> s_;
-  impl::Faults faults_;
+  Faults faults_;
   bool contracts_ = false;
   DiffOutcome last_;
 };
@@ -127,15 +119,15 @@ class DiffRunner {
 // The calls of a trace in execution order, if its schedule is call-atomic
 // (each call's steps contiguous; an empty schedule is the sequential order
 // of RunTrace). InvalidArgument (FILE:LINE:COL) for a schedule that
-// interleaves inside a call: issue 4's scheduler handles those.
-absl::StatusOr<std::vector<DiffCall>> CallAtomicOrder(
+// interleaves inside a call: the controlled scheduler (judge sched) handles
+// those.
+absl::StatusOr<std::vector<ThreadCall>> CallAtomicOrder(
     const Trace& t, const std::string& filename);
 
-// CallAtomicOrder + DiffRunner::Run with the trace's config and names.
-// `faults` are planted in the impl (a fuzzer finding of a planted fault).
+// CallAtomicOrder + DiffRunner::Run with the trace's config, faults and
+// names.
 absl::StatusOr<DiffOutcome> RunDiffTrace(const Trace& t,
-                                         const std::string& filename,
-                                         const impl::Faults& faults = {});
+                                         const std::string& filename);
 
 }  // namespace lifecheck
 

@@ -12,11 +12,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "harness/findings/diff_report.h"
+#include "harness/findings/report.h"
 #include "harness/run/abstraction.h"
 #include "harness/run/call_order.h"
 #include "harness/run/impl_call.h"
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
 #include "harness/trace/trace.h"
 #include "spec/step_table.h"
 
@@ -42,9 +42,9 @@ bool RandomCall(std::mt19937& rng, const Config& cfg, Call* out) {
   return true;
 }
 
-std::vector<DiffCall> RandomCalls(std::mt19937& rng, const Config& cfg, int n,
-                                  int threads) {
-  std::vector<DiffCall> calls;
+std::vector<ThreadCall> RandomCalls(std::mt19937& rng, const Config& cfg, int n,
+                                    int threads) {
+  std::vector<ThreadCall> calls;
   while (static_cast<int>(calls.size()) < n) {
     Call c;
     if (!RandomCall(rng, cfg, &c)) continue;
@@ -65,7 +65,7 @@ std::vector<DiffCall> RandomCalls(std::mt19937& rng, const Config& cfg, int n,
         c = f;
       }
     }
-    calls.push_back(DiffCall{static_cast<int>(rng() % threads), c});
+    calls.push_back(ThreadCall{static_cast<int>(rng() % threads), c});
   }
   return calls;
 }
@@ -111,7 +111,7 @@ std::vector<Config> ConfigGrid() {
 }
 
 std::string Show(const DiffOutcome& o) {
-  return DiffReport(o, "<random>") + "\n" + PrintTrace(o.trace);
+  return o.detail + "\n" + PrintTrace(o.trace);
 }
 
 TEST(DiffRandom, ImplAgreesWithSpecOnAGridOfConfigurations) {
@@ -196,13 +196,13 @@ TEST(DiffContracts, HookAgreesWithRunCallOrder) {
   int skipped = 0, not_a_prefix = 0, findings = 0;
   for (int i = 0; i < 600; ++i) {
     const Config& cfg = grid[rng() % grid.size()];
-    std::vector<DiffCall> calls = RandomCalls(rng, cfg, 4 + rng() % 20, 3);
+    std::vector<ThreadCall> calls = RandomCalls(rng, cfg, 4 + rng() % 20, 3);
     // Dense thread numbers in order of first appearance (CallList's rule).
     std::array<int, kMaxThreads> dense;
     dense.fill(-1);
     int next = 0;
     CallList l{cfg, {}};
-    for (DiffCall& c : calls) {
+    for (ThreadCall& c : calls) {
       if (dense[c.thread] < 0) dense[c.thread] = next++;
       c.thread = dense[c.thread];
       l.calls.push_back({c.thread, c.call});
@@ -263,7 +263,7 @@ TEST(DiffSteps, ImplWriteLogCoversEveryChange) {
     const Config& cfg = grid[rng() % grid.size()];
     impl::Kernel k(cfg);
     CWorld before = Abstract(k);
-    for (const DiffCall& dc : RandomCalls(rng, cfg, 4 + rng() % 20, 3)) {
+    for (const ThreadCall& dc : RandomCalls(rng, cfg, 4 + rng() % 20, 3)) {
       Touched wrote;
       bool blocked = false, placed, overflowed;
       {
@@ -331,7 +331,7 @@ TEST(DiffSteps, TouchedChecksAgreeWithFullChecks) {
     const Config& cfg = grid[rng() % grid.size()];
     CWorld w = InitWorld(cfg);
     if (CheckAlwaysInvariants(cfg, w) != Inv::kNone) continue;
-    for (const DiffCall& dc : RandomCalls(rng, cfg, 4 + rng() % 20, 3)) {
+    for (const ThreadCall& dc : RandomCalls(rng, cfg, 4 + rng() % 20, 3)) {
       const std::vector<Step>& prog = StepsOf(dc.call.op, cfg);
       const int len = static_cast<int>(prog.size());
       w.th[dc.thread].pc = 0;
@@ -378,8 +378,8 @@ TEST(DiffSteps, TouchedChecksAgreeWithFullChecks) {
 TEST(DiffContracts, RunFastPullsOnlyTheCallsItRuns) {
   class Counting : public CallSource {
    public:
-    explicit Counting(const std::vector<DiffCall>& c) : c_(c) {}
-    bool Next(DiffCall* out) override {
+    explicit Counting(const std::vector<ThreadCall>& c) : c_(c) {}
+    bool Next(ThreadCall* out) override {
       if (pulled >= static_cast<int>(c_.size())) return false;
       *out = c_[pulled++];
       return true;
@@ -387,7 +387,7 @@ TEST(DiffContracts, RunFastPullsOnlyTheCallsItRuns) {
     int pulled = 0;
 
    private:
-    const std::vector<DiffCall>& c_;
+    const std::vector<ThreadCall>& c_;
   };
   DiffRunner runner;
   runner.set_caller_contracts(true);
@@ -396,7 +396,7 @@ TEST(DiffContracts, RunFastPullsOnlyTheCallsItRuns) {
   int ended_early = 0;
   for (int i = 0; i < 600; ++i) {
     const Config& cfg = grid[rng() % grid.size()];
-    const std::vector<DiffCall> calls =
+    const std::vector<ThreadCall> calls =
         RandomCalls(rng, cfg, 4 + rng() % 20, 3);
     const Inv inv = runner.RunFast(cfg, calls.data(), calls.size());
     const DiffOutcome array = runner.last();
@@ -445,23 +445,34 @@ TEST(DiffFaults, UnpinDroppingOneIsADiffFinding) {
               static_cast<int16_t>(c)};
     return k;
   };
-  const std::vector<DiffCall> calls = {{0, C(Op::kFault, 0, 1, 0)},
-                                       {0, C(Op::kPin, 0, 0)},
-                                       {0, C(Op::kUnpin, 0)}};
+  const std::vector<ThreadCall> calls = {{0, C(Op::kFault, 0, 1, 0)},
+                                         {0, C(Op::kPin, 0, 0)},
+                                         {0, C(Op::kUnpin, 0)}};
   DiffRunner runner;
   EXPECT_EQ(runner.Run(cfg, calls).inv, Inv::kNone);
-  runner.set_faults(impl::Faults{.unpin_drops_one = true});
+  runner.set_faults(Faults{.unpin_drops_one = true});
   const DiffOutcome o = runner.Run(cfg, calls);
   EXPECT_EQ(o.inv, Inv::kDiffState) << o.detail;
   EXPECT_EQ(o.calls_run, 3);
   EXPECT_NE(o.detail.find("pg[0].refcount: 2 -> 1025"), std::string::npos)
       << o.detail;
-  const std::string report = DiffReport(o, "bug.trace");
+  // The outcome's trace describes itself: judged call by call, with the
+  // fault planted; its replay needs nothing else.
+  const std::string text = PrintTrace(o.trace);
+  EXPECT_NE(text.find("\njudge: diff\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nfault: unpin_drops_one\n"), std::string::npos) << text;
+  absl::StatusOr<Trace> back = ParseTrace(text, "bug.trace");
+  ASSERT_TRUE(back.ok()) << back.status();
+  absl::StatusOr<DiffOutcome> again = RunDiffTrace(*back, "bug.trace");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->inv, Inv::kDiffState);
+  Judgement j;
+  j.inv = o.inv;
+  j.diff = o;
+  const std::string report = RenderReport(ReportOf(o.trace, j, "bug.trace"));
   EXPECT_EQ(report.rfind("lifecheck: finding DIFF-STATE", 0), 0u) << report;
-  EXPECT_NE(
-      report.find(
-          "replay: lifecheck run --diff --fault unpin_drops_one bug.trace"),
-      std::string::npos);
+  EXPECT_NE(report.find("replay: lifecheck run bug.trace\n"), std::string::npos)
+      << report;
   EXPECT_NE(report.find("SUMMARY: lifecheck: DIFF-STATE unpin in thread T0 "
                         "at call 3"),
             std::string::npos)
@@ -502,14 +513,14 @@ TEST(DiffFaults, EachKindOfDisagreementHasItsId) {
       trunc{Op::kTruncate, {1, 0, 0}}, dma{Op::kDma, {0, 0, 0}};
   DiffRunner runner;
   // The spec blocks (the block is pinned), the planted impl does not.
-  runner.set_faults(impl::Faults{.truncate_skips_wait = true});
+  runner.set_faults(Faults{.truncate_skips_wait = true});
   DiffOutcome o = runner.Run(cfg, {{0, fault}, {0, pin}, {1, trunc}});
   EXPECT_EQ(o.inv, Inv::kDiffBlock);
   EXPECT_NE(o.detail.find("spec blocked at DaxWaitIdle, impl returned 0"),
             std::string::npos)
       << o.detail;
   // Same state, another return value.
-  runner.set_faults(impl::Faults{.dma_reports_efault = true});
+  runner.set_faults(Faults{.dma_reports_efault = true});
   o = runner.Run(cfg, {{0, fault}, {0, pin}, {0, dma}});
   EXPECT_EQ(o.inv, Inv::kDiffResult);
   EXPECT_NE(o.detail.find("call 3 (T0 dma pin=0): spec returned 0, impl -14"),

@@ -164,7 +164,7 @@ std::string Failures(const impl::Kernel& k) {
 
 // Returns the first failing quiescent point's failures ("" if none).
 std::string Stress(const Config& cfg, int rounds, int ops_per_round,
-                   impl::Faults faults = {}) {
+                   Faults faults = {}) {
   impl::Kernel k(cfg);
   k.set_faults(faults);
   std::string failure;
@@ -234,7 +234,7 @@ TEST(Stress, Libfs) {
 // The checks can fail: a planted impl bug is caught at a quiescent point.
 TEST(Stress, FindsThePlantedUnpinBug) {
   const std::string f = Stress(Base(FsKind::kDisk), 5, kOpsPerRound,
-                               impl::Faults{.unpin_drops_one = true});
+                               Faults{.unpin_drops_one = true});
   EXPECT_NE(f.find("page-refcount-holders"), std::string::npos) << f;
 }
 

@@ -8,7 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "harness/run/abstraction.h"
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
 #include "spec/exec.h"
 
 namespace lifecheck::sched {
@@ -177,10 +177,8 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
       s = MakeStepReplay(order, names);
       r.description = "replay of the spec schedule through the step markers";
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file,
-                       ":1:1: --strategy replay needs an impl-schedule: or "
-                       "schedule: line"));
+      s = MakeReplay({});
+      r.description = "the sequential schedule";
     }
     runs = 1;
   } else {
@@ -188,7 +186,9 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
         absl::StrCat("unknown strategy '", opt.strategy,
                      "' (expected random, pct, dfs or replay)"));
   }
-  Scheduler sched;
+  Scheduler own;
+  Scheduler& sched = opt.scheduler != nullptr ? *opt.scheduler : own;
+  sched.set_faults(t.faults);
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
@@ -198,6 +198,7 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
     r.outcome =
         sched.Run(t.config, t.threads, *s, opt.max_points, opt.step_atomic);
     ++r.runs;
+    r.diverged = !s->Divergence().empty();
     JudgeRun(t, r.outcome);
     if (r.outcome.inv != Inv::kNone) {
       r.found = true;
@@ -214,6 +215,7 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
   if (opt.step_atomic && opt.strategy != "replay")
     r.description += " granularity=step";
   r.found_trace = t;
+  r.found_trace.judge = Judge::kSched;  // the run is the impl's
   r.found_trace.impl_schedule = r.outcome.decisions;
   // A step-serial run's step order is a spec schedule of the same run:
   // `lifecheck run` replays it on the spec, --strategy replay on the impl.

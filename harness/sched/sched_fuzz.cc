@@ -119,7 +119,7 @@ Scheduler& TheScheduler() {
 }  // namespace
 
 SchedFuzzRun RunSchedInput(const uint8_t* data, size_t size,
-                           const DecodeOptions& opts) {
+                           const DecodeOptions& opts, const Faults& faults) {
   size_t len = 0;
   if (size >= 2) len = data[0] | (static_cast<size_t>(data[1]) << 8);
   const size_t off = std::min<size_t>(2, size);
@@ -128,10 +128,13 @@ SchedFuzzRun RunSchedInput(const uint8_t* data, size_t size,
   WellFormed(l);
   SchedFuzzRun r;
   r.trace.config = l.config;
+  r.trace.judge = Judge::kSched;
+  r.trace.faults = faults;
   r.trace.threads = ThreadsOf(l);
   for (size_t i = 0; i < r.trace.threads.size(); ++i)
     r.trace.thread_names.push_back(CanonicalThreadName(static_cast<int>(i)));
   ByteStrategy s(data + off + len, size - off - len);
+  TheScheduler().set_faults(faults);
   r.outcome = TheScheduler().Run(r.trace.config, r.trace.threads, s);
   JudgeRun(r.trace, r.outcome);
   r.contracts_held =
@@ -160,6 +163,7 @@ std::string EncodeSchedInput(const Trace& t) {
   out.push_back(static_cast<char>(calls.size() >> 8));
   out += calls;
   RecordChoices rec(t.impl_schedule, &out);
+  TheScheduler().set_faults(t.faults);
   TheScheduler().Run(t.config, t.threads, rec);
   return out;
 }

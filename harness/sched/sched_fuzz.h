@@ -45,9 +45,11 @@ struct SchedFuzzRun {
   bool contracts_held = true;
 };
 
-// Decodes and runs one input. Total.
+// Decodes and runs one input with `faults` planted in the impl. Total. The
+// trace says `judge: sched` and carries the faults.
 SchedFuzzRun RunSchedInput(const uint8_t* data, size_t size,
-                           const DecodeOptions& opts);
+                           const DecodeOptions& opts,
+                           const Faults& faults = {});
 
 // The bytes of a trace with an impl-schedule: the calls part and the choice
 // bytes of its decisions. RunSchedInput(Encode(t)) replays t's run when t's

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
 #include "harness/sched/explore.h"
 #include "harness/sched/sched_fuzz.h"
 #include "harness/trace/binary_trace.h"

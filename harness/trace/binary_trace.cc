@@ -190,9 +190,4 @@ absl::StatusOr<DecodeOptions> ParseConfigPin(const std::string& spec) {
   return opts;
 }
 
-absl::StatusOr<DecodeOptions> DecodeOptionsFromEnv() {
-  const char* env = std::getenv("LIFECHECK_CONFIG");
-  return ParseConfigPin(env ? env : "");
-}
-
 }  // namespace lifecheck

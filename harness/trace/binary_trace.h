@@ -112,8 +112,6 @@ std::optional<Config> NamedConfig(const std::string& name);
 // of a text trace whose configuration is used. Errors: unreadable or
 // malformed trace file.
 absl::StatusOr<DecodeOptions> ParseConfigPin(const std::string& spec);
-// ParseConfigPin(getenv("LIFECHECK_CONFIG")) ("" when unset).
-absl::StatusOr<DecodeOptions> DecodeOptionsFromEnv();
 
 }  // namespace lifecheck
 

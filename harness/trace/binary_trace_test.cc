@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "harness/run/call_order.h"
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
 #include "harness/trace/trace.h"
 #include "spec/exec.h"
 

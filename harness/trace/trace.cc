@@ -176,6 +176,8 @@ class Parser {
     if (!header_seen_) return Err(1, 1, "missing header 'lifecheck-trace v1'");
     absl::Status s = FinishConfig();
     if (!s.ok()) return s;
+    s = CheckJudge();
+    if (!s.ok()) return s;
     return std::move(trace_);
   }
 
@@ -199,6 +201,8 @@ class Parser {
     if (kw.text == "policy") return DoConfig(l, /*policy=*/true);
     if (kw.text == "thread") return DoThread(l);
     if (kw.text == "ignore:") return DoIgnore(l);
+    if (kw.text == "judge:") return DoJudge(l);
+    if (kw.text == "fault:") return DoFault(l);
     if (kw.text == "schedule:") return DoSchedule(l);
     if (kw.text == "impl-schedule:") return DoSchedule(l, /*impl=*/true);
     if (kw.text == "schedule")
@@ -286,6 +290,70 @@ class Parser {
                    "duplicate " + Quote(tok.text) + " in 'ignore:'");
       trace_.config.ignore |= bit;
     }
+    return absl::OkStatus();
+  }
+
+  // `judge: spec|diff|sched`: how the trace is judged (Trace::judge).
+  absl::Status DoJudge(const Line& l) {
+    const Tok& kw = l.toks[0];
+    if (body_started_)
+      return Err(l, kw.col,
+                 "'judge:' must come before the first 'thread' line");
+    if (judge_line_ > 0)
+      return Err(l, kw.col,
+                 "duplicate 'judge:' (first at line " +
+                     std::to_string(judge_line_) + ")");
+    if (l.toks.size() < 2)
+      return Err(l, l.end_col,
+                 "missing judge after 'judge:' (expected spec, diff or sched)");
+    if (!ParseJudge(l.toks[1].text, &trace_.judge))
+      return Err(l, l.toks[1].col,
+                 "unknown judge " + Quote(l.toks[1].text) +
+                     " (expected spec, diff or sched)");
+    if (l.toks.size() > 2)
+      return Err(l, l.toks[2].col,
+                 "unexpected " + Quote(l.toks[2].text) + " after the judge");
+    judge_line_ = l.lineno;
+    return absl::OkStatus();
+  }
+
+  // `fault: NAME...`: impl faults planted in the run (Trace::faults).
+  absl::Status DoFault(const Line& l) {
+    const Tok& kw = l.toks[0];
+    if (body_started_)
+      return Err(l, kw.col,
+                 "'fault:' must come before the first 'thread' line");
+    if (l.toks.size() < 2)
+      return Err(l, l.end_col,
+                 "missing fault name after 'fault:' (known: " +
+                     KnownFaultNames() + ")");
+    for (size_t t = 1; t < l.toks.size(); ++t) {
+      const Tok& tok = l.toks[t];
+      Faults one;
+      if (!AddFaultByName(tok.text, &one))
+        return Err(l, tok.col,
+                   "unknown fault " + Quote(tok.text) +
+                       " (known: " + KnownFaultNames() + ")");
+      Faults both = trace_.faults;
+      AddFaultByName(tok.text, &both);
+      if (both == trace_.faults)
+        return Err(l, tok.col, "duplicate fault " + Quote(tok.text));
+      trace_.faults = both;
+    }
+    if (fault_pos_.line == 0) fault_pos_ = SrcPos{l.lineno, kw.col};
+    return absl::OkStatus();
+  }
+
+  // What the judge allows, checked once the whole file is read.
+  absl::Status CheckJudge() const {
+    if (trace_.faults.any() && trace_.judge == Judge::kSpec)
+      return Err(fault_pos_.line, fault_pos_.col,
+                 "'fault:' plants impl faults, which only a judge that runs "
+                 "the impl sees: add 'judge: diff' or 'judge: sched'");
+    if (!trace_.impl_schedule.empty() && trace_.judge != Judge::kSched)
+      return Err(impl_sched_pos_.line, impl_sched_pos_.col,
+                 "'impl-schedule:' is a schedule of the impl under the "
+                 "controlled scheduler: add 'judge: sched'");
     return absl::OkStatus();
   }
 
@@ -479,6 +547,8 @@ class Parser {
   absl::Status DoSchedule(const Line& l, bool impl = false) {
     std::vector<int>& dst = impl ? trace_.impl_schedule : trace_.schedule;
     const char* what = impl ? "impl-schedule" : "schedule";
+    if (impl && impl_sched_pos_.line == 0)
+      impl_sched_pos_ = SrcPos{l.lineno, l.toks[0].col};
     absl::Status s = FinishConfig();
     if (!s.ok()) return s;
     body_started_ = true;
@@ -552,7 +622,8 @@ class Parser {
   bool config_done_ = false;
   bool body_started_ = false;  // a thread or schedule line was seen
   int expect_line_ = 0;
-  SrcPos first_cfg_, first_policy_;
+  int judge_line_ = 0;
+  SrcPos first_cfg_, first_policy_, fault_pos_, impl_sched_pos_;
   std::vector<SrcPos> set_at_;  // per ConfigFields() row; line 0 = unset
 };
 
@@ -570,6 +641,28 @@ std::string ThreadName(const Trace& t, int i) {
 }
 
 }  // namespace
+
+std::string_view JudgeName(Judge j) {
+  switch (j) {
+    case Judge::kSpec:
+      return "spec";
+    case Judge::kDiff:
+      return "diff";
+    case Judge::kSched:
+      return "sched";
+  }
+  return "spec";
+}
+
+bool ParseJudge(std::string_view name, Judge* out) {
+  for (Judge j : {Judge::kSpec, Judge::kDiff, Judge::kSched}) {
+    if (name == JudgeName(j)) {
+      *out = j;
+      return true;
+    }
+  }
+  return false;
+}
 
 absl::StatusOr<Trace> ParseTrace(const std::string& text,
                                  const std::string& filename) {
@@ -629,6 +722,14 @@ std::string PrintTrace(const Trace& t) {
     for (int i = 1; i < static_cast<int>(Inv::kCount); ++i)
       if (t.config.ignored(i))
         out += " " + std::string(InvId(static_cast<Inv>(i)));
+    out += "\n";
+  }
+
+  if (t.judge != Judge::kSpec)
+    out += "judge: " + std::string(JudgeName(t.judge)) + "\n";
+  if (t.faults.any()) {
+    out += "fault:";
+    for (const std::string& name : FaultNameList(t.faults)) out += " " + name;
     out += "\n";
   }
 

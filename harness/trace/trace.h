@@ -3,11 +3,14 @@
 #ifndef LIFECHECK_HARNESS_TRACE_TRACE_H_
 #define LIFECHECK_HARNESS_TRACE_TRACE_H_
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "config/config.h"
+#include "config/faults.h"
 #include "spec/program.h"
 
 namespace lifecheck {
@@ -19,8 +22,20 @@ struct SrcPos {
   int col = 0;
 };
 
+// How a trace is judged (docs/trace-format.md, `judge:`): the spec alone;
+// spec and impl call by call (the differential runner, harness/run/diff.h);
+// or the impl under the controlled scheduler (harness/sched/), replaying its
+// impl-schedule (or its spec schedule through the step markers).
+enum class Judge : uint8_t { kSpec, kDiff, kSched };
+std::string_view JudgeName(Judge j);  // "spec", "diff", "sched"
+bool ParseJudge(std::string_view name, Judge* out);
+
 struct Trace {
   Config config;
+  Judge judge = Judge::kSpec;
+  // Impl faults planted in the run this trace records (`fault:` lines);
+  // only with judge diff or sched.
+  Faults faults;
   std::vector<std::string> thread_names;   // in order of first appearance
   std::vector<std::vector<Call>> threads;  // calls of each thread
   std::vector<int> schedule;  // thread index per step; may be empty
@@ -35,9 +50,10 @@ struct Trace {
 
   // Equality ignores positions.
   bool operator==(const Trace& o) const {
-    return config == o.config && thread_names == o.thread_names &&
-           threads == o.threads && schedule == o.schedule &&
-           impl_schedule == o.impl_schedule && expect == o.expect;
+    return config == o.config && judge == o.judge && faults == o.faults &&
+           thread_names == o.thread_names && threads == o.threads &&
+           schedule == o.schedule && impl_schedule == o.impl_schedule &&
+           expect == o.expect;
   }
 };
 

@@ -865,6 +865,7 @@ TEST(TraceImplSchedule, RoundTripsAndReportsErrors) {
   const std::string text =
       "lifecheck-trace v1\n"
       "config fs=disk files=1 pages=1 ptes=1\n"
+      "judge: sched\n"
       "thread A: fault pte=0 file=1 index=0\n"
       "thread W: writeback file=1 index=0\n"
       "schedule: A W\n"
@@ -886,6 +887,64 @@ TEST(TraceImplSchedule, RoundTripsAndReportsErrors) {
   EXPECT_NE(std::string(bad.status().message()).find("b.trace:4:"),
             std::string::npos)
       << bad.status();
+}
+
+// A trace says how it is judged and which impl faults were planted; the
+// lines round-trip and are checked against each other.
+TEST(TraceJudge, JudgeAndFaultLinesRoundTripAndAreChecked) {
+  const std::string text =
+      "lifecheck-trace v1\n"
+      "config fs=dax files=1 pages=1 ptes=1 pins=1\n"
+      "judge: diff\n"
+      "fault: unpin_drops_one dma_reports_efault\n"
+      "thread A: fault pte=0 file=1 index=0\n";
+  absl::StatusOr<Trace> t = ParseTrace(text, "j.trace");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->judge, Judge::kDiff);
+  EXPECT_TRUE(t->faults.unpin_drops_one);
+  EXPECT_TRUE(t->faults.dma_reports_efault);
+  EXPECT_FALSE(t->faults.truncate_skips_wait);
+  const std::string printed = PrintTrace(*t);
+  EXPECT_NE(printed.find("\njudge: diff\nfault: unpin_drops_one "
+                         "dma_reports_efault\n"),
+            std::string::npos)
+      << printed;
+  absl::StatusOr<Trace> again = ParseTrace(printed, "k.trace");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(*again == *t);
+  Trace spec = *t;  // the default judge is not printed
+  spec.judge = Judge::kSpec;
+  spec.faults = {};
+  EXPECT_EQ(PrintTrace(spec).find("judge:"), std::string::npos);
+
+  auto err = [](const std::string& body) {
+    absl::StatusOr<Trace> r = ParseTrace(
+        "lifecheck-trace v1\nconfig fs=dax files=1 pages=1 ptes=1 pins=1\n" +
+            body,
+        "e.trace");
+    return r.ok() ? std::string("ok") : std::string(r.status().message());
+  };
+  EXPECT_EQ(err("judge: z3\n"),
+            "e.trace:3:8: unknown judge 'z3' (expected spec, diff or sched)");
+  EXPECT_EQ(err("judge:\n"),
+            "e.trace:3:7: missing judge after 'judge:' (expected spec, diff "
+            "or sched)");
+  EXPECT_EQ(err("judge: diff\njudge: sched\n"),
+            "e.trace:4:1: duplicate 'judge:' (first at line 3)");
+  EXPECT_EQ(err("judge: diff\nfault: frob\n"),
+            "e.trace:4:8: unknown fault 'frob' (known: unpin_drops_one, "
+            "truncate_skips_wait, dma_reports_efault)");
+  EXPECT_EQ(err("judge: diff\nfault: unpin_drops_one unpin_drops_one\n"),
+            "e.trace:4:24: duplicate fault 'unpin_drops_one'");
+  // A fault only the impl shows needs a judge that runs the impl.
+  EXPECT_EQ(err("fault: unpin_drops_one\nthread A: umount\n"),
+            "e.trace:3:1: 'fault:' plants impl faults, which only a judge "
+            "that runs the impl sees: add 'judge: diff' or 'judge: sched'");
+  EXPECT_EQ(err("thread A: umount\nimpl-schedule: A\n"),
+            "e.trace:4:1: 'impl-schedule:' is a schedule of the impl under "
+            "the controlled scheduler: add 'judge: sched'");
+  EXPECT_EQ(err("thread A: umount\njudge: diff\n"),
+            "e.trace:4:1: 'judge:' must come before the first 'thread' line");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "harness/run/replay.h"
+#include "harness/run/spec_run.h"
 
 #include <string>
 #include <utility>
@@ -23,11 +23,16 @@ std::string ThreadLabel(const Trace& t, int thread) {
   return absl::StrCat("#", thread);
 }
 
-// Executes one step of `thread` and records it with its state changes.
-void TakeStep(SpecExec& exec, int thread, RunResult& r) {
-  const CWorld before = exec.world();
-  r.steps.push_back(exec.step(thread));
-  r.changes.push_back(DiffWorlds(before, exec.world()));
+// One step of `thread` (false if it is blocked), recorded, with its state
+// changes when asked.
+bool TakeStep(SpecExec& exec, int thread, bool changes, RunResult& r) {
+  CWorld before;
+  if (changes) before = exec.world();
+  StepRecord rec;
+  if (!exec.TryStep(thread, &rec)) return false;
+  r.steps.push_back(rec);
+  if (changes) r.changes.push_back(DiffWorlds(before, exec.world()));
+  return true;
 }
 
 absl::Status StepBoundError(const std::string& filename) {
@@ -38,8 +43,8 @@ absl::Status StepBoundError(const std::string& filename) {
 
 }  // namespace
 
-absl::StatusOr<RunResult> RunTrace(const Trace& t,
-                                   const std::string& filename) {
+absl::StatusOr<RunResult> RunTrace(const Trace& t, const std::string& filename,
+                                   const SpecRunOptions& opts) {
   SpecExec exec(t.config, t.threads);
   RunResult r;
 
@@ -53,15 +58,14 @@ absl::StatusOr<RunResult> RunTrace(const Trace& t,
           EntryPos(t, filename, i), ": schedule entry ", i + 1,
           " names thread ", ThreadLabel(t, th), " which does not exist"));
     }
-    if (exec.done(th) || !exec.enabled(th)) {
+    if (r.steps.size() >= static_cast<size_t>(kMaxReplaySteps))
+      return StepBoundError(filename);
+    if (exec.done(th) || !TakeStep(exec, th, opts.record_changes, r)) {
       return absl::InvalidArgumentError(
           absl::StrCat(EntryPos(t, filename, i), ": schedule entry ", i + 1,
                        " names thread ", ThreadLabel(t, th), " which is ",
                        exec.done(th) ? "finished" : "blocked"));
     }
-    if (r.steps.size() >= static_cast<size_t>(kMaxReplaySteps))
-      return StepBoundError(filename);
-    TakeStep(exec, th, r);
   }
 
   // Phase 2: the default sequential schedule until the run is decided.
@@ -70,7 +74,7 @@ absl::StatusOr<RunResult> RunTrace(const Trace& t,
     if (th < 0) break;  // defensive: finished() covers "nobody enabled"
     if (r.steps.size() >= static_cast<size_t>(kMaxReplaySteps))
       return StepBoundError(filename);
-    TakeStep(exec, th, r);
+    TakeStep(exec, th, opts.record_changes, r);
   }
 
   r.violation = exec.violation();

@@ -1,12 +1,17 @@
-// Replay of a trace on the concrete spec: the one run loop the CLI, the
-// regression runner and the report code share.
-//
-// A trace's schedule is followed entry by entry; once it is exhausted the run
-// continues with the executor's sequential choice until every thread is done,
-// an invariant is violated, or the threads with work left are all blocked
-// (a deadlock finding, DESIGN principle 1).
-#ifndef LIFECHECK_HARNESS_RUN_REPLAY_H_
-#define LIFECHECK_HARNESS_RUN_REPLAY_H_
+// Running a trace on the concrete spec. Every spec run in the harness is
+// built on one primitive, SpecExec::TryStep / RunCall (spec/exec.h), and
+// comes in two views:
+//  - schedule order (this file): the trace's schedule entry by entry, then
+//    the executor's sequential choice until every thread is done, an
+//    invariant is violated, or the threads with work left are all blocked
+//    (a deadlock finding, DESIGN principle 1). Replay, reports, pictures,
+//    the minimiser's oracle and call-atomic order recovery use it, with or
+//    without the per-step world changes;
+//  - call order (harness/run/call_order.h): calls released one at a time,
+//    each run to its end. The fuzzers' decoding and the differential runner
+//    use it.
+#ifndef LIFECHECK_HARNESS_RUN_SPEC_RUN_H_
+#define LIFECHECK_HARNESS_RUN_SPEC_RUN_H_
 
 #include <string>
 #include <vector>
@@ -43,12 +48,19 @@ struct RunResult {
 // runs this long is looping (a spec bug or a hostile trace), not a finding.
 inline constexpr int kMaxReplaySteps = 100000;
 
+struct SpecRunOptions {
+  // Record DiffWorlds per step (RunResult::changes): reports and pictures
+  // need it, verdicts do not (it costs more than the steps).
+  bool record_changes = true;
+};
+
 // Replays `t` on a fresh SpecExec. `filename` labels errors.
 // Errors (InvalidArgument, "FILE:LINE:COL: ..."): a schedule entry names a
 // thread that does not exist, is finished or is blocked at that point; the run
 // exceeds kMaxReplaySteps. A violation or deadlock is a result, not an error.
 // Precondition: t.config and t.threads are valid (ParseTrace guarantees it).
-absl::StatusOr<RunResult> RunTrace(const Trace& t, const std::string& filename);
+absl::StatusOr<RunResult> RunTrace(const Trace& t, const std::string& filename,
+                                   const SpecRunOptions& opts = {});
 
 // The finding of a run as an Inv: the violation, Inv::kDeadlock for a
 // deadlock, Inv::kNone for a clean run.
@@ -60,4 +72,4 @@ std::string Verdict(const RunResult& r);
 
 }  // namespace lifecheck
 
-#endif  // LIFECHECK_HARNESS_RUN_REPLAY_H_
+#endif  // LIFECHECK_HARNESS_RUN_SPEC_RUN_H_
