@@ -93,20 +93,18 @@ LC_NO_COVERAGE CWorld InitWorld(const Config& cfg) {
 }
 
 SpecExec::SpecExec(const Config& cfg, std::vector<std::vector<Call>> threads)
-    : cfg_(cfg),
-      calls_(std::move(threads)),
-      n_(static_cast<int>(calls_.size())),
-      w_(InitWorld(cfg)) {
+    : cfg_(cfg), n_(static_cast<int>(threads.size())), w_(InitWorld(cfg)) {
   LC_CHECK(n_ <= kMaxThreads);
-  for (const auto& calls : calls_) progs_.push_back(Flatten(calls, cfg_));
-  results_.resize(calls_.size());
+  for (const auto& calls : threads) progs_.push_back(Flatten(calls, cfg_));
+  results_.resize(threads.size());
 }
 
 void SpecExec::Reset(const Config& cfg, const CWorld& init, bool init_checked) {
   cfg_ = cfg;
   for (int t = 0; t < n_; ++t) {
-    calls_[t].clear();
     progs_[t].clear();
+    results_[t].clear();
+    spare_results_.push_back(std::move(results_[t]));
   }
   results_.clear();
   n_ = 0;
@@ -118,14 +116,15 @@ void SpecExec::Reset(const Config& cfg, const CWorld& init, bool init_checked) {
 void SpecExec::add_call(int t, const Call& c) {
   LC_CHECK(t >= 0 && t <= num_threads() && t < kMaxThreads);
   if (t == n_) {
-    if (static_cast<int>(calls_.size()) == n_) {
-      calls_.emplace_back();
-      progs_.emplace_back();
+    if (static_cast<int>(progs_.size()) == n_) progs_.emplace_back();
+    if (spare_results_.empty()) {
+      results_.emplace_back();
+    } else {
+      results_.push_back(std::move(spare_results_.back()));
+      spare_results_.pop_back();
     }
-    results_.emplace_back();
     ++n_;
   }
-  calls_[t].push_back(c);
   AppendCall(progs_[t], c, cfg_);
 }
 
@@ -182,16 +181,27 @@ StepRecord SpecExec::step(int t) {
   return rec;
 }
 
+namespace {
+
+// The full check after a step (the first step of a run, or a caller that
+// tracks no footprint): out of line, so that the footprint path, which the
+// differential runner takes on every other step, inlines.
+[[gnu::noinline]] LC_NO_COVERAGE void FullStep(Machine<Concrete>& m,
+                                               Touched* written) {
+  ExecStep(m);
+  if (written != nullptr) *written = Touched::All();
+}
+
+}  // namespace
+
 LC_NO_COVERAGE bool SpecExec::TryStep(int t, StepRecord* rec,
                                       Touched* written) {
-  const ThreadProgram& prog = progs_[t];
-  const Insn& insn = prog[w_.th[t].pc];
+  const Insn& insn = progs_[t][w_.th[t].pc];
   Machine<Concrete> m(w_, cfg_, insn, t);
   if (written != nullptr && checked_) {
     ExecStepTouched(m, written);
   } else {
-    ExecStep(m);
-    if (written != nullptr) *written = Touched::All();
+    FullStep(m, written);
   }
   if (m.blocked()) return false;
   checked_ = true;

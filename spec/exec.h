@@ -113,11 +113,13 @@ class SpecExec {
 
  private:
   Config cfg_;
-  // Per thread; only the first num_threads() entries of calls_ and progs_
-  // are live (Reset keeps the buffers of the others for reuse).
-  std::vector<std::vector<Call>> calls_;
+  // Per thread; only the first num_threads() entries are live (Reset keeps
+  // the buffers of the others for reuse).
   std::vector<ThreadProgram> progs_;
   std::vector<std::vector<int>> results_;  // exactly num_threads() long
+  // Emptied result buffers of earlier runs, reused by new threads (Reset
+  // then allocates nothing).
+  std::vector<std::vector<int>> spare_results_;
   int n_ = 0;
   CWorld w_;
   int last_ = -1;

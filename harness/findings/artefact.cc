@@ -13,9 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "harness/trace/binary_trace.h"
 #include "harness/run/call_order.h"
 #include "harness/sched/sched_fuzz.h"
+#include "harness/trace/binary_trace.h"
 
 namespace lifecheck {
 namespace {
@@ -47,14 +47,16 @@ std::string_view HarnessName(Harness h) {
 }
 
 std::string ManifestText(const FuzzRun& r) {
-  std::string out = absl::StrCat(
-      kManifestMagic, "\n# Which lifecheck harness wrote the inputs under "
-                      "this directory, and how it ran:\n"
-                      "# lifecheck decodes them by this file "
-                      "(docs/fuzzing.md \"Artefacts\").\n",
-      "harness: ", absl::string_view(HarnessName(r.harness).data(),
+  std::string out =
+      absl::StrCat(kManifestMagic,
+                   "\n# Which lifecheck harness wrote the inputs under "
+                   "this directory, and how it ran:\n"
+                   "# lifecheck decodes them by this file "
+                   "(docs/fuzzing.md \"Artefacts\").\n",
+                   "harness: ",
+                   absl::string_view(HarnessName(r.harness).data(),
                                      HarnessName(r.harness).size()),
-      "\n", "pin: ", r.pin, "\n");
+                   "\n", "pin: ", r.pin, "\n");
   if (r.config) {
     // The trace format's own config/policy lines (PrintTrace of a trace
     // without threads).
@@ -68,8 +70,8 @@ std::string ManifestText(const FuzzRun& r) {
         absl::StrAppend(&out, line, "\n");
   }
   if (r.faults.any())
-    absl::StrAppend(&out, "fault: ", absl::StrJoin(FaultNameList(r.faults), " "),
-                    "\n");
+    absl::StrAppend(
+        &out, "fault: ", absl::StrJoin(FaultNameList(r.faults), " "), "\n");
   return out;
 }
 
@@ -107,9 +109,9 @@ absl::StatusOr<FuzzRun> ParseManifest(const std::string& text,
             ? absl::string_view()
             : absl::StripAsciiWhitespace(line.substr(sp));
     // `value` is a view into `raw`: its column is its offset there.
-    const int value_col =
-        value.empty() ? static_cast<int>(raw.size()) + 1
-                      : static_cast<int>(value.data() - raw.data()) + 1;
+    const int value_col = value.empty()
+                              ? static_cast<int>(raw.size()) + 1
+                              : static_cast<int>(value.data() - raw.data()) + 1;
     if (key == "harness:") {
       if (value == "diff_fuzzer") {
         r.harness = Harness::kDiff;

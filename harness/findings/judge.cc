@@ -101,10 +101,9 @@ std::string FindingSite(const Judgement& j) {
     if (o.inv == Inv::kDiffState && !o.part.fields.empty())
       absl::StrAppend(&site, " [", FieldKinds(o.part.fields), "]");
     if (o.inv == Inv::kDiffBlock)
-      absl::StrAppend(&site, " [spec ",
-                      o.part.spec_blocked ? o.part.spec_step : "returns",
-                      ", impl ",
-                      o.part.impl_blocked ? o.part.impl_step : "returns", "]");
+      absl::StrAppend(
+          &site, " [spec ", o.part.spec_blocked ? o.part.spec_step : "returns",
+          ", impl ", o.part.impl_blocked ? o.part.impl_step : "returns", "]");
     return site;
   }
   if (j.sched) {
