@@ -1,9 +1,9 @@
 // The stall watchdog's report (impl/sync.h): what a real thread is blocked
 // in, for how long, and on what, before the process aborts.
+#include "impl/sync.h"
+
 #include <cstdio>
 #include <cstdlib>
-
-#include "impl/sync.h"
 
 namespace lifecheck::impl::sync {
 
