@@ -258,6 +258,27 @@ class WaitQueue {
   void wait(Ready ready, const char* step) {
     if (ready()) return;
     if (nonblocking()) throw WouldBlock{step};
+    Sleep(ready, step);
+  }
+  // Wakes every sleeper to re-evaluate its predicate. Cheap when nobody
+  // sleeps (one fence and one load).
+  void wake_all(const char* where = nullptr) {
+    LC_SYNC_ACCESS(this, AccessKind::kWake, where);
+    (void)where;
+    std::atomic_thread_fence(kSeqCst);
+    if (waiters_.load(kRelaxed) == 0) return;
+    { std::lock_guard<std::mutex> lk(mu_); }
+    cv_.notify_all();
+  }
+  int waiters() const { return waiters_.load(kRelaxed); }
+  // How many waits went to sleep (statistics for tests; relaxed).
+  uint64_t sleeps() const { return sleeps_.load(kRelaxed); }
+
+ private:
+  // wait()'s sleeping half, out of line: the nonblocking callers of the
+  // differential runner inline only the two lines above.
+  template <class Ready>
+  [[gnu::noinline]] void Sleep(Ready ready, const char* step) {
 #ifdef LIFECHECK_SYNC_HOOKS
     while (sync_hook_wait(this, step)) {
       if (ready()) return;
@@ -288,21 +309,7 @@ class WaitQueue {
     }
     waiters_.fetch_sub(1, kSeqCst);
   }
-  // Wakes every sleeper to re-evaluate its predicate. Cheap when nobody
-  // sleeps (one fence and one load).
-  void wake_all(const char* where = nullptr) {
-    LC_SYNC_ACCESS(this, AccessKind::kWake, where);
-    (void)where;
-    std::atomic_thread_fence(kSeqCst);
-    if (waiters_.load(kRelaxed) == 0) return;
-    { std::lock_guard<std::mutex> lk(mu_); }
-    cv_.notify_all();
-  }
-  int waiters() const { return waiters_.load(kRelaxed); }
-  // How many waits went to sleep (statistics for tests; relaxed).
-  uint64_t sleeps() const { return sleeps_.load(kRelaxed); }
 
- private:
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<int> waiters_{0};
@@ -320,18 +327,10 @@ class SpinLock {
   // Blocks (spinning, yielding) until acquired by `tid`; in nonblocking mode
   // throws WouldBlock{step} if another thread holds it.
   void lock(int tid, const char* step) {
-    std::chrono::steady_clock::time_point since{};
-    for (uint32_t spins = 1;; ++spins) {
-      int expected = kUnlocked;
-      LC_SYNC_ACCESS(&owner_, AccessKind::kLock, step);
-      RecordWrite(&owner_);
-      if (owner_.compare_exchange_weak(expected, tid, kAcquire, kRelaxed))
-        return;
-      if (nonblocking()) throw WouldBlock{step};
-      std::this_thread::yield();
-      // The stall watchdog, read every 4096 spins (the clock costs).
-      if ((spins & 4095) == 0) SpinCheck(since, step);
-    }
+    // The uncontended acquisition inline; waiting out of line, so that the
+    // watchdog does not stop callers on the differential hot path inlining
+    // this.
+    if (!TryAcquire(tid, step)) LockSlow(tid, step);
   }
   void unlock() {
     LC_SYNC_ACCESS(&owner_, AccessKind::kUnlock, nullptr);
@@ -339,8 +338,8 @@ class SpinLock {
     owner_.store(kUnlocked, kRelease);
   }
   // Reports a lock held longer than the stall limit (sync::StallLimit).
-  void SpinCheck(std::chrono::steady_clock::time_point& since,
-                 const char* step) const {
+  [[gnu::noinline]] void SpinCheck(std::chrono::steady_clock::time_point& since,
+                                   const char* step) const {
     const std::chrono::milliseconds limit = StallLimit();
     if (limit.count() == 0) return;
     const auto now = std::chrono::steady_clock::now();
@@ -359,6 +358,24 @@ class SpinLock {
   }
 
  private:
+  bool TryAcquire(int tid, const char* step) {
+    (void)step;  // for the sync hooks only
+    int expected = kUnlocked;
+    LC_SYNC_ACCESS(&owner_, AccessKind::kLock, step);
+    RecordWrite(&owner_);
+    return owner_.compare_exchange_weak(expected, tid, kAcquire, kRelaxed);
+  }
+  [[gnu::noinline]] void LockSlow(int tid, const char* step) {
+    std::chrono::steady_clock::time_point since{};
+    for (uint32_t spins = 1;; ++spins) {
+      if (nonblocking()) throw WouldBlock{step};
+      std::this_thread::yield();
+      // The stall watchdog, read every 4096 spins (the clock costs).
+      if ((spins & 4095) == 0) SpinCheck(since, step);
+      if (TryAcquire(tid, step)) return;
+    }
+  }
+
   std::atomic<int> owner_{kUnlocked};
 };
 

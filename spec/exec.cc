@@ -95,7 +95,12 @@ LC_NO_COVERAGE CWorld InitWorld(const Config& cfg) {
 SpecExec::SpecExec(const Config& cfg, std::vector<std::vector<Call>> threads)
     : cfg_(cfg), n_(static_cast<int>(threads.size())), w_(InitWorld(cfg)) {
   LC_CHECK(n_ <= kMaxThreads);
-  for (const auto& calls : threads) progs_.push_back(Flatten(calls, cfg_));
+  for (const auto& calls : threads) {
+    progs_.push_back(Flatten(calls, cfg_));
+    size_.push_back(static_cast<int>(progs_.back().size()));
+    calls_.push_back(static_cast<int16_t>(calls.size()));
+  }
+  pending_.resize(threads.size());
   results_.resize(threads.size());
 }
 
@@ -103,10 +108,13 @@ void SpecExec::Reset(const Config& cfg, const CWorld& init, bool init_checked) {
   cfg_ = cfg;
   for (int t = 0; t < n_; ++t) {
     progs_[t].clear();
+    pending_[t].clear();
     results_[t].clear();
     spare_results_.push_back(std::move(results_[t]));
   }
   results_.clear();
+  size_.clear();
+  calls_.clear();
   n_ = 0;
   w_ = init;
   last_ = -1;
@@ -116,7 +124,12 @@ void SpecExec::Reset(const Config& cfg, const CWorld& init, bool init_checked) {
 void SpecExec::add_call(int t, const Call& c) {
   LC_CHECK(t >= 0 && t <= num_threads() && t < kMaxThreads);
   if (t == n_) {
-    if (static_cast<int>(progs_.size()) == n_) progs_.emplace_back();
+    if (static_cast<int>(progs_.size()) == n_) {
+      progs_.emplace_back();
+      pending_.emplace_back();
+    }
+    size_.push_back(0);
+    calls_.push_back(0);
     if (spare_results_.empty()) {
       results_.emplace_back();
     } else {
@@ -125,16 +138,31 @@ void SpecExec::add_call(int t, const Call& c) {
     }
     ++n_;
   }
-  AppendCall(progs_[t], c, cfg_);
+  // Not appended to the program yet: see Pending.
+  const std::vector<Step>& steps = StepsOf(c.op, cfg_);
+  const auto len = static_cast<int16_t>(steps.size());
+  LC_CHECK(len > 0 && size_[t] + len < 32767);  // pcs are int16
+  pending_[t].push_back(Pending{c, static_cast<int16_t>(size_[t]), len,
+                                calls_[t]++, steps.data()});
+  size_[t] += len;
 }
 
-bool SpecExec::done(int t) const {
-  return w_.th[t].pc >= static_cast<int>(progs_[t].size());
+void SpecExec::Materialize(int t) const {
+  for (const Pending& p : pending_[t]) AppendCall(progs_[t], p.call, cfg_);
+  pending_[t].clear();
+  LC_CHECK(static_cast<int>(progs_[t].size()) == size_[t]);
 }
+
+const ThreadProgram& SpecExec::program(int t) const {
+  if (!pending_[t].empty()) Materialize(t);
+  return progs_[t];
+}
+
+bool SpecExec::done(int t) const { return w_.th[t].pc >= size_[t]; }
 
 const Insn& SpecExec::next_insn(int t) const {
   LC_CHECK(!done(t));
-  return progs_[t][w_.th[t].pc];
+  return program(t)[w_.th[t].pc];
 }
 
 bool StepEnabled(const Config& cfg, const ThreadProgram& prog, const CWorld& w,
@@ -156,7 +184,7 @@ void StepWorld(const Config& cfg, const ThreadProgram& prog, CWorld& w, int t) {
 
 bool SpecExec::enabled(int t) const {
   if (done(t)) return false;
-  return StepEnabled(cfg_, progs_[t], w_, t);
+  return StepEnabled(cfg_, program(t), w_, t);
 }
 
 std::vector<int> SpecExec::enabled_threads() const {
@@ -169,7 +197,7 @@ std::vector<int> SpecExec::enabled_threads() const {
 StepRecord SpecExec::step(int t) {
   LC_CHECK(enabled(t));
   const Insn insn = next_insn(t);
-  StepWorld(cfg_, progs_[t], w_, t);
+  StepWorld(cfg_, program(t), w_, t);
   last_ = t;
   StepRecord rec{t, insn.call, insn.op, insn.step, false, 0};
   const int pc = w_.th[t].pc;
@@ -194,9 +222,11 @@ namespace {
 
 }  // namespace
 
-LC_NO_COVERAGE bool SpecExec::TryStep(int t, StepRecord* rec,
-                                      Touched* written) {
-  const Insn& insn = progs_[t][w_.th[t].pc];
+// One step of t's instruction `insn` on the world: the body of TryStep and
+// of RunCall's loop (inlined into both: RunCall is the differential
+// runner's per-step path).
+LC_NO_COVERAGE inline bool SpecExec::StepInsn(int t, const Insn& insn,
+                                              Touched* written) {
   Machine<Concrete> m(w_, cfg_, insn, t);
   if (written != nullptr && checked_) {
     ExecStepTouched(m, written);
@@ -206,6 +236,13 @@ LC_NO_COVERAGE bool SpecExec::TryStep(int t, StepRecord* rec,
   if (m.blocked()) return false;
   checked_ = true;
   last_ = t;
+  return true;
+}
+
+LC_NO_COVERAGE bool SpecExec::TryStep(int t, StepRecord* rec,
+                                      Touched* written) {
+  const Insn& insn = program(t)[w_.th[t].pc];
+  if (!StepInsn(t, insn, written)) return false;
   *rec = StepRecord{t, insn.call, insn.op, insn.step, false, 0};
   if (w_.th[t].pc >= insn.base + insn.len) {
     rec->call_returned = true;
@@ -220,23 +257,54 @@ LC_NO_COVERAGE CallEnd SpecExec::RunCall(int t, Touched* written,
   // Every op is a short program: a call this long is a spec loop.
   constexpr int kMaxStepsPerCall = 10000;
   CallEnd end;
-  StepRecord rec;
-  for (int n = 0; !done(t); ++n) {
-    LC_CHECK(n < kMaxStepsPerCall);
-    if (!TryStep(t, &rec, written)) {
+  if (pending_[t].empty() || w_.th[t].pc != pending_[t].back().base) {
+    // Inside a call, or not at the last one added: from the program.
+    const ThreadProgram& prog = program(t);
+    for (;;) {
+      const int pc = w_.th[t].pc;
+      if (pc >= static_cast<int>(prog.size())) return end;  // done(t)
+      LC_CHECK(end.steps < kMaxStepsPerCall);
+      const Insn& insn = prog[pc];
+      if (!StepInsn(t, insn, written)) {
+        end.blocked = true;
+        end.step = insn.step;
+        return end;
+      }
+      ++end.steps;
+      if (schedule != nullptr) schedule->push_back(t);
+      if (w_.th[t].pc >= insn.base + insn.len) {  // the call returned
+        end.ret = w_.th[t].ret;
+        results_[t].push_back(end.ret);
+        return end;
+      }
+      if (w_.violation != 0) return end;
+    }
+  }
+  // At the first step of the call add_call added last (the call-order
+  // view's every call): its instructions are the op's steps with this
+  // call's base and arguments, so one Insn on the stack stands for them.
+  const Pending& p = pending_[t].back();
+  const Step* steps = p.steps;
+  Insn insn{p.call.op, steps[0], 0, p.len, p.base, p.index, p.call.args};
+  for (;;) {
+    const int k = w_.th[t].pc - p.base;
+    LC_CHECK(k >= 0 && k < p.len && end.steps < kMaxStepsPerCall);
+    insn.step = steps[k];
+    insn.k = static_cast<int16_t>(k);
+    if (!StepInsn(t, insn, written)) {
       end.blocked = true;
-      end.step = next_insn(t).step;
+      end.step = insn.step;
       return end;
     }
     ++end.steps;
     if (schedule != nullptr) schedule->push_back(t);
-    if (rec.call_returned) {
-      end.ret = rec.ret;
+    if (w_.th[t].pc >= p.base + p.len) {  // the call returned
+      end.ret = w_.th[t].ret;
+      results_[t].push_back(end.ret);
       return end;
     }
     if (w_.violation != 0) return end;
   }
-  return end;
 }
 
 bool SpecExec::all_done() const {

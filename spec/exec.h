@@ -112,10 +112,32 @@ class SpecExec {
   int sequential_choice() const;
 
  private:
+  // A call add_call added and did not append to the thread's program yet:
+  // the call-order view runs every call straight from its op's step list
+  // (RunCall), and writing its instructions out was a tenth of the
+  // differential runner's time. Whatever reads the program appends the
+  // pending calls first (program()).
+  struct Pending {
+    Call call;
+    int16_t base;       // its first pc
+    int16_t len;        // its steps
+    int16_t index;      // its index within the thread
+    const Step* steps;  // StepsOf(call.op, cfg_): len steps
+  };
+  bool StepInsn(int t, const Insn& insn, Touched* written);
+  void Materialize(int t) const;
+  // Thread t's program with every pending call appended.
+  const ThreadProgram& program(int t) const;
+
   Config cfg_;
   // Per thread; only the first num_threads() entries are live (Reset keeps
-  // the buffers of the others for reuse).
-  std::vector<ThreadProgram> progs_;
+  // the buffers of the others for reuse). progs_[t] followed by
+  // pending_[t] is the thread's program: size_[t] instructions, calls_[t]
+  // calls.
+  mutable std::vector<ThreadProgram> progs_;
+  mutable std::vector<std::vector<Pending>> pending_;
+  std::vector<int> size_;
+  std::vector<int16_t> calls_;
   std::vector<std::vector<int>> results_;  // exactly num_threads() long
   // Emptied result buffers of earlier runs, reused by new threads (Reset
   // then allocates nothing).
