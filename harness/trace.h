@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "config/config.h"
 #include "spec/program.h"
+#include "spec/thread_body.h"
 
 namespace lifecheck {
 
@@ -29,15 +30,28 @@ struct Trace {
   std::vector<int> impl_schedule;
   // `# expect: <ID>` / `# expect: clean` header, "" if absent.
   std::string expect;
+  // A problem whose threads may run any of several programs (calls with
+  // alternatives, bounded repeats: spec/thread_body.h): one body per
+  // thread, and then every threads[t] is empty. Empty for a concrete trace.
+  // Only the model checker takes such a problem; its counterexamples are
+  // concrete traces.
+  std::vector<ThreadBody> bodies;
   // Source positions (filled by the parser, empty for built traces).
   std::vector<std::vector<SrcPos>> call_pos;  // [thread][call]
   std::vector<SrcPos> schedule_pos;           // [schedule entry]
 
+  bool concrete() const { return bodies.empty(); }
+  // Thread t's program: its body, or the body of its calls.
+  ThreadBody body(int t) const {
+    return bodies.empty() ? BodyOfCalls(threads[t]) : bodies[t];
+  }
+
   // Equality ignores positions.
   bool operator==(const Trace& o) const {
     return config == o.config && thread_names == o.thread_names &&
-           threads == o.threads && schedule == o.schedule &&
-           impl_schedule == o.impl_schedule && expect == o.expect;
+           threads == o.threads && bodies == o.bodies &&
+           schedule == o.schedule && impl_schedule == o.impl_schedule &&
+           expect == o.expect;
   }
 };
 

@@ -255,7 +255,7 @@ class Machine {
       when(w.ino[i].rwsem == t, [&] { set(w.ino[i].rwsem, -1); });
       when(w.ino[i].mmaplock == t, [&] { set(w.ino[i].mmaplock, -1); });
     }
-    jump(insn.base + insn.len);
+    jump(insn.return_pc());
   }
   void ret(int v) { ret(D::IntLit(v)); }
 

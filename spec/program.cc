@@ -363,9 +363,9 @@ void AppendCall(ThreadProgram& prog, const Call& c, const Config& cfg) {
   const int16_t base = static_cast<int16_t>(prog.size());
   const int16_t index = prog.empty() ? 0 : prog.back().call + 1;
   for (size_t k = 0; k < steps.size(); ++k) {
-    prog.push_back(Insn{c.op, steps[k], static_cast<int16_t>(k),
-                        static_cast<int16_t>(steps.size()), base, index,
-                        c.args});
+    prog.insns.push_back(Insn{c.op, steps[k], static_cast<int16_t>(k),
+                              static_cast<int16_t>(steps.size()), base, index,
+                              c.args});
   }
 }
 
