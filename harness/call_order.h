@@ -79,7 +79,7 @@ Trace TraceOfCalls(const CallList& l);
 // trace's config and per-thread calls (threads renumbered by first call).
 CallList CallsOfTrace(const Trace& t);
 
-// "A", "B", ... "F": the names TraceOfCalls gives threads 0..kMaxThreads-1.
+// "A", "B", ... "H": the names TraceOfCalls gives threads 0..kMaxThreads-1.
 std::string CanonicalThreadName(int thread);
 
 }  // namespace lifecheck

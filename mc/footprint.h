@@ -26,7 +26,7 @@
 
 namespace lifecheck {
 
-inline constexpr int kMaxScalars = 512;  // >= scalars of World (checked)
+inline constexpr int kMaxScalars = 640;  // >= scalars of World (checked)
 using FieldSet = std::bitset<kMaxScalars>;
 
 struct Footprint {

@@ -228,7 +228,7 @@ check "check policy without = -> 2" 2 - "--policy wants knob=value" \
   -- "$LC" check --scenario dax-truncate --policy dax_truncate
 check "check pinners out of range -> 2" 2 - "--pinners 2 is out of range for lease" \
   -- "$LC" check --scenario lease --pinners 2
-check "check bad pages -> 2" 2 - "--pages wants an integer in 1..3, got 'x'" \
+check "check bad pages -> 2" 2 - "--pages wants an integer in 1..4, got 'x'" \
   -- "$LC" check --scenario dax-truncate --pages x
 check "check unknown engine -> 2" 2 - "unknown engine 'nope'; engines: .*explicit" \
   -- "$LC" check --scenario dax-truncate --engine nope
