@@ -25,12 +25,16 @@ bool ScalarInUse(const Config& cfg, int threads, const char* kind, int oi,
   return true;
 }
 
-StateLayout::StateLayout(const Config& cfg, int threads) {
+StateLayout::StateLayout(const Config& cfg, int threads,
+                         const FieldSet* variable) {
   CWorld w{};
   const auto* base = reinterpret_cast<const uint8_t*>(&w);
+  int id = 0;
   VisitWorld(w, [&](const char* kind, int oi, const char* field, int ei,
                     const auto& v) {
+    const int fid = id++;
     if (!ScalarInUse(cfg, threads, kind, oi, field, ei)) return;
+    if (variable && !variable->test(fid)) return;
     const auto off =
         static_cast<uint16_t>(reinterpret_cast<const uint8_t*>(&v) - base);
     if constexpr (std::is_same_v<std::decay_t<decltype(v)>, bool>)

@@ -1,16 +1,16 @@
 // Compact storage of worlds for the explicit-state checker.
 //
-// World<Concrete> has fixed capacity (~850 bytes) but a configuration uses a
-// prefix of each object array, and a problem uses only its own threads. A
-// StateLayout lists exactly the scalars a (config, thread count) can change;
-// Pack writes them into a fixed-width byte string, Unpack writes them back
-// over a template world that holds the constant rest. Int fields take one
-// byte (int8) unless widened to two: page refcounts (GUP pin bias 1024) start
-// wide, and Pack reports any other field whose value does not fit, so the
-// caller can Widen it and start over (rare: counts beyond 127). Bools take a
-// bit. Storage is exact (no hash compaction): two worlds of the configuration
-// are equal iff their packed strings are equal, which a test checks on every
-// reachable state of the scenarios.
+// World<Concrete> has fixed capacity (about 1.1 KB) but a configuration uses
+// a prefix of each object array, and a problem uses only its own threads. A
+// StateLayout lists the scalars a (config, thread count) can change — or,
+// given the fields a problem's steps can write, only those. Pack writes them
+// into a fixed-width byte string, Unpack writes them back over a template
+// world that holds the constant rest. Int fields take one byte (int8) unless
+// widened to two: page refcounts (GUP pin bias 1024) start wide, and Pack
+// reports any other field whose value does not fit, so the caller can Widen
+// it and start over (rare: counts beyond 127). Bools take a bit. Packing is
+// exact: two worlds of the configuration are equal iff their packed strings
+// are equal, which a test checks on every reachable state of the scenarios.
 #ifndef LIFECHECK_MC_STATE_LAYOUT_H_
 #define LIFECHECK_MC_STATE_LAYOUT_H_
 
@@ -19,13 +19,18 @@
 #include <vector>
 
 #include "config/config.h"
+#include "mc/footprint.h"
 #include "spec/exec.h"
 
 namespace lifecheck {
 
 class StateLayout {
  public:
-  StateLayout(const Config& cfg, int threads);
+  // `variable` (field ids in VisitWorld order, e.g. the union of every step's
+  // static writes, mc/footprint.h): only those scalars are packed, the rest
+  // are the template's. Null: every scalar ScalarInUse allows.
+  StateLayout(const Config& cfg, int threads,
+              const FieldSet* variable = nullptr);
 
   int bytes() const { return bytes_; }  // packed size of one world
   int scalars() const {

@@ -1,8 +1,10 @@
 // `lifecheck check`: model-check a named scenario or a trace's calls with a
 // registered engine (explicit, z3, ...), and show the counterexample.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -50,6 +52,8 @@ const std::vector<Flag> kFlags = {
     {{"--table"}},
     {{"--write"}, true},
     {{"--progress"}},
+    {{"--jobs", "-j"}, true},
+    {{"--hash-compact"}},
     {{"--quiet", "-q"}},
     {{"--all"}},
     {{"--budget"}, true},
@@ -102,10 +106,21 @@ bool ParseOptions(const Command& c, const Parsed& p, McOptions* o, int* rc) {
     return false;
   }
   int bound = 0, max_states = 0, timeout = 0;
+  // Every core by default: BFS layers split across workers.
+  const int cores =
+      std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int jobs = cores;
   if (!p.Int(c, "--bound", 0, 1, 100000, &bound, rc) ||
       !p.Int(c, "--max-states", 0, 1, 2000000000, &max_states, rc) ||
-      !p.Int(c, "--timeout", 0, 1, 86400, &timeout, rc))
+      !p.Int(c, "--timeout", 0, 1, 86400, &timeout, rc) ||
+      !p.Int(c, "--jobs", cores, 1, 256, &jobs, rc))
     return false;
+  if (p.Has("--hash-compact") && p.Has("--dfs")) {
+    *rc = UsageError("check: --hash-compact needs BFS (not --dfs)", &c);
+    return false;
+  }
+  o->jobs = jobs;
+  o->hash_compact = p.Has("--hash-compact");
   o->bound = bound;
   o->max_states = max_states;
   o->timeout_s = timeout;
@@ -244,6 +259,7 @@ const RegisterCommand kRegisterCheck(Command{
     "      [--policy knob=value]... [--engine explicit|z3] [--bound K]\n"
     "      [--prove] [--bfs|--dfs] [--no-por] [--no-symmetry]\n"
     "      [--max-states N] [--timeout S] [-o FILE] [--progress] [-q]\n"
+    "      [--jobs N] [--hash-compact]\n"
     "  lifecheck check --list-scenarios\n"
     "  lifecheck check --table [--write FILE]\n"
     "  lifecheck check --all [--budget S] [--engines explicit,z3]\n"
@@ -266,7 +282,12 @@ const RegisterCommand kRegisterCheck(Command{
     "  --timeout S      give up after S seconds (verdict unknown)\n"
     "  -o FILE          write the counterexample trace to FILE (default:\n"
     "                   lifecheck-cex-<scenario>.trace in the current dir)\n"
-    "  --progress       progress lines on stderr for long runs\n"
+    "  --progress       progress lines on stderr (states, states/s,\n"
+    "                   memory) for long runs\n"
+    "  -j, --jobs N     explicit BFS: worker threads (default: every core)\n"
+    "  --hash-compact   explicit BFS: keep a 64-bit fingerprint per state\n"
+    "                   instead of the state (far less memory); prints the\n"
+    "                   probability that a state was missed\n"
     "  -q, --quiet      on a counterexample print only the SUMMARY line\n"
     "  --list-scenarios the scenarios, their knobs and expected verdicts\n"
     "  --table [--write FILE]  the explicit-engine performance table for\n"

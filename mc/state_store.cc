@@ -1,0 +1,167 @@
+#include "mc/state_store.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "spec/check.h"
+
+namespace lifecheck {
+namespace {
+
+inline uint64_t Read64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint64_t Mum(uint64_t a, uint64_t b) {
+  const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+constexpr uint64_t kP0 = 0xa0761d6478bd642full, kP1 = 0xe7037ed1a0b428dbull,
+                   kP2 = 0x8ebc6af09c88c6e3ull;
+
+}  // namespace
+
+uint64_t HashBytes(const uint8_t* p, size_t n) {
+  uint64_t seed = kP0 ^ n;
+  while (n >= 16) {
+    seed = Mum(Read64(p) ^ kP1, Read64(p + 8) ^ seed);
+    p += 16;
+    n -= 16;
+  }
+  uint8_t tail[16] = {};
+  std::memcpy(tail, p, n);
+  seed = Mum(Read64(tail) ^ kP1, Read64(tail + 8) ^ seed);
+  return Mum(seed ^ kP2, seed);
+}
+
+// One shard: an open-addressing table (linear probing, power-of-two size,
+// at most 70% full) of 64-bit slots, 0 = empty.
+//   exact: slot = (low 32 bits of the hash) << 32 | (local index + 1); the
+//          packed bytes are in `arena`.
+//   hash-compact: slot = the hash itself (0 stored as 1), no bytes.
+// The slot's position comes from the hash's low bits (the tag in exact mode,
+// so the table grows without the bytes); the shard from its top bits.
+struct StateStore::Shard {
+  mutable std::mutex mu;
+  std::vector<uint64_t> table = std::vector<uint64_t>(64, 0);
+  uint64_t count = 0;
+  std::vector<uint8_t> arena;
+  std::vector<uint32_t> parent;
+  std::vector<uint16_t> label;
+
+  size_t mask() const { return table.size() - 1; }
+  void Grow(bool exact) {
+    std::vector<uint64_t> old(table.size() * 2, 0);
+    old.swap(table);
+    for (uint64_t s : old) {
+      if (s == 0) continue;
+      const uint64_t h = exact ? s >> 32 : s;
+      size_t i = h & mask();
+      while (table[i] != 0) i = (i + 1) & mask();
+      table[i] = s;
+    }
+  }
+};
+
+StateStore::StateStore(int width, Mode mode) : width_(width), mode_(mode) {
+  for (auto& s : shards_) s = std::make_unique<Shard>();
+}
+StateStore::~StateStore() = default;
+
+std::pair<uint32_t, bool> StateStore::Insert(const uint8_t* bytes,
+                                             uint64_t hash, uint32_t parent,
+                                             uint16_t label) {
+  const int si = ShardOf(hash);
+  Shard& s = *shards_[si];
+  std::lock_guard<std::mutex> lock(s.mu);
+  const bool exact = mode_ == Mode::kExact;
+  const uint64_t tag = hash & 0xffffffffull;
+  const uint64_t key = exact ? tag << 32 : (hash == 0 ? 1 : hash);
+  size_t i = (exact ? tag : key) & s.mask();
+  for (;; i = (i + 1) & s.mask()) {
+    const uint64_t slot = s.table[i];
+    if (slot == 0) break;
+    if (exact) {
+      if ((slot >> 32) != tag) continue;
+      const uint32_t local = static_cast<uint32_t>(slot) - 1;
+      if (std::memcmp(s.arena.data() + size_t{local} * width_, bytes, width_) ==
+          0)
+        return {(uint32_t{static_cast<uint32_t>(si)} << kLocalBits) | local,
+                false};
+    } else if (slot == key) {
+      return {0, false};
+    }
+  }
+  const uint64_t local = s.count++;
+  LC_CHECK(local < (uint64_t{1} << kLocalBits));  // shard full
+  if (exact) {
+    s.table[i] = key | (local + 1);
+    s.arena.insert(s.arena.end(), bytes, bytes + width_);
+  } else {
+    s.table[i] = key;
+  }
+  s.parent.push_back(parent);
+  s.label.push_back(label);
+  if (s.count * 10 > s.table.size() * 7) s.Grow(exact);
+  return {(uint32_t{static_cast<uint32_t>(si)} << kLocalBits) |
+              static_cast<uint32_t>(local),
+          true};
+}
+
+int64_t StateStore::Find(const uint8_t* bytes, uint64_t hash) const {
+  LC_CHECK(mode_ == Mode::kExact);  // fingerprints name no state
+  const int si = ShardOf(hash);
+  const Shard& s = *shards_[si];
+  std::lock_guard<std::mutex> lock(s.mu);
+  const uint64_t tag = hash & 0xffffffffull;
+  for (size_t i = tag & s.mask();; i = (i + 1) & s.mask()) {
+    const uint64_t slot = s.table[i];
+    if (slot == 0) return -1;
+    if ((slot >> 32) != tag) continue;
+    const uint32_t local = static_cast<uint32_t>(slot) - 1;
+    if (std::memcmp(s.arena.data() + size_t{local} * width_, bytes, width_) ==
+        0)
+      return (int64_t{si} << kLocalBits) | local;
+  }
+}
+
+uint32_t StateStore::parent(uint32_t id) const {
+  const Shard& s = *shards_[id >> kLocalBits];
+  std::lock_guard<std::mutex> lock(s.mu);
+  return s.parent[id & ((1u << kLocalBits) - 1)];
+}
+
+uint16_t StateStore::label(uint32_t id) const {
+  const Shard& s = *shards_[id >> kLocalBits];
+  std::lock_guard<std::mutex> lock(s.mu);
+  return s.label[id & ((1u << kLocalBits) - 1)];
+}
+
+uint64_t StateStore::size() const {
+  uint64_t n = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    n += s->count;
+  }
+  return n;
+}
+
+size_t StateStore::MemoryBytes() const {
+  size_t b = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    b += s->table.capacity() * sizeof(uint64_t) + s->arena.capacity() +
+         s->parent.capacity() * sizeof(uint32_t) +
+         s->label.capacity() * sizeof(uint16_t);
+  }
+  return b;
+}
+
+double StateStore::OmissionProbability() const {
+  if (mode_ == Mode::kExact) return 0;
+  const double n = static_cast<double>(size());
+  return std::min(1.0, n * (n - 1) / std::ldexp(1.0, 65));
+}
+
+}  // namespace lifecheck
