@@ -75,6 +75,7 @@ class Explorer {
         if (!progs_[t].junction(static_cast<int>(pc)))
           variable |= StepFootprint(cfg_, progs_[t][pc], t).writes;
     variable.reset(ViolationFieldId());
+    variable &= ~DeadFields();
     layout_ = std::make_unique<StateLayout>(cfg_, n_, &variable);
     // ExecStepTouched's premise: the state before a step passed the
     // always-invariants (stored states did, the root may not).
@@ -168,7 +169,12 @@ class Explorer {
     } else {
       ExecStep(m);
     }
-    return !m.blocked();
+    if (m.blocked()) return false;
+    // Dead for every finding (DeadFields, mc/footprint.h): states that
+    // differ only there have the same futures.
+    s.th[t].ret = 0;
+    s.warned = {};
+    return true;
   }
   // Calls f(label, s) for every move from w, with s the successor (f may
   // change s). On entry and on return s == w. Returns whether any move.
