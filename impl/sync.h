@@ -11,8 +11,8 @@
 //     WouldBlock instead of sleeping. The sequential differential runner uses
 //     it: with one real thread nothing else could ever make the condition
 //     true, so sleeping would hang; throwing ends the run at the same
-//     point-in-call where the spec's step is disabled (harness/diff.cc checks
-//     that it is the same step, DIFF-BLOCK).
+//     point-in-call where the spec's step is disabled (harness/run/diff.cc
+//     checks that it is the same step, DIFF-BLOCK).
 //
 // Ghost<T> is the exception: debug tracking (like the kernel's ref_tracker),
 // relaxed and never a scheduling point, because it is not protocol state.
@@ -20,7 +20,7 @@
 // Every write this layer makes (Atomic and Ghost writes, lock words) also
 // goes to the calling thread's WriteLog, which the differential runner turns
 // on around each call: it re-abstracts only the objects a call wrote
-// (harness/abstraction.h). Ghost writes count: the abstraction reads them.
+// (harness/run/abstraction.h). Ghost writes count: the abstraction reads them.
 #ifndef LIFECHECK_IMPL_SYNC_H_
 #define LIFECHECK_IMPL_SYNC_H_
 

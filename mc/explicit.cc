@@ -17,7 +17,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/replay.h"
+#include "harness/run/spec_run.h"
 #include "mc/footprint.h"
 #include "mc/state_layout.h"
 #include "mc/state_store.h"

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "harness/replay.h"
+#include "harness/run/spec_run.h"
 #include "mc/engine.h"
 #include "spec/thread_body.h"
 

@@ -44,7 +44,7 @@ uint64_t HashBytes(const uint8_t* p, size_t n) {
 // so the table grows without the bytes); the shard from its top bits.
 struct StateStore::Shard {
   mutable std::mutex mu;
-  std::vector<uint64_t> table = std::vector<uint64_t>(64, 0);
+  std::vector<uint64_t> table = std::vector<uint64_t>(8, 0);
   uint64_t count = 0;
   std::vector<uint8_t> arena;
   std::vector<uint32_t> parent;

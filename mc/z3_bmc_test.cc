@@ -8,7 +8,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "harness/replay.h"
+#include "harness/run/spec_run.h"
 #include "mc/engine.h"
 #include "mc/z3_problems.h"
 #include "mc/z3_test_util.h"

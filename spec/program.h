@@ -222,6 +222,11 @@ struct ThreadProgram {
     return in.step == Step::kCount ? &junctions[in.args[0]] : nullptr;
   }
   bool has_junctions() const { return !junctions.empty(); }
+  // Empties the program, keeping the capacity (SpecExec reuses buffers).
+  void clear() {
+    insns.clear();
+    junctions.clear();
+  }
 };
 
 ThreadProgram Flatten(const std::vector<Call>& calls, const Config& cfg);
