@@ -260,6 +260,38 @@ check "check a trace's calls -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
 check "check budget -> 3" 3 "^SUMMARY: lifecheck: unknown" - \
   -- "$LC" check --scenario dax-truncate --pages 3 --pinners 3 --max-states 10
 
+# ---- choices: a problem for check (both engines); one concrete trace
+# everywhere else, with the position of the first choice
+write choices.trace <<'EOF'
+lifecheck-trace v1
+config fs=dax files=1 pages=2 spare=0 ptes=1 pins=1 events=0
+policy dax_truncate=none
+thread P: fault pte=0 file=1 index=0..1
+thread P: pin pin=0 pte=0 | dma pin=0
+thread T: truncate file=1 size=0
+EOF
+for e in explicit z3; do
+  check "check choices, engine $e -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+    -- "$LC" check --engine $e -q -o "$TMP/choices-$e.trace" "$TMP/choices.trace"
+  check "choices counterexample is concrete and replays ($e) -> 1" 1 \
+    "^SUMMARY: lifecheck: I-DAX-1 " - -- "$LC" run "$TMP/choices-$e.trace"
+done
+for cmd in run minimize "explain --svg $TMP/choices.svg" explore \
+  "encode -o $TMP/choices.bin"; do
+  check "${cmd%% *} of a trace with choices -> 2" 2 - \
+    "^$(re "$TMP")/choices.trace:4:36: a choice .* for 'lifecheck check'" \
+    -- "$LC" $cmd "$TMP/choices.trace"
+done
+# regress lists a file it cannot run as a failed regression (exit 1).
+check "regress of a trace with choices -> 1" 1 \
+  "^FAIL .*choices.trace:4:36: a choice .* for 'lifecheck check'" - \
+  -- "$LC" regress "$TMP/choices.trace"
+check "print keeps the choices -> 0" 0 "^thread P: pin pin=0 pte=0 \| dma pin=0$" - \
+  -- "$LC" print "$TMP/choices.trace"
+check "check --print shows a scenario's choices -> 0" 0 \
+  "^thread P0: fault pte=0 file=1 index=0..1$" - \
+  -- "$LC" check --scenario dax-truncate --pages 2 --pinners 1 --print
+
 # ---- a planted impl fault: the crash file's manifest carries it, so the
 # artefact alone replays, with no LIFECHECK_* variable and no flag
 write fault.trace <<'EOF'

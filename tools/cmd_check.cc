@@ -50,6 +50,7 @@ const std::vector<Flag> kFlags = {
     {{"--output", "-o"}, true},
     {{"--report-dir"}, true},
     {{"--list-scenarios"}},
+    {{"--print"}},
     {{"--table"}},
     {{"--write"}, true},
     {{"--progress"}},
@@ -163,7 +164,8 @@ bool LoadProblem(const Command& c, const Parsed& p, Trace* problem,
     return false;
   }
   const std::string& path = p.operands[0];
-  absl::StatusOr<Trace> t = ReadTraceFile(path);
+  absl::StatusOr<Trace> t =
+      ReadTraceFile(path, lifecheck::ParseOptions{.choices = true});
   if (!t.ok()) {
     std::cerr << InputError(t.status(), path) << "\n";
     *rc = kExitBadInput;
@@ -202,6 +204,10 @@ int CmdCheck(const Args& args) {
   Trace problem;
   std::string label;
   if (!LoadProblem(c, p, &problem, &label, &rc)) return rc;
+  if (p.Has("--print")) {  // the problem, in the trace format
+    std::cout << PrintTrace(problem);
+    return kExitOk;
+  }
   const std::string engine_name = p.Value("--engine", "explicit");
   McEngineFn engine = FindMcEngine(engine_name);
   if (!engine)
@@ -263,7 +269,11 @@ const RegisterCommand kRegisterCheck(Command{
     "      [--regress-summary FILE] [--fuzz-summary FILE]\n"
     "\nThe problem is a named scenario (--list-scenarios) sized by --pages\n"
     "and --pinners, or a trace FILE whose calls are checked under every\n"
-    "schedule (its own schedule is ignored). --policy knob=value (repeatable;\n"
+    "schedule (its own schedule is ignored). FILE may give a thread\n"
+    "choices ('fault pte=0 file=1 index=0..2', 'dma pin=0 | unpin pin=0')\n"
+    "and repeats ('repeat 0..2 {' ... '}'): every resolution is explored,\n"
+    "and a counterexample is the concrete trace of the run that fails.\n"
+    "--policy knob=value (repeatable;\n"
     "see `lifecheck list-policies`) overrides the scenario's policies.\n"
     "\nengines: explicit (default; exhaustive state search) and any other\n"
     "registered engine (z3: bounded model checking, --prove: k-induction).\n"
@@ -287,6 +297,8 @@ const RegisterCommand kRegisterCheck(Command{
     "                   probability that a state was missed\n"
     "  -q, --quiet      on a counterexample print only the SUMMARY line\n"
     "  --list-scenarios the scenarios, their knobs and expected verdicts\n"
+    "  --print          print the problem (a scenario at its sizes, or FILE)\n"
+    "                   in the trace format and exit\n"
     "  --table [--write FILE]  the explicit-engine performance table for\n"
     "                   dax-truncate (docs/performance.md); --write replaces\n"
     "                   its section in FILE\n"

@@ -65,18 +65,27 @@ struct Trace {
   bool operator==(const Trace& o) const {
     return config == o.config && judge == o.judge && faults == o.faults &&
            thread_names == o.thread_names && threads == o.threads &&
-           bodies == o.bodies &&
-           schedule == o.schedule && impl_schedule == o.impl_schedule &&
-           expect == o.expect;
+           bodies == o.bodies && schedule == o.schedule &&
+           impl_schedule == o.impl_schedule && expect == o.expect;
   }
+};
+
+struct ParseOptions {
+  // Accept choices, argument ranges and repeats (docs/trace-format.md
+  // "Choices"): a problem for the model checker (Trace::bodies). Without
+  // this, the first one is an error at its position: every other command
+  // runs one concrete trace.
+  bool choices = false;
 };
 
 // Parses the text form. `filename` only labels errors, which read
 // "FILE:LINE:COL: message" (absl::InvalidArgumentError). Never crashes.
 absl::StatusOr<Trace> ParseTrace(const std::string& text,
-                                 const std::string& filename);
+                                 const std::string& filename,
+                                 const ParseOptions& opts = {});
 // Reads and parses a file (NotFound error if it cannot be read).
-absl::StatusOr<Trace> ReadTraceFile(const std::string& path);
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path,
+                                    const ParseOptions& opts = {});
 
 // Canonical text: ParseTrace(PrintTrace(t)) == t, and printing a parsed trace
 // is a fixed point after one round.
