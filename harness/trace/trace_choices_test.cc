@@ -120,8 +120,7 @@ TEST(TraceChoices, ConcreteParseRejectsEachChoiceAtItsPosition) {
   ExpectError(kCfg + "thread P: repeat 2 {\n", "3:11", no, false);
   ExpectError(kCfg + "thread P: }\n", "3:11", no, false);
   // Concrete traces still parse.
-  EXPECT_TRUE(
-      ParseTrace(kCfg + "thread P: dma pin=0\n", "t.trace").ok());
+  EXPECT_TRUE(ParseTrace(kCfg + "thread P: dma pin=0\n", "t.trace").ok());
 }
 
 TEST(TraceChoices, Errors) {
@@ -146,16 +145,18 @@ TEST(TraceChoices, Errors) {
   ExpectError(kCfg + "thread P: repeat 2 { dma\n", "3:22",
               "unexpected 'dma' after '{'");
   ExpectError(kCfg + "thread P: }\n", "3:11", "'}' closes no 'repeat'");
-  ExpectError(kCfg + "thread P: dma pin=0\nthread Q: repeat 2 {\n"
-                     "thread P: }\n",
+  ExpectError(kCfg +
+                  "thread P: dma pin=0\nthread Q: repeat 2 {\n"
+                  "thread P: }\n",
               "5:11", "'}' closes no 'repeat' of thread 'P'");
   ExpectError(kCfg + "thread P: repeat 2 {\nthread P: dma pin=0\n", "3:11",
               "'repeat' of thread 'P' is not closed");
   ExpectError(kCfg + "thread P: dma pin=0..1\nschedule: P\n", "4:11",
               "a trace with choices has no schedule");
   ExpectError(
-      kCfg + "thread P: fault pte=0..1 file=1 index=0..2 | pin pin=0..1 "
-             "pte=0..1 | dma pin=0..1 | unpin pin=0..1\n" +
+      kCfg +
+          "thread P: fault pte=0..1 file=1 index=0..2 | pin pin=0..1 "
+          "pte=0..1 | dma pin=0..1 | unpin pin=0..1\n" +
           "thread P: fault pte=0..1 file=1 index=0..2 | "
           "fault pte=0..1 file=1 index=0..2 | fault pte=0..1 file=1 "
           "index=0..2 | fault pte=0..1 file=1 index=0..2 | fault pte=0..1 "
