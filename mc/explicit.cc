@@ -583,72 +583,20 @@ class Explorer {
     return false;
   }
 
-  // The footprint of thread u's next move(s) in w: its step (dynamic, exact
-  // here), or at a junction the union over every alternative's first step;
-  // `enabled` false: the static footprint of what it waits to do.
-  Footprint NextFootprint(const CWorld& w, int u, bool enabled) const {
-    const ThreadProgram& p = progs_[u];
-    const int pc = w.th[u].pc;
-    std::vector<int> pcs{pc};
-    if (const Junction* j = p.junction(pc))
-      pcs.assign(j->targets.begin(), j->targets.end());
-    Footprint f;
-    CWorld at = w;
-    for (int q : pcs) {
-      if (!enabled) {
-        f.reads |= fp_[u][q].reads;
-        f.writes |= fp_[u][q].writes & keep_;
-        continue;
-      }
-      at.th[u].pc = static_cast<int16_t>(q);
-      const Footprint& d = CachedDynamicFootprint(at, u);
-      f.reads |= d.reads & keep_;
-      f.writes |= d.writes;
+  // C1 and C2 for thread u's next step in w (see explicit.h).
+  bool AmpleCandidate(const CWorld& w, int u) const {
+    // The candidate's footprint in this very state (exact; see
+    // DynamicFootprint), the others' over everything they can still do.
+    const Footprint& a = CachedDynamicFootprint(w, u);
+    if ((a.writes & inv_reads_).any()) return false;  // C2: visible
+    const FieldSet aw = a.writes & keep_;
+    for (int v = 0; v < n_; ++v) {
+      if (v == u || w.th[v].pc >= static_cast<int>(progs_[v].size())) continue;
+      const Footprint& f = fut_[v][w.th[v].pc];
+      if ((aw & (f.reads | f.writes)).any() || (f.writes & a.reads).any())
+        return false;  // C1: a step v can still take depends on it
     }
-    return f;
-  }
-
-  // A persistent set of threads containing u (explicit.h, C1): closed under
-  // "a thread outside could do something dependent". For a member x that can
-  // move, any y whose future (static, from its current call on) writes what
-  // x's moves read or touches what they write joins; for a member that is
-  // blocked, any y whose future writes what x's next step reads (y might
-  // enable it, or change what it does) joins. Then no thread outside the
-  // set can, before a member moves, do anything that depends on the
-  // members' moves. Bit t of the result = thread t.
-  // `give_up`: threads whose joining makes the set useless (their moves are
-  // visible): the closure stops and returns 0.
-  uint32_t PersistentThreads(const CWorld& w, int u,
-                             const std::vector<bool>& enabled,
-                             uint32_t give_up) const {
-    uint32_t in = 1u << u;
-    std::vector<int> todo{u};
-    while (!todo.empty()) {
-      if (in & give_up) return 0;
-      const int x = todo.back();
-      todo.pop_back();
-      const Footprint fx = NextFootprint(w, x, enabled[x]);
-      const FieldSet xw = fx.writes & keep_;
-      for (int y = 0; y < n_; ++y) {
-        if ((in >> y) & 1) continue;
-        if (w.th[y].pc >= static_cast<int>(progs_[y].size())) continue;
-        const Footprint& fy = fut_[y][w.th[y].pc];
-        const bool dep = enabled[x] ? ((xw & (fy.reads | fy.writes)).any() ||
-                                       (fy.writes & fx.reads).any())
-                                    : (fy.writes & fx.reads).any();
-        if (!dep) continue;
-        in |= 1u << y;
-        todo.push_back(y);
-      }
-    }
-    return in;
-  }
-
-  // C2 for thread u's moves: none changes a field the invariants read or
-  // reports a violation (dynamic writes: a move that cannot change one in
-  // any state the others lead to).
-  bool Invisible(const CWorld& w, int u) const {
-    return !(NextFootprint(w, u, true).writes & inv_reads_).any();
+    return true;
   }
 
   struct Frame {
@@ -669,62 +617,32 @@ class Explorer {
       f.todo.emplace_back(label, succ);
     });
     if (f.todo.empty() && !MayStopAll(w)) return false;
-    if (opts_.por && f.todo.size() > 1) Reduce(w, f.todo);
+    if (opts_.por && f.todo.size() > 1) {
+      for (const auto& [label, succ] : f.todo) {
+        const int u = LabelThread(label);
+        // A thread at a junction has other moves that this one disables:
+        // never an ample set on its own.
+        if (progs_[u].junction(w.th[u].pc)) continue;
+        if (ChangesVisible(w, succ) || !AmpleCandidate(w, u)) continue;
+        CWorld c = succ;
+        Canon(c);
+        std::vector<uint8_t> buf(layout_->bytes());
+        if (!PackInto(c, buf.data())) return true;  // widen_ ends the search
+        const int64_t sid =
+            store_->Find(buf.data(), HashBytes(buf.data(), buf.size()));
+        if (sid >= 0 && on_stack_.contains(static_cast<uint32_t>(sid)))
+          continue;  // C3
+        auto keep = std::make_pair(label, succ);
+        f.todo = {keep};
+        ++reduced_;
+        break;
+      }
+    }
     on_stack_.insert(id);
     stack.push_back(std::move(f));
     max_depth_ =
         std::max(max_depth_.load(), static_cast<int>(stack.size()) - 1);
     return true;
-  }
-
-  // Partial-order reduction of a state's moves (explicit.h): the smallest
-  // persistent set of threads, over every seed thread, whose moves are all
-  // invisible (C2) and lead off the DFS stack (C3); the moves stay as they
-  // are if none is smaller than all of them.
-  void Reduce(const CWorld& w,
-              std::vector<std::pair<uint16_t, CWorld>>& moves) {
-    std::vector<bool> enabled(n_, false);
-    for (const auto& m : moves) enabled[LabelThread(m.first)] = true;
-    // C2 first, per thread: a thread with a visible move can be in no
-    // reduced set (most threads, most of the time: the cheap test).
-    uint32_t visible = 0;
-    for (const auto& [label, succ] : moves)
-      if (ChangesVisible(w, succ)) visible |= 1u << LabelThread(label);
-    for (int t = 0; t < n_; ++t)
-      if (enabled[t] && !((visible >> t) & 1) && !Invisible(w, t))
-        visible |= 1u << t;
-    uint32_t best = 0;
-    size_t best_moves = moves.size();
-    std::vector<uint8_t> buf(layout_->bytes());
-    for (int u = 0; u < n_; ++u) {
-      if (!enabled[u] || ((visible >> u) & 1)) continue;
-      const uint32_t set = PersistentThreads(w, u, enabled, visible);
-      if (set == 0) continue;
-      size_t count = 0;
-      for (const auto& [label, succ] : moves)
-        count += (set >> LabelThread(label)) & 1;
-      bool ok = true;
-      if (count >= best_moves) continue;
-      for (const auto& [label, succ] : moves) {  // C3
-        if (!((set >> LabelThread(label)) & 1)) continue;
-        CWorld c = succ;
-        Canon(c);
-        if (!PackInto(c, buf.data())) return;  // widen_ ends the search
-        const int64_t sid =
-            store_->Find(buf.data(), HashBytes(buf.data(), buf.size()));
-        if (sid >= 0 && on_stack_.contains(static_cast<uint32_t>(sid)))
-          ok = false;
-      }
-      if (!ok) continue;
-      best = set;
-      best_moves = count;
-    }
-    if (best == 0) return;
-    std::vector<std::pair<uint16_t, CWorld>> kept;
-    for (auto& m : moves)
-      if ((best >> LabelThread(m.first)) & 1) kept.push_back(std::move(m));
-    moves = std::move(kept);
-    ++reduced_;
   }
 
   std::vector<uint16_t> StackPath(const std::vector<Frame>& stack) const {
