@@ -376,7 +376,7 @@ class Explorer {
     bool done = false;
     // One layer's share of worker j.
     auto work = [&](int j) {
-      CWorld w = init_, s = init_, c = init_;
+      CWorld w = init_, s = init_;
       std::vector<uint8_t> buf(width);
       Layer& out = next[j];
       const bool at_bound = opts_.bound > 0 && depth >= opts_.bound;
@@ -403,9 +403,8 @@ class Explorer {
               return;
             }
             if (violation[j].index != SIZE_MAX || widen_ >= 0) return;
-            c = succ;
-            Canon(c);
-            if (!PackInto(c, buf.data())) return;
+            Canon(succ);  // in place: Expand restores it
+            if (!PackInto(succ, buf.data())) return;
             const auto [sid, fresh] = store_->Insert(
                 buf.data(), HashBytes(buf.data(), width), id, label);
             if (!fresh) return;
@@ -463,6 +462,10 @@ class Explorer {
         break;
       }
       Layer merged;
+      size_t total = 0;
+      for (const Layer& l : next) total += l.ids.size();
+      merged.bytes.reserve(total * width);
+      merged.ids.reserve(total);
       for (Layer& l : next) {
         merged.bytes.insert(merged.bytes.end(), l.bytes.begin(), l.bytes.end());
         merged.ids.insert(merged.ids.end(), l.ids.begin(), l.ids.end());

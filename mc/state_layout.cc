@@ -60,12 +60,24 @@ void StateLayout::Widen(int narrow_index) {
 
 int StateLayout::Pack(const CWorld& w, uint8_t* out) const {
   const auto* base = reinterpret_cast<const uint8_t*>(&w);
+  // No branch per field: a value outside int8 sets a bit of `outside`, and
+  // only then is the field looked for (the caller widens it and packs
+  // again).
+  unsigned outside = 0;
   for (size_t i = 0; i < narrow_.size(); ++i) {
     int16_t v;
     std::memcpy(&v, base + narrow_[i], 2);
-    if (v < -128 || v > 127) return static_cast<int>(i);
-    *out++ = static_cast<uint8_t>(static_cast<int8_t>(v));
+    outside |= static_cast<unsigned>(static_cast<uint16_t>(v + 128)) >> 8;
+    out[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
   }
+  if (outside != 0) {
+    for (size_t i = 0; i < narrow_.size(); ++i) {
+      int16_t v;
+      std::memcpy(&v, base + narrow_[i], 2);
+      if (v < -128 || v > 127) return static_cast<int>(i);
+    }
+  }
+  out += narrow_.size();
   for (uint16_t off : wide_) {
     std::memcpy(out, base + off, 2);
     out += 2;

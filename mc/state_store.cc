@@ -36,21 +36,32 @@ uint64_t HashBytes(const uint8_t* p, size_t n) {
 }
 
 // One shard: an open-addressing table (linear probing, power-of-two size,
-// at most 70% full) of 64-bit slots, 0 = empty.
+// at most 80% full) of 64-bit slots, 0 = empty, and the states' records.
 //   exact: slot = (low 32 bits of the hash) << 32 | (local index + 1); the
-//          packed bytes are in `arena`.
+//          record holds the packed bytes.
 //   hash-compact: slot = the hash itself (0 stored as 1), no bytes.
 // The slot's position comes from the hash's low bits (the tag in exact mode,
 // so the table grows without the bytes); the shard from its top bits.
+// Records ([packed bytes] parent:4 label:2) fill fixed-size chunks, so
+// memory grows by a chunk at a time instead of doubling.
 struct StateStore::Shard {
+  static constexpr size_t kChunkRecords = 512;
   mutable std::mutex mu;
   std::vector<uint64_t> table = std::vector<uint64_t>(8, 0);
   uint64_t count = 0;
-  std::vector<uint8_t> arena;
-  std::vector<uint32_t> parent;
-  std::vector<uint16_t> label;
+  std::vector<std::unique_ptr<uint8_t[]>> chunks;
 
   size_t mask() const { return table.size() - 1; }
+  // Record of state `local` (width: packed bytes in it, 0 when compact).
+  uint8_t* Record(uint64_t local, int width) const {
+    const size_t rec = static_cast<size_t>(width) + 6;
+    return chunks[local / kChunkRecords].get() + (local % kChunkRecords) * rec;
+  }
+  uint8_t* Append(int width) {
+    if (count % kChunkRecords == 0)
+      chunks.emplace_back(new uint8_t[kChunkRecords * (width + 6)]);
+    return Record(count++, width);
+  }
   void Grow(bool exact) {
     std::vector<uint64_t> old(table.size() * 2, 0);
     old.swap(table);
@@ -76,6 +87,7 @@ std::pair<uint32_t, bool> StateStore::Insert(const uint8_t* bytes,
   Shard& s = *shards_[si];
   std::lock_guard<std::mutex> lock(s.mu);
   const bool exact = mode_ == Mode::kExact;
+  const int width = exact ? width_ : 0;
   const uint64_t tag = hash & 0xffffffffull;
   const uint64_t key = exact ? tag << 32 : (hash == 0 ? 1 : hash);
   size_t i = (exact ? tag : key) & s.mask();
@@ -85,25 +97,21 @@ std::pair<uint32_t, bool> StateStore::Insert(const uint8_t* bytes,
     if (exact) {
       if ((slot >> 32) != tag) continue;
       const uint32_t local = static_cast<uint32_t>(slot) - 1;
-      if (std::memcmp(s.arena.data() + size_t{local} * width_, bytes, width_) ==
-          0)
+      if (std::memcmp(s.Record(local, width), bytes, width_) == 0)
         return {(uint32_t{static_cast<uint32_t>(si)} << kLocalBits) | local,
                 false};
     } else if (slot == key) {
       return {0, false};
     }
   }
-  const uint64_t local = s.count++;
+  const uint64_t local = s.count;
   LC_CHECK(local < (uint64_t{1} << kLocalBits));  // shard full
-  if (exact) {
-    s.table[i] = key | (local + 1);
-    s.arena.insert(s.arena.end(), bytes, bytes + width_);
-  } else {
-    s.table[i] = key;
-  }
-  s.parent.push_back(parent);
-  s.label.push_back(label);
-  if (s.count * 10 > s.table.size() * 7) s.Grow(exact);
+  uint8_t* rec = s.Append(width);
+  std::memcpy(rec, bytes, width);
+  std::memcpy(rec + width, &parent, 4);
+  std::memcpy(rec + width + 4, &label, 2);
+  s.table[i] = exact ? key | (local + 1) : key;
+  if (s.count * 10 > s.table.size() * 8) s.Grow(exact);
   return {(uint32_t{static_cast<uint32_t>(si)} << kLocalBits) |
               static_cast<uint32_t>(local),
           true};
@@ -120,8 +128,7 @@ int64_t StateStore::Find(const uint8_t* bytes, uint64_t hash) const {
     if (slot == 0) return -1;
     if ((slot >> 32) != tag) continue;
     const uint32_t local = static_cast<uint32_t>(slot) - 1;
-    if (std::memcmp(s.arena.data() + size_t{local} * width_, bytes, width_) ==
-        0)
+    if (std::memcmp(s.Record(local, width_), bytes, width_) == 0)
       return (int64_t{si} << kLocalBits) | local;
   }
 }
@@ -129,13 +136,20 @@ int64_t StateStore::Find(const uint8_t* bytes, uint64_t hash) const {
 uint32_t StateStore::parent(uint32_t id) const {
   const Shard& s = *shards_[id >> kLocalBits];
   std::lock_guard<std::mutex> lock(s.mu);
-  return s.parent[id & ((1u << kLocalBits) - 1)];
+  const int width = mode_ == Mode::kExact ? width_ : 0;
+  uint32_t p;
+  std::memcpy(&p, s.Record(id & ((1u << kLocalBits) - 1), width) + width, 4);
+  return p;
 }
 
 uint16_t StateStore::label(uint32_t id) const {
   const Shard& s = *shards_[id >> kLocalBits];
   std::lock_guard<std::mutex> lock(s.mu);
-  return s.label[id & ((1u << kLocalBits) - 1)];
+  const int width = mode_ == Mode::kExact ? width_ : 0;
+  uint16_t l;
+  std::memcpy(&l, s.Record(id & ((1u << kLocalBits) - 1), width) + width + 4,
+              2);
+  return l;
 }
 
 uint64_t StateStore::size() const {
@@ -151,9 +165,9 @@ size_t StateStore::MemoryBytes() const {
   size_t b = 0;
   for (const auto& s : shards_) {
     std::lock_guard<std::mutex> lock(s->mu);
-    b += s->table.capacity() * sizeof(uint64_t) + s->arena.capacity() +
-         s->parent.capacity() * sizeof(uint32_t) +
-         s->label.capacity() * sizeof(uint16_t);
+    const size_t rec = (mode_ == Mode::kExact ? width_ : 0) + 6;
+    b += s->table.capacity() * sizeof(uint64_t) +
+         s->chunks.size() * Shard::kChunkRecords * rec;
   }
   return b;
 }

@@ -10,7 +10,8 @@
 //                  is never explored: an omission. With n states and a hash
 //                  that behaves randomly, the probability that any omission
 //                  happened is at most n(n-1)/2^65 (OmissionProbability).
-//                  About 20 bytes per state instead of the packed width.
+//                  About 20 bytes per state instead of the packed width
+//                  plus 20.
 //
 // Each state also records how it was first reached: the id of its parent
 // and the label of the move (mc/explicit.cc), so that a breadth-first
