@@ -1,5 +1,6 @@
 #include "mc/state_store.h"
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -42,25 +43,51 @@ uint64_t HashBytes(const uint8_t* p, size_t n) {
 //   hash-compact: slot = the hash itself (0 stored as 1), no bytes.
 // The slot's position comes from the hash's low bits (the tag in exact mode,
 // so the table grows without the bytes); the shard from its top bits.
-// Records ([packed bytes] parent:4 label:2) fill fixed-size chunks, so
-// memory grows by a chunk at a time instead of doubling.
+// Records ([packed bytes] parent:4 label:2) fill chunks of 16, 16, 32, ...
+// 256, then 512 records, so memory grows by a chunk at a time instead of
+// doubling, and a small search stays small.
 struct StateStore::Shard {
-  static constexpr size_t kChunkRecords = 512;
+  static constexpr uint64_t kChunkRecords = 512;  // the largest chunk
   mutable std::mutex mu;
   std::vector<uint64_t> table = std::vector<uint64_t>(8, 0);
   uint64_t count = 0;
   std::vector<std::unique_ptr<uint8_t[]>> chunks;
 
   size_t mask() const { return table.size() - 1; }
+  // The chunk of record `local` and the first record in it.
+  static void Locate(uint64_t local, size_t* chunk, uint64_t* first) {
+    if (local >= kChunkRecords) {
+      *chunk = 6 + (local - kChunkRecords) / kChunkRecords;
+      *first = kChunkRecords * (*chunk - 5);
+    } else if (local < 16) {
+      *chunk = 0, *first = 0;
+    } else {
+      *chunk = std::bit_width(local) - 4;
+      *first = uint64_t{16} << (*chunk - 1);
+    }
+  }
+  static uint64_t ChunkRecords(size_t chunk) {
+    return chunk == 0 ? 16 : chunk >= 6 ? kChunkRecords : 16u << (chunk - 1);
+  }
   // Record of state `local` (width: packed bytes in it, 0 when compact).
   uint8_t* Record(uint64_t local, int width) const {
-    const size_t rec = static_cast<size_t>(width) + 6;
-    return chunks[local / kChunkRecords].get() + (local % kChunkRecords) * rec;
+    size_t chunk;
+    uint64_t first;
+    Locate(local, &chunk, &first);
+    return chunks[chunk].get() + (local - first) * (width + 6);
   }
   uint8_t* Append(int width) {
-    if (count % kChunkRecords == 0)
-      chunks.emplace_back(new uint8_t[kChunkRecords * (width + 6)]);
+    size_t chunk;
+    uint64_t first;
+    Locate(count, &chunk, &first);
+    if (chunk == chunks.size())
+      chunks.emplace_back(new uint8_t[ChunkRecords(chunk) * (width + 6)]);
     return Record(count++, width);
+  }
+  size_t RecordsHeld() const {
+    size_t n = 0;
+    for (size_t c = 0; c < chunks.size(); ++c) n += ChunkRecords(c);
+    return n;
   }
   void Grow(bool exact) {
     std::vector<uint64_t> old(table.size() * 2, 0);
@@ -166,8 +193,7 @@ size_t StateStore::MemoryBytes() const {
   for (const auto& s : shards_) {
     std::lock_guard<std::mutex> lock(s->mu);
     const size_t rec = (mode_ == Mode::kExact ? width_ : 0) + 6;
-    b += s->table.capacity() * sizeof(uint64_t) +
-         s->chunks.size() * Shard::kChunkRecords * rec;
+    b += s->table.capacity() * sizeof(uint64_t) + s->RecordsHeld() * rec;
   }
   return b;
 }
