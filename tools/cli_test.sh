@@ -288,6 +288,14 @@ check "regress of a trace with choices -> 1" 1 \
   -- "$LC" regress "$TMP/choices.trace"
 check "print keeps the choices -> 0" 0 "^thread P: pin pin=0 pte=0 \| dma pin=0$" - \
   -- "$LC" print "$TMP/choices.trace"
+# A counterexample of a problem with choices replays on the impl under the
+# controlled scheduler, through the step markers of its spec schedule.
+check "check dax-truncate 2x2 none -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" check --scenario dax-truncate --pages 2 --pinners 2 \
+  --policy dax_truncate=none -q -o "$TMP/cex22.trace"
+sed '/^policy /a judge: sched' "$TMP/cex22.trace" >"$TMP/cex22-sched.trace"
+check "its counterexample on the impl -> 1" 1 \
+  "^SUMMARY: lifecheck: I-DAX-1 .*\(impl\)$" - -- "$LC" run "$TMP/cex22-sched.trace"
 check "check --print shows a scenario's choices -> 0" 0 \
   "^thread P0: fault pte=0 file=1 index=0..1$" - \
   -- "$LC" check --scenario dax-truncate --pages 2 --pinners 1 --print
