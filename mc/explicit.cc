@@ -1,6 +1,7 @@
 #include "mc/explicit.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <barrier>
 #include <chrono>
@@ -77,6 +78,16 @@ class Explorer {
     variable.reset(ViolationFieldId());
     variable &= ~DeadFields();
     layout_ = std::make_unique<StateLayout>(cfg_, n_, &variable);
+    // Each thread's own record (pc, return value, registers): set_local
+    // writes it, the write log does not (PackSuccessor patches it).
+    for (int t = 0; t < n_; ++t) {
+      thread_offsets_.emplace_back();
+      const auto* base = reinterpret_cast<const uint8_t*>(&init_);
+      const auto* th = reinterpret_cast<const uint8_t*>(&init_.th[t]);
+      for (size_t b = 0; b < sizeof(init_.th[t]); ++b)
+        if (layout_->FieldSize(th - base + b) > 0)
+          thread_offsets_[t].push_back(static_cast<uint16_t>(th - base + b));
+    }
     // ExecStepTouched's premise: the state before a step passed the
     // always-invariants (stored states did, the root may not).
     init_clean_ = CheckAlwaysInvariants(cfg_, init_) == Inv::kNone;
@@ -158,10 +169,24 @@ class Explorer {
       if (!MayStop(progs_[t], w.th[t].pc)) return false;
     return true;
   }
+  // What a step wrote besides its thread's own fields (the Machine's write
+  // log): byte offsets in the world and the values before the step, so that
+  // its successor can be packed from the parent's bytes and the world put
+  // back without copying it whole. `moved` (set by whoever changed the
+  // successor beyond the step, e.g. a symmetry permutation) or `overflow`
+  // (the log could not hold every write) make both fall back to the whole.
+  struct StepLog {
+    int n = 0;
+    bool overflow = false;
+    bool moved = false;
+    std::array<uint16_t, 33> off;
+    std::array<int16_t, 33> old;
+  };
   // Runs thread t's step `insn` on s; false (s unchanged: a step's guard
   // comes before its effects) if the step is disabled. Stored states passed
   // the always-invariants, so the checks visit only what the step touched.
-  bool TryStep(const Insn& insn, CWorld& s, int t) const {
+  bool TryStep(const Insn& insn, CWorld& s, int t,
+               StepLog* log = nullptr) const {
     Machine<Concrete> m(s, cfg_, insn, t);
     if (init_clean_) {
       Touched touched;
@@ -174,12 +199,45 @@ class Explorer {
     // differ only there have the same futures.
     s.th[t].ret = 0;
     s.warned = {};
+    if (log) {
+      log->n = 0;
+      log->moved = false;
+      const auto* base = reinterpret_cast<const uint8_t*>(&s);
+      log->overflow = !m.ForEachWrite([&](const void* addr, int old) {
+        log->off[log->n] =
+            static_cast<uint16_t>(static_cast<const uint8_t*>(addr) - base);
+        log->old[log->n++] = static_cast<int16_t>(old);
+      });
+    }
     return true;
   }
+  // Puts s (a successor of w by thread t's step, described by `log`) back
+  // to w: undoes the logged writes in reverse and restores t's own record;
+  // the whole world when the log does not describe s.
+  void Restore(const CWorld& w, CWorld& s, int t, const StepLog* log) const {
+    if (!log || log->overflow || log->moved) {
+      s = w;
+      return;
+    }
+    auto* base = reinterpret_cast<uint8_t*>(&s);
+    for (int k = log->n - 1; k >= 0; --k) {
+      if (layout_->FieldSize(log->off[k]) == 2)
+        std::memcpy(base + log->off[k], &log->old[k], 2);
+      else
+        base[log->off[k]] = static_cast<uint8_t>(log->old[k]);
+    }
+    s.th[t] = w.th[t];
+    s.violation = w.violation;
+#ifndef NDEBUG
+    LC_CHECK(s == w);  // the log described every write
+#endif
+  }
   // Calls f(label, s) for every move from w, with s the successor (f may
-  // change s). On entry and on return s == w. Returns whether any move.
+  // change s, and must then set log->moved). On entry and on return s == w.
+  // `log`, if given, describes each successor to f. Returns whether any
+  // move.
   template <class F>
-  bool Expand(const CWorld& w, CWorld& s, F&& f) const {
+  bool Expand(const CWorld& w, CWorld& s, F&& f, StepLog* log = nullptr) const {
     bool any = false;
     for (int t = 0; t < n_; ++t) {
       const ThreadProgram& p = progs_[t];
@@ -188,21 +246,46 @@ class Explorer {
       if (const Junction* j = p.junction(pc)) {
         for (size_t a = 0; a < j->targets.size(); ++a) {
           s.th[t].pc = j->targets[a];
-          if (TryStep(p[j->targets[a]], s, t)) {
+          if (TryStep(p[j->targets[a]], s, t, log)) {
             any = true;
             f(MoveLabel(t, static_cast<int>(a)), s);
-            s = w;
+            Restore(w, s, t, log);
           } else {
             s.th[t].pc = static_cast<int16_t>(pc);
           }
         }
-      } else if (TryStep(p[pc], s, t)) {
+      } else if (TryStep(p[pc], s, t, log)) {
         any = true;
         f(MoveLabel(t, 0), s);
-        s = w;
+        Restore(w, s, t, log);
       }
     }
     return any;
+  }
+  // Packs successor s of the state packed as `parent` (s described by
+  // `log`, stepped by thread t) into out: the parent's bytes with the
+  // logged fields and t's record patched. False (widen_ set) if a field
+  // outgrew its byte.
+  bool PackSuccessor(const CWorld& s, int t, const uint8_t* parent,
+                     const StepLog& log, uint8_t* out) {
+    if (log.overflow || log.moved) return PackInto(s, out);
+    std::memcpy(out, parent, layout_->bytes());
+    int overflow = -1;
+    for (int k = 0; k < log.n && overflow < 0; ++k)
+      overflow = layout_->PatchField(s, log.off[k], out);
+    for (size_t f = 0; f < thread_offsets_[t].size() && overflow < 0; ++f)
+      overflow = layout_->PatchField(s, thread_offsets_[t][f], out);
+#ifndef NDEBUG
+    if (overflow < 0) {  // the same bytes as packing the whole world
+      std::vector<uint8_t> full(layout_->bytes());
+      LC_CHECK(layout_->Pack(s, full.data()) < 0 &&
+               std::memcmp(full.data(), out, full.size()) == 0);
+    }
+#endif
+    if (overflow < 0) return true;
+    int expected = -1;
+    widen_.compare_exchange_strong(expected, overflow);
+    return false;
   }
   // The successor of w by move `label`, or false if it is disabled.
   bool Move(const CWorld& w, uint16_t label, CWorld* s) const {
@@ -227,9 +310,8 @@ class Explorer {
     const Junction* j = progs_[t].junction(pc);
     return j ? j->targets[LabelAlt(label)] : pc;
   }
-  void Canon(CWorld& w) const {
-    if (use_sym_) sym_->Canonicalize(w);
-  }
+  // Returns whether w changed.
+  bool Canon(CWorld& w) const { return use_sym_ && sym_->Canonicalize(w); }
   // Packs w into out; false (and widen_ set) if a field outgrew its byte.
   bool PackInto(const CWorld& w, uint8_t* out) {
     const int overflow = layout_->Pack(w, out);
@@ -378,6 +460,7 @@ class Explorer {
     auto work = [&](int j) {
       CWorld w = init_, s = init_;
       std::vector<uint8_t> buf(width);
+      StepLog log;
       Layer& out = next[j];
       const bool at_bound = opts_.bound > 0 && depth >= opts_.bound;
       constexpr size_t kChunk = 64;
@@ -387,31 +470,38 @@ class Explorer {
         const size_t last = std::min(first + kChunk, layer.ids.size());
         for (size_t i = first; i < last; ++i) {
           if (OverBudget(&ticks[j], j == 0) || widen_ >= 0) return;
-          Unpack(layer.bytes.data() + i * width, w);
+          const uint8_t* parent = layer.bytes.data() + i * width;
+          Unpack(parent, w);
           s = w;
           uint64_t moves = 0;
           const uint32_t id = layer.ids[i];
-          const bool any = Expand(w, s, [&](uint16_t label, CWorld& succ) {
-            ++moves;
-            if (at_bound) {
-              cut = true;
-              return;
-            }
-            if (succ.violation != 0) {
-              if (i < violation[j].index)
-                violation[j] = {i, id, label, static_cast<Inv>(succ.violation)};
-              return;
-            }
-            if (violation[j].index != SIZE_MAX || widen_ >= 0) return;
-            Canon(succ);  // in place: Expand restores it
-            if (!PackInto(succ, buf.data())) return;
-            const auto [sid, fresh] = store_->Insert(
-                buf.data(), HashBytes(buf.data(), width), id, label);
-            if (!fresh) return;
-            stored_.fetch_add(1, std::memory_order_relaxed);
-            out.bytes.insert(out.bytes.end(), buf.begin(), buf.end());
-            out.ids.push_back(sid);
-          });
+          const bool any = Expand(
+              w, s,
+              [&](uint16_t label, CWorld& succ) {
+                ++moves;
+                if (at_bound) {
+                  cut = true;
+                  return;
+                }
+                if (succ.violation != 0) {
+                  if (i < violation[j].index)
+                    violation[j] = {i, id, label,
+                                    static_cast<Inv>(succ.violation)};
+                  return;
+                }
+                if (violation[j].index != SIZE_MAX || widen_ >= 0) return;
+                log.moved = Canon(succ);  // in place: Expand restores it
+                if (!PackSuccessor(succ, LabelThread(label), parent, log,
+                                   buf.data()))
+                  return;
+                const auto [sid, fresh] = store_->Insert(
+                    buf.data(), HashBytes(buf.data(), width), id, label);
+                if (!fresh) return;
+                stored_.fetch_add(1, std::memory_order_relaxed);
+                out.bytes.insert(out.bytes.end(), buf.begin(), buf.end());
+                out.ids.push_back(sid);
+              },
+              &log);
           transitions_.fetch_add(moves, std::memory_order_relaxed);
           if (!any && !MayStopAll(w) && i < deadlock[j].index)
             deadlock[j] = {i, id, 0, Inv::kDeadlock};
@@ -707,6 +797,7 @@ class Explorer {
   const int n_;
   std::vector<ThreadProgram> progs_;
   std::unique_ptr<StateLayout> layout_;
+  std::vector<std::vector<uint16_t>> thread_offsets_;  // [t]: th[t]'s fields
   std::unique_ptr<Symmetry> sym_;
   bool use_sym_ = false;
   std::unique_ptr<StateStore> store_;

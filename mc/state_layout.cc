@@ -50,6 +50,49 @@ StateLayout::StateLayout(const Config& cfg, int threads,
 void StateLayout::ComputeBytes() {
   bytes_ = static_cast<int>(narrow_.size() + 2 * wide_.size() +
                             (bools_.size() + 7) / 8);
+  IndexSlots();
+}
+
+void StateLayout::IndexSlots() {
+  slot_of_.assign(sizeof(CWorld), 0);
+  size_of_.assign(sizeof(CWorld), 0);
+  CWorld w{};
+  const auto* base = reinterpret_cast<const uint8_t*>(&w);
+  VisitWorld(w, [&](const char*, int, const char*, int, const auto& v) {
+    size_of_[reinterpret_cast<const uint8_t*>(&v) - base] = sizeof(v);
+  });
+  for (size_t i = 0; i < narrow_.size(); ++i)
+    slot_of_[narrow_[i]] = 1u << 24 | static_cast<uint32_t>(i);
+  for (size_t i = 0; i < wide_.size(); ++i)
+    slot_of_[wide_[i]] = 2u << 24 | static_cast<uint32_t>(i);
+  for (size_t i = 0; i < bools_.size(); ++i)
+    slot_of_[bools_[i]] = 3u << 24 | static_cast<uint32_t>(i);
+}
+
+int StateLayout::PatchField(const CWorld& w, size_t offset,
+                            uint8_t* out) const {
+  const uint32_t slot = slot_of_[offset];
+  const size_t i = slot & 0xffffff;
+  const auto* base = reinterpret_cast<const uint8_t*>(&w);
+  switch (slot >> 24) {
+    case 1: {
+      int16_t v;
+      std::memcpy(&v, base + offset, 2);
+      if (v < -128 || v > 127) return static_cast<int>(i);
+      out[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
+      return -1;
+    }
+    case 2:
+      std::memcpy(out + narrow_.size() + 2 * i, base + offset, 2);
+      return -1;
+    case 3: {
+      uint8_t& byte = out[narrow_.size() + 2 * wide_.size() + i / 8];
+      const auto bit = static_cast<uint8_t>(1u << (i % 8));
+      byte = base[offset] ? (byte | bit) : (byte & ~bit);
+      return -1;
+    }
+  }
+  return -1;
 }
 
 void StateLayout::Widen(int narrow_index) {

@@ -45,12 +45,25 @@ class StateLayout {
   // alone: pass a world of the same configuration, e.g. InitWorld(cfg)).
   void Unpack(const uint8_t* in, CWorld& w) const;
 
+  // Incremental packing: `out` holds Pack(w0) for a world w0 that differs
+  // from w only in the field at byte `offset` of the world; makes it
+  // Pack(w). Returns -1, or the narrow index to Widen (as Pack). A field
+  // outside the layout is a no-op.
+  int PatchField(const CWorld& w, size_t offset, uint8_t* out) const;
+  // 2 for an int field, 1 for a bool field starting at `offset`, else 0.
+  int FieldSize(size_t offset) const { return size_of_[offset]; }
+
  private:
   void ComputeBytes();
+  void IndexSlots();
   std::vector<uint16_t> narrow_;  // offsets of int16 fields kept in 1 byte
   std::vector<uint16_t> wide_;    // ... kept in 2 bytes
   std::vector<uint16_t> bools_;   // offsets of bool fields
   int bytes_ = 0;
+  // Per byte offset of a world: kind << 24 | index into narrow_/wide_/bools_
+  // (kind 1, 2, 3), or 0 for none; and the size of the field there.
+  std::vector<uint32_t> slot_of_;
+  std::vector<uint8_t> size_of_;
 };
 
 // Whether the scalar VisitWorld reports as (kind, object, field, element) is

@@ -193,7 +193,8 @@ void Symmetry::Apply(CWorld& w, const Group& g,
   map_owner(w.ptl_owner);
 }
 
-void Symmetry::Canonicalize(CWorld& w) const {
+bool Symmetry::Canonicalize(CWorld& w) const {
+  bool changed = false;
   // Keys on the stack: this runs for every successor, on every worker.
   constexpr int kMaxKey = 256;
   LC_CHECK(key_len_ <= kMaxKey);
@@ -217,8 +218,12 @@ void Symmetry::Canonicalize(CWorld& w) const {
       from[j] = i;
       identity = identity && j == i;
     }
-    if (!identity) Apply(w, g, std::vector<int>(from, from + n));
+    if (!identity) {
+      Apply(w, g, std::vector<int>(from, from + n));
+      changed = true;
+    }
   }
+  return changed;
 }
 
 void Symmetry::Permute(CWorld& w, int g, const std::vector<int>& perm) const {

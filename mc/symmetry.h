@@ -37,7 +37,8 @@ class Symmetry {
   // "A,B,C" style description of the groups for reports: "{0,1,2}".
   std::string Describe() const;
 
-  void Canonicalize(CWorld& w) const;
+  // Returns whether w changed (some group was not in order).
+  bool Canonicalize(CWorld& w) const;
 
   // Applies the permutation that maps member i of group g to member perm[i]
   // (with their private slots); for tests.
