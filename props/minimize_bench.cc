@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "harness/findings/minimize.h"
+#include "harness/run/call_order.h"
 #include "harness/trace/binary_trace.h"
 #include "harness/trace/trace.h"
 #include "props/pad.h"

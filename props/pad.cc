@@ -28,6 +28,8 @@ absl::StatusOr<Trace> PadOnce(const Trace& t, int extra, std::mt19937_64& rng) {
   out.config = cfg;
   out.judge = t.judge;
   out.faults = t.faults;
+  // A scheduled trace with a spec schedule is then judged through the
+  // impl's step markers: its impl-schedule does not fit the padded run.
   out.expect = t.expect;
   out.thread_names = t.thread_names;
   const int orig = static_cast<int>(t.threads.size());

@@ -341,6 +341,7 @@ check "malformed manifest -> 2" 2 - "lifecheck-fuzz.manifest:3:8: unknown fault 
   -- "$LC" run "$TMP/fz/crashes/crash-fault"
 
 # ---- explore: the found run is a self-describing trace `run` replays
+SEEDS="$(dirname "$0")/../corpus/sched"
 check "explore finds a seed race -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
   -- "$LC" explore --strategy dfs -o "$TMP/zap.impl.trace" "$SEEDS/003-zap-without-ptl.trace"
 if grep -q "^replay: lifecheck run $TMP/zap.impl.trace$" "$OUT" &&

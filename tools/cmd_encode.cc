@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "harness/run/call_order.h"
 #include "harness/sched/sched_fuzz.h"
 #include "harness/trace/binary_trace.h"
 #include "harness/trace/trace.h"

@@ -85,6 +85,7 @@ absl::StatusOr<FuzzRun> ParseManifest(const std::string& text,
   std::string config_text = "lifecheck-trace v1\n";
   int config_lines = 0;
   bool magic = false, harness = false;
+  int pin_line = 0;
   int lineno = 0;
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
     ++lineno;
@@ -126,6 +127,7 @@ absl::StatusOr<FuzzRun> ParseManifest(const std::string& text,
       config_text += "\n";
     } else if (key == "pin:") {
       r.pin = std::string(value);
+      pin_line = lineno;
       config_text += "\n";
     } else if (key == "fault:") {
       for (absl::string_view name :
@@ -152,6 +154,15 @@ absl::StatusOr<FuzzRun> ParseManifest(const std::string& text,
     absl::StatusOr<Trace> t = ParseTrace(config_text, filename);
     if (!t.ok()) return t.status();
     r.config = t->config;
+  } else if (r.pin != "free" && !r.pin.empty()) {
+    // A named pin without config lines (a script's manifest).
+    r.config = NamedConfig(r.pin);
+    if (!r.config)
+      return err(pin_line, 6,
+                 absl::StrCat("pin '", r.pin,
+                              "' is not a named configuration (free, "
+                              "mainline, mainline-dax, mainline-disk, "
+                              "mainline-libfs); give its config lines"));
   }
   return r;
 }

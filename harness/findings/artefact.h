@@ -40,8 +40,9 @@ std::string_view HarnessName(Harness h);  // "diff_fuzzer", "sched_fuzzer"
 //   lifecheck-fuzz-manifest v1
 //   harness: sched_fuzzer
 //   pin: mainline                      (or free; then no config line)
-//   config fs=dax files=3 pages=3 ...  (the trace format's lines)
-//   policy ...
+//   config fs=dax files=3 pages=3 ...  (the trace format's lines; without
+//   policy ...                          them a named pin stands for its
+//                                       configuration)
 //   fault: unpin_drops_one
 struct FuzzRun {
   Harness harness = Harness::kDiff;

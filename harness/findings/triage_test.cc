@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "harness/findings/artefact.h"
 #include "harness/findings/minimize.h"
+#include "harness/run/call_order.h"
 #include "harness/trace/binary_trace.h"
 #include "harness/trace/trace.h"
 #include "props/pad.h"

@@ -9,17 +9,6 @@
 
 namespace lifecheck {
 
-std::vector<std::vector<Call>> ThreadsOf(const CallList& l) {
-  std::vector<std::vector<Call>> threads;
-  for (const ThreadCall& tc : l.calls) {
-    LC_CHECK(tc.thread >= 0 && tc.thread < kMaxThreads);
-    if (static_cast<int>(threads.size()) <= tc.thread)
-      threads.resize(tc.thread + 1);
-    threads[tc.thread].push_back(tc.call);
-  }
-  return threads;
-}
-
 CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
                           std::vector<int>* schedule, bool contracts) {
   ArraySource src(l.calls);
@@ -35,10 +24,6 @@ CallOrderEnd RunCallOrder(SpecExec& exec, const CallList& l,
   end.run.config = l.config;
   end.run.calls = std::move(run);
   return end;
-}
-
-std::string CanonicalThreadName(int thread) {
-  return std::string(1, static_cast<char>('A' + thread));
 }
 
 Trace TraceOfCalls(const CallList& l) {
@@ -101,5 +86,11 @@ CallList CallsOfTrace(const Trace& t) {
   }
   return l;
 }
+
+Trace DecodeTrace(const uint8_t* data, size_t size, const DecodeOptions& opts) {
+  return TraceOfCalls(DecodeCalls(data, size, opts));
+}
+
+std::string EncodeTrace(const Trace& t) { return EncodeCalls(CallsOfTrace(t)); }
 
 }  // namespace lifecheck

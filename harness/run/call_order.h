@@ -19,6 +19,8 @@
 
 #include "config/config.h"
 #include "harness/run/call_contract.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/call_list.h"
 #include "harness/trace/trace.h"
 #include "spec/check.h"
 #include "spec/exec.h"
@@ -26,25 +28,6 @@
 #include "spec/program.h"
 
 namespace lifecheck {
-
-struct ThreadCall {
-  int thread;  // dense: threads are numbered in order of first appearance
-  Call call;
-  bool operator==(const ThreadCall&) const = default;
-};
-
-// A configuration and its calls in release order. Valid when the config
-// passes ValidateConfig, every call passes ValidateCall, and thread indices
-// are dense in order of first appearance (thread k first appears after
-// threads 0..k-1).
-struct CallList {
-  Config config;
-  std::vector<ThreadCall> calls;
-  bool operator==(const CallList&) const = default;
-};
-
-// Splits the list into per-thread call vectors (SpecExec's input).
-std::vector<std::vector<Call>> ThreadsOf(const CallList& l);
 
 // Where a call-order run takes its calls from, one at a time: a decoder
 // that decodes only as far as the run goes (harness/trace/binary_trace.h
@@ -174,8 +157,13 @@ Trace TraceOfCalls(const CallList& l);
 // trace's config and per-thread calls (threads renumbered by first call).
 CallList CallsOfTrace(const Trace& t);
 
-// "A", "B", ... "H": the names TraceOfCalls gives threads 0..kMaxThreads-1.
-std::string CanonicalThreadName(int thread);
+// The binary form of a trace (harness/trace/binary_trace.h) with its
+// schedule: DecodeCalls + TraceOfCalls (runs the spec to compute it).
+Trace DecodeTrace(const uint8_t* data, size_t size, const DecodeOptions& opts);
+
+// EncodeCalls(CallsOfTrace(t)): DecodeTrace(EncodeTrace(t), {}) == t for every
+// trace DecodeTrace returns.
+std::string EncodeTrace(const Trace& t);
 
 }  // namespace lifecheck
 

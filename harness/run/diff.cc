@@ -266,7 +266,8 @@ absl::StatusOr<std::vector<ThreadCall>> CallAtomicOrder(
         ":1:1: an impl-schedule without a schedule has no "
         "call-atomic spec order (replay it with explore "
         "--strategy replay)");
-  absl::StatusOr<RunResult> r = RunTrace(t, filename);
+  absl::StatusOr<RunResult> r =
+      RunTrace(t, filename, {.record_changes = false});
   if (!r.ok()) return r.status();
   std::vector<ThreadCall> out;
   std::vector<std::vector<bool>> started(t.threads.size());

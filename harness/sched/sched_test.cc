@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "harness/run/call_order.h"
 #include "harness/run/spec_run.h"
 #include "harness/sched/explore.h"
 #include "harness/sched/sched_fuzz.h"

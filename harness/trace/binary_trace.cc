@@ -137,10 +137,6 @@ CallList DecodeCalls(const uint8_t* data, size_t size,
   return l;
 }
 
-Trace DecodeTrace(const uint8_t* data, size_t size, const DecodeOptions& opts) {
-  return TraceOfCalls(DecodeCalls(data, size, opts));
-}
-
 std::string EncodeCalls(const CallList& l) {
   std::string out;
   out.push_back(static_cast<char>(kBinaryTraceVersion));
@@ -159,8 +155,6 @@ std::string EncodeCalls(const CallList& l) {
   }
   return out;
 }
-
-std::string EncodeTrace(const Trace& t) { return EncodeCalls(CallsOfTrace(t)); }
 
 std::optional<Config> NamedConfig(const std::string& name) {
   if (name == "mainline-libfs") return MainlineConfig(FsKind::kLibfs);

@@ -1,7 +1,7 @@
 // The binary form of a trace: the fuzzers' input format (DESIGN principle 3).
 //
 // The decoding is total: every byte string, including the empty one, decodes
-// to a valid call-ordered trace (harness/run/call_order.h) whose configuration
+// to a valid call-ordered trace (harness/trace/call_list.h) whose configuration
 // passes ValidateConfig and whose calls pass ValidateCall. Values are taken
 // modulo their range, so no input is rejected and every byte a mutator
 // changes changes one field. Layout (v1, docs/trace-format.md "Binary form"):
@@ -37,7 +37,7 @@
 
 #include "absl/status/statusor.h"
 #include "config/config.h"
-#include "harness/run/call_order.h"
+#include "harness/trace/call_list.h"
 #include "harness/trace/trace.h"
 
 namespace lifecheck {
@@ -93,16 +93,11 @@ class CallDecoder {
 // CallDecoder.
 CallList DecodeCalls(const uint8_t* data, size_t size,
                      const DecodeOptions& opts);
-// DecodeCalls + TraceOfCalls (runs the spec to compute the schedule).
-Trace DecodeTrace(const uint8_t* data, size_t size, const DecodeOptions& opts);
 
 // The bytes of a valid call list: DecodeCalls(EncodeCalls(l), {}) == l when
 // l has at most kMaxDecodedCalls calls (with a pinned config: the calls
 // decode the same and the config is the pinned one).
 std::string EncodeCalls(const CallList& l);
-// EncodeCalls(CallsOfTrace(t)): DecodeTrace(EncodeTrace(t), {}) == t for every
-// trace DecodeTrace returns.
-std::string EncodeTrace(const Trace& t);
 
 // The named configurations a run can be pinned to: "mainline-libfs",
 // "mainline-disk", "mainline-dax" (mainline policies, every size at its

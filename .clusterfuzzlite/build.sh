@@ -1,22 +1,31 @@
 #!/bin/bash -eu
-# OSS-Fuzz / ClusterFuzzLite build script for lifecheck's fuzz targets.
+# ClusterFuzzLite / OSS-Fuzz build script for lifecheck's three fuzz targets.
 #
 # Follows the OSS-Fuzz conventions: the compilers and their flags come from
 # $CC, $CXX, $CFLAGS, $CXXFLAGS (sanitizer and coverage flags included), the
 # fuzzing engine is linked with $LIB_FUZZING_ENGINE (-fsanitize=fuzzer for
 # libFuzzer, a driver archive for AFL++ / honggfuzz / centipede), and
 # everything goes to $OUT:
-#   $OUT/diff_fuzzer, $OUT/parser_fuzzer             the fuzz targets
+#   $OUT/diff_fuzzer     spec vs impl, call by call (the binary trace form)
+#   $OUT/sched_fuzzer    the impl's real threads under the controlled
+#                        scheduler: calls and scheduling choices
+#   $OUT/parser_fuzzer   the text trace format
 #   $OUT/<fuzzer>_seed_corpus.zip                     corpus/<fuzzer>/*
 #   $OUT/<fuzzer>.dict                                fuzz/<fuzzer>.dict
-#   $OUT/<fuzzer>.options                             [libfuzzer] dict, max_len
+#   $OUT/<fuzzer>.options                             [libfuzzer] max_len
+#                                                     (and dict, if any)
 # $SRC (OSS-Fuzz: /src) is not needed: the source is this script's checkout.
 # $WORK (scratch, optional) holds the CMake build tree; default $OUT/../work.
 #
 # The targets decode inputs on the mainline configuration unless
-# LIFECHECK_CONFIG is set at run time (fuzz/default_config.cc): an unpinned
-# diff_fuzzer lets the input header pick buggy policies and rediscovers the
-# known seed races at once.
+# LIFECHECK_CONFIG is set at run time (LIFECHECK_FUZZ_DEFAULT_CONFIG): an
+# unpinned fuzzer lets the input header pick buggy policies and rediscovers
+# the known seed races at once.
+#
+# C++ standard library: OSS-Fuzz's CXXFLAGS ask for libc++, but Abseil,
+# rapidcheck and GTest come from the distribution, built against libstdc++
+# (toolchain gotcha G9: mixing them fails to link). The flag is dropped;
+# ASan and UBSan need no instrumented standard library (MSan would).
 #
 # Needs: cmake, ninja or make, the Debian packages of ci/setup (Abseil, Z3,
 # gtest are found at configure time), zip or python3.
@@ -24,6 +33,7 @@
 : "${LIB_FUZZING_ENGINE:?set LIB_FUZZING_ENGINE}"
 CFLAGS="${CFLAGS:-}"
 CXXFLAGS="${CXXFLAGS:-}"
+CXXFLAGS="${CXXFLAGS//-stdlib=libc++/}"
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 mkdir -p "${OUT}"
@@ -31,7 +41,7 @@ OUT="$(cd "${OUT}" && pwd)"
 work="${WORK:-${OUT}/../work}/lifecheck-build"
 mkdir -p "${work}"
 jobs="${LIFECHECK_JOBS:-$(nproc)}"
-fuzzers=(diff_fuzzer parser_fuzzer)
+fuzzers=(diff_fuzzer sched_fuzzer parser_fuzzer)
 max_len=512  # the fuzz-smoke and overnight runs' -max_len
 
 generator=()
@@ -65,8 +75,13 @@ PY
 for f in "${fuzzers[@]}"; do
   cp "${work}/${f}" "${OUT}/${f}"
   zip_dir "${src}/corpus/${f}" "${OUT}/${f}_seed_corpus.zip"
-  cp "${src}/fuzz/${f}.dict" "${OUT}/${f}.dict"
-  printf '[libfuzzer]\ndict = %s.dict\nmax_len = %d\n' "${f}" "${max_len}" \
-    >"${OUT}/${f}.options"
+  {
+    echo "[libfuzzer]"
+    if [[ -f "${src}/fuzz/${f}.dict" ]]; then
+      cp "${src}/fuzz/${f}.dict" "${OUT}/${f}.dict"
+      echo "dict = ${f}.dict"
+    fi
+    echo "max_len = ${max_len}"
+  } >"${OUT}/${f}.options"
 done
-echo "ci/oss-fuzz/build.sh: built ${fuzzers[*]} into ${OUT}"
+echo ".clusterfuzzlite/build.sh: built ${fuzzers[*]} into ${OUT}"
