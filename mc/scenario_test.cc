@@ -1,6 +1,7 @@
 // Every scenario x variant gives its registered verdict with the explicit
-// engine, and every counterexample replays on the concrete spec (RunTrace)
-// to the same invariant ID.
+// engine, and every counterexample replays to the same invariant ID on the
+// concrete spec (RunTrace) and on the impl under the controlled scheduler,
+// through the step markers of its schedule (judge sched).
 #include "mc/scenario.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "harness/run/spec_run.h"
+#include "harness/sched/explore.h"
 #include "mc/engine.h"
 #include "spec/thread_body.h"
 
@@ -49,6 +51,15 @@ void ExpectReplays(const Trace& problem, const McResult& r) {
   // The finding is reached by the schedule itself, not by the sequential
   // completion RunTrace appends.
   EXPECT_EQ(run->steps.size(), cex.schedule.size());
+  Trace on_impl = cex;
+  on_impl.judge = Judge::kSched;
+  sched::ExploreOptions replay;
+  replay.strategy = "replay";
+  absl::StatusOr<sched::ExploreResult> e =
+      sched::Explore(on_impl, "cex", replay);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(InvId(e->outcome.inv), InvId(r.inv))
+      << "impl: " << e->outcome.detail;
 }
 
 TEST(Scenario, EveryVariantGivesItsVerdictAndReplays) {
