@@ -277,7 +277,7 @@ for e in explicit z3; do
     "^SUMMARY: lifecheck: I-DAX-1 " - -- "$LC" run "$TMP/choices-$e.trace"
 done
 for cmd in run minimize "explain --svg $TMP/choices.svg" explore \
-  "encode -o $TMP/choices.bin"; do
+  "encode -o $TMP/choices.bin" "decode -o $TMP/choices-dec.trace"; do
   check "${cmd%% *} of a trace with choices -> 2" 2 - \
     "^$(re "$TMP")/choices.trace:4:36: a choice .* for 'lifecheck check'" \
     -- "$LC" $cmd "$TMP/choices.trace"
