@@ -19,7 +19,7 @@ namespace lifecheck {
 // state of every configuration is one plain value (comparable, hashable, and
 // liftable to Z3 field by field). A configuration uses a prefix of each array.
 inline constexpr int kMaxFiles = 3;  // regular files; inode/dentry 1..files
-inline constexpr int kMaxIdx = 3;    // pages per file
+inline constexpr int kMaxIdx = 4;    // pages per file
 inline constexpr int kMaxSpare = 3;  // free physical pages/blocks at start
 inline constexpr int kMaxPages = kMaxFiles * kMaxIdx + kMaxSpare;
 inline constexpr int kMaxInodes = 1 + kMaxFiles;  // inode 0 is the root dir
@@ -28,7 +28,7 @@ inline constexpr int kMaxEvents = 2;              // eventfs event directories
 inline constexpr int kMaxDentries = 1 + kMaxFiles + kMaxEvents;
 inline constexpr int kMaxPtes = 4;  // PTE slots of the one mm
 inline constexpr int kMaxPins = 4;  // GUP pin slots (and FL_ALLOCATED leases)
-inline constexpr int kMaxThreads = 6;
+inline constexpr int kMaxThreads = 8;
 inline constexpr int kNone = -1;
 
 // What kind of filesystem the superblock is. libfs: in-memory, every file's

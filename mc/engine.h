@@ -49,6 +49,8 @@ struct McOptions {
   double timeout_s = 0;    // 0: none
   int64_t max_states = 0;  // explicit: 0 = unlimited
   bool progress = false;   // progress lines on stderr for long runs
+  int jobs = 1;            // explicit BFS: worker threads
+  bool hash_compact = false;  // explicit BFS: keep 64-bit fingerprints only
 };
 
 // An engine: problem (a trace; its schedule is ignored) -> verdict. Engines

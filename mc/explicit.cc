@@ -1,93 +1,55 @@
 #include "mc/explicit.h"
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <barrier>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
-#include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "harness/run/spec_run.h"
 #include "mc/footprint.h"
 #include "mc/state_layout.h"
+#include "mc/state_store.h"
 #include "mc/symmetry.h"
 #include "spec/check.h"
+#include "spec/step_table.h"
+#include "spec/thread_body.h"
 
 namespace lifecheck {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Visited states: fixed-width packed worlds in one arena, indexed by a hash
-// set of state ids that hashes and compares the packed bytes (heterogeneous
-// lookup: a candidate is looked up by its bytes before it gets an id).
-class StateStore {
- public:
-  explicit StateStore(int width)
-      : width_(width), set_(0, Hash{this}, Eq{this}) {}
+// A move from a state: thread t takes the step at its pc, or, at a junction,
+// the first step of its alt-th target. Stored as one 16-bit label.
+constexpr uint16_t MoveLabel(int t, int alt) {
+  return static_cast<uint16_t>(t << 8 | alt);
+}
+constexpr int LabelThread(uint16_t l) { return l >> 8; }
+constexpr int LabelAlt(uint16_t l) { return l & 0xff; }
+constexpr uint16_t kRootLabel = 0xffff;
 
-  int width() const { return width_; }
-  uint32_t size() const {
-    return static_cast<uint32_t>(arena_.size() / width_);
-  }
-  const uint8_t* at(uint32_t id) const {
-    return arena_.data() + size_t{id} * width_;
-  }
-
-  // Returns (id, true) for a new state, (existing id, false) otherwise.
-  std::pair<uint32_t, bool> Insert(const uint8_t* bytes) {
-    const std::string_view key(reinterpret_cast<const char*>(bytes), width_);
-    auto it = set_.find(key);
-    if (it != set_.end()) return {*it, false};
-    const uint32_t id = size();
-    arena_.insert(arena_.end(), bytes, bytes + width_);
-    set_.insert(id);
-    return {id, true};
-  }
-  // -1 if absent.
-  int64_t Find(const uint8_t* bytes) const {
-    const std::string_view key(reinterpret_cast<const char*>(bytes), width_);
-    auto it = set_.find(key);
-    return it == set_.end() ? -1 : int64_t{*it};
-  }
-  size_t MemoryBytes() const {
-    // flat_hash_set: one control byte + one slot per bucket.
-    return arena_.capacity() + set_.capacity() * (sizeof(uint32_t) + 1);
-  }
-
- private:
-  std::string_view Key(uint32_t id) const {
-    return {reinterpret_cast<const char*>(at(id)), static_cast<size_t>(width_)};
-  }
-  struct Hash {
-    using is_transparent = void;
-    const StateStore* s;
-    size_t operator()(uint32_t id) const { return (*this)(s->Key(id)); }
-    size_t operator()(std::string_view k) const {
-      return absl::Hash<std::string_view>{}(k);
-    }
-  };
-  struct Eq {
-    using is_transparent = void;
-    const StateStore* s;
-    std::string_view K(uint32_t id) const { return s->Key(id); }
-    std::string_view K(std::string_view k) const { return k; }
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const {
-      return K(a) == K(b);
-    }
-  };
-  int width_;
-  std::vector<uint8_t> arena_;
-  absl::flat_hash_set<uint32_t, Hash, Eq> set_;
-};
+// The resident set of the process, for --progress.
+double ResidentMb() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  long pages = 0, resident = 0;
+  const int n = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * 4096.0 / (1 << 20) : 0;
+}
 
 class Explorer {
  public:
@@ -96,56 +58,83 @@ class Explorer {
         opts_(opts),
         cfg_(problem.config),
         n_(static_cast<int>(problem.threads.size())),
-        layout_(cfg_, n_),
-        sym_(cfg_, problem.threads),
-        store_(std::make_unique<StateStore>(layout_.bytes())),
         init_(InitWorld(cfg_)),
         start_(Clock::now()) {
-    for (const auto& calls : problem.threads)
-      progs_.push_back(Flatten(calls, cfg_));
-    use_sym_ = opts.symmetry && !sym_.trivial();
-    if (!opts.bfs && opts.por) PrepareFootprints();
+    std::vector<ThreadBody> bodies;
+    for (int t = 0; t < n_; ++t) {
+      bodies.push_back(problem.body(t));
+      progs_.push_back(FlattenBody(bodies.back(), cfg_));
+    }
+    sym_ = std::make_unique<Symmetry>(cfg_, bodies);
+    use_sym_ = opts.symmetry && !sym_->trivial();
+    // Only the fields some step can write vary (static footprints over-
+    // approximate every state's writes; mc/footprint_test.cc checks that).
+    // The violation field is left out: no stored state has one.
+    FieldSet variable;
+    for (int t = 0; t < n_; ++t)
+      for (size_t pc = 0; pc < progs_[t].size(); ++pc)
+        if (!progs_[t].junction(static_cast<int>(pc)))
+          variable |= StepFootprint(cfg_, progs_[t][pc], t).writes;
+    variable.reset(ViolationFieldId());
+    variable &= ~DeadFields();
+    layout_ = std::make_unique<StateLayout>(cfg_, n_, &variable);
+    // Each thread's own record (pc, return value, registers): set_local
+    // writes it, the write log does not (PackSuccessor patches it).
+    for (int t = 0; t < n_; ++t) {
+      thread_offsets_.emplace_back();
+      const auto* base = reinterpret_cast<const uint8_t*>(&init_);
+      const auto* th = reinterpret_cast<const uint8_t*>(&init_.th[t]);
+      for (size_t b = 0; b < sizeof(init_.th[t]); ++b)
+        if (layout_->FieldSize(th - base + b) > 0)
+          thread_offsets_[t].push_back(static_cast<uint16_t>(th - base + b));
+    }
+    // ExecStepTouched's premise: the state before a step passed the
+    // always-invariants (stored states did, the root may not).
+    init_clean_ = CheckAlwaysInvariants(cfg_, init_) == Inv::kNone;
+    if (!Bfs_() && opts.por) PrepareFootprints();
   }
 
   McResult Run() {
     McResult r;
     for (;;) {
-      try {
-        r = opts_.bfs || opts_.bound > 0 ? Bfs() : Dfs();
-        break;
-      } catch (const WidenField& w) {
-        // A count outgrew its byte: widen it and start over (the stored
-        // states were packed with the old layout).
-        layout_.Widen(w.index);
-        store_ = std::make_unique<StateStore>(layout_.bytes());
-        parent_.clear();
-        on_stack_.clear();
-        transitions_ = reduced_ = 0;
-        max_depth_ = 0;
-        ++widened_;
-      }
+      NewStore();
+      r = Bfs_() ? Bfs() : Dfs();
+      if (widen_ < 0) break;
+      // A count outgrew its byte: widen it and start over (the stored
+      // states were packed with the old layout).
+      layout_->Widen(widen_);
+      widen_ = -1;
+      ++widened_;
     }
     r.seconds = Seconds();
     const double s = r.seconds > 0 ? r.seconds : 1e-9;
-    const uint32_t states = store_->size();
+    const uint64_t states = store_->size();
+    const bool compact = store_->mode() == StateStore::Mode::kHashCompact;
     r.stats = {
-        {"mode", opts_.bfs || opts_.bound > 0 ? "bfs" : "dfs"},
-        {"por", !opts_.bfs && opts_.bound == 0 && opts_.por ? "on" : "off"},
-        {"symmetry", use_sym_         ? sym_.Describe()
+        {"mode", Bfs_() ? "bfs" : "dfs"},
+        {"por", !Bfs_() && opts_.por ? "on" : "off"},
+        {"symmetry", use_sym_         ? sym_->Describe()
                      : opts_.symmetry ? "on (no identical threads)"
                                       : "off"},
+        {"jobs", absl::StrCat(Bfs_() ? Jobs() : 1)},
+        {"storage",
+         compact ? "hash compaction (64-bit fingerprints)" : "exact"},
         {"states", absl::StrCat(states)},
-        {"transitions", absl::StrCat(transitions_)},
+        {"transitions", absl::StrCat(transitions_.load())},
         {"states/s", absl::StrFormat("%.0f", states / s)},
         {"bytes/state",
          absl::StrFormat("%.1f (packed %d)",
                          states ? double(MemoryBytes()) / states : 0.0,
-                         layout_.bytes())},
-        {"depth", absl::StrCat(max_depth_)},
+                         layout_->bytes())},
+        {"depth", absl::StrCat(max_depth_.load())},
     };
+    if (compact)
+      r.stats.emplace_back("omission probability",
+                           absl::StrFormat("<= %.3g (n(n-1)/2^65, n = states)",
+                                           store_->OmissionProbability()));
     if (widened_ > 0)
       r.stats.emplace_back("restarts", absl::StrCat(widened_, " (widened)"));
-    if (!opts_.bfs && opts_.bound == 0 && opts_.por)
+    if (!Bfs_() && opts_.por)
       r.stats.emplace_back("ample states", absl::StrCat(reduced_));
     if (opts_.bound == 0 && r.verdict != McVerdict::kCounterexample)
       r.bound = max_depth_;
@@ -153,99 +142,260 @@ class Explorer {
   }
 
  private:
+  bool Bfs_() const { return opts_.bfs || opts_.bound > 0; }
+  int Jobs() const { return std::max(1, opts_.jobs); }
   double Seconds() const {
     return std::chrono::duration<double>(Clock::now() - start_).count();
   }
+  void NewStore() {
+    const bool compact = opts_.hash_compact && Bfs_();
+    store_ = std::make_unique<StateStore>(
+        layout_->bytes(),
+        compact ? StateStore::Mode::kHashCompact : StateStore::Mode::kExact);
+    transitions_ = 0;
+    stored_ = 1;  // the root
+    reduced_ = 0;
+    max_depth_ = 0;
+    frontier_bytes_ = 0;
+  }
   size_t MemoryBytes() const {
-    return store_->MemoryBytes() + parent_.capacity() * sizeof(uint32_t) +
-           on_stack_.capacity();
+    return store_->MemoryBytes() + frontier_bytes_ +
+           on_stack_.capacity() * (sizeof(uint32_t) + 1);
   }
-  bool Done(const CWorld& w, int t) const {
-    return w.th[t].pc >= static_cast<int>(progs_[t].size());
-  }
-  bool Enabled(const CWorld& w, int t) const {
-    return !Done(w, t) && StepEnabled(cfg_, progs_[t], w, t);
-  }
-  bool AllDone(const CWorld& w) const {
+
+  // ---- stepping ----
+  bool MayStopAll(const CWorld& w) const {
     for (int t = 0; t < n_; ++t)
-      if (!Done(w, t)) return false;
+      if (!MayStop(progs_[t], w.th[t].pc)) return false;
     return true;
   }
-  CWorld Succ(const CWorld& w, int t) const {
-    CWorld s = w;
-    StepWorld(cfg_, progs_[t], s, t);
-    return s;
-  }
-  void Canon(CWorld& w) const {
-    if (use_sym_) sym_.Canonicalize(w);
-  }
-  // Thrown by PackInto when a one-byte field overflows; caught by Run.
-  struct WidenField {
-    int index;
+  // What a step wrote besides its thread's own fields (the Machine's write
+  // log): byte offsets in the world and the values before the step, so that
+  // its successor can be packed from the parent's bytes and the world put
+  // back without copying it whole. `moved` (set by whoever changed the
+  // successor beyond the step, e.g. a symmetry permutation) or `overflow`
+  // (the log could not hold every write) make both fall back to the whole.
+  struct StepLog {
+    int n = 0;
+    bool overflow = false;
+    bool moved = false;
+    std::array<uint16_t, 33> off;
+    std::array<int16_t, 33> old;
   };
-  void PackInto(const CWorld& w, uint8_t* out) const {
-    const int overflow = layout_.Pack(w, out);
-    if (overflow >= 0) throw WidenField{overflow};
+  // Runs thread t's step `insn` on s; false (s unchanged: a step's guard
+  // comes before its effects) if the step is disabled. Stored states passed
+  // the always-invariants, so the checks visit only what the step touched.
+  bool TryStep(const Insn& insn, CWorld& s, int t,
+               StepLog* log = nullptr) const {
+    Machine<Concrete> m(s, cfg_, insn, t);
+    if (init_clean_) {
+      Touched touched;
+      ExecStepTouched(m, &touched);
+    } else {
+      ExecStep(m);
+    }
+    if (m.blocked()) return false;
+    // Dead for every finding (DeadFields, mc/footprint.h): states that
+    // differ only there have the same futures.
+    s.th[t].ret = 0;
+    s.warned = {};
+    if (log) {
+      log->n = 0;
+      log->moved = false;
+      const auto* base = reinterpret_cast<const uint8_t*>(&s);
+      log->overflow = !m.ForEachWrite([&](const void* addr, int old) {
+        log->off[log->n] =
+            static_cast<uint16_t>(static_cast<const uint8_t*>(addr) - base);
+        log->old[log->n++] = static_cast<int16_t>(old);
+      });
+    }
+    return true;
   }
-  std::vector<uint8_t> Pack(const CWorld& w) const {
-    std::vector<uint8_t> b(layout_.bytes());
-    PackInto(w, b.data());
-    return b;
+  // Puts s (a successor of w by thread t's step, described by `log`) back
+  // to w: undoes the logged writes in reverse and restores t's own record;
+  // the whole world when the log does not describe s.
+  void Restore(const CWorld& w, CWorld& s, int t, const StepLog* log) const {
+    if (!log || log->overflow || log->moved) {
+      s = w;
+      return;
+    }
+    auto* base = reinterpret_cast<uint8_t*>(&s);
+    for (int k = log->n - 1; k >= 0; --k) {
+      if (layout_->FieldSize(log->off[k]) == 2)
+        std::memcpy(base + log->off[k], &log->old[k], 2);
+      else
+        base[log->off[k]] = static_cast<uint8_t>(log->old[k]);
+    }
+    s.th[t] = w.th[t];
+    s.violation = w.violation;
+#ifndef NDEBUG
+    LC_CHECK(s == w);  // the log described every write
+#endif
   }
-  CWorld Unpack(uint32_t id) const {
-    CWorld w = init_;
-    layout_.Unpack(store_->at(id), w);
-    return w;
+  // Calls f(label, s) for every move from w, with s the successor (f may
+  // change s, and must then set log->moved). On entry and on return s == w.
+  // `log`, if given, describes each successor to f. Returns whether any
+  // move.
+  template <class F>
+  bool Expand(const CWorld& w, CWorld& s, F&& f, StepLog* log = nullptr) const {
+    bool any = false;
+    for (int t = 0; t < n_; ++t) {
+      const ThreadProgram& p = progs_[t];
+      const int pc = w.th[t].pc;
+      if (pc >= static_cast<int>(p.size())) continue;
+      if (const Junction* j = p.junction(pc)) {
+        for (size_t a = 0; a < j->targets.size(); ++a) {
+          s.th[t].pc = j->targets[a];
+          if (TryStep(p[j->targets[a]], s, t, log)) {
+            any = true;
+            f(MoveLabel(t, static_cast<int>(a)), s);
+            Restore(w, s, t, log);
+          } else {
+            s.th[t].pc = static_cast<int16_t>(pc);
+          }
+        }
+      } else if (TryStep(p[pc], s, t, log)) {
+        any = true;
+        f(MoveLabel(t, 0), s);
+        Restore(w, s, t, log);
+      }
+    }
+    return any;
   }
-  // A budget ran out: time, states. Checked every 1024 expansions.
-  bool OverBudget() {
-    if (opts_.max_states > 0 && store_->size() >= opts_.max_states) return true;
-    if ((++ticks_ & 1023) != 0) return false;
+  // Packs successor s of the state packed as `parent` (s described by
+  // `log`, stepped by thread t) into out: the parent's bytes with the
+  // logged fields and t's record patched. False (widen_ set) if a field
+  // outgrew its byte.
+  bool PackSuccessor(const CWorld& s, int t, const uint8_t* parent,
+                     const StepLog& log, uint8_t* out) {
+    if (log.overflow || log.moved) return PackInto(s, out);
+    std::memcpy(out, parent, layout_->bytes());
+    int overflow = -1;
+    for (int k = 0; k < log.n && overflow < 0; ++k)
+      overflow = layout_->PatchField(s, log.off[k], out);
+    for (size_t f = 0; f < thread_offsets_[t].size() && overflow < 0; ++f)
+      overflow = layout_->PatchField(s, thread_offsets_[t][f], out);
+#ifndef NDEBUG
+    if (overflow < 0) {  // the same bytes as packing the whole world
+      std::vector<uint8_t> full(layout_->bytes());
+      LC_CHECK(layout_->Pack(s, full.data()) < 0 &&
+               std::memcmp(full.data(), out, full.size()) == 0);
+    }
+#endif
+    if (overflow < 0) return true;
+    int expected = -1;
+    widen_.compare_exchange_strong(expected, overflow);
+    return false;
+  }
+  // The successor of w by move `label`, or false if it is disabled.
+  bool Move(const CWorld& w, uint16_t label, CWorld* s) const {
+    const int t = LabelThread(label);
+    const ThreadProgram& p = progs_[t];
+    const int pc = w.th[t].pc;
+    if (t >= n_ || pc >= static_cast<int>(p.size())) return false;
+    *s = w;
+    int target = pc;
+    if (const Junction* j = p.junction(pc)) {
+      if (LabelAlt(label) >= static_cast<int>(j->targets.size())) return false;
+      target = j->targets[LabelAlt(label)];
+      s->th[t].pc = static_cast<int16_t>(target);
+    } else if (LabelAlt(label) != 0) {
+      return false;
+    }
+    return TryStep(p[target], *s, t);
+  }
+  // The pc of the instruction move `label` runs from w.
+  int MovePc(const CWorld& w, uint16_t label) const {
+    const int t = LabelThread(label), pc = w.th[t].pc;
+    const Junction* j = progs_[t].junction(pc);
+    return j ? j->targets[LabelAlt(label)] : pc;
+  }
+  // Returns whether w changed.
+  bool Canon(CWorld& w) const { return use_sym_ && sym_->Canonicalize(w); }
+  // Packs w into out; false (and widen_ set) if a field outgrew its byte.
+  bool PackInto(const CWorld& w, uint8_t* out) {
+    const int overflow = layout_->Pack(w, out);
+    if (overflow < 0) return true;
+    int expected = -1;
+    widen_.compare_exchange_strong(expected, overflow);
+    return false;
+  }
+  void Unpack(const uint8_t* bytes, CWorld& w) const {
+    layout_->Unpack(bytes, w);
+  }
+
+  // ---- budgets and progress ----
+  // Every 1024 expansions of a worker: time and state budgets, and (worker
+  // 0) the progress line.
+  bool OverBudget(uint64_t* ticks, bool reporter) {
+    const uint64_t states = stored_.load(std::memory_order_relaxed);
+    if (opts_.max_states > 0 && states >= uint64_t(opts_.max_states)) {
+      out_of_budget_ = true;
+      stop_ = true;
+    }
+    if ((++*ticks & 1023) != 0) return stop_.load(std::memory_order_relaxed);
+    if (stop_.load(std::memory_order_relaxed)) return true;
     const double s = Seconds();
-    if (opts_.timeout_s > 0 && s >= opts_.timeout_s) return true;
-    if (opts_.progress && s >= next_progress_) {
+    if (opts_.timeout_s > 0 && s >= opts_.timeout_s) {
+      out_of_budget_ = true;
+      stop_ = true;
+      return true;
+    }
+    if (reporter && opts_.progress && s >= next_progress_) {
       next_progress_ = s + 1;
       std::fprintf(stderr,
-                   "explicit: %u states, %llu transitions, depth %d, %.0f "
-                   "states/s, %.1fs\n",
-                   store_->size(),
-                   static_cast<unsigned long long>(transitions_), max_depth_,
-                   store_->size() / s, s);
+                   "explicit: %llu states, %llu transitions, depth %d, %.0f "
+                   "states/s, %.0f MB resident, %.1fs\n",
+                   static_cast<unsigned long long>(states),
+                   static_cast<unsigned long long>(transitions_.load()),
+                   max_depth_.load(), states / s, ResidentMb(), s);
     }
     return false;
   }
+  McResult Unknown() const {
+    McResult r;
+    r.verdict = McVerdict::kUnknown;
+    return r;
+  }
 
   // ---- counterexamples ----
-  // The canonical states `path` (root first) and the final canonical world
-  // `last` (the violating successor; nullptr for a deadlock at path.back())
-  // become a concrete schedule from InitWorld: at each step, the thread whose
-  // successor canonicalises to the next state on the path.
-  McResult Counterexample(const std::vector<uint32_t>& path, const CWorld* last,
-                          Inv inv) {
-    std::vector<std::vector<uint8_t>> targets;
-    for (size_t i = 1; i < path.size(); ++i)
-      targets.emplace_back(store_->at(path[i]),
-                           store_->at(path[i]) + layout_.bytes());
-    if (last) targets.push_back(Pack(*last));
-    CWorld real = init_;
+  // `labels`: the moves from the canonical root to the last state of the
+  // path (plus, for a violation, the violating move). Replays them on
+  // canonical worlds and finds, at each step, the real move whose successor
+  // canonicalises to the same world: a concrete schedule from InitWorld, and
+  // the pcs each thread ran, which resolve its choices (ResolveCalls).
+  McResult Counterexample(const std::vector<uint16_t>& labels, Inv inv) {
+    CWorld canon = init_, real = init_;
+    Canon(canon);
     Trace cex = problem_;
     cex.schedule.clear();
     cex.schedule_pos.clear();
-    for (const auto& target : targets) {
+    std::vector<std::vector<int>> executed(n_);
+    for (uint16_t label : labels) {
+      CWorld next;
+      LC_CHECK(Move(canon, label, &next));
+      Canon(next);
       bool found = false;
-      for (int t = 0; t < n_ && !found; ++t) {
-        if (!Enabled(real, t)) continue;
-        CWorld s = Succ(real, t);
-        CWorld c = s;
+      CWorld s = real;
+      Expand(real, s, [&](uint16_t l, CWorld& succ) {
+        if (found) return;
+        CWorld c = succ;
         Canon(c);
-        if (Pack(c) == target) {
-          cex.schedule.push_back(t);
-          real = s;
-          found = true;
-        }
-      }
-      LC_CHECK(found);  // the path is made of real transitions
+        if (!(c == next)) return;
+        found = true;
+        const int t = LabelThread(l);
+        cex.schedule.push_back(t);
+        executed[t].push_back(MovePc(real, l));
+        real = succ;
+      });
+      LC_CHECK(found);  // the path is made of real moves
+      canon = next;
     }
+    LC_CHECK(real.violation == (inv == Inv::kDeadlock ? 0 : int(inv)));
+    for (int t = 0; t < n_; ++t)
+      cex.threads[t] = ResolveCalls(progs_[t], executed[t]);
+    cex.bodies.clear();
+    cex.call_pos.clear();
     cex.expect = std::string(InvId(inv));
     // Witness check (DESIGN principle 2): the concrete replay must reach the
     // same finding.
@@ -258,63 +408,179 @@ class Explorer {
     r.counterexample = std::move(cex);
     return r;
   }
-  std::vector<uint32_t> ParentPath(uint32_t id) const {
-    std::vector<uint32_t> path{id};
-    while (parent_[path.back()] != path.back())
-      path.push_back(parent_[path.back()]);
-    return {path.rbegin(), path.rend()};
+  std::vector<uint16_t> PathTo(uint32_t id) const {
+    std::vector<uint16_t> labels;
+    for (uint16_t l; (l = store_->label(id)) != kRootLabel;
+         id = store_->parent(id))
+      labels.push_back(l);
+    return {labels.rbegin(), labels.rend()};
   }
 
-  // ---- BFS ----
+  // ---- BFS, layer by layer on Jobs() workers ----
+  // A layer is a list of packed states; workers take chunks of it, expand
+  // them and append the new states to their own next-layer buffers. The
+  // first state to reach a new state is its parent, so every state's path
+  // has its BFS depth: counterexamples are shortest. Within a layer at depth
+  // d a deadlock (a path of d steps) beats a violation (d + 1 steps); among
+  // several of one kind the first in layer order is taken.
+  struct Layer {
+    std::vector<uint8_t> bytes;
+    std::vector<uint32_t> ids;
+  };
+  struct Found {
+    size_t index = SIZE_MAX;  // position in the layer of the state
+    uint32_t id = 0;
+    uint16_t label = 0;  // violating move (violations)
+    Inv inv = Inv::kNone;
+  };
+
   McResult Bfs() {
-    CWorld root = init_;
-    Canon(root);
-    store_->Insert(Pack(root).data());
-    parent_.push_back(0);
-    uint32_t layer_end = 1;
-    int depth = 0;
-    bool cut = false;
-    std::vector<uint8_t> buf(layout_.bytes());
-    for (uint32_t id = 0; id < store_->size(); ++id) {
-      if (id == layer_end) {
-        layer_end = store_->size();
-        ++depth;
-      }
-      max_depth_ = depth;
-      if (OverBudget()) return Unknown();
-      const CWorld w = Unpack(id);
-      bool any = false;
-      for (int t = 0; t < n_; ++t) {
-        if (!Enabled(w, t)) continue;
-        any = true;
-        if (opts_.bound > 0 && depth >= opts_.bound) {
-          cut = true;
-          break;
-        }
-        CWorld s = Succ(w, t);
-        ++transitions_;
-        Canon(s);
-        if (s.violation != 0) {
-          max_depth_ = depth + 1;
-          return Counterexample(ParentPath(id), &s,
-                                static_cast<Inv>(s.violation));
-        }
-        PackInto(s, buf.data());
-        if (store_->Insert(buf.data()).second) parent_.push_back(id);
-      }
-      if (!any && !AllDone(w))
-        return Counterexample(ParentPath(id), nullptr, Inv::kDeadlock);
+    const int width = layout_->bytes();
+    Layer layer;
+    {
+      CWorld root = init_;
+      Canon(root);
+      layer.bytes.resize(width);
+      if (!PackInto(root, layer.bytes.data())) return Unknown();
+      const auto [rid, fresh] =
+          store_->Insert(layer.bytes.data(),
+                         HashBytes(layer.bytes.data(), width), 0, kRootLabel);
+      LC_CHECK(fresh);
+      layer.ids.push_back(rid);
     }
-    McResult r;
-    r.verdict = cut ? McVerdict::kVerifiedToBound : McVerdict::kVerified;
-    r.bound = cut ? opts_.bound : max_depth_;
-    return r;
-  }
-
-  McResult Unknown() {
-    McResult r;
-    r.verdict = McVerdict::kUnknown;
-    return r;
+    const int jobs = Jobs();
+    std::vector<Layer> next(jobs);
+    std::vector<Found> violation(jobs), deadlock(jobs);
+    std::vector<uint64_t> ticks(jobs, 0);
+    std::atomic<size_t> cursor{0};
+    std::atomic<bool> cut{false};
+    int depth = 0;
+    bool done = false;
+    // One layer's share of worker j.
+    auto work = [&](int j) {
+      CWorld w = init_, s = init_;
+      std::vector<uint8_t> buf(width);
+      StepLog log;
+      Layer& out = next[j];
+      const bool at_bound = opts_.bound > 0 && depth >= opts_.bound;
+      constexpr size_t kChunk = 64;
+      for (;;) {
+        const size_t first = cursor.fetch_add(kChunk);
+        if (first >= layer.ids.size()) break;
+        const size_t last = std::min(first + kChunk, layer.ids.size());
+        for (size_t i = first; i < last; ++i) {
+          if (OverBudget(&ticks[j], j == 0) || widen_ >= 0) return;
+          const uint8_t* parent = layer.bytes.data() + i * width;
+          Unpack(parent, w);
+          s = w;
+          uint64_t moves = 0;
+          const uint32_t id = layer.ids[i];
+          const bool any = Expand(
+              w, s,
+              [&](uint16_t label, CWorld& succ) {
+                ++moves;
+                if (at_bound) {
+                  cut = true;
+                  return;
+                }
+                if (succ.violation != 0) {
+                  if (i < violation[j].index)
+                    violation[j] = {i, id, label,
+                                    static_cast<Inv>(succ.violation)};
+                  return;
+                }
+                if (violation[j].index != SIZE_MAX || widen_ >= 0) return;
+                log.moved = Canon(succ);  // in place: Expand restores it
+                if (!PackSuccessor(succ, LabelThread(label), parent, log,
+                                   buf.data()))
+                  return;
+                const auto [sid, fresh] = store_->Insert(
+                    buf.data(), HashBytes(buf.data(), width), id, label);
+                if (!fresh) return;
+                stored_.fetch_add(1, std::memory_order_relaxed);
+                out.bytes.insert(out.bytes.end(), buf.begin(), buf.end());
+                out.ids.push_back(sid);
+              },
+              &log);
+          transitions_.fetch_add(moves, std::memory_order_relaxed);
+          if (!any && !MayStopAll(w) && i < deadlock[j].index)
+            deadlock[j] = {i, id, 0, Inv::kDeadlock};
+        }
+      }
+    };
+    // Workers 1.. live for the whole search and meet worker 0 (this thread)
+    // at two barriers per layer: start, end.
+    std::barrier sync(jobs);
+    std::vector<std::thread> pool;
+    for (int j = 1; j < jobs; ++j)
+      pool.emplace_back([&, j] {
+        for (;;) {
+          sync.arrive_and_wait();
+          if (done) return;
+          work(j);
+          sync.arrive_and_wait();
+        }
+      });
+    McResult result;
+    result.verdict = McVerdict::kVerified;
+    for (;;) {
+      max_depth_ = depth;
+      cursor = 0;
+      sync.arrive_and_wait();
+      work(0);
+      sync.arrive_and_wait();
+      if (widen_ >= 0) break;
+      if (out_of_budget_) {
+        result = Unknown();
+        break;
+      }
+      auto first = [](const std::vector<Found>& v) {
+        return *std::min_element(
+            v.begin(), v.end(),
+            [](const Found& a, const Found& b) { return a.index < b.index; });
+      };
+      const Found dl = first(deadlock), vi = first(violation);
+      if (dl.index != SIZE_MAX) {
+        result = Counterexample(PathTo(dl.id), Inv::kDeadlock);
+        break;
+      }
+      if (vi.index != SIZE_MAX) {
+        max_depth_ = depth + 1;
+        std::vector<uint16_t> path = PathTo(vi.id);
+        path.push_back(vi.label);
+        result = Counterexample(path, vi.inv);
+        break;
+      }
+      Layer merged;
+      size_t total = 0;
+      for (const Layer& l : next) total += l.ids.size();
+      merged.bytes.reserve(total * width);
+      merged.ids.reserve(total);
+      for (Layer& l : next) {
+        merged.bytes.insert(merged.bytes.end(), l.bytes.begin(), l.bytes.end());
+        merged.ids.insert(merged.ids.end(), l.ids.begin(), l.ids.end());
+        l = Layer{};
+      }
+      frontier_bytes_ = std::max(
+          frontier_bytes_, layer.bytes.capacity() + merged.bytes.capacity() +
+                               sizeof(uint32_t) * (layer.ids.capacity() +
+                                                   merged.ids.capacity()));
+      layer = std::move(merged);
+      if (layer.ids.empty()) {
+        if (cut) {
+          result.verdict = McVerdict::kVerifiedToBound;
+          result.bound = opts_.bound;
+        } else {
+          result.bound = max_depth_;
+        }
+        break;
+      }
+      ++depth;
+    }
+    done = true;
+    sync.arrive_and_wait();
+    for (std::thread& t : pool) t.join();
+    return result;
   }
 
   // ---- DFS with partial-order reduction ----
@@ -355,15 +621,20 @@ class Explorer {
     for (int t = 0; t < n_; ++t) {
       const ThreadProgram& p = progs_[t];
       dyn_memo_[t].resize(p.size());
-      for (const Insn& insn : p) {
-        Footprint f = StepFootprint(cfg_, insn, t);
+      for (size_t pc = 0; pc < p.size(); ++pc) {
+        Footprint f;
+        if (!p.junction(static_cast<int>(pc)))
+          f = StepFootprint(cfg_, p[pc], t);
         auto& ro = read_offsets_[t].emplace_back();
         for (size_t i = 0; i < offsets.size(); ++i)
           if (f.reads.test(i)) ro.push_back(offsets[i]);
         f.reads &= keep_;
         fp_[t].push_back(f);
       }
-      // fut_[t][pc]: union over [base of pc's call, end).
+      // fut_[t][pc]: union over [base of pc's call, end). Choices and
+      // repeats only jump forward (spec/thread_body.h lays every call out
+      // after the points that lead to it), so this covers every step the
+      // thread can still take.
       fut_[t].resize(p.size());
       Footprint acc;
       for (int pc = static_cast<int>(p.size()) - 1; pc >= 0; --pc) {
@@ -413,7 +684,7 @@ class Explorer {
     if ((a.writes & inv_reads_).any()) return false;  // C2: visible
     const FieldSet aw = a.writes & keep_;
     for (int v = 0; v < n_; ++v) {
-      if (v == u || Done(w, v)) continue;
+      if (v == u || w.th[v].pc >= static_cast<int>(progs_[v].size())) continue;
       const Footprint& f = fut_[v][w.th[v].pc];
       if ((aw & (f.reads | f.writes)).any() || (f.writes & a.reads).any())
         return false;  // C1: a step v can still take depends on it
@@ -424,76 +695,95 @@ class Explorer {
   struct Frame {
     uint32_t id;
     CWorld w;
-    std::vector<int> todo;
+    uint16_t in_label;  // the move that led here
+    std::vector<std::pair<uint16_t, CWorld>> todo;
     size_t next = 0;
   };
 
   // Pushes state `id` (world w): computes its successors to explore.
-  // Returns a deadlock counterexample if w is one.
-  bool Push(std::vector<Frame>& stack, uint32_t id, const CWorld& w) {
-    Frame f{id, w, {}, 0};
-    std::vector<int> enabled;
-    for (int t = 0; t < n_; ++t)
-      if (Enabled(w, t)) enabled.push_back(t);
-    if (enabled.empty() && !AllDone(w)) return false;
-    f.todo = enabled;
-    if (opts_.por && enabled.size() > 1) {
-      for (int u : enabled) {
-        CWorld s = Succ(w, u);
-        if (ChangesVisible(w, s) || !AmpleCandidate(w, u)) continue;
-        Canon(s);
-        const int64_t sid = store_->Find(Pack(s).data());
-        if (sid >= 0 && static_cast<size_t>(sid) < on_stack_.size() &&
-            on_stack_[sid])
+  // Returns false if w is a deadlock.
+  bool Push(std::vector<Frame>& stack, uint32_t id, const CWorld& w,
+            uint16_t in_label) {
+    Frame f{id, w, in_label, {}, 0};
+    CWorld s = w;
+    Expand(w, s, [&](uint16_t label, CWorld& succ) {
+      f.todo.emplace_back(label, succ);
+    });
+    if (f.todo.empty() && !MayStopAll(w)) return false;
+    if (opts_.por && f.todo.size() > 1) {
+      for (const auto& [label, succ] : f.todo) {
+        const int u = LabelThread(label);
+        // A thread at a junction has other moves that this one disables:
+        // never an ample set on its own.
+        if (progs_[u].junction(w.th[u].pc)) continue;
+        if (ChangesVisible(w, succ) || !AmpleCandidate(w, u)) continue;
+        CWorld c = succ;
+        Canon(c);
+        std::vector<uint8_t> buf(layout_->bytes());
+        if (!PackInto(c, buf.data())) return true;  // widen_ ends the search
+        const int64_t sid =
+            store_->Find(buf.data(), HashBytes(buf.data(), buf.size()));
+        if (sid >= 0 && on_stack_.contains(static_cast<uint32_t>(sid)))
           continue;  // C3
-        f.todo = {u};
+        auto keep = std::make_pair(label, succ);
+        f.todo = {keep};
         ++reduced_;
         break;
       }
     }
-    if (on_stack_.size() <= id) on_stack_.resize(size_t{id} + 1);
-    on_stack_[id] = 1;
+    on_stack_.insert(id);
     stack.push_back(std::move(f));
-    max_depth_ = std::max(max_depth_, static_cast<int>(stack.size()) - 1);
+    max_depth_ =
+        std::max(max_depth_.load(), static_cast<int>(stack.size()) - 1);
     return true;
   }
 
-  std::vector<uint32_t> StackPath(const std::vector<Frame>& stack) const {
-    std::vector<uint32_t> path;
-    for (const Frame& f : stack) path.push_back(f.id);
+  std::vector<uint16_t> StackPath(const std::vector<Frame>& stack) const {
+    std::vector<uint16_t> path;
+    for (size_t i = 1; i < stack.size(); ++i) path.push_back(stack[i].in_label);
     return path;
   }
 
   McResult Dfs() {
+    const int width = layout_->bytes();
+    std::vector<uint8_t> buf(width);
     CWorld root = init_;
     Canon(root);
     std::vector<Frame> stack;
-    const uint32_t rid = store_->Insert(Pack(root).data()).first;
-    if (!Push(stack, rid, root))
-      return Counterexample({rid}, nullptr, Inv::kDeadlock);
-    std::vector<uint8_t> buf(layout_.bytes());
-    while (!stack.empty()) {
+    if (!PackInto(root, buf.data())) return Unknown();
+    const uint32_t rid =
+        store_->Insert(buf.data(), HashBytes(buf.data(), width), 0, kRootLabel)
+            .first;
+    if (!Push(stack, rid, root, kRootLabel))
+      return Counterexample({}, Inv::kDeadlock);
+    uint64_t ticks = 0;
+    while (!stack.empty() && widen_ < 0) {
       Frame& top = stack.back();
       if (top.next == top.todo.size()) {
-        on_stack_[top.id] = 0;
+        on_stack_.erase(top.id);
         stack.pop_back();
         continue;
       }
-      if (OverBudget()) return Unknown();
-      const int t = top.todo[top.next++];
-      CWorld s = Succ(top.w, t);
+      if (OverBudget(&ticks, true)) return Unknown();
+      auto& [label, s] = top.todo[top.next++];
       ++transitions_;
-      Canon(s);
-      if (s.violation != 0)
-        return Counterexample(StackPath(stack), &s,
-                              static_cast<Inv>(s.violation));
-      PackInto(s, buf.data());
-      auto [sid, fresh] = store_->Insert(buf.data());
+      if (s.violation != 0) {
+        std::vector<uint16_t> path = StackPath(stack);
+        path.push_back(label);
+        return Counterexample(path, static_cast<Inv>(s.violation));
+      }
+      CWorld c = s;
+      Canon(c);
+      if (!PackInto(c, buf.data())) break;
+      auto [sid, fresh] = store_->Insert(
+          buf.data(), HashBytes(buf.data(), width), top.id, label);
       if (!fresh) continue;
-      if (!Push(stack, sid, s)) {
-        std::vector<uint32_t> path = StackPath(stack);
-        path.push_back(sid);
-        return Counterexample(path, nullptr, Inv::kDeadlock);
+      ++stored_;
+      const uint16_t in = label;
+      if (!Push(stack, sid, c, in)) {
+        std::vector<uint16_t> path = StackPath(stack);
+        path.push_back(in);
+        return Counterexample(path, Inv::kDeadlock);
       }
     }
     McResult r;
@@ -506,13 +796,14 @@ class Explorer {
   const Config cfg_;
   const int n_;
   std::vector<ThreadProgram> progs_;
-  StateLayout layout_;
-  Symmetry sym_;
+  std::unique_ptr<StateLayout> layout_;
+  std::vector<std::vector<uint16_t>> thread_offsets_;  // [t]: th[t]'s fields
+  std::unique_ptr<Symmetry> sym_;
   bool use_sym_ = false;
   std::unique_ptr<StateStore> store_;
   CWorld init_;
-  std::vector<uint32_t> parent_;
-  std::vector<uint8_t> on_stack_;
+  absl::flat_hash_set<uint32_t> on_stack_;  // DFS: ids on the stack
+  size_t frontier_bytes_ = 0;
   // POR tables
   FieldSet inv_reads_, keep_;
   std::vector<std::pair<size_t, size_t>> visible_offsets_;  // {offset, size}
@@ -523,9 +814,15 @@ class Explorer {
   mutable std::vector<std::vector<absl::flat_hash_map<std::string, Footprint>>>
       dyn_memo_;
   std::vector<std::vector<Footprint>> fp_, fut_;
-  uint64_t transitions_ = 0, reduced_ = 0, ticks_ = 0;
+  std::atomic<uint64_t> transitions_{0};
+  std::atomic<uint64_t> stored_{0};  // states stored (budget and progress)
+  uint64_t reduced_ = 0;
+  std::atomic<int> widen_{-1};
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> out_of_budget_{false};
   int widened_ = 0;
-  int max_depth_ = 0;
+  std::atomic<int> max_depth_{0};
+  bool init_clean_ = true;
   Clock::time_point start_;
   double next_progress_ = 1;
 };
@@ -535,6 +832,8 @@ class Explorer {
 McResult CheckExplicit(const Trace& problem, const McOptions& opts) {
   LC_CHECK(!problem.threads.empty() &&
            problem.threads.size() <= static_cast<size_t>(kMaxThreads));
+  LC_CHECK(problem.concrete() ||
+           problem.bodies.size() == problem.threads.size());
   Explorer e(problem, opts);
   return e.Run();
 }

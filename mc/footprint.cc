@@ -328,6 +328,23 @@ FieldSet InvariantReads(const Config& cfg) {
   return r;
 }
 
+FieldSet DeadFields() {
+  static const FieldSet dead = [] {
+    FieldSet s;
+    int id = 0;
+    World<Concrete> w{};
+    VisitWorld(w,
+               [&](const char* kind, int, const char* field, int, const auto&) {
+                 const std::string_view k = kind, f = field;
+                 if ((k == "th" && f == "ret") || (k.empty() && f == "warned"))
+                   s.set(id);
+                 ++id;
+               });
+    return s;
+  }();
+  return dead;
+}
+
 int ViolationFieldId() {
   static const int id = [] {
     World<Concrete> w{};

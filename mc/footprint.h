@@ -26,7 +26,7 @@
 
 namespace lifecheck {
 
-inline constexpr int kMaxScalars = 512;  // >= scalars of World (checked)
+inline constexpr int kMaxScalars = 640;  // >= scalars of World (checked)
 using FieldSet = std::bitset<kMaxScalars>;
 
 struct Footprint {
@@ -63,6 +63,14 @@ FieldSet OwnerFields();
 
 // Field id of World::violation (a step writes it only to report a finding).
 int ViolationFieldId();
+
+// Fields no step and no always-invariant reads, so no finding depends on
+// them: each thread's return value (Machine::ret writes it, nothing reads
+// it) and the kernel-warning flags (reports show them, findings never
+// depend on them). The explicit checker keeps them at 0, so two states that
+// differ only there are one: exact for findings. mc/footprint_test.cc
+// checks that nothing reads them.
+FieldSet DeadFields();
 
 }  // namespace lifecheck
 

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "harness/trace/trace.h"
 #include "spec/exec.h"
+#include "spec/thread_body.h"
 
 namespace lifecheck::test {
 
@@ -16,17 +17,33 @@ struct Problem {
   Config cfg;
   std::vector<ThreadProgram> progs;
   explicit Problem(const Trace& t) : cfg(t.config) {
-    for (const auto& calls : t.threads) progs.push_back(Flatten(calls, cfg));
+    for (size_t th = 0; th < t.threads.size(); ++th)
+      progs.push_back(FlattenBody(t.body(static_cast<int>(th)), cfg));
   }
   int n() const { return static_cast<int>(progs.size()); }
-  bool Enabled(const CWorld& w, int t) const {
-    return w.th[t].pc < static_cast<int>(progs[t].size()) &&
-           StepEnabled(cfg, progs[t], w, t);
-  }
-  CWorld Succ(const CWorld& w, int t) const {
-    CWorld s = w;
-    StepWorld(cfg, progs[t], s, t);
-    return s;
+  // One move of a thread: the instruction it runs (its pc, or a target of
+  // its junction), in the world where its pc is that instruction, and the
+  // successor.
+  struct Move {
+    int pc;
+    CWorld from, next;
+  };
+  std::vector<Move> Moves(const CWorld& w, int t) const {
+    std::vector<Move> out;
+    const int pc = w.th[t].pc;
+    if (pc >= static_cast<int>(progs[t].size())) return out;
+    std::vector<int> pcs{pc};
+    if (const Junction* j = progs[t].junction(pc))
+      pcs.assign(j->targets.begin(), j->targets.end());
+    for (int q : pcs) {
+      CWorld from = w;
+      from.th[t].pc = static_cast<int16_t>(q);
+      if (!StepEnabled(cfg, progs[t], from, t)) continue;
+      CWorld next = from;
+      StepWorld(cfg, progs[t], next, t);
+      out.push_back({q, from, next});
+    }
+    return out;
   }
 };
 
@@ -42,11 +59,9 @@ inline std::vector<CWorld> Reachable(const Problem& p, size_t limit = 20000) {
     todo.pop_front();
     out.push_back(w);
     if (w.violation != 0) continue;
-    for (int t = 0; t < p.n(); ++t) {
-      if (!p.Enabled(w, t)) continue;
-      CWorld s = p.Succ(w, t);
-      if (seen.insert(s).second) todo.push_back(s);
-    }
+    for (int t = 0; t < p.n(); ++t)
+      for (const Problem::Move& m : p.Moves(w, t))
+        if (seen.insert(m.next).second) todo.push_back(m.next);
   }
   return out;
 }

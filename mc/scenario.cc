@@ -3,6 +3,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "spec/check.h"
+#include "spec/thread_body.h"
 
 namespace lifecheck {
 namespace {
@@ -10,43 +12,130 @@ namespace {
 // Thread names: P0.. for the identical workers, then one letter per role.
 std::string Worker(int k) { return absl::StrCat("P", k); }
 
-// dax-truncate (S-003-1, R-003a/b/c): K identical pinners — threads of one
-// process, or K DMA requests of one driver — each fault the process's one
-// PTE on page 0, pin the page through it into their own pin slot, munmap the
-// PTE (the process exits while the device still owns the pin, R-003c), DMA
-// into the page and unpin. T truncates the N-page file to 0 (busy scan over
-// all N pages); C writes into the hole at index 0, reallocating a freed
-// block. Every fault is followed by its thread's munmap: a page a pinner
-// re-maps while truncate sleeps in wait_page_idle is unmapped again later
-// (otherwise mainline WAIT waits for that mapping forever: a liveness
-// finding, not the race this scenario is about).
-std::string BuildDaxTruncate(int pages, int pinners) {
-  std::string s = absl::StrCat("config fs=dax files=1 pages=", pages,
-                               " spare=0 ptes=1 pins=", pinners, "\n");
-  for (int k = 0; k < pinners; ++k) {
-    const std::string t = absl::StrCat("thread ", Worker(k), ": ");
-    absl::StrAppend(&s, t, "fault pte=0 file=1 index=0\n", t, "pin pin=", k,
-                    " pte=0\n", t, "munmap pte=0\n", t, "dma pin=", k, "\n", t,
-                    "unpin pin=", k, "\n");
-  }
-  absl::StrAppend(&s, "thread T: truncate file=1 size=0\n",
-                  "thread C: alloc file=1 index=0\n");
-  return s;
+Call C(Op op, int a = 0, int b = 0, int c = 0) {
+  Call x;
+  x.op = op;
+  x.args = {static_cast<int16_t>(a), static_cast<int16_t>(b),
+            static_cast<int16_t>(c)};
+  return x;
 }
 
-// mkwrite (S-001-1/2, R-001a): K writers fault their own PTE of page k%N
-// read-only, take the write fault (page_mkwrite) and store; W writes page 0
-// back.
-std::string BuildMkwrite(int pages, int pinners) {
-  std::string s = absl::StrCat("config fs=disk files=1 pages=", pages,
-                               " ptes=", pinners, "\n");
-  for (int k = 0; k < pinners; ++k) {
-    const std::string t = absl::StrCat("thread ", Worker(k), ": ");
-    absl::StrAppend(&s, t, "fault pte=", k, " file=1 index=", k % pages, "\n",
-                    t, "write_fault pte=", k, "\n", t, "store pte=", k, "\n");
+// An argument's values lo..hi.
+struct Span {
+  int lo, hi;
+  Span(int v) : lo(v), hi(v) {}  // NOLINT: a single value
+  Span(int l, int h) : lo(l), hi(h) {}
+};
+// The call `op` with every combination of its arguments' values: one
+// alternative each (what `index=0..2` means in a trace).
+BodyItem Any(Op op, Span a = 0, Span b = 0, Span c = 0) {
+  std::vector<Call> alts;
+  for (int x = a.lo; x <= a.hi; ++x)
+    for (int y = b.lo; y <= b.hi; ++y)
+      for (int z = c.lo; z <= c.hi; ++z) alts.push_back(C(op, x, y, z));
+  return ChoiceItem(std::move(alts));
+}
+
+// A problem under construction: threads in order of first use.
+class Problem {
+ public:
+  explicit Problem(const Config& c) { t_.config = c; }
+  Problem& Add(const std::string& thread, BodyItem item) {
+    size_t i = 0;
+    while (i < t_.thread_names.size() && t_.thread_names[i] != thread) ++i;
+    if (i == t_.thread_names.size()) {
+      t_.thread_names.push_back(thread);
+      body_.emplace_back();
+    }
+    body_[i].push_back(std::move(item));
+    return *this;
   }
-  absl::StrAppend(&s, "thread W: writeback file=1 index=0\n");
-  return s;
+  Problem& Add(const std::string& thread, const Call& c) {
+    return Add(thread, CallItem(c));
+  }
+  // Concrete threads keep the plain form (Trace::threads) when every thread
+  // is concrete; otherwise every thread is a body.
+  Trace Build() && {
+    bool concrete = true;
+    for (const ThreadBody& b : body_) concrete = concrete && IsConcrete(b);
+    for (const ThreadBody& b : body_)
+      t_.threads.push_back(concrete ? CallsOfBody(b) : std::vector<Call>{});
+    if (!concrete) t_.bodies = std::move(body_);
+    return std::move(t_);
+  }
+
+ private:
+  Trace t_;
+  std::vector<ThreadBody> body_;
+};
+
+Config DaxConfig(int pages, int spare, int ptes, int pins) {
+  Config c;
+  c.fs = FsKind::kDax;
+  c.files = 1;
+  c.pages = pages;
+  c.spare = spare;
+  c.ptes = ptes;
+  c.pins = pins;
+  return c;
+}
+
+// dax-truncate (S-003-1, R-003a/b/c), the classic workload: a DAX file of N
+// blocks; K pinners, each of which maps any one of the N pages through its
+// own PTE (a thread's buffer in the process's mapping), pins it (GUP), unmaps
+// it (the process exits while the device still owns the pin, R-003c), DMAs
+// into it and unpins; T truncates the file to 0 (busy scan, the policy,
+// free); C writes into any index of the hole, reallocating a freed block.
+// Every fault is followed by its thread's munmap: a page a pinner re-maps
+// while truncate sleeps in wait_page_idle is unmapped again later (otherwise
+// mainline WAIT waits for that mapping for ever: a liveness finding, not the
+// race this scenario is about).
+Trace BuildDaxTruncate(int pages, int pinners) {
+  Problem p(DaxConfig(pages, 0, pinners, pinners));
+  for (int k = 0; k < pinners; ++k)
+    p.Add(Worker(k), Any(Op::kFault, k, 1, {0, pages - 1}))
+        .Add(Worker(k), C(Op::kPin, k, k))
+        .Add(Worker(k), C(Op::kMunmap, k))
+        .Add(Worker(k), C(Op::kDma, k))
+        .Add(Worker(k), C(Op::kUnpin, k));
+  p.Add("T", C(Op::kTruncate, 1, 0))
+      .Add("C", Any(Op::kAlloc, 1, {0, pages - 1}));
+  return std::move(p).Build();
+}
+
+// dax-truncate-page0: the fixed-call shape dax-truncate had before it chose
+// pages (issue 5; the Z3 figures of docs/performance.md are on it): every
+// pinner faults the process's one PTE on page 0, and C allocates index 0.
+// N only lengthens truncate's scan.
+Trace BuildDaxTruncatePage0(int pages, int pinners) {
+  Problem p(DaxConfig(pages, 0, 1, pinners));
+  for (int k = 0; k < pinners; ++k)
+    p.Add(Worker(k), C(Op::kFault, 0, 1, 0))
+        .Add(Worker(k), C(Op::kPin, k, 0))
+        .Add(Worker(k), C(Op::kMunmap, 0))
+        .Add(Worker(k), C(Op::kDma, k))
+        .Add(Worker(k), C(Op::kUnpin, k));
+  p.Add("T", C(Op::kTruncate, 1, 0)).Add("C", C(Op::kAlloc, 1, 0));
+  return std::move(p).Build();
+}
+
+// mkwrite (S-001-1/2, R-001a): K writers each map any one of the N pages
+// read-only through their own PTE, take the write fault (page_mkwrite) and
+// store; W writes back any one page. (The spec has no write(2) into a
+// cached page and no reclaim yet: the workload grows with them.)
+Trace BuildMkwrite(int pages, int pinners) {
+  Config c;
+  c.fs = FsKind::kDisk;
+  c.files = 1;
+  c.pages = pages;
+  c.ptes = pinners;
+  Problem p(c);
+  for (int k = 0; k < pinners; ++k)
+    p.Add(Worker(k), Any(Op::kFault, k, 1, {0, pages - 1}))
+        .Add(Worker(k), C(Op::kWriteFault, k))
+        .Add(Worker(k), C(Op::kStore, k));
+  p.Add("W", Any(Op::kWriteback, 1, {0, pages - 1}));
+  return std::move(p).Build();
 }
 
 // lease (S-003-4, R-003d): the FL_ALLOCATED lease of one pin. A faults,
@@ -55,26 +144,38 @@ std::string BuildMkwrite(int pages, int pinners) {
 // file's leases (break_allocated, takes C) and waits; W is break_work (unlocks
 // once the pages were idle, drops C). The owner's unlock is in A so that a
 // run where the workers find no lease yet still ends (no spurious deadlock).
-std::string BuildLease(int pages, int) {
-  return absl::StrCat(
-      "config fs=dax files=1 pages=", pages, " spare=0 ptes=1 pins=1\n",
-      "thread A: fault pte=0 file=1 index=0\n", "thread A: pin pin=0 pte=0\n",
-      "thread A: dma pin=0\n", "thread A: unpin pin=0\n",
-      "thread A: lease_unlock pin=0\n", "thread R: reap pin=0\n",
-      "thread T: break_lease file=1\n", "thread W: break_work pin=0\n");
+Trace BuildLease(int pages, int) {
+  Problem p(DaxConfig(pages, 0, 1, 1));
+  p.Add("A", C(Op::kFault, 0, 1, 0))
+      .Add("A", C(Op::kPin, 0, 0))
+      .Add("A", C(Op::kDma, 0))
+      .Add("A", C(Op::kUnpin, 0))
+      .Add("A", C(Op::kLeaseUnlock, 0))
+      .Add("R", C(Op::kReap, 0))
+      .Add("T", C(Op::kBreakLease, 1))
+      .Add("W", C(Op::kBreakWork, 0));
+  return std::move(p).Build();
+}
+
+Config LibfsConfig(int files, int events) {
+  Config c;
+  c.fs = FsKind::kLibfs;
+  c.files = files;
+  c.pages = 0;
+  c.ptes = 0;
+  c.events = events;
+  return c;
 }
 
 // umount (S-000-1/2, R-000a/b): a libfs with N files whose ->kill_sb
 // teardown F drops its pin of every file (d_make_discardable, or the legacy
 // dput) and then unmounts. One thread: this is the shutdown sequence itself;
 // a remover racing it is umount-race.
-std::string BuildUmount(int pages, int) {
-  std::string s =
-      absl::StrCat("config fs=libfs files=", pages, " pages=0 ptes=0\n");
-  for (int f = 1; f <= pages; ++f)
-    absl::StrAppend(&s, "thread F: discard d=", f, "\n");
-  absl::StrAppend(&s, "thread F: umount\n");
-  return s;
+Trace BuildUmount(int pages, int) {
+  Problem p(LibfsConfig(pages, 0));
+  for (int f = 1; f <= pages; ++f) p.Add("F", C(Op::kDiscard, f));
+  p.Add("F", C(Op::kUmount));
+  return std::move(p).Build();
 }
 
 // umount-race (S-000-4, R-000c): a kernel-internal remover W
@@ -82,87 +183,116 @@ std::string BuildUmount(int pages, int) {
 // min(K, N) files runs concurrently with umount U. The PERSISTENT flag
 // detects the race, it does not exclude it: the fix is to quiesce W in
 // ->kill_sb before generic_shutdown_super, which no knob models.
-std::string BuildUmountRace(int pages, int pinners) {
-  std::string s =
-      absl::StrCat("config fs=libfs files=", pages, " pages=0 ptes=0\n");
+Trace BuildUmountRace(int pages, int pinners) {
+  Problem p(LibfsConfig(pages, 0));
   for (int f = 1; f <= pinners && f <= pages; ++f)
-    absl::StrAppend(&s, "thread W: lookup d=", f, "\n",
-                    "thread W: discard d=", f, "\n", "thread W: dput d=", f,
-                    "\n");
-  absl::StrAppend(&s, "thread U: umount\n");
-  return s;
+    p.Add("W", C(Op::kLookup, f))
+        .Add("W", C(Op::kDiscard, f))
+        .Add("W", C(Op::kDput, f));
+  p.Add("U", C(Op::kUmount));
+  return std::move(p).Build();
 }
 
 // eventfs (S-002-1/2, R-002a/b): K users stat, open and close
 // events/<ev>/enable; K removes the event.
-std::string BuildEventfs(int, int pinners) {
-  std::string s = "config fs=libfs files=0 pages=0 ptes=0 events=1\n";
-  for (int k = 0; k < pinners; ++k) {
-    const std::string t = absl::StrCat("thread ", Worker(k), ": ");
-    absl::StrAppend(&s, t, "ev_lookup ev=0\n", t, "ev_open ev=0\n", t,
-                    "ev_close ev=0\n");
-  }
-  absl::StrAppend(&s, "thread K: ev_remove ev=0\n");
-  return s;
+Trace BuildEventfs(int, int pinners) {
+  Problem p(LibfsConfig(0, 1));
+  for (int k = 0; k < pinners; ++k)
+    p.Add(Worker(k), C(Op::kEvLookup, 0))
+        .Add(Worker(k), C(Op::kEvOpen, 0))
+        .Add(Worker(k), C(Op::kEvClose, 0));
+  p.Add("K", C(Op::kEvRemove, 0));
+  return std::move(p).Build();
 }
 
-// evict (S-004-1/2, R-004a/b): K processes map the file and exit (munmap,
-// dropping their inode reference); driver D_k pins the process's page
-// through its PTE, DMAs into it and unpins; U unlinks the file. Whoever drops
-// the last inode reference evicts the inode, while a driver may still hold a
-// pin. (The driver is its own thread: in the kernel the exiting process is
-// not the one that completes the I/O.)
-std::string BuildEvict(int pages, int pinners) {
-  std::string s =
-      absl::StrCat("config fs=dax files=1 pages=", pages,
-                   " spare=1 ptes=", pinners, " pins=", pinners, "\n");
+// evict (S-004-1/2, R-004a/b): K processes each map any one of the N pages
+// through their own PTE and exit (munmap, dropping their inode reference);
+// driver D_k pins the page through process k's PTE, DMAs into it and
+// unpins; U unlinks the file. Whoever drops the last inode reference evicts
+// the inode, while a driver may still hold a pin. (The driver is its own
+// thread: in the kernel the exiting process is not the one that completes
+// the I/O.)
+Trace BuildEvict(int pages, int pinners) {
+  Problem p(DaxConfig(pages, 1, pinners, pinners));
   for (int k = 0; k < pinners; ++k) {
-    const std::string t = absl::StrCat("thread ", Worker(k), ": ");
-    const std::string d = absl::StrCat("thread D", k, ": ");
-    absl::StrAppend(&s, t, "fault pte=", k, " file=1 index=", k % pages, "\n",
-                    t, "munmap pte=", k, "\n", d, "pin pin=", k, " pte=", k,
-                    "\n", d, "dma pin=", k, "\n", d, "unpin pin=", k, "\n");
+    const std::string d = absl::StrCat("D", k);
+    p.Add(Worker(k), Any(Op::kFault, k, 1, {0, pages - 1}))
+        .Add(Worker(k), C(Op::kMunmap, k))
+        .Add(d, C(Op::kPin, k, k))
+        .Add(d, C(Op::kDma, k))
+        .Add(d, C(Op::kUnpin, k));
   }
-  absl::StrAppend(&s, "thread U: unlink d=1\n");
-  return s;
+  p.Add("U", C(Op::kUnlink, 1));
+  return std::move(p).Build();
 }
+
+// Every call of every alternative is valid under `cfg` (a builder bug
+// otherwise).
+void CheckCalls(const ThreadBody& body, const Config& cfg) {
+  for (const BodyItem& it : body) {
+    for (const Call& c : it.alts) LC_CHECK(ValidateCall(c, cfg).empty());
+    CheckCalls(it.block, cfg);
+  }
+}
+
+// The policy variants of DAX truncate, for every shape of the workload.
+const std::vector<ScenarioVariant>& DaxTruncateVariants() {
+  static const std::vector<ScenarioVariant> kVariants = {
+      {{}, "verified", "mainline (WAIT)"},
+      {{{"dax_truncate", "ebusy"}}, "verified", "seed 003 option 1"},
+      {{{"dax_truncate", "sequester"}}, "verified", "seed 003 option 3"},
+      {{{"dax_truncate", "none"}}, "I-DAX-1", "R-003a"},
+      {{{"busy_scan_skips_unmapped", "true"}}, "I-DAX-4", "R-003c"},
+      {{{"ptl_on_zap", "false"}}, "I-DAX-1", "model mutation"},
+      {{{"dax_ref_base", "one"}}, "verified", "<= v6.14 refcounts"},
+      {{{"dax_scan_order", "scan_then_unmap"}}, "I-DAX-5", "R-003b"},
+  };
+  return kVariants;
+}
+const std::vector<std::string> kDaxTruncateKnobs = {
+    "dax_truncate", "busy_scan_skips_unmapped", "ptl_on_zap", "dax_scan_order",
+    "dax_ref_base"};
 
 }  // namespace
 
 const std::vector<ScenarioInfo>& Scenarios() {
   static const std::vector<ScenarioInfo> kScenarios = {
       {"dax-truncate",
-       "DAX truncate vs pinners doing pin/munmap/DMA/unpin vs a "
+       "DAX truncate vs pinners on pages of their choosing vs a "
        "reallocating write (seed 003)",
-       "P0..P(K-1): fault PTE 0, pin, munmap, dma, unpin; "
-       "T: truncate to 0; C: alloc index 0",
-       {"dax_truncate", "busy_scan_skips_unmapped", "ptl_on_zap",
-        "dax_scan_order", "dax_ref_base"},
+       "P0..P(K-1): fault any of the N pages (own PTE), pin, munmap, dma, "
+       "unpin; T: truncate to 0; C: alloc any index",
+       kDaxTruncateKnobs,
        {},
        1,
-       3,
+       kMaxIdx,
        1,
-       3,
-       {
-           {{}, "verified", "mainline (WAIT)"},
-           {{{"dax_truncate", "ebusy"}}, "verified", "seed 003 option 1"},
-           {{{"dax_truncate", "sequester"}}, "verified", "seed 003 option 3"},
-           {{{"dax_truncate", "none"}}, "I-DAX-1", "R-003a"},
-           {{{"busy_scan_skips_unmapped", "true"}}, "I-DAX-4", "R-003c"},
-           {{{"ptl_on_zap", "false"}}, "I-DAX-1", "model mutation"},
-           {{{"dax_ref_base", "one"}}, "verified", "<= v6.14 refcounts"},
-           {{{"dax_scan_order", "scan_then_unmap"}}, "I-DAX-5", "R-003b"},
-       },
+       kMaxPins,
+       DaxTruncateVariants(),
        &BuildDaxTruncate},
+      {"dax-truncate-page0",
+       "dax-truncate's fixed-call shape: every pinner on page 0 through "
+       "PTE 0 (seed 003)",
+       "P0..P(K-1): fault PTE 0 on page 0, pin, munmap, dma, unpin; "
+       "T: truncate to 0; C: alloc index 0",
+       kDaxTruncateKnobs,
+       {},
+       1,
+       kMaxIdx,
+       1,
+       kMaxPins,
+       DaxTruncateVariants(),
+       &BuildDaxTruncatePage0},
       {"mkwrite",
        "write fault (page_mkwrite) vs writeback (seed 001)",
-       "P0..P(K-1): fault, write_fault, store; W: writeback page 0",
+       "P0..P(K-1): fault any of the N pages (own PTE), write_fault, store; "
+       "W: writeback any page",
        {"mkwrite", "mkwrite_returns_locked"},
        {},
        1,
-       3,
+       kMaxIdx,
        1,
-       3,
+       kMaxPtes,
        {
            {{}, "verified", "mainline (fixed 2009)"},
            {{{"mkwrite", "old_racy"}}, "I-PG-1", "R-001a"},
@@ -242,14 +372,14 @@ const std::vector<ScenarioInfo>& Scenarios() {
        &BuildEventfs},
       {"evict",
        "last iput (evict) vs DAX pins (seed 004)",
-       "P0..P(K-1): fault, munmap; D0..D(K-1): pin, dma, unpin; "
-       "U: unlink",
+       "P0..P(K-1): fault any of the N pages (own PTE), munmap; "
+       "D0..D(K-1): pin through P_k's PTE, dma, unpin; U: unlink",
        {"evict_barrier"},
        {},
        1,
-       3,
+       kMaxIdx,
        1,
-       2,
+       (kMaxThreads - 1) / 2,
        {
            {{}, "verified", "mainline (dax_break_layout_final)"},
            {{{"evict_barrier", "none"}}, "I-DAX-3", "R-004a"},
@@ -320,13 +450,14 @@ absl::StatusOr<Trace> BuildScenario(const std::string& name, int pages,
     return absl::InvalidArgumentError(
         absl::StrCat("--pinners ", pinners, " is out of range for ", name,
                      " (1..", sc->max_pinners, ")"));
-  const std::string text = absl::StrCat("lifecheck-trace v1\n# scenario ", name,
-                                        "\n", sc->build(pages, pinners));
-  absl::StatusOr<Trace> t =
-      ParseTrace(text, absl::StrCat("<scenario ", name, ">"));
-  if (!t.ok()) return t.status();  // a bug in the builder: tests catch it
-  if (absl::Status s = ApplyPolicy(sc->base, t->config); !s.ok()) return s;
-  if (absl::Status s = ApplyPolicy(policy, t->config); !s.ok()) return s;
+  Trace t = sc->build(pages, pinners);
+  // A builder bug (a size or an argument out of range): tests catch it.
+  LC_CHECK(ValidateConfig(t.config).empty());
+  LC_CHECK(t.threads.size() <= static_cast<size_t>(kMaxThreads));
+  for (size_t th = 0; th < t.threads.size(); ++th)
+    CheckCalls(t.body(static_cast<int>(th)), t.config);
+  if (absl::Status s = ApplyPolicy(sc->base, t.config); !s.ok()) return s;
+  if (absl::Status s = ApplyPolicy(policy, t.config); !s.ok()) return s;
   return t;
 }
 

@@ -3,8 +3,10 @@
 // the policy variants CI checks and the verdict each must give.
 //
 // A scenario builds a problem trace (config + threads, no schedule) in the
-// one trace format, so every engine takes it and every counterexample is
-// that trace plus a schedule.
+// one trace format, so every engine takes it. Where a thread may do any of
+// several things (a pinner choosing a page), its program has choices
+// (spec/thread_body.h) and a counterexample is the concrete trace of the
+// run: the calls taken, plus a schedule.
 #ifndef LIFECHECK_MC_SCENARIO_H_
 #define LIFECHECK_MC_SCENARIO_H_
 
@@ -39,8 +41,8 @@ struct ScenarioInfo {
   int default_pages, max_pages;
   int default_pinners, max_pinners;
   std::vector<ScenarioVariant> variants;
-  // Text of the problem (trace lines after the header, without `policy`).
-  std::string (*build)(int pages, int pinners);
+  // The problem (config without policies, and each thread's program).
+  Trace (*build)(int pages, int pinners);
   // The race needs a fix no knob models (e.g. quiescing a remover before
   // umount): even mainline gives a counterexample.
   bool racy_by_design = false;

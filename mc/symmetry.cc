@@ -1,35 +1,48 @@
 #include "mc/symmetry.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "spec/check.h"
 
 namespace lifecheck {
 namespace {
 
+// Calls f(call) for every call of every alternative of `body`, in order.
+template <class F>
+void ForEachCall(const ThreadBody& body, F&& f) {
+  for (const BodyItem& it : body) {
+    for (const Call& c : it.alts) f(c);
+    ForEachCall(it.block, f);
+  }
+}
+
 // Which threads name each slot of one argument kind.
-std::map<int, std::vector<int>> Users(
-    const std::vector<std::vector<Call>>& threads, ArgKind kind) {
+std::map<int, std::vector<int>> Users(const std::vector<ThreadBody>& threads,
+                                      ArgKind kind) {
   std::map<int, std::vector<int>> users;
   for (int t = 0; t < static_cast<int>(threads.size()); ++t)
-    for (const Call& c : threads[t]) {
+    ForEachCall(threads[t], [&](const Call& c) {
       const OpInfo& info = GetOpInfo(c.op);
       for (int k = 0; k < info.nargs; ++k)
         if (info.arg_kinds[k] == kind) {
           auto& u = users[c.args[k]];
           if (u.empty() || u.back() != t) u.push_back(t);
         }
-    }
+    });
   return users;
 }
 
+// Markers of the normalised program's structure (ops are >= 0).
+constexpr int kChoiceMark = -1, kRepeatMark = -2, kEndMark = -3;
+
 }  // namespace
 
-Symmetry::Symmetry(const Config& cfg,
-                   const std::vector<std::vector<Call>>& threads)
+Symmetry::Symmetry(const Config& cfg, const std::vector<ThreadBody>& threads)
     : cfg_(cfg) {
   const auto pte_users = Users(threads, ArgKind::kPte);
   const auto pin_users = Users(threads, ArgKind::kPin);
@@ -37,18 +50,18 @@ Symmetry::Symmetry(const Config& cfg,
     auto it = users.find(slot);
     return it != users.end() && it->second.size() == 1;
   };
-  // Normalised program: private slots renumbered by first use, shared slots
-  // kept absolute (offset so the two never collide).
+  // Normalised program: its structure with private slots renumbered by first
+  // use and shared slots kept absolute (offset so the two never collide).
   struct Norm {
-    std::vector<std::vector<int>> calls;
+    std::vector<int> code;
     std::vector<int> ptes, pins;
   };
   std::vector<Norm> norms(threads.size());
   for (size_t t = 0; t < threads.size(); ++t) {
     Norm& n = norms[t];
-    for (const Call& c : threads[t]) {
+    auto call = [&](const Call& c) {
       const OpInfo& info = GetOpInfo(c.op);
-      std::vector<int> row{static_cast<int>(c.op)};
+      n.code.push_back(static_cast<int>(c.op));
       for (int k = 0; k < info.nargs; ++k) {
         int a = c.args[k];
         const ArgKind kind = info.arg_kinds[k];
@@ -63,23 +76,43 @@ Symmetry::Symmetry(const Config& cfg,
             a += 1000;
           }
         }
-        row.push_back(a);
+        n.code.push_back(a);
       }
-      n.calls.push_back(row);
-    }
+    };
+    std::function<void(const ThreadBody&)> walk = [&](const ThreadBody& b) {
+      for (const BodyItem& it : b) {
+        if (it.is_call()) {
+          n.code.insert(n.code.end(),
+                        {kChoiceMark, static_cast<int>(it.alts.size())});
+          for (const Call& c : it.alts) call(c);
+        } else {
+          n.code.insert(n.code.end(), {kRepeatMark, it.lo, it.hi});
+          walk(it.block);
+          n.code.push_back(kEndMark);
+        }
+      }
+    };
+    walk(threads[t]);
   }
   std::vector<bool> taken(threads.size(), false);
   for (size_t t = 0; t < threads.size(); ++t) {
     if (taken[t]) continue;
     Group g;
     for (size_t u = t; u < threads.size(); ++u) {
-      if (taken[u] || norms[u].calls != norms[t].calls) continue;
+      if (taken[u] || norms[u].code != norms[t].code) continue;
       taken[u] = true;
       g.threads.push_back(static_cast<int>(u));
       g.ptes.push_back(norms[u].ptes);
       g.pins.push_back(norms[u].pins);
     }
     if (g.threads.size() > 1) groups_.push_back(std::move(g));
+  }
+  for (const Group& g : groups_) {
+    const int len = 6 + cfg_.dentries() + 3 * cfg_.inodes() +
+                    cfg_.phys_pages() + 1 +
+                    6 * static_cast<int>(g.ptes[0].size()) +
+                    16 * static_cast<int>(g.pins[0].size());
+    key_len_ = std::max(key_len_, len);
   }
 }
 
@@ -90,36 +123,40 @@ std::string Symmetry::Describe() const {
   return parts.empty() ? "none" : absl::StrJoin(parts, " ");
 }
 
-std::vector<int> Symmetry::Key(const CWorld& w, const Group& g, int i) const {
+void Symmetry::Key(const CWorld& w, const Group& g, int i, int16_t* key) const {
   const int t = g.threads[i];
-  std::vector<int> k;
+  int16_t* k = key;
+  auto put = [&k](int v) { *k++ = static_cast<int16_t>(v); };
   const auto& th = w.th[t];
-  k.push_back(th.pc);
-  k.push_back(th.ret);
-  for (auto r : th.r) k.push_back(r);
-  for (int d = 0; d < cfg_.dentries(); ++d) k.push_back(w.d[d].h_thr[t]);
+  put(th.pc);
+  put(th.ret);
+  for (auto r : th.r) put(r);
+  for (int d = 0; d < cfg_.dentries(); ++d) put(w.d[d].h_thr[t]);
   for (int n = 0; n < cfg_.inodes(); ++n) {
-    k.push_back(w.ino[n].h_thr[t]);
-    k.push_back(w.ino[n].rwsem == t);
-    k.push_back(w.ino[n].mmaplock == t);
+    put(w.ino[n].h_thr[t]);
+    put(w.ino[n].rwsem == t);
+    put(w.ino[n].mmaplock == t);
   }
-  for (int p = 0; p < cfg_.phys_pages(); ++p)
-    k.push_back(w.pg[p].lock_owner == t);
-  k.push_back(w.ptl_owner == t);
+  for (int p = 0; p < cfg_.phys_pages(); ++p) put(w.pg[p].lock_owner == t);
+  put(w.ptl_owner == t);
   for (int e : g.ptes[i]) {
     const auto& p = w.pte[e];
-    k.insert(k.end(),
-             {p.present, p.page, p.writable, p.dirty, p.file, p.index});
+    for (int v : {int{p.present}, int{p.page}, int{p.writable}, int{p.dirty},
+                  int{p.file}, int{p.index}})
+      put(v);
   }
   for (int s : g.pins[i]) {
     const auto& p = w.pin[s];
-    k.insert(k.end(), {p.held, p.page, p.longterm, p.file, p.index, p.gen});
+    for (int v : {int{p.held}, int{p.page}, int{p.longterm}, int{p.file},
+                  int{p.index}, int{p.gen}})
+      put(v);
     const auto& l = w.lease[s];
-    k.insert(k.end(),
-             {l.on_list, l.dl_count, l.pages_set, l.breaking, l.allocated,
-              l.freed, l.file, l.h_list, l.h_reap, l.h_break});
+    for (int v : {int{l.on_list}, int{l.dl_count}, int{l.pages_set},
+                  int{l.breaking}, int{l.allocated}, int{l.freed}, int{l.file},
+                  int{l.h_list}, int{l.h_reap}, int{l.h_break}})
+      put(v);
   }
-  return k;
+  while (k < key + key_len_) put(0);
 }
 
 void Symmetry::Apply(CWorld& w, const Group& g,
@@ -156,19 +193,37 @@ void Symmetry::Apply(CWorld& w, const Group& g,
   map_owner(w.ptl_owner);
 }
 
-void Symmetry::Canonicalize(CWorld& w) const {
+bool Symmetry::Canonicalize(CWorld& w) const {
+  bool changed = false;
+  // Keys on the stack: this runs for every successor, on every worker.
+  constexpr int kMaxKey = 256;
+  LC_CHECK(key_len_ <= kMaxKey);
+  int16_t keys[kMaxThreads][kMaxKey];
   for (const Group& g : groups_) {
     const int n = static_cast<int>(g.threads.size());
-    std::vector<std::vector<int>> keys(n);
-    for (int i = 0; i < n; ++i) keys[i] = Key(w, g, i);
-    std::vector<int> from(n);
-    std::iota(from.begin(), from.end(), 0);
-    std::stable_sort(from.begin(), from.end(),
-                     [&](int a, int b) { return keys[a] < keys[b]; });
+    for (int i = 0; i < n; ++i) Key(w, g, i, keys[i]);
+    auto less = [&](int a, int b) {
+      return std::lexicographical_compare(keys[a], keys[a] + key_len_, keys[b],
+                                          keys[b] + key_len_);
+    };
+    int from[kMaxThreads];
     bool identity = true;
-    for (int j = 0; j < n; ++j) identity = identity && from[j] == j;
-    if (!identity) Apply(w, g, from);
+    // Insertion sort: stable, and groups are small.
+    for (int i = 0; i < n; ++i) {
+      int j = i;
+      while (j > 0 && less(i, from[j - 1])) {
+        from[j] = from[j - 1];
+        --j;
+      }
+      from[j] = i;
+      identity = identity && j == i;
+    }
+    if (!identity) {
+      Apply(w, g, std::vector<int>(from, from + n));
+      changed = true;
+    }
   }
+  return changed;
 }
 
 void Symmetry::Permute(CWorld& w, int g, const std::vector<int>& perm) const {

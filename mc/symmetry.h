@@ -1,8 +1,9 @@
 // Symmetry reduction over identical threads (e.g. K pinners doing the same
 // pin/DMA/unpin on their own PTE and pin slot).
 //
-// Threads are interchangeable when their call lists are equal after renaming
-// the PTE and pin slots each one uses privately (slots no other thread names).
+// Threads are interchangeable when their programs (spec/thread_body.h: calls,
+// their alternatives, repeats) are equal after renaming the PTE and pin slots
+// each one uses privately (slots no other thread names).
 // Swapping two such threads, together with their private slots, maps every
 // run to a run: the spec names threads only by equality (owner fields,
 // ghost h_thr columns, m.t) and scans slots with order-insensitive loops.
@@ -23,20 +24,21 @@
 
 #include "config/config.h"
 #include "spec/exec.h"
-#include "spec/program.h"
+#include "spec/thread_body.h"
 
 namespace lifecheck {
 
 class Symmetry {
  public:
-  Symmetry(const Config& cfg, const std::vector<std::vector<Call>>& threads);
+  Symmetry(const Config& cfg, const std::vector<ThreadBody>& threads);
 
   // No group has two members: Canonicalize is the identity.
   bool trivial() const { return groups_.empty(); }
   // "A,B,C" style description of the groups for reports: "{0,1,2}".
   std::string Describe() const;
 
-  void Canonicalize(CWorld& w) const;
+  // Returns whether w changed (some group was not in order).
+  bool Canonicalize(CWorld& w) const;
 
   // Applies the permutation that maps member i of group g to member perm[i]
   // (with their private slots); for tests.
@@ -50,13 +52,14 @@ class Symmetry {
     std::vector<std::vector<int>> ptes;  // [member][k]: k-th private PTE slot
     std::vector<std::vector<int>> pins;  // [member][k]: k-th private pin slot
   };
-  // Sort key of member i of group g.
-  std::vector<int> Key(const CWorld& w, const Group& g, int i) const;
+  // Writes the sort key of member i of group g to key[0..key_len_).
+  void Key(const CWorld& w, const Group& g, int i, int16_t* key) const;
   // new_member[j] = old member index placed at position j.
   void Apply(CWorld& w, const Group& g, const std::vector<int>& from) const;
 
   Config cfg_;
   std::vector<Group> groups_;
+  int key_len_ = 0;  // the longest key of any group
 };
 
 }  // namespace lifecheck

@@ -10,6 +10,7 @@
 
 #include "harness/run/spec_run.h"
 #include "mc/sym_domain.h"
+#include "spec/thread_body.h"
 
 namespace lifecheck {
 namespace {
@@ -90,8 +91,19 @@ bool BuildWitness(const Z3Encoding& enc, const std::vector<Frame>& frames,
   Trace cex = problem;
   cex.schedule.clear();
   cex.schedule_pos.clear();
-  for (int j = 0; j < k; ++j)
-    cex.schedule.push_back(model.eval(frames[j].sched, true).get_numeral_int());
+  // The pcs each thread ran resolve its choices (a problem with none
+  // resolves to its own calls).
+  std::vector<std::vector<int>> executed(problem.threads.size());
+  for (int j = 0; j < k; ++j) {
+    const int t = model.eval(frames[j].sched, true).get_numeral_int();
+    cex.schedule.push_back(t);
+    executed[t].push_back(enc.ExecutedPc(frames[j], model));
+  }
+  for (size_t t = 0; t < executed.size(); ++t)
+    cex.threads[t] =
+        ResolveCalls(enc.program(static_cast<int>(t)), executed[t]);
+  cex.bodies.clear();
+  cex.call_pos.clear();
   const int code =
       model.eval(frames[k].v[enc.violation_field()], true).get_numeral_int();
   const Inv inv = code != 0 ? static_cast<Inv>(code) : Inv::kDeadlock;

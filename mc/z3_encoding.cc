@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "spec/step_table.h"
+#include "spec/thread_body.h"
 
 // Why the reductions keep a shortest counterexample (bad = violation != 0 or
 // deadlock; "shortest" = fewest steps over all schedules).
@@ -71,8 +72,9 @@ Z3Encoding::Z3Encoding(z3::context& ctx, const Trace& problem,
       opts_(opts),
       tmpl_vars_(ctx),
       always_viol_(ctx) {
-  for (const auto& calls : problem_.threads)
-    progs_.push_back(Flatten(calls, problem_.config));
+  for (size_t t = 0; t < problem_.threads.size(); ++t)
+    progs_.push_back(
+        FlattenBody(problem_.body(static_cast<int>(t)), problem_.config));
   const CWorld init = InitWorld(problem_.config);
   VisitWorld(init, [&](const char* kind, int oi, const char* field, int ei,
                        const auto& v) {
@@ -128,6 +130,12 @@ void Z3Encoding::BuildTemplates() {
     insn_.assign(progs_.size(), {});
     for (int t = 0; t < num_threads(); ++t) {
       for (size_t p = 0; p < progs_[t].size(); ++p) {
+        if (progs_[t].junction(static_cast<int>(p))) {
+          // A junction runs no step: a thread there takes one of its
+          // targets' steps (StepConstraint), never this pc's.
+          insn_[t].push_back(Insn1{ctx_.bool_val(false), {}, {}, {}, {}});
+          continue;
+        }
         // ExecStep minus its last part, CheckAlways: Trans applies that
         // once to the post-frame instead of once per step (same formula).
         SWorld post = w;
@@ -225,8 +233,24 @@ void Z3Encoding::ComputeFootprints() {
 }
 
 void Z3Encoding::ComputeSymmetry() {
-  const auto& th = problem_.threads;
   const int n = num_threads();
+  // Each thread's calls in layout order (the first instruction of each):
+  // for a list of calls, the list itself; for a body with choices, every
+  // alternative, with the layout (junctions, where calls return) compared
+  // separately below.
+  std::vector<std::vector<Call>> th(n);
+  for (int t = 0; t < n; ++t)
+    for (const Insn& in : progs_[t])
+      if (in.step != Step::kCount && in.k == 0)
+        th[t].push_back({in.op, in.args});
+  auto same_layout = [&](int i, int j) {
+    const ThreadProgram &a = progs_[i], &b = progs_[j];
+    if (a.size() != b.size() || a.junctions != b.junctions) return false;
+    for (size_t p = 0; p < a.size(); ++p)
+      if (a[p].step != b[p].step || a[p].return_pc() != b[p].return_pc())
+        return false;
+    return true;
+  };
   // Slots (kind, index) a thread names.
   auto slots = [&](int t) {
     std::set<std::pair<int, int>> s;
@@ -240,7 +264,7 @@ void Z3Encoding::ComputeSymmetry() {
     return s;
   };
   auto symmetric = [&](int i, int j) {
-    if (th[i].size() != th[j].size()) return false;
+    if (th[i].size() != th[j].size() || !same_layout(i, j)) return false;
     std::map<std::pair<int, int>, int> fwd, bwd;  // slot renaming i -> j
     for (size_t c = 0; c < th[i].size(); ++c) {
       const Call &a = th[i][c], &b = th[j][c];
@@ -297,7 +321,7 @@ void Z3Encoding::ComputeSymmetry() {
 
 Frame Z3Encoding::MakeFrame(const std::string& prefix, int k) const {
   const std::string p = prefix + std::to_string(k) + ".";
-  Frame f{k, {}, SymIntConst(p + "sched"), {}, {}};
+  Frame f{k, {}, SymIntConst(p + "sched"), SymIntConst(p + "choice"), {}, {}};
   size_t vi = 0;
   for (size_t i = 0; i < init_.size(); ++i) {
     if (vi < var_.size() && var_[vi] == static_cast<int>(i)) {
@@ -370,13 +394,26 @@ z3::expr Z3Encoding::StepConstraint(const Frame& a, Frame* b) const {
   c.push_back(a.sched >= 0 && a.sched < n);
   c.push_back(a.v[violation_] == 0);
   z3::expr_vector enabled(ctx_);
-  for (int t = 0; t < n; ++t)
-    for (size_t p = 0; p < progs_[t].size(); ++p) {
+  for (int t = 0; t < n; ++t) {
+    const ThreadProgram& prog = progs_[t];
+    const z3::expr& pc = a.v[pc_field_[t]];
+    // at[p]: thread t is about to run pc p — its pc, or a junction whose
+    // chosen target is p (the choice is resolved by this very step).
+    std::vector<z3::expr> at;
+    for (size_t p = 0; p < prog.size(); ++p)
+      at.push_back(prog.junction(static_cast<int>(p))
+                       ? ctx_.bool_val(false)
+                       : pc == static_cast<int>(p));
+    for (size_t j = 0; j < prog.size(); ++j)
+      if (const Junction* jn = prog.junction(static_cast<int>(j)))
+        for (int q : jn->targets)
+          at[q] = at[q] || (pc == static_cast<int>(j) && a.choice == q);
+    for (size_t p = 0; p < prog.size(); ++p) {
       const z3::expr& act = a.act[t][p];
-      c.push_back(act ==
-                  (a.sched == t && a.v[pc_field_[t]] == static_cast<int>(p)));
+      c.push_back(act == (a.sched == t && at[p]));
       enabled.push_back(act && Inst(insn_[t][p].guard, a));
     }
+  }
   c.push_back(z3::mk_or(enabled));
   // Next value of each variable field: the ite over the steps that write it.
   std::vector<z3::expr> next;
@@ -417,6 +454,13 @@ z3::expr Z3Encoding::Por(const Frame& a, const Frame& b) const {
   return z3::mk_and(c);
 }
 
+int Z3Encoding::ExecutedPc(const Frame& f, const z3::model& model) const {
+  const int t = model.eval(f.sched, true).get_numeral_int();
+  const int pc = model.eval(f.v[pc_field_[t]], true).get_numeral_int();
+  if (!progs_[t].junction(pc)) return pc;
+  return model.eval(f.choice, true).get_numeral_int();
+}
+
 z3::expr Z3Encoding::Violation(const Frame& f) const {
   return f.v[violation_] != 0;
 }
@@ -424,11 +468,25 @@ z3::expr Z3Encoding::Violation(const Frame& f) const {
 z3::expr Z3Encoding::Deadlock(const Frame& f) const {
   z3::expr_vector work(ctx_), blocked(ctx_);
   for (int t = 0; t < num_threads(); ++t) {
+    const ThreadProgram& prog = progs_[t];
     const z3::expr& pc = f.v[pc_field_[t]];
-    work.push_back(pc != static_cast<int>(progs_[t].size()));
-    for (size_t p = 0; p < progs_[t].size(); ++p)
-      blocked.push_back(
-          !(pc == static_cast<int>(p) && Inst(insn_[t][p].guard, f)));
+    // Work is left unless the thread may stop (its end, or a junction that
+    // allows stopping); it is blocked at a junction iff every target is.
+    z3::expr_vector stop(ctx_);
+    stop.push_back(pc == static_cast<int>(prog.size()));
+    for (size_t p = 0; p < prog.size(); ++p) {
+      const Junction* j = prog.junction(static_cast<int>(p));
+      if (!j) {
+        blocked.push_back(
+            !(pc == static_cast<int>(p) && Inst(insn_[t][p].guard, f)));
+        continue;
+      }
+      if (j->may_end) stop.push_back(pc == static_cast<int>(p));
+      for (int q : j->targets)
+        blocked.push_back(
+            !(pc == static_cast<int>(p) && Inst(insn_[t][q].guard, f)));
+    }
+    work.push_back(!z3::mk_or(stop));
   }
   return f.v[violation_] == 0 && z3::mk_or(work) && z3::mk_and(blocked);
 }

@@ -54,9 +54,12 @@ struct EncodingOptions {
 // choice made there.
 struct Frame {
   int k = 0;
-  std::vector<z3::expr> v;        // every world field, in VisitWorld order
-  z3::expr sched;                 // thread that steps from this frame
-  std::vector<z3::expr> started;  // ghost: thread t has taken a step
+  std::vector<z3::expr> v;  // every world field, in VisitWorld order
+  z3::expr sched;           // thread that steps from this frame
+  // If that thread waits at a junction (a choice, spec/thread_body.h): the
+  // pc of the instruction it runs, one of the junction's targets.
+  z3::expr choice;
+  std::vector<z3::expr> started;           // ghost: thread t has taken a step
   std::vector<std::vector<z3::expr>> act;  // [t][p]: sched == t && pc_t == p
 };
 
@@ -92,6 +95,10 @@ class Z3Encoding {
   z3::expr Distinct(const Frame& a, const Frame& b) const;
 
   int num_threads() const { return static_cast<int>(progs_.size()); }
+  const ThreadProgram& program(int t) const { return progs_[t]; }
+  // The pc of the instruction thread `sched` runs from frame f in `model`
+  // (its pc, or the chosen target of its junction).
+  int ExecutedPc(const Frame& f, const z3::model& model) const;
   int num_variable_fields() const { return static_cast<int>(var_.size()); }
   int num_fields() const { return static_cast<int>(init_.size()); }
   int num_insns() const;

@@ -255,7 +255,7 @@ class Machine {
       when(w.ino[i].rwsem == t, [&] { set(w.ino[i].rwsem, -1); });
       when(w.ino[i].mmaplock == t, [&] { set(w.ino[i].mmaplock, -1); });
     }
-    jump(insn.base + insn.len);
+    jump(insn.return_pc());
   }
   void ret(int v) { ret(D::IntLit(v)); }
 
@@ -287,6 +287,19 @@ class Machine {
   // changed so far (every write of a step goes through set(); the symbolic
   // domain depends on that too). False if the writes overflowed the log:
   // then the footprint is unknown and every object must be checked.
+  // Concrete domain: f(address, old value) for every field whose value a
+  // set() of this machine changed, in order (a field written twice appears
+  // twice, the first with its value before the step); false, and f never
+  // called, if the log overflowed. set_local() writes (the thread's pc,
+  // return value and registers) are not in it.
+  template <class F>
+  bool ForEachWrite(F f) const {
+    static_assert(kTracks);
+    if (n_log_ >= kLogSize) return false;
+    for (int k = 0; k < n_log_; ++k) f(log_[k].addr, log_[k].old);
+    return true;
+  }
+
   LC_NO_COVERAGE bool footprint(Touched* out) const {
     static_assert(kTracks);
     if (n_log_ >= kLogSize) return false;

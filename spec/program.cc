@@ -367,9 +367,9 @@ LC_NO_COVERAGE void AppendCall(ThreadProgram& prog, const Call& c,
   // The differential runner appends a call per call it runs: its buffers
   // keep their capacity, so this allocates only while a program grows.
   for (size_t k = 0; k < n; ++k)
-    prog.push_back(Insn{c.op, steps[k], static_cast<int16_t>(k),
-                        static_cast<int16_t>(n), static_cast<int16_t>(base),
-                        index, c.args});
+    prog.insns.push_back(Insn{c.op, steps[k], static_cast<int16_t>(k),
+                              static_cast<int16_t>(n),
+                              static_cast<int16_t>(base), index, c.args});
 }
 
 ThreadProgram Flatten(const std::vector<Call>& calls, const Config& cfg) {

@@ -183,8 +183,51 @@ struct Insn {
   int16_t base;  // pc of the call's first step
   int16_t call;  // index of the call within the thread
   std::array<int16_t, kMaxArgs> args;
+  // Where the thread goes when the call returns; -1: base + len, the next
+  // instruction. A call that is one alternative of a choice returns to
+  // where the alternatives meet again (spec/thread_body.h).
+  int16_t ret_to = -1;
+
+  int return_pc() const { return ret_to >= 0 ? ret_to : base + len; }
 };
-using ThreadProgram = std::vector<Insn>;
+
+// A point where a thread waits with more than one possible next call: a
+// choice between calls, or the end of an optional repeat (spec/
+// thread_body.h). It is a pseudo-instruction at its own pc that no step
+// runs: the thread leaves it by taking the first step of one of `targets`
+// (the choice is resolved at that step), or, if `may_end`, it may also stop
+// there. Programs of concrete calls have none.
+struct Junction {
+  std::vector<int16_t> targets;  // pcs of first steps of calls
+  bool may_end = false;
+  bool operator==(const Junction&) const = default;
+};
+
+// A thread's flattened program: its instructions, of which the junctions
+// (step == Step::kCount, args[0] = index into `junctions`) are pseudo-
+// instructions. Indexed by pc like the instruction list it wraps.
+struct ThreadProgram {
+  std::vector<Insn> insns;
+  std::vector<Junction> junctions;
+
+  size_t size() const { return insns.size(); }
+  bool empty() const { return insns.empty(); }
+  const Insn& operator[](size_t pc) const { return insns[pc]; }
+  const Insn& back() const { return insns.back(); }
+  std::vector<Insn>::const_iterator begin() const { return insns.begin(); }
+  std::vector<Insn>::const_iterator end() const { return insns.end(); }
+  // The junction at `pc`, or nullptr for an instruction a step runs.
+  const Junction* junction(int pc) const {
+    const Insn& in = insns[pc];
+    return in.step == Step::kCount ? &junctions[in.args[0]] : nullptr;
+  }
+  bool has_junctions() const { return !junctions.empty(); }
+  // Empties the program, keeping the capacity (SpecExec reuses buffers).
+  void clear() {
+    insns.clear();
+    junctions.clear();
+  }
+};
 
 ThreadProgram Flatten(const std::vector<Call>& calls, const Config& cfg);
 // Appends call `c` (the thread's next call) to `prog`: what Flatten does for

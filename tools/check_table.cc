@@ -1,7 +1,8 @@
 // `lifecheck check --table`: the explicit engine's figures for dax-truncate
 // under the truncate policies, at pages x pinners from 1x1 to 3x3, with each
-// reduction on and off. The output is the Markdown section of
-// docs/performance.md; --write FILE replaces that section in FILE.
+// reduction on and off, one worker. The output is the Markdown section of
+// docs/performance.md; --write FILE replaces that section in FILE. (The
+// comparison with SPIN is bench/spin-vs-explicit, in its own section.)
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -34,7 +35,7 @@ std::vector<Mode> Modes() {
   McOptions dfs_none = dfs_nopor;
   dfs_none.symmetry = false;
   for (McOptions* o : {&bfs, &bfs_nosym, &dfs, &dfs_nopor, &dfs_none})
-    o->timeout_s = 60;
+    o->timeout_s = 60;  // one worker: the figures compare modes
   return {{"bfs+sym", bfs},
           {"bfs", bfs_nosym},
           {"dfs+por+sym", dfs},
@@ -57,9 +58,10 @@ std::string Table() {
        "docs/performance.md` (RelWithDebInfo, clang-14; one core of the "
        "2-core CI machine).\n\n"
     << "Scenario `dax-truncate` (`lifecheck check --list-scenarios`): K "
-       "identical pinners (fault PTE 0, pin, munmap, dma, unpin) vs truncate "
-       "to 0 vs a reallocating write, on a DAX file of N pages, under "
-       "`dax_truncate` = none / ebusy / wait. Each cell: verdict / states "
+       "identical pinners, each on any of the N pages of a DAX file (fault "
+       "through its own PTE, pin, munmap, dma, unpin), vs truncate to 0 vs "
+       "a write reallocating any freed block, under `dax_truncate` = none / "
+       "ebusy / wait; one worker (`--jobs 1`). Each cell: verdict / states "
        "stored / wall time. Modes: `bfs+sym` is the default (`lifecheck "
        "check`), `bfs` = `--no-symmetry`, `dfs+por+sym` = `--dfs`, `dfs+sym` "
        "= `--dfs --no-por`, `dfs` = `--dfs --no-por --no-symmetry`. A "
@@ -91,20 +93,19 @@ std::string Table() {
       }
     }
   }
-  o << "\nbytes/state (of the default mode) = memory of the visited set "
-       "(packed states in one arena + the hash index + BFS parent "
-       "pointers, at their allocated capacity) / states; `packed` is the "
-       "exact packed width of one state (no hash compaction: storage is "
-       "lossless).\n\n"
-       "Reading the table: N does not change the counts, because the "
-       "pinners all use page 0 and truncate scans and frees the range in "
-       "atomic steps. Symmetry over the K identical pinners is the "
-       "reduction that matters (about K! fewer states). POR (ample sets, "
-       "docs/model-checking.md) saves a smaller share (compare `dfs+por+sym` "
-       "with `dfs+sym`): most pinner steps change a refcount the "
-       "always-invariants read (visible), and only steps independent of "
-       "everything truncate and the reallocating write can still do "
-       "qualify.\n";
+  o << "\nbytes/state (of the default mode) = everything the search holds "
+       "(hash tables, state records with their parent and move label, the "
+       "BFS layers at their peak, at allocated capacity) / states; `packed` "
+       "is the exact packed width of one state (exact storage: lossless). "
+       "Small searches are dominated by the fixed part.\n\n"
+       "Reading the table: more pages are more work (each pinner chooses "
+       "its page). Symmetry over the K identical pinners is the reduction "
+       "that matters (up to K! fewer states; compare `bfs+sym` with `bfs`). "
+       "POR (ample sets, docs/model-checking.md) saves a smaller share "
+       "(compare `dfs+por+sym` with `dfs+sym`): most pinner steps change a "
+       "refcount the always-invariants read (visible), and only steps "
+       "independent of everything truncate and the reallocating write can "
+       "still do qualify.\n";
   o << "\nEvery scenario variant (`lifecheck check --list-scenarios`) at its "
        "largest sizes, default mode (bfs+sym) and `--dfs` (dfs+por+sym):\n\n"
        "| scenario | N x K | policy | expected | bfs+sym | dfs+por+sym |\n"
@@ -115,7 +116,7 @@ std::string Table() {
           BuildScenario(sc.name, sc.max_pages, sc.max_pinners, v.policy);
       if (!t.ok()) continue;
       McEngineFn fn = FindMcEngine("explicit");
-      const McResult bfs = fn(*t, modes[0].opts);
+      const McResult bfs = fn(*t, modes[0].opts);  // one worker
       const McResult dfs = fn(*t, modes[2].opts);
       o << "| " << sc.name << " | " << sc.max_pages << "x" << sc.max_pinners
         << " | " << PolicyText(v.policy) << " | " << v.expect << " | "

@@ -222,7 +222,7 @@ check "regress no args -> 2" 2 - "usage: lifecheck regress" -- "$LC" regress
 # ---- check ----
 check "check no problem -> 2" 2 - "give exactly one of --scenario NAME or a trace FILE" \
   -- "$LC" check
-check "check unknown scenario -> 2" 2 - "unknown scenario 'nope'; scenarios: dax-truncate, mkwrite" \
+check "check unknown scenario -> 2" 2 - "unknown scenario 'nope'; scenarios: dax-truncate, dax-truncate-page0, mkwrite" \
   -- "$LC" check --scenario nope
 check "check unknown knob -> 2" 2 - "unknown policy knob 'bogus'; knobs: dentry_pin" \
   -- "$LC" check --scenario dax-truncate --policy bogus=1
@@ -232,7 +232,7 @@ check "check policy without = -> 2" 2 - "--policy wants knob=value" \
   -- "$LC" check --scenario dax-truncate --policy dax_truncate
 check "check pinners out of range -> 2" 2 - "--pinners 2 is out of range for lease" \
   -- "$LC" check --scenario lease --pinners 2
-check "check bad pages -> 2" 2 - "--pages wants an integer in 1..3, got 'x'" \
+check "check bad pages -> 2" 2 - "--pages wants an integer in 1..4, got 'x'" \
   -- "$LC" check --scenario dax-truncate --pages x
 check "check unknown engine -> 2" 2 - "unknown engine 'nope'; engines: .*explicit" \
   -- "$LC" check --scenario dax-truncate --engine nope
@@ -259,6 +259,46 @@ check "check a trace's calls -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
   -- "$LC" check --dfs -q -o "$TMP/cex2.trace" "$TMP/finding.trace"
 check "check budget -> 3" 3 "^SUMMARY: lifecheck: unknown" - \
   -- "$LC" check --scenario dax-truncate --pages 3 --pinners 3 --max-states 10
+
+# ---- choices: a problem for check (both engines); one concrete trace
+# everywhere else, with the position of the first choice
+write choices.trace <<'EOF'
+lifecheck-trace v1
+config fs=dax files=1 pages=2 spare=0 ptes=1 pins=1 events=0
+policy dax_truncate=none
+thread P: fault pte=0 file=1 index=0..1
+thread P: pin pin=0 pte=0 | dma pin=0
+thread T: truncate file=1 size=0
+EOF
+for e in explicit z3; do
+  check "check choices, engine $e -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+    -- "$LC" check --engine $e -q -o "$TMP/choices-$e.trace" "$TMP/choices.trace"
+  check "choices counterexample is concrete and replays ($e) -> 1" 1 \
+    "^SUMMARY: lifecheck: I-DAX-1 " - -- "$LC" run "$TMP/choices-$e.trace"
+done
+for cmd in run minimize "explain --svg $TMP/choices.svg" explore \
+  "encode -o $TMP/choices.bin" "decode -o $TMP/choices-dec.trace"; do
+  check "${cmd%% *} of a trace with choices -> 2" 2 - \
+    "^$(re "$TMP")/choices.trace:4:36: a choice .* for 'lifecheck check'" \
+    -- "$LC" $cmd "$TMP/choices.trace"
+done
+# regress lists a file it cannot run as a failed regression (exit 1).
+check "regress of a trace with choices -> 1" 1 \
+  "^FAIL .*choices.trace:4:36: a choice .* for 'lifecheck check'" - \
+  -- "$LC" regress "$TMP/choices.trace"
+check "print keeps the choices -> 0" 0 "^thread P: pin pin=0 pte=0 \| dma pin=0$" - \
+  -- "$LC" print "$TMP/choices.trace"
+# A counterexample of a problem with choices replays on the impl under the
+# controlled scheduler, through the step markers of its spec schedule.
+check "check dax-truncate 2x2 none -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" check --scenario dax-truncate --pages 2 --pinners 2 \
+  --policy dax_truncate=none -q -o "$TMP/cex22.trace"
+sed '/^policy /a judge: sched' "$TMP/cex22.trace" >"$TMP/cex22-sched.trace"
+check "its counterexample on the impl -> 1" 1 \
+  "^SUMMARY: lifecheck: I-DAX-1 .*\(impl\)$" - -- "$LC" run "$TMP/cex22-sched.trace"
+check "check --print shows a scenario's choices -> 0" 0 \
+  "^thread P0: fault pte=0 file=1 index=0..1$" - \
+  -- "$LC" check --scenario dax-truncate --pages 2 --pinners 1 --print
 
 # ---- a planted impl fault: the crash file's manifest carries it, so the
 # artefact alone replays, with no LIFECHECK_* variable and no flag

@@ -1,7 +1,9 @@
 // `lifecheck check`: model-check a named scenario or a trace's calls with a
 // registered engine (explicit, z3, ...), and show the counterexample.
+#include <algorithm>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -48,9 +50,12 @@ const std::vector<Flag> kFlags = {
     {{"--output", "-o"}, true},
     {{"--report-dir"}, true},
     {{"--list-scenarios"}},
+    {{"--print"}},
     {{"--table"}},
     {{"--write"}, true},
     {{"--progress"}},
+    {{"--jobs", "-j"}, true},
+    {{"--hash-compact"}},
     {{"--quiet", "-q"}},
     {{"--all"}},
     {{"--budget"}, true},
@@ -103,10 +108,21 @@ bool ParseOptions(const Command& c, const Parsed& p, McOptions* o, int* rc) {
     return false;
   }
   int bound = 0, max_states = 0, timeout = 0;
+  // Every core by default: BFS layers split across workers.
+  const int cores =
+      std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int jobs = cores;
   if (!p.Int(c, "--bound", 0, 1, 100000, &bound, rc) ||
       !p.Int(c, "--max-states", 0, 1, 2000000000, &max_states, rc) ||
-      !p.Int(c, "--timeout", 0, 1, 86400, &timeout, rc))
+      !p.Int(c, "--timeout", 0, 1, 86400, &timeout, rc) ||
+      !p.Int(c, "--jobs", cores, 1, 256, &jobs, rc))
     return false;
+  if (p.Has("--hash-compact") && p.Has("--dfs")) {
+    *rc = UsageError("check: --hash-compact needs BFS (not --dfs)", &c);
+    return false;
+  }
+  o->jobs = jobs;
+  o->hash_compact = p.Has("--hash-compact");
   o->bound = bound;
   o->max_states = max_states;
   o->timeout_s = timeout;
@@ -148,7 +164,8 @@ bool LoadProblem(const Command& c, const Parsed& p, Trace* problem,
     return false;
   }
   const std::string& path = p.operands[0];
-  absl::StatusOr<Trace> t = ReadTraceFile(path);
+  absl::StatusOr<Trace> t =
+      ReadTraceFile(path, lifecheck::ParseOptions{.choices = true});
   if (!t.ok()) {
     std::cerr << InputError(t.status(), path) << "\n";
     *rc = kExitBadInput;
@@ -187,6 +204,10 @@ int CmdCheck(const Args& args) {
   Trace problem;
   std::string label;
   if (!LoadProblem(c, p, &problem, &label, &rc)) return rc;
+  if (p.Has("--print")) {  // the problem, in the trace format
+    std::cout << PrintTrace(problem);
+    return kExitOk;
+  }
   const std::string engine_name = p.Value("--engine", "explicit");
   McEngineFn engine = FindMcEngine(engine_name);
   if (!engine)
@@ -240,7 +261,7 @@ const RegisterCommand kRegisterCheck(Command{
     "      [--policy knob=value]... [--engine explicit|z3] [--bound K]\n"
     "      [--prove] [--bfs|--dfs] [--no-por] [--no-symmetry]\n"
     "      [--max-states N] [--timeout S] [-o FILE] [--report-dir DIR]\n"
-    "      [--progress] [-q]\n"
+    "      [--progress] [-q] [--jobs N] [--hash-compact]\n"
     "  lifecheck check --list-scenarios\n"
     "  lifecheck check --table [--write FILE]\n"
     "  lifecheck check --all [--budget S] [--engines explicit,z3]\n"
@@ -248,7 +269,11 @@ const RegisterCommand kRegisterCheck(Command{
     "      [--regress-summary FILE] [--fuzz-summary FILE]\n"
     "\nThe problem is a named scenario (--list-scenarios) sized by --pages\n"
     "and --pinners, or a trace FILE whose calls are checked under every\n"
-    "schedule (its own schedule is ignored). --policy knob=value (repeatable;\n"
+    "schedule (its own schedule is ignored). FILE may give a thread\n"
+    "choices ('fault pte=0 file=1 index=0..2', 'dma pin=0 | unpin pin=0')\n"
+    "and repeats ('repeat 0..2 {' ... '}'): every resolution is explored,\n"
+    "and a counterexample is the concrete trace of the run that fails.\n"
+    "--policy knob=value (repeatable;\n"
     "see `lifecheck list-policies`) overrides the scenario's policies.\n"
     "\nengines: explicit (default; exhaustive state search) and any other\n"
     "registered engine (z3: bounded model checking, --prove: k-induction).\n"
@@ -264,9 +289,16 @@ const RegisterCommand kRegisterCheck(Command{
     "  -o FILE          write the counterexample trace to FILE (default:\n"
     "                   REPORT_DIR/cex-<scenario>.trace)\n"
     "  --report-dir DIR where files go without -o (default lifecheck-report)\n"
-    "  --progress       progress lines on stderr for long runs\n"
+    "  --progress       progress lines on stderr (states, states/s,\n"
+    "                   memory) for long runs\n"
+    "  -j, --jobs N     explicit BFS: worker threads (default: every core)\n"
+    "  --hash-compact   explicit BFS: keep a 64-bit fingerprint per state\n"
+    "                   instead of the state (far less memory); prints the\n"
+    "                   probability that a state was missed\n"
     "  -q, --quiet      on a counterexample print only the SUMMARY line\n"
     "  --list-scenarios the scenarios, their knobs and expected verdicts\n"
+    "  --print          print the problem (a scenario at its sizes, or FILE)\n"
+    "                   in the trace format and exit\n"
     "  --table [--write FILE]  the explicit-engine performance table for\n"
     "                   dax-truncate (docs/performance.md); --write replaces\n"
     "                   its section in FILE\n"

@@ -20,7 +20,8 @@ int CmdPrint(const Args& args) {
   if (!ParseArgs(c, args, {}, &p, &rc)) return rc;
   if (p.operands.size() != 1)
     return UsageError("print: exactly one trace file expected", &c);
-  absl::StatusOr<Trace> t = ReadTraceFile(p.operands[0]);
+  absl::StatusOr<Trace> t =
+      ReadTraceFile(p.operands[0], ParseOptions{.choices = true});
   if (!t.ok()) {
     std::cerr << InputError(t.status(), p.operands[0]) << "\n";
     return kExitBadInput;

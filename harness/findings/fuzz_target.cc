@@ -264,7 +264,10 @@ int SchedFuzzOneInput(const uint8_t* data, size_t size) {
 
 int ParserFuzzOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<Trace> t = ParseTrace(text, "input");
+  // Choices allowed: the whole grammar is fuzzed (docs/trace-format.md
+  // "Choices"), and a problem with choices round-trips too.
+  const ParseOptions opts{.choices = true};
+  absl::StatusOr<Trace> t = ParseTrace(text, "input", opts);
   if (!t.ok()) {
     // Bad input is reported with a position, never a crash.
     if (std::string(t.status().message()).rfind("input:", 0) != 0) {
@@ -276,7 +279,7 @@ int ParserFuzzOneInput(const uint8_t* data, size_t size) {
   }
   // Canonical text round-trips (docs/trace-format.md "Canonical form").
   const std::string printed = PrintTrace(*t);
-  absl::StatusOr<Trace> back = ParseTrace(printed, "printed");
+  absl::StatusOr<Trace> back = ParseTrace(printed, "printed", opts);
   if (!back.ok() || !(*back == *t) || PrintTrace(*back) != printed) {
     std::fprintf(stderr, "print/parse round trip failed:\n%s\n%s\n",
                  printed.c_str(),

@@ -92,7 +92,8 @@ std::unique_ptr<Strategy> MakeDfs(int preemptions);
 std::unique_ptr<Strategy> MakeReplay(std::vector<int> decisions);
 // Replays a SPEC schedule (thread per spec step): runs each listed thread
 // from its step marker to its next marker; `steps` are the spec's step
-// names (for the divergence report). After the schedule: sequential.
+// names (for the divergence report). After the schedule: the sequential
+// rule, as MakeReplay.
 std::unique_ptr<Strategy> MakeStepReplay(std::vector<int> schedule,
                                          std::vector<std::string> steps);
 

@@ -79,7 +79,16 @@ class StepReplayStrategy : public Strategy {
     // Threads before their first marker.
     for (int t : r)
       if (pend[t].kind != PointKind::kStep) return t;
-    if (i_ >= s_.size()) return r[0];  // past the schedule: sequential
+    if (i_ >= s_.size()) {
+      // Past the spec's run (it stopped at a finding): the sequential rule
+      // of the decision replay (the last thread while it can run, else the
+      // lowest), so that the impl's steps stay serial where they can and
+      // the spec, replaying them, meets the finding (with the lowest
+      // thread at every point, a thread blocked inside a step let another
+      // step run: the run was not serial and was not judged on the spec).
+      if (v.last >= 0 && can_run(v.last)) return v.last;
+      return r[0];
+    }
     const int t = s_[i_];
     if (t >= v.num_threads || pend[t].kind != PointKind::kStep) {
       why_ = absl::StrCat("spec step ", i_ + 1, " (T", t, " ", Step(i_),

@@ -32,7 +32,7 @@ struct CallList {
 // Splits the list into per-thread call vectors (SpecExec's input).
 std::vector<std::vector<Call>> ThreadsOf(const CallList& l);
 
-// "A", "B", ... "F": the names the threads of a call list get in its trace.
+// "A", "B", ... "H": the names the threads of a call list get in its trace.
 std::string CanonicalThreadName(int thread);
 
 }  // namespace lifecheck

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "spec/findings.h"
+#include "spec/thread_body.h"
 
 namespace lifecheck {
 namespace {
@@ -27,6 +28,16 @@ constexpr size_t kMaxScheduleLen = 1000000;  // expanded schedule entries
 constexpr size_t kMaxCallsPerThread = 1000;  // keeps Flatten's int16 pcs safe
 constexpr int kSchedTokensPerLine = 16;      // printer only
 constexpr int kMaxArgValue = INT16_MAX;      // Call::args is int16_t
+// Choices (docs/trace-format.md "Choices"). A junction's alternatives are
+// numbered in a byte by the explicit checker, and a program's pcs are int16.
+constexpr size_t kMaxAlternatives = 64;  // per call line
+constexpr int kMaxRepeatCount = 16;      // HI of `repeat LO..HI {`
+constexpr size_t kMaxJunctionTargets = 255;
+constexpr size_t kMaxProgramSteps = 30000;  // a body, unrolled
+constexpr std::string_view kChoiceNeedsCheck =
+    "a choice ('|'), an argument range ('LO..HI') or a 'repeat' makes a "
+    "problem for 'lifecheck check', which explores every resolution; this "
+    "command runs one concrete trace";
 
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -151,8 +162,12 @@ std::string ArgList(const OpInfo& info) {
 
 class Parser {
  public:
-  Parser(const std::string& text, const std::string& filename)
-      : text_(text), filename_(filename), set_at_(ConfigFields().size()) {}
+  Parser(const std::string& text, const std::string& filename,
+         const ParseOptions& opts)
+      : text_(text),
+        filename_(filename),
+        opts_(opts),
+        set_at_(ConfigFields().size()) {}
 
   absl::StatusOr<Trace> Run() {
     std::string_view rest(text_);
@@ -177,6 +192,8 @@ class Parser {
     absl::Status s = FinishConfig();
     if (!s.ok()) return s;
     s = CheckJudge();
+    if (!s.ok()) return s;
+    s = FinishBodies();
     if (!s.ok()) return s;
     return std::move(trace_);
   }
@@ -476,17 +493,53 @@ class Parser {
       trace_.thread_names.emplace_back(name);
       trace_.threads.emplace_back();
       trace_.call_pos.emplace_back();
+      bodies_.emplace_back();
+      open_.emplace_back();
+      first_line_.push_back(SrcPos{l.lineno, nt.col});
     }
     if (l.toks.size() < 3)
       return Err(l, l.end_col, "missing operation after " + Quote(nt.text));
     const Tok& ot = l.toks[2];
+    if (ot.text == "repeat") return DoRepeat(l, tid);
+    if (ot.text == "}") return DoBlockEnd(l, tid);
+    // Alternatives separated by '|' tokens, each an operation and its
+    // arguments (a value or a range LO..HI).
+    BodyItem item;
+    for (size_t first = 2;;) {
+      size_t end = first;
+      while (end < l.toks.size() && l.toks[end].text != "|") ++end;
+      if (end == first)
+        return Err(l, l.toks[first].col, "missing operation before '|'");
+      s = ParseAlternatives(l, first, end, &item.alts);
+      if (!s.ok()) return s;
+      if (end == l.toks.size()) break;
+      s = NoteChoice(l, l.toks[end].col);
+      if (!s.ok()) return s;
+      first = end + 1;
+      if (first == l.toks.size())
+        return Err(l, l.end_col, "missing operation after '|'");
+    }
+    if (item.alts.size() > kMaxAlternatives)
+      return Err(l, ot.col,
+                 "more than " + std::to_string(kMaxAlternatives) +
+                     " alternatives on one line (" +
+                     std::to_string(item.alts.size()) + ")");
+    return AddItem(l, tid, std::move(item), ot.col);
+  }
+
+  // Operation tokens [first, end) of line l: one call, or with argument
+  // ranges every combination of their values, appended to *alts.
+  absl::Status ParseAlternatives(const Line& l, size_t first, size_t end,
+                                 std::vector<Call>* alts) {
+    const Tok& ot = l.toks[first];
     Call call;
     if (!ParseOp(ot.text, &call.op))
       return Err(l, ot.col, "unknown operation " + Quote(ot.text));
     const OpInfo& info = GetOpInfo(call.op);
     const int nargs = NumArgs(info);
     int given_col[kMaxArgs] = {0, 0, 0};
-    for (size_t t = 3; t < l.toks.size(); ++t) {
+    int hi[kMaxArgs] = {0, 0, 0};  // a range's upper end (else = the value)
+    for (size_t t = first + 1; t < end; ++t) {
       const Tok& tok = l.toks[t];
       const size_t eq = tok.text.find('=');
       if (eq == std::string_view::npos)
@@ -510,17 +563,24 @@ class Parser {
                        std::to_string(given_col[k]) + ")");
       if (val.empty())
         return Err(l, val_col, "missing value for argument " + Quote(key));
-      long long n = 0;
-      if (!ParseDecimal(val, kMaxArgValue, &n))
-        return Err(l, val_col,
-                   "expected a decimal number for argument " + Quote(key) +
-                       ", got " + Quote(val));
-      if (n > kMaxArgValue)
-        return Err(l, val_col,
-                   std::string(key) + "=" + ShortNum(val) +
-                       " is too large (max " + std::to_string(kMaxArgValue) +
-                       ")");
+      const size_t dots = val.find("..");
+      long long n = 0, m = 0;
+      absl::Status vs = ParseValue(l, key, val.substr(0, dots), val_col, &n);
+      if (!vs.ok()) return vs;
+      m = n;
+      if (dots != std::string_view::npos) {
+        vs = NoteChoice(l, val_col);
+        if (!vs.ok()) return vs;
+        const int hi_col = ClampInt(static_cast<size_t>(val_col) + dots + 2);
+        vs = ParseValue(l, key, val.substr(dots + 2), hi_col, &m);
+        if (!vs.ok()) return vs;
+        if (m < n)
+          return Err(l, val_col,
+                     "empty range " + Quote(val) + " for argument " +
+                         Quote(key) + " (expected LO..HI with LO <= HI)");
+      }
       call.args[k] = static_cast<int16_t>(n);
+      hi[k] = static_cast<int>(m);
       given_col[k] = tok.col;
     }
     for (int k = 0; k < nargs; ++k) {
@@ -529,18 +589,179 @@ class Parser {
                    "missing argument '" + std::string(info.arg_names[k]) +
                        "' of '" + std::string(info.name) + "'");
     }
-    const std::string msg = ValidateCall(call, trace_.config);
-    if (!msg.empty())
-      return Err(l, ot.col,
-                 "invalid call '" + std::string(info.name) + "': " + msg);
-    std::vector<Call>& calls = trace_.threads[static_cast<size_t>(tid)];
-    if (calls.size() >= kMaxCallsPerThread)
-      return Err(l, ot.col,
-                 "thread " + Quote(name) + " has more than " +
-                     std::to_string(kMaxCallsPerThread) + " calls");
-    calls.push_back(call);
-    trace_.call_pos[static_cast<size_t>(tid)].push_back(
-        SrcPos{l.lineno, ot.col});
+    // Every combination, the last argument varying fastest; each must be a
+    // valid call (its first bad value is named).
+    size_t count = 1;
+    for (int k = 0; k < nargs; ++k) count *= hi[k] - call.args[k] + 1;
+    if (alts->size() + count > kMaxAlternatives)
+      return Err(l, l.toks[2].col,
+                 "more than " + std::to_string(kMaxAlternatives) +
+                     " alternatives on one line");
+    Call c = call;
+    for (;;) {
+      const std::string msg = ValidateCall(c, trace_.config);
+      if (!msg.empty())
+        return Err(l, ot.col,
+                   "invalid call '" + std::string(info.name) + "': " + msg);
+      alts->push_back(c);
+      int k = nargs - 1;
+      while (k >= 0 && c.args[k] == hi[k]) c.args[k] = call.args[k], --k;
+      if (k < 0) break;
+      ++c.args[k];
+    }
+    return absl::OkStatus();
+  }
+
+  // A decimal argument value.
+  absl::Status ParseValue(const Line& l, std::string_view key,
+                          std::string_view val, int col, long long* n) {
+    if (!ParseDecimal(val, kMaxArgValue, n))
+      return Err(l, col,
+                 "expected a decimal number for argument " + Quote(key) +
+                     ", got " + Quote(val));
+    if (*n > kMaxArgValue)
+      return Err(l, col,
+                 std::string(key) + "=" + ShortNum(val) +
+                     " is too large (max " + std::to_string(kMaxArgValue) +
+                     ")");
+    return absl::OkStatus();
+  }
+
+  // A choice, range or repeat at (l, col): only where choices are allowed.
+  absl::Status NoteChoice(const Line& l, int col) {
+    if (!opts_.choices) return Err(l, col, std::string(kChoiceNeedsCheck));
+    any_choice_ = true;
+    return absl::OkStatus();
+  }
+
+  // Appends `item` to thread tid's innermost open repeat, or its body; a
+  // plain call outside any repeat is also one of its concrete calls.
+  absl::Status AddItem(const Line& l, int tid, BodyItem item, int col) {
+    auto& open = open_[static_cast<size_t>(tid)];
+    if (item.alts.size() == 1 && open.empty()) {
+      std::vector<Call>& calls = trace_.threads[static_cast<size_t>(tid)];
+      if (calls.size() >= kMaxCallsPerThread)
+        return Err(l, col,
+                   "thread " + Quote(trace_.thread_names[tid]) +
+                       " has more than " + std::to_string(kMaxCallsPerThread) +
+                       " calls");
+      calls.push_back(item.alts[0]);
+      trace_.call_pos[static_cast<size_t>(tid)].push_back(
+          SrcPos{l.lineno, col});
+    }
+    (open.empty() ? bodies_[static_cast<size_t>(tid)] : open.back().block)
+        .push_back(std::move(item));
+    return absl::OkStatus();
+  }
+
+  // `thread NAME: repeat COUNT {` with COUNT = N or LO..HI: the lines of
+  // NAME up to its matching `}` are a block run LO..HI times.
+  absl::Status DoRepeat(const Line& l, int tid) {
+    const Tok& kw = l.toks[2];
+    absl::Status s = NoteChoice(l, kw.col);
+    if (!s.ok()) return s;
+    if (l.toks.size() < 4)
+      return Err(l, l.end_col, "missing count after 'repeat' (N or LO..HI)");
+    const Tok& ct = l.toks[3];
+    const size_t dots = ct.text.find("..");
+    long long lo = 0, hi = 0;
+    const std::string_view lo_text = ct.text.substr(0, dots);
+    const std::string_view hi_text =
+        dots == std::string_view::npos ? lo_text : ct.text.substr(dots + 2);
+    if (!ParseDecimal(lo_text, kMaxRepeatCount, &lo) ||
+        !ParseDecimal(hi_text, kMaxRepeatCount, &hi) || lo > hi ||
+        hi > kMaxRepeatCount)
+      return Err(l, ct.col,
+                 "expected a repeat count N or LO..HI with 0 <= LO <= HI <= " +
+                     std::to_string(kMaxRepeatCount) + ", got " +
+                     Quote(ct.text));
+    if (l.toks.size() < 5 || l.toks[4].text != "{")
+      return Err(l, l.toks.size() < 5 ? l.end_col : l.toks[4].col,
+                 "expected '{' after the repeat count");
+    if (l.toks.size() > 5)
+      return Err(l, l.toks[5].col,
+                 "unexpected " + Quote(l.toks[5].text) + " after '{'");
+    open_[static_cast<size_t>(tid)].push_back(Open{static_cast<int>(lo),
+                                                   static_cast<int>(hi),
+                                                   {},
+                                                   SrcPos{l.lineno, kw.col}});
+    return absl::OkStatus();
+  }
+
+  // `thread NAME: }` closes NAME's innermost open repeat.
+  absl::Status DoBlockEnd(const Line& l, int tid) {
+    const Tok& kw = l.toks[2];
+    absl::Status s = NoteChoice(l, kw.col);
+    if (!s.ok()) return s;
+    if (l.toks.size() > 3)
+      return Err(l, l.toks[3].col,
+                 "unexpected " + Quote(l.toks[3].text) + " after '}'");
+    auto& open = open_[static_cast<size_t>(tid)];
+    if (open.empty())
+      return Err(l, kw.col,
+                 "'}' closes no 'repeat' of thread " +
+                     Quote(trace_.thread_names[tid]));
+    Open o = std::move(open.back());
+    open.pop_back();
+    return AddItem(l, tid, RepeatItem(o.lo, o.hi, std::move(o.block)), kw.col);
+  }
+
+  // Instructions of `body` unrolled (pseudo-instructions included), or more
+  // than `cap`.
+  size_t UnrolledSize(const ThreadBody& body, size_t cap) const {
+    size_t n = 0;
+    for (const BodyItem& it : body) {
+      if (it.is_call()) {
+        n += 1;  // a junction
+        for (const Call& c : it.alts) n += StepsOf(c.op, trace_.config).size();
+      } else {
+        n += static_cast<size_t>(it.hi) * (UnrolledSize(it.block, cap) + 1);
+      }
+      if (n > cap) return cap + 1;
+    }
+    return n;
+  }
+
+  // Once the file is read: every repeat closed; a problem with choices has
+  // no schedule and is judged by the spec; its bodies fit a program.
+  absl::Status FinishBodies() {
+    for (size_t t = 0; t < open_.size(); ++t)
+      if (!open_[t].empty())
+        return Err(open_[t].back().pos.line, open_[t].back().pos.col,
+                   "'repeat' of thread " + Quote(trace_.thread_names[t]) +
+                       " is not closed (expected 'thread " +
+                       trace_.thread_names[t] + ": }')");
+    if (!any_choice_) return absl::OkStatus();
+    if (!trace_.schedule.empty())
+      return Err(trace_.schedule_pos[0].line, trace_.schedule_pos[0].col,
+                 "a trace with choices has no schedule: 'lifecheck check' "
+                 "explores every schedule of every resolution");
+    if (trace_.judge != Judge::kSpec)
+      return Err(judge_line_, 1,
+                 "a trace with choices is judged by the spec alone (the "
+                 "model checker); no 'judge:' line");
+    bool concrete = true;
+    for (size_t t = 0; t < bodies_.size(); ++t) {
+      concrete = concrete && IsConcrete(bodies_[t]);
+      const SrcPos at = first_line_[t];
+      if (UnrolledSize(bodies_[t], kMaxProgramSteps) > kMaxProgramSteps)
+        return Err(at.line, at.col,
+                   "thread " + Quote(trace_.thread_names[t]) +
+                       " unrolls to more than " +
+                       std::to_string(kMaxProgramSteps) + " steps");
+      const ThreadProgram prog = FlattenBody(bodies_[t], trace_.config);
+      for (const Junction& j : prog.junctions)
+        if (j.targets.size() > kMaxJunctionTargets)
+          return Err(at.line, at.col,
+                     "thread " + Quote(trace_.thread_names[t]) +
+                         " can go on with more than " +
+                         std::to_string(kMaxJunctionTargets) +
+                         " different calls at one point");
+    }
+    if (concrete) return absl::OkStatus();  // ranges of one value: calls
+    trace_.bodies = std::move(bodies_);
+    for (auto& calls : trace_.threads) calls.clear();
+    for (auto& pos : trace_.call_pos) pos.clear();
     return absl::OkStatus();
   }
 
@@ -614,9 +835,21 @@ class Parser {
     return -1;
   }
 
+  // A repeat being read: `repeat LO..HI {` and the items so far.
+  struct Open {
+    int lo, hi;
+    ThreadBody block;
+    SrcPos pos;
+  };
+
   const std::string& text_;
   const std::string& filename_;
+  const ParseOptions opts_;
   Trace trace_;
+  std::vector<ThreadBody> bodies_;       // per thread
+  std::vector<std::vector<Open>> open_;  // per thread, innermost last
+  std::vector<SrcPos> first_line_;       // per thread
+  bool any_choice_ = false;
   bool header_seen_ = false;
   int header_line_ = 1;
   bool config_done_ = false;
@@ -665,12 +898,14 @@ bool ParseJudge(std::string_view name, Judge* out) {
 }
 
 absl::StatusOr<Trace> ParseTrace(const std::string& text,
-                                 const std::string& filename) {
-  Parser p(text, filename);
+                                 const std::string& filename,
+                                 const ParseOptions& opts) {
+  Parser p(text, filename, opts);
   return p.Run();
 }
 
-absl::StatusOr<Trace> ReadTraceFile(const std::string& path) {
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path,
+                                    const ParseOptions& opts) {
   errno = 0;
   FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr)
@@ -684,7 +919,7 @@ absl::StatusOr<Trace> ReadTraceFile(const std::string& path) {
   std::fclose(f);
   if (err != 0)
     return absl::NotFoundError(path + ": cannot read: " + std::strerror(err));
-  return ParseTrace(text, path);
+  return ParseTrace(text, path, opts);
 }
 
 std::string PrintCall(const Call& c) {
@@ -700,6 +935,78 @@ std::string PrintCall(const Call& c) {
   }
   return out;
 }
+
+namespace {
+
+// Whether `alts` are every combination of contiguous argument ranges, the
+// last argument varying fastest (what one line with ranges parses to);
+// then *line is that line.
+bool AsRanges(const std::vector<Call>& alts, std::string* line) {
+  const OpInfo& info = GetOpInfo(alts[0].op);
+  const int nargs = NumArgs(info);
+  int lo[kMaxArgs] = {0, 0, 0}, hi[kMaxArgs] = {0, 0, 0};
+  for (int k = 0; k < nargs; ++k) {
+    lo[k] = hi[k] = alts[0].args[k];
+    for (const Call& c : alts) {
+      if (c.op != alts[0].op) return false;
+      lo[k] = std::min<int>(lo[k], c.args[k]);
+      hi[k] = std::max<int>(hi[k], c.args[k]);
+    }
+  }
+  Call c = alts[0];
+  for (int k = 0; k < nargs; ++k) c.args[k] = static_cast<int16_t>(lo[k]);
+  for (size_t i = 0;; ++i) {
+    if (i == alts.size() || !(alts[i] == c)) return false;
+    int k = nargs - 1;
+    while (k >= 0 && c.args[k] == hi[k])
+      c.args[k] = static_cast<int16_t>(lo[k]), --k;
+    if (k < 0) {
+      if (i + 1 != alts.size()) return false;
+      break;
+    }
+    ++c.args[k];
+  }
+  *line = std::string(info.name);
+  for (int k = 0; k < nargs; ++k) {
+    *line += " " + std::string(info.arg_names[k]) + "=" + std::to_string(lo[k]);
+    if (hi[k] > lo[k]) *line += ".." + std::to_string(hi[k]);
+  }
+  return true;
+}
+
+// A call's alternatives: runs of one operation as ranges where they are
+// exactly that, the rest one by one, joined by " | ".
+std::string PrintAlternatives(const std::vector<Call>& alts) {
+  std::string out;
+  for (size_t i = 0; i < alts.size();) {
+    size_t j = i;
+    while (j < alts.size() && alts[j].op == alts[i].op) ++j;
+    std::string line;
+    if (!AsRanges({alts.begin() + i, alts.begin() + j}, &line)) {
+      line = PrintCall(alts[i]);
+      j = i + 1;
+    }
+    out += (out.empty() ? "" : " | ") + line;
+    i = j;
+  }
+  return out;
+}
+
+void PrintBody(const ThreadBody& body, const std::string& prefix,
+               std::string* out) {
+  for (const BodyItem& it : body) {
+    if (it.is_call()) {
+      *out += prefix + PrintAlternatives(it.alts) + "\n";
+      continue;
+    }
+    *out += prefix + "repeat " + std::to_string(it.lo) +
+            (it.hi > it.lo ? ".." + std::to_string(it.hi) : "") + " {\n";
+    PrintBody(it.block, prefix, out);
+    *out += prefix + "}\n";
+  }
+}
+
+}  // namespace
 
 std::string PrintTrace(const Trace& t) {
   std::string out;
@@ -734,9 +1041,13 @@ std::string PrintTrace(const Trace& t) {
   }
 
   for (size_t i = 0; i < t.threads.size(); ++i) {
-    for (const Call& c : t.threads[i])
-      out += "thread " + ThreadName(t, static_cast<int>(i)) + ": " +
-             PrintCall(c) + "\n";
+    const std::string prefix =
+        "thread " + ThreadName(t, static_cast<int>(i)) + ": ";
+    if (!t.bodies.empty()) {
+      PrintBody(t.bodies[i], prefix, &out);
+      continue;
+    }
+    for (const Call& c : t.threads[i]) out += prefix + PrintCall(c) + "\n";
   }
 
   // Run-length encoded, at most kSchedTokensPerLine tokens per line.

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "config/faults.h"
 #include "spec/program.h"
+#include "spec/thread_body.h"
 
 namespace lifecheck {
 
@@ -44,25 +45,47 @@ struct Trace {
   std::vector<int> impl_schedule;
   // `# expect: <ID>` / `# expect: clean` header, "" if absent.
   std::string expect;
+  // A problem whose threads may run any of several programs (calls with
+  // alternatives, bounded repeats: spec/thread_body.h): one body per
+  // thread, and then every threads[t] is empty. Empty for a concrete trace.
+  // Only the model checker takes such a problem; its counterexamples are
+  // concrete traces.
+  std::vector<ThreadBody> bodies;
   // Source positions (filled by the parser, empty for built traces).
   std::vector<std::vector<SrcPos>> call_pos;  // [thread][call]
   std::vector<SrcPos> schedule_pos;           // [schedule entry]
+
+  bool concrete() const { return bodies.empty(); }
+  // Thread t's program: its body, or the body of its calls.
+  ThreadBody body(int t) const {
+    return bodies.empty() ? BodyOfCalls(threads[t]) : bodies[t];
+  }
 
   // Equality ignores positions.
   bool operator==(const Trace& o) const {
     return config == o.config && judge == o.judge && faults == o.faults &&
            thread_names == o.thread_names && threads == o.threads &&
-           schedule == o.schedule && impl_schedule == o.impl_schedule &&
-           expect == o.expect;
+           bodies == o.bodies && schedule == o.schedule &&
+           impl_schedule == o.impl_schedule && expect == o.expect;
   }
+};
+
+struct ParseOptions {
+  // Accept choices, argument ranges and repeats (docs/trace-format.md
+  // "Choices"): a problem for the model checker (Trace::bodies). Without
+  // this, the first one is an error at its position: every other command
+  // runs one concrete trace.
+  bool choices = false;
 };
 
 // Parses the text form. `filename` only labels errors, which read
 // "FILE:LINE:COL: message" (absl::InvalidArgumentError). Never crashes.
 absl::StatusOr<Trace> ParseTrace(const std::string& text,
-                                 const std::string& filename);
+                                 const std::string& filename,
+                                 const ParseOptions& opts = {});
 // Reads and parses a file (NotFound error if it cannot be read).
-absl::StatusOr<Trace> ReadTraceFile(const std::string& path);
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path,
+                                    const ParseOptions& opts = {});
 
 // Canonical text: ParseTrace(PrintTrace(t)) == t, and printing a parsed trace
 // is a fixed point after one round.

@@ -303,10 +303,14 @@ TEST(TraceRoundTrip, EveryOp) {
     for (int k = info.nargs - 1; k >= 0; --k)
       line += " " + std::string(info.arg_names[k]) + "=" +
               std::to_string(c.args[k]);
-    Trace parsed = MustParse(kHdr +
-                             "config fs=dax files=3 pages=3 spare=3 ptes=4 "
-                             "pins=4 events=2\n" +
-                             line + "\n" + line + "\nschedule: A*2\n");
+    Trace parsed =
+        MustParse(kHdr + "config fs=dax files=" + std::to_string(kMaxFiles) +
+                  " pages=" + std::to_string(kMaxIdx) +
+                  " spare=" + std::to_string(kMaxSpare) +
+                  " ptes=" + std::to_string(kMaxPtes) +
+                  " pins=" + std::to_string(kMaxPins) +
+                  " events=" + std::to_string(kMaxEvents) + "\n" + line + "\n" +
+                  line + "\nschedule: A*2\n");
     EXPECT_TRUE(parsed == one) << line;
   }
 }
