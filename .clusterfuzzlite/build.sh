@@ -14,7 +14,7 @@
 #   $OUT/<fuzzer>.dict                                fuzz/<fuzzer>.dict
 #   $OUT/<fuzzer>.options                             [libfuzzer] max_len
 #                                                     (and dict, if any)
-# $SRC (OSS-Fuzz: /src) is not needed: the source is this script's checkout.
+# $SRC (OSS-Fuzz: /src) is not needed: see `src` below.
 # $WORK (scratch, optional) holds the CMake build tree; default $OUT/../work.
 #
 # The targets decode inputs on the mainline configuration unless
@@ -35,7 +35,14 @@ CFLAGS="${CFLAGS:-}"
 CXXFLAGS="${CXXFLAGS:-}"
 CXXFLAGS="${CXXFLAGS//-stdlib=libc++/}"
 
-src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# The source: the working directory when it is the checkout (OSS-Fuzz runs
+# $SRC/build.sh from the Dockerfile's WORKDIR, $SRC/lifecheck), else the
+# checkout this script sits in (.clusterfuzzlite/build.sh).
+if [[ -f CMakeLists.txt && -d spec && -d fuzz ]]; then
+  src="$(pwd)"
+else
+  src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+fi
 mkdir -p "${OUT}"
 OUT="$(cd "${OUT}" && pwd)"
 work="${WORK:-${OUT}/../work}/lifecheck-build"
