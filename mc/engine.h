@@ -32,6 +32,9 @@ struct McResult {
   McVerdict verdict = McVerdict::kUnknown;
   Inv inv = Inv::kNone;  // the violated invariant, or Inv::kDeadlock
   Trace counterexample;  // problem + schedule, when verdict is kCounterexample
+  // kProved by an inductive invariant: its text (mc/invariant.h), already
+  // re-checked (mc/z3_certificate.h). Empty otherwise.
+  std::string certificate;
   double seconds = 0;
   int bound = 0;  // steps explored to (BMC) or the longest path seen
   // Engine figures for the report, in print order: {"states", "12345"},

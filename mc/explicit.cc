@@ -91,8 +91,10 @@ class StateStore {
 
 class Explorer {
  public:
-  Explorer(const Trace& problem, const McOptions& opts)
+  Explorer(const Trace& problem, const McOptions& opts,
+           const ExplicitVisitor* visit)
       : problem_(problem),
+        visit_(visit),
         opts_(opts),
         cfg_(problem.config),
         n_(static_cast<int>(problem.threads.size())),
@@ -283,6 +285,7 @@ class Explorer {
       max_depth_ = depth;
       if (OverBudget()) return Unknown();
       const CWorld w = Unpack(id);
+      if (visit_) (*visit_)(w);
       bool any = false;
       for (int t = 0; t < n_; ++t) {
         if (!Enabled(w, t)) continue;
@@ -502,6 +505,7 @@ class Explorer {
   }
 
   const Trace& problem_;
+  const ExplicitVisitor* visit_;
   const McOptions opts_;
   const Config cfg_;
   const int n_;
@@ -533,9 +537,14 @@ class Explorer {
 }  // namespace
 
 McResult CheckExplicit(const Trace& problem, const McOptions& opts) {
+  return CheckExplicit(problem, opts, nullptr);
+}
+
+McResult CheckExplicit(const Trace& problem, const McOptions& opts,
+                       const ExplicitVisitor& visit) {
   LC_CHECK(!problem.threads.empty() &&
            problem.threads.size() <= static_cast<size_t>(kMaxThreads));
-  Explorer e(problem, opts);
+  Explorer e(problem, opts, visit ? &visit : nullptr);
   return e.Run();
 }
 

@@ -91,6 +91,7 @@ Z3Encoding::Z3Encoding(z3::context& ctx, const Trace& problem,
   BuildTemplates();
   ComputeFootprints();
   ComputeSymmetry();
+  ComputeCone();
 }
 
 int Z3Encoding::num_insns() const {
@@ -224,6 +225,46 @@ void Z3Encoding::ComputeFootprints() {
   }
 }
 
+void Z3Encoding::ComputeCone() {
+  std::unordered_map<unsigned, int> field_of;
+  for (size_t k = 0; k < var_.size(); ++k)
+    field_of[tmpl_vars_[static_cast<unsigned>(k)].id()] = var_[k];
+  auto reads = [&](const z3::expr& e, std::vector<int>& out) {
+    std::unordered_set<unsigned> seen;
+    std::vector<z3::expr> consts;
+    CollectConsts(e, seen, consts);
+    for (const auto& c : consts) {
+      auto it = field_of.find(c.id());
+      if (it != field_of.end()) out.push_back(it->second);
+    }
+  };
+  // Roots: the violation field, what the always-invariants read, every
+  // guard and every pc (deadlock reads them all).
+  std::vector<int> work{violation_};
+  reads(always_viol_, work);
+  for (int t = 0; t < num_threads(); ++t) {
+    work.push_back(pc_field_[t]);
+    for (const Insn1& in : insn_[t]) reads(in.guard, work);
+  }
+  // Data dependence: a field of the cone is computed from these.
+  std::vector<std::vector<int>> from(init_.size());
+  for (int t = 0; t < num_threads(); ++t)
+    for (const Insn1& in : insn_[t])
+      for (size_t w = 0; w < in.writes.size(); ++w)
+        reads(in.post[w], from[in.writes[w]]);
+  std::vector<bool> in(init_.size(), false);
+  while (!work.empty()) {
+    const int f = work.back();
+    work.pop_back();
+    if (in[f]) continue;
+    in[f] = true;
+    for (int g : from[f]) work.push_back(g);
+  }
+  cone_.clear();
+  for (int i : var_)
+    if (in[i]) cone_.push_back(i);
+}
+
 void Z3Encoding::ComputeSymmetry() {
   const auto& th = problem_.threads;
   const int n = num_threads();
@@ -319,9 +360,10 @@ Frame Z3Encoding::MakeFrame(const std::string& prefix, int k) const {
   return f;
 }
 
-z3::expr Z3Encoding::Inst(const z3::expr& tmpl, const Frame& f) const {
+z3::expr Z3Encoding::Inst(const z3::expr& tmpl,
+                          const std::vector<z3::expr>& v) const {
   z3::expr_vector dst(ctx_);
-  for (int i : var_) dst.push_back(f.v[i]);
+  for (int i : var_) dst.push_back(v[i]);
   z3::expr_vector src = tmpl_vars_;
   return const_cast<z3::expr&>(tmpl).substitute(src, dst);
 }
@@ -421,16 +463,30 @@ z3::expr Z3Encoding::Violation(const Frame& f) const {
   return f.v[violation_] != 0;
 }
 
-z3::expr Z3Encoding::Deadlock(const Frame& f) const {
+z3::expr Z3Encoding::Deadlock(const Frame& f) const { return DeadlockOf(f.v); }
+
+z3::expr Z3Encoding::DeadlockOf(const std::vector<z3::expr>& v) const {
   z3::expr_vector work(ctx_), blocked(ctx_);
   for (int t = 0; t < num_threads(); ++t) {
-    const z3::expr& pc = f.v[pc_field_[t]];
+    const z3::expr& pc = v[pc_field_[t]];
     work.push_back(pc != static_cast<int>(progs_[t].size()));
     for (size_t p = 0; p < progs_[t].size(); ++p)
       blocked.push_back(
-          !(pc == static_cast<int>(p) && Inst(insn_[t][p].guard, f)));
+          !(pc == static_cast<int>(p) && Inst(insn_[t][p].guard, v)));
   }
-  return f.v[violation_] == 0 && z3::mk_or(work) && z3::mk_and(blocked);
+  return v[violation_] == 0 && z3::mk_or(work) && z3::mk_and(blocked);
+}
+
+Z3Encoding::OneStep Z3Encoding::Step(const std::vector<z3::expr>& pre, int t,
+                                     int p) const {
+  const Insn1& in = insn_[t][p];
+  OneStep s{pre[pc_field_[t]] == p && Inst(in.guard, pre), pre};
+  for (size_t w = 0; w < in.writes.size(); ++w)
+    s.post[in.writes[w]] = Inst(in.post[w], pre);
+  // ExecStep's last part, as in StepConstraint.
+  const z3::expr ve = s.post[violation_];
+  s.post[violation_] = z3::ite(ve != 0, ve, Inst(always_viol_, s.post));
+  return s;
 }
 
 z3::expr Z3Encoding::Distinct(const Frame& a, const Frame& b) const {

@@ -91,6 +91,42 @@ class Z3Encoding {
   z3::expr Bad(const Frame& f) const { return Violation(f) || Deadlock(f); }
   z3::expr Distinct(const Frame& a, const Frame& b) const;
 
+  // One step without a scheduler (the proof machinery's one-step queries):
+  // thread t's instruction p taken from the world `pre` (every field, in
+  // VisitWorld order; the variable ones free). `enabled` is pc_t == p and
+  // the step's guard; `post` is the world after it, each field an
+  // expression over `pre` (ExecStep: the step, then CheckAlways into the
+  // violation field unless the step recorded one).
+  struct OneStep {
+    z3::expr enabled;
+    std::vector<z3::expr> post;
+  };
+  OneStep Step(const std::vector<z3::expr>& pre, int t, int p) const;
+  // Deadlock over a world given as fields.
+  z3::expr DeadlockOf(const std::vector<z3::expr>& v) const;
+  // The spec's always-invariants (CheckAlways) hold in the world `v`.
+  z3::expr AlwaysHold(const std::vector<z3::expr>& v) const {
+    return Inst(always_viol_, v) == 0;
+  }
+  // Variable fields step (t, p) may write (the violation field included).
+  const std::vector<int>& Writes(int t, int p) const {
+    return insn_[t][p].writes;
+  }
+  int num_insns(int t) const { return static_cast<int>(progs_[t].size()); }
+  const std::vector<int>& variable_fields() const { return var_; }
+  // The cone of influence of the properties (violation, always-invariants,
+  // deadlock): the variable fields that a guard, the always-invariants or
+  // an event check reads, closed under "a step computes a field of the
+  // cone from it". A field outside it (a call's return value, a PTE's
+  // dirty bit on DAX) never changes a verdict: the one-step proofs and the
+  // sample ignore it. Sorted.
+  const std::vector<int>& cone() const { return cone_; }
+  const std::string& field_name(int i) const { return names_[i]; }
+  bool field_is_bool(int i) const { return is_bool_[i]; }
+  int initial_value(int i) const { return init_[i]; }
+  int pc_field(int t) const { return pc_field_[t]; }
+  const Trace& problem() const { return problem_; }
+
   int num_threads() const { return static_cast<int>(progs_.size()); }
   int num_variable_fields() const { return static_cast<int>(var_.size()); }
   int num_fields() const { return static_cast<int>(init_.size()); }
@@ -113,7 +149,11 @@ class Z3Encoding {
   z3::expr StepConstraint(const Frame& a, Frame* b) const;
   void ComputeFootprints();
   void ComputeSymmetry();
-  z3::expr Inst(const z3::expr& tmpl, const Frame& f) const;
+  void ComputeCone();
+  z3::expr Inst(const z3::expr& tmpl, const Frame& f) const {
+    return Inst(tmpl, f.v);
+  }
+  z3::expr Inst(const z3::expr& tmpl, const std::vector<z3::expr>& v) const;
 
   z3::context& ctx_;
   Trace problem_;
@@ -132,6 +172,7 @@ class Z3Encoding {
   std::vector<std::vector<std::vector<std::vector<int>>>> indep_;
   int64_t indep_pairs_ = 0;
   std::vector<std::pair<int, int>> sym_order_;  // (i, j): j starts after i
+  std::vector<int> cone_;
 };
 
 }  // namespace lifecheck
