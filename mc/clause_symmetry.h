@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "mc/invariant.h"
 
 namespace lifecheck {

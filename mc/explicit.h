@@ -43,7 +43,7 @@
 
 #include <functional>
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "mc/engine.h"
 #include "spec/exec.h"
 

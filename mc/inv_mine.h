@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "mc/clause_symmetry.h"
 #include "mc/engine.h"
 #include "mc/invariant.h"

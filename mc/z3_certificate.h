@@ -17,7 +17,7 @@
 
 #include <string>
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "mc/invariant.h"
 
 namespace lifecheck {

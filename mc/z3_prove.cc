@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/report.h"
+#include "harness/findings/report.h"
 #include "mc/clause_symmetry.h"
 #include "mc/inv_mine.h"
 #include "mc/sym_domain.h"

@@ -16,7 +16,7 @@
 #ifndef LIFECHECK_MC_Z3_PROVE_H_
 #define LIFECHECK_MC_Z3_PROVE_H_
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "mc/engine.h"
 
 namespace lifecheck {
