@@ -196,7 +196,8 @@ class LineParser {
     *field = terms_.FindField(s_.substr(b, i_ - b));
     if (*field < 0)
       return Error(b, absl::StrCat("unknown field '", s_.substr(b, i_ - b),
-                                   "' (names as in `lifecheck print`)"));
+                                   "' (fields are named as in the changes "
+                                   "column of a run's table)"));
     return absl::OkStatus();
   }
   absl::Status Val(int field, int* v) {

@@ -49,6 +49,11 @@ struct Z3Options {
   int termination_every = 1;
   // BMC frames as expressions over the previous frame (no equalities).
   bool functional = false;
+  // The shortest counterexample is known to take this many steps (the
+  // explicit engine's BFS found it): unroll to it without asking the
+  // shorter bounds, whose unsat answers cost most of the search. The
+  // witness is still Z3's own model, replayed. Not with `prove`.
+  int first_bound = 0;
 };
 
 // Precondition: problem.config and threads are valid (as ParseTrace makes

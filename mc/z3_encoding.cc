@@ -263,6 +263,7 @@ void Z3Encoding::ComputeCone() {
   cone_.clear();
   for (int i : var_)
     if (in[i]) cone_.push_back(i);
+  in_cone_ = in;
 }
 
 void Z3Encoding::ComputeSymmetry() {
@@ -393,7 +394,8 @@ z3::expr Z3Encoding::Trans(const Frame& a, const Frame& b) const {
   z3::expr c = StepConstraint(a, &next);
   z3::expr_vector eq(ctx_);
   eq.push_back(c);
-  for (int i : var_) eq.push_back(b.v[i] == next.v[i]);
+  for (int i : var_)
+    if (!opts_.cone || in_cone_[i]) eq.push_back(b.v[i] == next.v[i]);
   for (int t = 0; t < num_threads(); ++t)
     eq.push_back(b.started[t] == next.started[t]);
   return z3::mk_and(eq);
@@ -428,13 +430,14 @@ z3::expr Z3Encoding::StepConstraint(const Frame& a, Frame* b) const {
       const Insn1& in = insn_[t][p];
       for (size_t w = 0; w < in.writes.size(); ++w) {
         const int i = in.writes[w];
+        if (opts_.cone && !in_cone_[i]) continue;  // free in b
         next[i] = z3::ite(a.act[t][p], Inst(in.post[w], a), next[i]);
       }
     }
   // ExecStep's last part: CheckAlways on the post-state unless the step
   // itself recorded a violation (Machine::violate keeps the first).
   for (int i : var_)
-    if (i != violation_) b->v[i] = next[i];
+    if (i != violation_ && (!opts_.cone || in_cone_[i])) b->v[i] = next[i];
   const z3::expr ve = next[violation_];
   b->v[violation_] = z3::ite(ve != 0, ve, Inst(always_viol_, *b));
   for (int t = 0; t < n; ++t) b->started[t] = a.started[t] || a.sched == t;
@@ -492,7 +495,8 @@ Z3Encoding::OneStep Z3Encoding::Step(const std::vector<z3::expr>& pre, int t,
 z3::expr Z3Encoding::Distinct(const Frame& a, const Frame& b) const {
   z3::expr_vector d(ctx_);
   for (int i : var_)
-    if (i != violation_) d.push_back(a.v[i] != b.v[i]);
+    if (i != violation_ && (!opts_.cone || in_cone_[i]))
+      d.push_back(a.v[i] != b.v[i]);
   return z3::mk_or(d);
 }
 

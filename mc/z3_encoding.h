@@ -48,6 +48,10 @@ namespace lifecheck {
 struct EncodingOptions {
   bool por = true;       // forbid out-of-order adjacent independent steps
   bool symmetry = true;  // order the first steps of symmetric threads
+  // Trans/Next constrain only the fields in the cone of influence (cone()):
+  // the others are free in every frame after the first. No verdict reads
+  // them, so BMC's answers are unchanged and its frames are smaller.
+  bool cone = true;
 };
 
 // The world at time k (variable fields only; constants are literals) and the
@@ -173,6 +177,7 @@ class Z3Encoding {
   int64_t indep_pairs_ = 0;
   std::vector<std::pair<int, int>> sym_order_;  // (i, j): j starts after i
   std::vector<int> cone_;
+  std::vector<bool> in_cone_;  // [field]
 };
 
 }  // namespace lifecheck

@@ -4,8 +4,9 @@
 //           an inductive invariant (mc/z3_prove.h: learned from the
 //           reachable worlds, checked over the spec's step code, printed as
 //           a certificate); if there is a counterexample, or no proof in
-//           time, BMC (mc/z3_bmc.h) finds Z3's own shortest witness or
-//           explores in the time left. With --bound K: BMC to K.
+//           time, BMC (mc/z3_bmc.h) finds Z3's own shortest witness (at
+//           the length the sample's BFS found) or explores in the time
+//           left. With --bound K: BMC to K.
 //   z3-bmc  BMC alone (--prove adds k-induction): the encoding the proofs
 //           replaced, kept for comparisons (docs/performance.md).
 // Both read McOptions bound, prove, por, symmetry (BMC's reductions),
@@ -49,6 +50,10 @@ McResult CheckZ3(const Trace& problem, const McOptions& opts) {
                                        .count();
     if (z.timeout_s <= 0) return proof;
   }
+  // A counterexample of the sample's BFS: BMC asks for one of its length
+  // (a shortest one) without the shorter bounds.
+  if (proof.verdict == McVerdict::kCounterexample && !z.prove)
+    z.first_bound = proof.bound;
   McResult bmc = CheckZ3Bmc(problem, z);
   bmc.seconds += proof.seconds;
   // The proof's figures first, then BMC's.

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/findings/report.h"
+#include "absl/strings/str_split.h"
 #include "mc/clause_symmetry.h"
 #include "mc/inv_mine.h"
 #include "mc/sym_domain.h"
@@ -62,8 +62,10 @@ McResult ProveByInvariant(const Trace& problem, const ProveOptions& opts) {
   st.push_back({"sampled worlds", absl::StrCat(sample.states())});
   note(absl::StrCat("sampled ", sample.states(), " worlds"));
   if (explored.verdict != McVerdict::kVerified) {
-    // A counterexample (or no complete sample): nothing to prove.
+    // A counterexample (or no complete sample): nothing to prove. The
+    // counterexample's length tells BMC where to look.
     res.inv = explored.inv;
+    res.bound = explored.bound;
     st.push_back({"sample", McVerdictName(explored.verdict)});
     return finish(explored.verdict == McVerdict::kCounterexample
                       ? McVerdict::kCounterexample
@@ -100,11 +102,15 @@ McResult ProveByInvariant(const Trace& problem, const ProveOptions& opts) {
   }
 
   // 4. The certificate, re-checked from its text.
-  const Invariant inv{terms, hr.kept};
-  const std::string text =
-      PrintInvariant(inv, {absl::StrCat("lifecheck inductive invariant, ",
-                                        hr.kept.size(), " clauses"),
-                           ConfigLine(problem.config)});
+  // The header says what it is the invariant of: the problem's trace.
+  std::vector<std::string> header{absl::StrCat(
+      "lifecheck inductive invariant, ", hr.kept.size(), " clauses, of:")};
+  Trace shown = problem;
+  shown.schedule.clear();
+  const std::vector<std::string> lines =
+      absl::StrSplit(PrintTrace(shown), '\n', absl::SkipEmpty());
+  for (const std::string& line : lines) header.push_back("  " + line);
+  const std::string text = PrintInvariant(Invariant{terms, hr.kept}, header);
   absl::StatusOr<Invariant> back = ParseInvariant(text, "<certificate>");
   LC_CHECK(back.ok());  // the printer and the parser disagree: a bug
   const CertificateCheck cc = CheckCertificate(problem, *back, left());

@@ -3,8 +3,8 @@
 //
 //   1. sample  the explicit engine's reachable set (mc/inv_mine.h); a
 //              counterexample there means there is nothing to prove
-//              (verdict kCounterexample without a trace: the caller's BMC
-//              finds Z3's own witness);
+//              (verdict kCounterexample with its length as `bound` but
+//              without a trace: the caller's BMC finds Z3's own witness);
 //   2. mine    candidate clauses true on every sampled world
 //              (mc/inv_mine.h);
 //   3. prove   Houdini with learning (mc/z3_houdini.h): the candidates
