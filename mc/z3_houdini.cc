@@ -88,6 +88,7 @@ class Houdini::Impl {
       }
       fresh.clear();
       if (queue.empty()) break;
+      ++r.generations;
       while (!queue.empty()) {
         if (deadline.passed() || r.learned > kMaxLearned) return r;
         const Batch& b = batches_[queue.front()];

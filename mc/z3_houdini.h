@@ -46,6 +46,7 @@ struct HoudiniResult {
   bool done = false;  // false: the time budget (or the clause cap) ran out
   std::vector<InvClause> kept;  // inductive when done
   int queries = 0, learned = 0, dropped = 0;
+  int generations = 0;  // rounds of batches over newly added clauses
 };
 
 class Houdini {

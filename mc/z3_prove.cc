@@ -92,7 +92,9 @@ McResult ProveByInvariant(const Trace& problem, const ProveOptions& opts) {
                     hr.dropped, " dropped), ", hr.queries, " queries"));
   st.push_back({"learned clauses", absl::StrCat(hr.learned)});
   st.push_back({"dropped clauses", absl::StrCat(hr.dropped)});
-  st.push_back({"houdini queries", absl::StrCat(hr.queries)});
+  st.push_back(
+      {"houdini queries",
+       absl::StrCat(hr.queries, " in ", hr.generations, " generations")});
   int safety = 0;
   for (const InvClause& c : hr.kept) safety += IsSafetyClause(enc, c);
   if (!hr.done || safety != 2) {
