@@ -77,9 +77,12 @@ grep -q '^judge: diff$' "$crash.trace" &&
 check_artefact DIFF-STATE "$crash"
 
 # 2. sched_fuzzer: the impl's race under the controlled scheduler.
-mkdir -p "$tmp/sched/art"
-"$sched_fz" -artifact_prefix="$tmp/sched/art/" \
-  "$src/corpus/sched_fuzzer/003-zap-without-ptl.bin" >"$tmp/sched.log" 2>&1
+# (A corpus directory, not a file: libFuzzer saves artefacts when it
+# fuzzes, not when it reproduces the files it is given.)
+mkdir -p "$tmp/sched/art" "$tmp/sched/seed"
+cp "$src/corpus/sched_fuzzer/003-zap-without-ptl.bin" "$tmp/sched/seed/"
+"$sched_fz" -runs=10 -artifact_prefix="$tmp/sched/art/" "$tmp/sched/seed" \
+  >"$tmp/sched.log" 2>&1
 crash="$(find "$tmp/sched/art" -name 'crash-*' ! -name '*.trace' | head -1)"
 [[ -n "$crash" ]] || { tail -20 "$tmp/sched.log"; fail "sched_fuzzer found nothing"; }
 grep -q '^judge: sched$' "$crash.trace" ||

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -204,7 +205,16 @@ void FuzzInitialize(int argc, char** argv, Harness harness,
     WriteManifestOrWarn(afl_out, run);
     return;
   }
+  // libFuzzer saves artefacts when it fuzzes, not when it runs the files
+  // it is given (a reproduction: `diff_fuzzer crash-...`); neither does
+  // the harness then.
   p.libfuzzer = true;
+  for (int i = 1; i < argc; ++i) {
+    std::error_code ec;
+    if (argv[i][0] != '-' && std::filesystem::is_regular_file(argv[i], ec))
+      p.libfuzzer = false;
+  }
+  if (!p.libfuzzer) return;
   p.exact_path = FlagValue(argc, argv, "exact_artifact_path");
   p.prefix = FlagValue(argc, argv, "artifact_prefix");
   std::string dir;

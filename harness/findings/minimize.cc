@@ -259,10 +259,14 @@ class Minimizer {
     stats_.input_calls = NumCalls(t);
 
     t = Cut(t);
-    t = DeltaCalls(t);
     bool verified = false;
+    // To a fixpoint of every pass: the delta pass removes sets of calls
+    // that no single removal can (a lookup and its dput), so a trace the
+    // sweep changed gets it again; minimising a minimised trace then
+    // changes nothing.
     while (true) {
       const Trace before = t;
+      t = DeltaCalls(t);
       if (opts_.canonicalize) t = Canonical(t);
       verified = Sweep(t);
       if (!verified || t == before) break;

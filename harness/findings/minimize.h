@@ -29,7 +29,8 @@
 //     knobs reset to mainline and ignore: bits dropped where not needed;
 //  4. sweep: single-call removal, single schedule-run deletion and merging two
 //     runs of the same thread (one context switch fewer), to a fixpoint;
-//     3-4 repeat while the sweep changes the trace.
+//     2-4 repeat while they change the trace (so minimising a minimised
+//     trace changes nothing).
 // The result is 1-minimal when `stats.one_minimal` is true: the last sweep
 // tried every single-call removal and every single scheduling change
 // (IsOneMinimal below) and none kept the verdict.

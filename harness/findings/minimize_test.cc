@@ -96,5 +96,21 @@ TEST(RemoveCalls, DropsTheCallsScheduleEntries) {
   EXPECT_EQ(r.schedule, (std::vector<int>{0, 0, 0, 0}));
 }
 
+// Minimising a minimised trace changes nothing: a trace whose first
+// 1-minimal result still held a lookup/dput and an igrab/iput pair that only
+// go together (found by props.minimize).
+TEST(Minimize, IsIdempotent) {
+  absl::StatusOr<Trace> t =
+      ReadTraceFile(std::string(LIFECHECK_SOURCE_DIR) +
+                    "/corpus/regress/007-minimize-idempotent.trace");
+  ASSERT_TRUE(t.ok()) << t.status();
+  absl::StatusOr<MinimizeResult> once = Minimize(*t, JudgeOracle());
+  ASSERT_TRUE(once.ok()) << once.status();
+  absl::StatusOr<MinimizeResult> twice = Minimize(once->trace, JudgeOracle());
+  ASSERT_TRUE(twice.ok()) << twice.status();
+  EXPECT_EQ(PrintTrace(twice->trace), PrintTrace(once->trace));
+  EXPECT_LE(NumCalls(once->trace), 3) << PrintTrace(once->trace);
+}
+
 }  // namespace
 }  // namespace lifecheck
