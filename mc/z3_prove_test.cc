@@ -99,6 +99,10 @@ TEST_F(Z3Prove, LyingCertificatesAreRejected) {
     if (line.find("->") == std::string::npos) unlearned += line + "\n";
   }
   EXPECT_FALSE(CheckCertificate(*problem_, Parse(unlearned), 0).ok);
+  // The true invariant of WAIT, offered for NONE (same threads, truncate
+  // without the wait): NONE frees a pinned block, so no invariant of it
+  // may pass.
+  EXPECT_FALSE(CheckCertificate(DaxTruncate("none", 1, 2), Parse(text), 0).ok);
 }
 
 TEST(Z3ProveBuggy, CounterexampleIsNotProvedAndZ3FindsItsOwn) {
