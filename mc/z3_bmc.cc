@@ -163,6 +163,7 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     res.stats = {
         {"fields", std::to_string(enc.num_fields())},
         {"variable fields", std::to_string(enc.num_variable_fields())},
+        {"cone of influence", std::to_string(enc.cone().size())},
         {"insns", std::to_string(enc.num_insns())},
         {"independent pairs", std::to_string(enc.independent_pairs())},
         {"symmetric threads", std::to_string(enc.symmetric_threads())},

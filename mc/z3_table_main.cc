@@ -11,6 +11,8 @@
 //   lifecheck_z3_table --scenario NAME      ... another scenario's variants
 //   lifecheck_z3_table --timeout S          per engine run (default 60)
 //   lifecheck_z3_table --no-old             skip the old BMC column
+//   lifecheck_z3_table --bmc                BMC alone (z3-bmc), frames sliced
+//                                           to the cone vs whole frames
 //
 // CPU seconds are this process's (std::clock) around each engine call.
 #include <cstdio>
@@ -56,9 +58,39 @@ struct Args {
   int min = 1, max = 3;
   double timeout = 60;
   bool old = true;
+  bool bmc = false;
 };
 
+int Steps(const Trace& p) {
+  int steps = 0;
+  for (const auto& calls : p.threads)
+    for (const Call& c : calls)
+      steps += static_cast<int>(StepsOf(c.op, p.config).size());
+  return steps;
+}
+
+// --bmc: the cone slicing of BMC frames alone (EncodingOptions::cone), the
+// same deepening BMC with and without it.
+void BmcRow(const std::string& label, const Trace& p, const Args& a) {
+  McResult r[2];
+  double s[2];
+  for (int cone = 0; cone < 2; ++cone) {
+    Z3Options o;
+    o.enc.cone = cone == 1;
+    o.timeout_s = a.timeout;
+    s[cone] = Cpu([&] { r[cone] = CheckZ3Bmc(p, o); });
+  }
+  std::printf(
+      "| %s | %zu x %d | %s | %s | %.2f | %s | %.2f |\n", label.c_str(),
+      p.threads.size(), Steps(p),
+      (Stat(r[1], "cone of influence") + " of " + Stat(r[1], "variable fields"))
+          .c_str(),
+      Verdict(r[0]).c_str(), s[0], Verdict(r[1]).c_str(), s[1]);
+  std::fflush(stdout);
+}
+
 void Row(const std::string& label, const Trace& p, const Args& a) {
+  if (a.bmc) return BmcRow(label, p, a);
   McOptions eo;
   eo.timeout_s = a.timeout;
   McResult ex, z3, old;
@@ -71,10 +103,7 @@ void Row(const std::string& label, const Trace& p, const Args& a) {
     o.timeout_s = a.timeout;
     old_s = Cpu([&] { old = CheckZ3Bmc(p, o); });
   }
-  int steps = 0;
-  for (const auto& calls : p.threads)
-    for (const Call& c : calls)
-      steps += static_cast<int>(StepsOf(c.op, p.config).size());
+  const int steps = Steps(p);
   const bool proved = z3.verdict == McVerdict::kProved;
   std::printf(
       "| %s | %zu x %d | %s / %s | %.1f | %s | %s | %.2f | %s | %s | %.2f | "
@@ -113,10 +142,12 @@ int Main(int argc, char** argv) {
       a.timeout = std::atof(next().c_str());
     } else if (s == "--no-old") {
       a.old = false;
+    } else if (s == "--bmc") {
+      a.bmc = true;
     } else {
       std::fprintf(stderr,
                    "usage: %s [--scenario NAME] [--policy V,V] [--min N] "
-                   "[--max N] [--timeout S] [--no-old]\n",
+                   "[--max N] [--timeout S] [--no-old] [--bmc]\n",
                    argv[0]);
       return 2;
     }
@@ -136,11 +167,18 @@ int Main(int argc, char** argv) {
   } else {
     for (const ScenarioVariant& v : sc->variants) pols.push_back(v.policy);
   }
-  std::printf(
-      "| problem | threads x steps | explicit verdict / states | explicit "
-      "cpu ms | old BMC verdict | old BMC cpu s | z3 cpu s | z3 verdict | "
-      "learned / certificate clauses | certificate check s | z3 / explicit "
-      "| old / z3 |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  if (a.bmc)
+    std::printf(
+        "| problem | threads x steps | variable fields in the cone | whole "
+        "frames "
+        "verdict | cpu s | cone verdict | cpu s |\n"
+        "|---|---|---|---|---|---|---|\n");
+  else
+    std::printf(
+        "| problem | threads x steps | explicit verdict / states | explicit "
+        "cpu ms | old BMC verdict | old BMC cpu s | z3 cpu s | z3 verdict | "
+        "learned / certificate clauses | certificate check s | z3 / explicit "
+        "| old / z3 |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const auto& pol : pols)
     for (int pages = std::max(a.min, 1);
          pages <= std::min(a.max, sc->max_pages); ++pages)
