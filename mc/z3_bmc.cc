@@ -50,7 +50,8 @@ class Unrolling {
   }
   // Satisfiability of the assertions and `query`; the model of a sat answer
   // is kept for model().
-  z3::check_result check(const z3::expr& query, unsigned timeout_ms) {
+  z3::check_result check(const z3::expr& query, unsigned timeout_ms,
+                         unsigned rlimit) {
     if (!incremental_) {
       solver_ = MakeSolver(ctx_, logic_);
       for (unsigned i = 0; i < all_.size(); ++i) solver_.add(all_[i]);
@@ -58,6 +59,7 @@ class Unrolling {
       solver_.push();
     }
     if (timeout_ms) solver_.set("timeout", timeout_ms);
+    if (rlimit) solver_.set("rlimit", rlimit);
     solver_.add(query);
     const z3::check_result r = solver_.check();
     if (r == z3::sat) model_.emplace(solver_.get_model());
@@ -148,7 +150,7 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
       ms = static_cast<unsigned>(left * 1000) + 1;
     }
     const auto q0 = Clock::now();
-    const z3::check_result r = s.check(query, ms);
+    const z3::check_result r = s.check(query, ms, opts.rlimit);
     acc += Since(q0);
     if (opts.progress)
       std::fprintf(stderr, "z3:   check %s %.3fs\n",

@@ -10,7 +10,8 @@
 //   z3-bmc  BMC alone (--prove adds k-induction): the encoding the proofs
 //           replaced, kept for comparisons (docs/performance.md).
 // Both read McOptions bound, prove, por, symmetry (BMC's reductions),
-// timeout_s, progress; they ignore bfs and max_states.
+// timeout_s, z3_rlimit (BMC's queries), progress; they ignore bfs and
+// max_states.
 #include <chrono>
 
 #include "mc/engine.h"
@@ -27,6 +28,7 @@ Z3Options BmcOptions(const McOptions& opts) {
   z.enc.por = opts.por;
   z.enc.symmetry = opts.symmetry;
   z.timeout_s = opts.timeout_s;
+  z.rlimit = opts.z3_rlimit;
   z.progress = opts.progress;
   return z;
 }
