@@ -32,6 +32,9 @@ struct McResult {
   McVerdict verdict = McVerdict::kUnknown;
   Inv inv = Inv::kNone;  // the violated invariant, or Inv::kDeadlock
   Trace counterexample;  // problem + schedule, when verdict is kCounterexample
+  // kProved by an inductive invariant: its text (mc/invariant.h), already
+  // re-checked (mc/z3_certificate.h). Empty otherwise.
+  std::string certificate;
   double seconds = 0;
   int bound = 0;  // steps explored to (BMC) or the longest path seen
   // Engine figures for the report, in print order: {"states", "12345"},
@@ -41,15 +44,18 @@ struct McResult {
 
 // Knobs an engine may honour; each engine documents which it reads.
 struct McOptions {
-  int bound = 0;           // max schedule length in steps (0: engine default)
-  bool prove = false;      // Z3: k-induction for an unbounded proof
-  bool bfs = true;         // explicit: BFS (shortest counterexample) vs DFS
-  bool por = true;         // explicit: partial-order reduction (DFS)
-  bool symmetry = true;    // both: reduce identical threads
-  double timeout_s = 0;    // 0: none
-  int64_t max_states = 0;  // explicit: 0 = unlimited
-  bool progress = false;   // progress lines on stderr for long runs
-  int jobs = 1;            // explicit BFS: worker threads
+  int bound = 0;         // max schedule length in steps (0: engine default)
+  bool prove = false;    // Z3: k-induction for an unbounded proof
+  bool bfs = true;       // explicit: BFS (shortest counterexample) vs DFS
+  bool por = true;       // explicit: partial-order reduction (DFS)
+  bool symmetry = true;  // both: reduce identical threads
+  double timeout_s = 0;  // 0: none
+  // Z3 BMC: Z3's resource limit per query (0: none). Unlike timeout_s it
+  // does not depend on the machine's load: tests use it.
+  unsigned z3_rlimit = 0;
+  int64_t max_states = 0;     // explicit: 0 = unlimited
+  bool progress = false;      // progress lines on stderr for long runs
+  int jobs = 1;               // explicit BFS: worker threads
   bool hash_compact = false;  // explicit BFS: keep 64-bit fingerprints only
 };
 

@@ -53,8 +53,10 @@ double ResidentMb() {
 
 class Explorer {
  public:
-  Explorer(const Trace& problem, const McOptions& opts)
+  Explorer(const Trace& problem, const McOptions& opts,
+           const ExplicitVisitor* visit)
       : problem_(problem),
+        visit_(visit),
         opts_(opts),
         cfg_(problem.config),
         n_(static_cast<int>(problem.threads.size())),
@@ -143,7 +145,8 @@ class Explorer {
 
  private:
   bool Bfs_() const { return opts_.bfs || opts_.bound > 0; }
-  int Jobs() const { return std::max(1, opts_.jobs); }
+  // A visitor (Z3's sample of reachable worlds) is called from one thread.
+  int Jobs() const { return visit_ ? 1 : std::max(1, opts_.jobs); }
   double Seconds() const {
     return std::chrono::duration<double>(Clock::now() - start_).count();
   }
@@ -472,6 +475,7 @@ class Explorer {
           if (OverBudget(&ticks[j], j == 0) || widen_ >= 0) return;
           const uint8_t* parent = layer.bytes.data() + i * width;
           Unpack(parent, w);
+          if (visit_) (*visit_)(w);
           s = w;
           uint64_t moves = 0;
           const uint32_t id = layer.ids[i];
@@ -792,6 +796,7 @@ class Explorer {
   }
 
   const Trace& problem_;
+  const ExplicitVisitor* visit_;
   const McOptions opts_;
   const Config cfg_;
   const int n_;
@@ -830,11 +835,16 @@ class Explorer {
 }  // namespace
 
 McResult CheckExplicit(const Trace& problem, const McOptions& opts) {
+  return CheckExplicit(problem, opts, nullptr);
+}
+
+McResult CheckExplicit(const Trace& problem, const McOptions& opts,
+                       const ExplicitVisitor& visit) {
   LC_CHECK(!problem.threads.empty() &&
            problem.threads.size() <= static_cast<size_t>(kMaxThreads));
   LC_CHECK(problem.concrete() ||
            problem.bodies.size() == problem.threads.size());
-  Explorer e(problem, opts);
+  Explorer e(problem, opts, visit ? &visit : nullptr);
   return e.Run();
 }
 

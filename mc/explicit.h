@@ -41,12 +41,22 @@
 #ifndef LIFECHECK_MC_EXPLICIT_H_
 #define LIFECHECK_MC_EXPLICIT_H_
 
+#include <functional>
+
 #include "harness/trace/trace.h"
 #include "mc/engine.h"
+#include "spec/exec.h"
 
 namespace lifecheck {
 
 McResult CheckExplicit(const Trace& problem, const McOptions& opts);
+
+// The same search, calling `visit` on every state it expands (BFS: every
+// stored state, in canonical form when symmetry is on), for callers that
+// learn from the reachable set (mc/inv_mine.h).
+using ExplicitVisitor = std::function<void(const CWorld&)>;
+McResult CheckExplicit(const Trace& problem, const McOptions& opts,
+                       const ExplicitVisitor& visit);
 
 }  // namespace lifecheck
 

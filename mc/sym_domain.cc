@@ -25,6 +25,15 @@ ScopedSymContext::~ScopedSymContext() {
 
 int SymBits() { return tl_bits; }
 
+int SymValue(const z3::expr& e) {
+  if (e.is_bool()) return e.is_true() ? 1 : 0;
+  if (!e.is_bv()) return e.get_numeral_int();
+  const int64_t u = static_cast<int64_t>(e.get_numeral_uint64());
+  const unsigned w = e.get_sort().bv_size();
+  return static_cast<int>(u >= (int64_t{1} << (w - 1)) ? u - (int64_t{1} << w)
+                                                       : u);
+}
+
 z3::expr SymIntConst(const std::string& name) {
   return tl_bits ? SymCtx().bv_const(name.c_str(), tl_bits)
                  : SymCtx().int_const(name.c_str());

@@ -34,6 +34,10 @@ class ScopedSymContext {
 };
 
 int SymBits();  // 0: Int; else the bit-vector width of SymInt
+// The value of a numeral of SymInt's sort (bit-vectors read as signed, like
+// the concrete int16_t) or of a Boolean literal (0/1), e.g. model.eval(x,
+// true).
+int SymValue(const z3::expr& numeral);
 // An integer constant / literal of SymInt's sort.
 z3::expr SymIntConst(const std::string& name);
 

@@ -51,7 +51,8 @@ class Unrolling {
   }
   // Satisfiability of the assertions and `query`; the model of a sat answer
   // is kept for model().
-  z3::check_result check(const z3::expr& query, unsigned timeout_ms) {
+  z3::check_result check(const z3::expr& query, unsigned timeout_ms,
+                         unsigned rlimit) {
     if (!incremental_) {
       solver_ = MakeSolver(ctx_, logic_);
       for (unsigned i = 0; i < all_.size(); ++i) solver_.add(all_[i]);
@@ -59,6 +60,7 @@ class Unrolling {
       solver_.push();
     }
     if (timeout_ms) solver_.set("timeout", timeout_ms);
+    if (rlimit) solver_.set("rlimit", rlimit);
     solver_.add(query);
     const z3::check_result r = solver_.check();
     if (r == z3::sat) model_.emplace(solver_.get_model());
@@ -129,6 +131,7 @@ bool BuildWitness(const Z3Encoding& enc, const std::vector<Frame>& frames,
 }  // namespace
 
 McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
+  LC_CHECK(!(opts.prove && opts.first_bound > 0));  // see Z3Options
   const auto t0 = Clock::now();
   const std::clock_t c0 = std::clock();
   McResult res;
@@ -159,7 +162,7 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
       ms = static_cast<unsigned>(left * 1000) + 1;
     }
     const auto q0 = Clock::now();
-    const z3::check_result r = s.check(query, ms);
+    const z3::check_result r = s.check(query, ms, opts.rlimit);
     acc += Since(q0);
     if (opts.progress)
       std::fprintf(stderr, "z3:   check %s %.3fs\n",
@@ -174,6 +177,7 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     res.stats = {
         {"fields", std::to_string(enc.num_fields())},
         {"variable fields", std::to_string(enc.num_variable_fields())},
+        {"cone of influence", std::to_string(enc.cone().size())},
         {"insns", std::to_string(enc.num_insns())},
         {"independent pairs", std::to_string(enc.independent_pairs())},
         {"symmetric threads", std::to_string(enc.symmetric_threads())},
@@ -189,8 +193,12 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
   for (int k = 0;; ++k) {
     if (opts.progress)
       std::fprintf(stderr, "z3: bound %d (%.2fs)\n", k, Since(t0));
+    // Below first_bound no run is bad (the caller knows the shortest
+    // counterexample's length): only unroll.
+    const bool unroll_only = k < opts.first_bound;
     // Base case: can frame k be bad?
-    const z3::check_result r = check(base, enc.Bad(f[k]), base_s);
+    const z3::check_result r =
+        unroll_only ? z3::unsat : check(base, enc.Bad(f[k]), base_s);
     if (r == z3::sat) {
       std::string error;
       if (!BuildWitness(enc, f, k, base.model(), problem, res, error)) {
@@ -203,12 +211,12 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
       return finish(McVerdict::kCounterexample, k);
     }
     if (r == z3::unknown) return finish(McVerdict::kUnknown, k);
-    base.add(!enc.Bad(f[k]));
+    if (!unroll_only) base.add(!enc.Bad(f[k]));
 
     // Step case: from any frame satisfying the strengthening, k+1 clean,
     // pairwise distinct frames joined by steps cannot step into a bad one.
     // With the base cases 0..k clean, no bad frame is reachable at all.
-    if (opts.prove) {
+    if (opts.prove && !unroll_only) {
       step.add(!enc.Bad(g[k]));
       g.push_back(enc.MakeFrame("g", k + 1));
       step.add(enc.Trans(g[k], g[k + 1]));
@@ -233,7 +241,7 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     // No run of k+1 steps (under the reductions): every schedule is done.
     // Asked every `termination_every` bounds: past the end of all runs the
     // bad-state queries are cheap, so asking less often costs little.
-    if ((k + 1) % std::max(1, opts.termination_every) == 0) {
+    if (!unroll_only && (k + 1) % std::max(1, opts.termination_every) == 0) {
       const z3::check_result more = check(base, ctx.bool_val(true), base_s);
       if (more == z3::unsat) return finish(McVerdict::kVerified, k);
       if (more == z3::unknown) return finish(McVerdict::kUnknown, k);

@@ -29,10 +29,14 @@ namespace lifecheck {
 inline constexpr int kZ3DefaultBound = 400;
 
 struct Z3Options {
-  int bound = 0;          // deepest bound; 0: kZ3DefaultBound
-  bool prove = false;     // also run k-induction
-  EncodingOptions enc;    // reductions
-  double timeout_s = 0;   // 0: none
+  int bound = 0;         // deepest bound; 0: kZ3DefaultBound
+  bool prove = false;    // also run k-induction
+  EncodingOptions enc;   // reductions
+  double timeout_s = 0;  // 0: none
+  // Z3's resource limit ("rlimit") per query, 0: none. A query that runs
+  // out of it is unknown, like one out of time, but where it stops does not
+  // depend on the machine's load.
+  unsigned rlimit = 0;
   bool progress = false;  // one stderr line per bound
   // "" = Z3's default solver, "bv-sat" = a fresh bit-blasting tactic + SAT
   // per query (fastest measured on dax-truncate; needs bits > 0), else a
@@ -49,6 +53,11 @@ struct Z3Options {
   int termination_every = 1;
   // BMC frames as expressions over the previous frame (no equalities).
   bool functional = false;
+  // The shortest counterexample is known to take this many steps (the
+  // explicit engine's BFS found it): unroll to it without asking the
+  // shorter bounds, whose unsat answers cost most of the search. The
+  // witness is still Z3's own model, replayed. Not with `prove`.
+  int first_bound = 0;
 };
 
 // Precondition: problem.config and threads are valid (as ParseTrace makes

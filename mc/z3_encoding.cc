@@ -93,6 +93,7 @@ Z3Encoding::Z3Encoding(z3::context& ctx, const Trace& problem,
   BuildTemplates();
   ComputeFootprints();
   ComputeSymmetry();
+  ComputeCone();
 }
 
 int Z3Encoding::num_insns() const {
@@ -232,6 +233,47 @@ void Z3Encoding::ComputeFootprints() {
   }
 }
 
+void Z3Encoding::ComputeCone() {
+  std::unordered_map<unsigned, int> field_of;
+  for (size_t k = 0; k < var_.size(); ++k)
+    field_of[tmpl_vars_[static_cast<unsigned>(k)].id()] = var_[k];
+  auto reads = [&](const z3::expr& e, std::vector<int>& out) {
+    std::unordered_set<unsigned> seen;
+    std::vector<z3::expr> consts;
+    CollectConsts(e, seen, consts);
+    for (const auto& c : consts) {
+      auto it = field_of.find(c.id());
+      if (it != field_of.end()) out.push_back(it->second);
+    }
+  };
+  // Roots: the violation field, what the always-invariants read, every
+  // guard and every pc (deadlock reads them all).
+  std::vector<int> work{violation_};
+  reads(always_viol_, work);
+  for (int t = 0; t < num_threads(); ++t) {
+    work.push_back(pc_field_[t]);
+    for (const Insn1& in : insn_[t]) reads(in.guard, work);
+  }
+  // Data dependence: a field of the cone is computed from these.
+  std::vector<std::vector<int>> from(init_.size());
+  for (int t = 0; t < num_threads(); ++t)
+    for (const Insn1& in : insn_[t])
+      for (size_t w = 0; w < in.writes.size(); ++w)
+        reads(in.post[w], from[in.writes[w]]);
+  std::vector<bool> in(init_.size(), false);
+  while (!work.empty()) {
+    const int f = work.back();
+    work.pop_back();
+    if (in[f]) continue;
+    in[f] = true;
+    for (int g : from[f]) work.push_back(g);
+  }
+  cone_.clear();
+  for (int i : var_)
+    if (in[i]) cone_.push_back(i);
+  in_cone_ = in;
+}
+
 void Z3Encoding::ComputeSymmetry() {
   const int n = num_threads();
   // Each thread's calls in layout order (the first instruction of each):
@@ -343,9 +385,10 @@ Frame Z3Encoding::MakeFrame(const std::string& prefix, int k) const {
   return f;
 }
 
-z3::expr Z3Encoding::Inst(const z3::expr& tmpl, const Frame& f) const {
+z3::expr Z3Encoding::Inst(const z3::expr& tmpl,
+                          const std::vector<z3::expr>& v) const {
   z3::expr_vector dst(ctx_);
-  for (int i : var_) dst.push_back(f.v[i]);
+  for (int i : var_) dst.push_back(v[i]);
   z3::expr_vector src = tmpl_vars_;
   return const_cast<z3::expr&>(tmpl).substitute(src, dst);
 }
@@ -375,7 +418,8 @@ z3::expr Z3Encoding::Trans(const Frame& a, const Frame& b) const {
   z3::expr c = StepConstraint(a, &next);
   z3::expr_vector eq(ctx_);
   eq.push_back(c);
-  for (int i : var_) eq.push_back(b.v[i] == next.v[i]);
+  for (int i : var_)
+    if (!opts_.cone || in_cone_[i]) eq.push_back(b.v[i] == next.v[i]);
   for (int t = 0; t < num_threads(); ++t)
     eq.push_back(b.started[t] == next.started[t]);
   return z3::mk_and(eq);
@@ -423,13 +467,14 @@ z3::expr Z3Encoding::StepConstraint(const Frame& a, Frame* b) const {
       const Insn1& in = insn_[t][p];
       for (size_t w = 0; w < in.writes.size(); ++w) {
         const int i = in.writes[w];
+        if (opts_.cone && !in_cone_[i]) continue;  // free in b
         next[i] = z3::ite(a.act[t][p], Inst(in.post[w], a), next[i]);
       }
     }
   // ExecStep's last part: CheckAlways on the post-state unless the step
   // itself recorded a violation (Machine::violate keeps the first).
   for (int i : var_)
-    if (i != violation_) b->v[i] = next[i];
+    if (i != violation_ && (!opts_.cone || in_cone_[i])) b->v[i] = next[i];
   const z3::expr ve = next[violation_];
   b->v[violation_] = z3::ite(ve != 0, ve, Inst(always_viol_, *b));
   for (int t = 0; t < n; ++t) b->started[t] = a.started[t] || a.sched == t;
@@ -465,11 +510,13 @@ z3::expr Z3Encoding::Violation(const Frame& f) const {
   return f.v[violation_] != 0;
 }
 
-z3::expr Z3Encoding::Deadlock(const Frame& f) const {
+z3::expr Z3Encoding::Deadlock(const Frame& f) const { return DeadlockOf(f.v); }
+
+z3::expr Z3Encoding::DeadlockOf(const std::vector<z3::expr>& v) const {
   z3::expr_vector work(ctx_), blocked(ctx_);
   for (int t = 0; t < num_threads(); ++t) {
     const ThreadProgram& prog = progs_[t];
-    const z3::expr& pc = f.v[pc_field_[t]];
+    const z3::expr& pc = v[pc_field_[t]];
     // Work is left unless the thread may stop (its end, or a junction that
     // allows stopping); it is blocked at a junction iff every target is.
     z3::expr_vector stop(ctx_);
@@ -478,23 +525,37 @@ z3::expr Z3Encoding::Deadlock(const Frame& f) const {
       const Junction* j = prog.junction(static_cast<int>(p));
       if (!j) {
         blocked.push_back(
-            !(pc == static_cast<int>(p) && Inst(insn_[t][p].guard, f)));
+            !(pc == static_cast<int>(p) && Inst(insn_[t][p].guard, v)));
         continue;
       }
       if (j->may_end) stop.push_back(pc == static_cast<int>(p));
       for (int q : j->targets)
         blocked.push_back(
-            !(pc == static_cast<int>(p) && Inst(insn_[t][q].guard, f)));
+            !(pc == static_cast<int>(p) && Inst(insn_[t][q].guard, v)));
     }
     work.push_back(!z3::mk_or(stop));
   }
-  return f.v[violation_] == 0 && z3::mk_or(work) && z3::mk_and(blocked);
+  return v[violation_] == 0 && z3::mk_or(work) && z3::mk_and(blocked);
+}
+
+Z3Encoding::OneStep Z3Encoding::Step(const std::vector<z3::expr>& pre, int t,
+                                     int p, int at) const {
+  const Insn1& in = insn_[t][p];
+  OneStep s{pre[pc_field_[t]] == (at >= 0 ? at : p) && Inst(in.guard, pre),
+            pre};
+  for (size_t w = 0; w < in.writes.size(); ++w)
+    s.post[in.writes[w]] = Inst(in.post[w], pre);
+  // ExecStep's last part, as in StepConstraint.
+  const z3::expr ve = s.post[violation_];
+  s.post[violation_] = z3::ite(ve != 0, ve, Inst(always_viol_, s.post));
+  return s;
 }
 
 z3::expr Z3Encoding::Distinct(const Frame& a, const Frame& b) const {
   z3::expr_vector d(ctx_);
   for (int i : var_)
-    if (i != violation_) d.push_back(a.v[i] != b.v[i]);
+    if (i != violation_ && (!opts_.cone || in_cone_[i]))
+      d.push_back(a.v[i] != b.v[i]);
   return z3::mk_or(d);
 }
 

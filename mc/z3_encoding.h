@@ -48,6 +48,10 @@ namespace lifecheck {
 struct EncodingOptions {
   bool por = true;       // forbid out-of-order adjacent independent steps
   bool symmetry = true;  // order the first steps of symmetric threads
+  // Trans/Next constrain only the fields in the cone of influence (cone()):
+  // the others are free in every frame after the first. No verdict reads
+  // them, so BMC's answers are unchanged and its frames are smaller.
+  bool cone = true;
 };
 
 // The world at time k (variable fields only; constants are literals) and the
@@ -94,6 +98,47 @@ class Z3Encoding {
   z3::expr Bad(const Frame& f) const { return Violation(f) || Deadlock(f); }
   z3::expr Distinct(const Frame& a, const Frame& b) const;
 
+  // One step without a scheduler (the proof machinery's one-step queries):
+  // thread t's instruction p taken from the world `pre` (every field, in
+  // VisitWorld order; the variable ones free). `enabled` is pc_t == p and
+  // the step's guard; `post` is the world after it, each field an
+  // expression over `pre` (ExecStep: the step, then CheckAlways into the
+  // violation field unless the step recorded one).
+  struct OneStep {
+    z3::expr enabled;
+    std::vector<z3::expr> post;
+  };
+  // `at`: the pc the thread is at, if not p: a junction of which p is a
+  // target (the step resolves the choice, as in StepConstraint).
+  OneStep Step(const std::vector<z3::expr>& pre, int t, int p,
+               int at = -1) const;
+  // The junction at thread t's pc p (a choice), or nullptr for a step.
+  const Junction* junction(int t, int p) const { return progs_[t].junction(p); }
+  // Deadlock over a world given as fields.
+  z3::expr DeadlockOf(const std::vector<z3::expr>& v) const;
+  // The spec's always-invariants (CheckAlways) hold in the world `v`.
+  z3::expr AlwaysHold(const std::vector<z3::expr>& v) const {
+    return Inst(always_viol_, v) == 0;
+  }
+  // Variable fields step (t, p) may write (the violation field included).
+  const std::vector<int>& Writes(int t, int p) const {
+    return insn_[t][p].writes;
+  }
+  int num_insns(int t) const { return static_cast<int>(progs_[t].size()); }
+  const std::vector<int>& variable_fields() const { return var_; }
+  // The cone of influence of the properties (violation, always-invariants,
+  // deadlock): the variable fields that a guard, the always-invariants or
+  // an event check reads, closed under "a step computes a field of the
+  // cone from it". A field outside it (a call's return value, a PTE's
+  // dirty bit on DAX) never changes a verdict: the one-step proofs and the
+  // sample ignore it. Sorted.
+  const std::vector<int>& cone() const { return cone_; }
+  const std::string& field_name(int i) const { return names_[i]; }
+  bool field_is_bool(int i) const { return is_bool_[i]; }
+  int initial_value(int i) const { return init_[i]; }
+  int pc_field(int t) const { return pc_field_[t]; }
+  const Trace& problem() const { return problem_; }
+
   int num_threads() const { return static_cast<int>(progs_.size()); }
   const ThreadProgram& program(int t) const { return progs_[t]; }
   // The pc of the instruction thread `sched` runs from frame f in `model`
@@ -120,7 +165,11 @@ class Z3Encoding {
   z3::expr StepConstraint(const Frame& a, Frame* b) const;
   void ComputeFootprints();
   void ComputeSymmetry();
-  z3::expr Inst(const z3::expr& tmpl, const Frame& f) const;
+  void ComputeCone();
+  z3::expr Inst(const z3::expr& tmpl, const Frame& f) const {
+    return Inst(tmpl, f.v);
+  }
+  z3::expr Inst(const z3::expr& tmpl, const std::vector<z3::expr>& v) const;
 
   z3::context& ctx_;
   Trace problem_;
@@ -139,6 +188,8 @@ class Z3Encoding {
   std::vector<std::vector<std::vector<std::vector<int>>>> indep_;
   int64_t indep_pairs_ = 0;
   std::vector<std::pair<int, int>> sym_order_;  // (i, j): j starts after i
+  std::vector<int> cone_;
+  std::vector<bool> in_cone_;  // [field]
 };
 
 }  // namespace lifecheck

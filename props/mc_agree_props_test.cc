@@ -9,7 +9,7 @@
 //   - explicit verified / verified-to-bound  =>  Z3 BMC up to a smaller
 //     bound Bz < B finds none (verified, verified-to-bound or proved): both
 //     engines agree that no schedule of <= Bz steps fails;
-//   - Z3 unknown (its time budget ran out) is inconclusive, reported and
+//   - Z3 unknown (its resource limit ran out) is inconclusive, reported and
 //     counted, never a pass of a disagreement.
 // IDs may differ (two violations at the same depth): each engine's
 // counterexample must replay on the concrete spec (RunTrace) to the ID that
@@ -45,17 +45,20 @@ namespace {
 // counterexample of the grid (the longest, lease put_before_unlink and
 // evict none, are 10 steps; the explicit engine takes milliseconds).
 // Z3's cost grows with its bound (docs/performance-z3.md): on problems the
-// explicit engine finds clean it goes to kZ3CleanBound only, and any Z3 run
-// stops after kZ3TimeoutS seconds (inconclusive). Environment overrides
-// for longer runs by hand: LIFECHECK_AGREE_BOUND, LIFECHECK_AGREE_Z3_CLEAN_
-// BOUND, LIFECHECK_AGREE_Z3_TIMEOUT (seconds).
+// explicit engine finds clean it goes to kZ3CleanBound only, and a Z3 query
+// that uses up kZ3Rlimit (Z3's resource count, not time: where it stops
+// does not depend on the machine's load) makes the run inconclusive.
+// Environment overrides for longer runs by hand: LIFECHECK_AGREE_BOUND,
+// LIFECHECK_AGREE_Z3_CLEAN_BOUND, LIFECHECK_AGREE_Z3_RLIMIT (0: none),
+// LIFECHECK_AGREE_Z3_TIMEOUT (seconds; default none).
 int EnvInt(const char* name, int dflt) {
   const char* v = std::getenv(name);
   return v && *v ? std::atoi(v) : dflt;
 }
 const int kBound = EnvInt("LIFECHECK_AGREE_BOUND", 12);
 const int kZ3CleanBound = EnvInt("LIFECHECK_AGREE_Z3_CLEAN_BOUND", 6);
-const double kZ3TimeoutS = EnvInt("LIFECHECK_AGREE_Z3_TIMEOUT", 5);
+const double kZ3TimeoutS = EnvInt("LIFECHECK_AGREE_Z3_TIMEOUT", 0);
+const int kZ3Rlimit = EnvInt("LIFECHECK_AGREE_Z3_RLIMIT", 20000000);
 
 struct Agreement {
   bool inconclusive = false;
@@ -88,6 +91,7 @@ Agreement Compare(const Trace& problem, const std::string& other = "z3") {
   opts.bfs = true;
   const McResult ex = FindMcEngine("explicit")(problem, opts);
   opts.timeout_s = kZ3TimeoutS;
+  opts.z3_rlimit = static_cast<unsigned>(kZ3Rlimit);
   opts.bound = IsCex(ex) ? static_cast<int>(ex.counterexample.schedule.size())
                          : std::min(kZ3CleanBound, kBound);
   const McResult z3 = FindMcEngine(other)(problem, opts);

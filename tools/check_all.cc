@@ -1,6 +1,7 @@
 // `lifecheck check --all`: the main job's model-checking part. Every named
 // scenario (mc/scenario.h) x every policy variant its registry lists x every
-// engine, at the scenario's default sizes, within one time budget; each run's
+// engine, at the scenario's largest sizes, within one time budget (runs that
+// ran out of their share are run again with what is left); each run's
 // verdict is compared with the variant's expected one, counterexamples are
 // replayed on the spec, and the results go to a table on stdout, report.md
 // and report.html (with the counterexample pictures of
@@ -445,6 +446,27 @@ int CheckAll(const Command& c, const Parsed& p) {
 
   const double t0 = Now();
   std::vector<RunRow> rows;
+  // One run of row's engine on its scenario and variant, in `timeout` s.
+  auto run = [&](RunRow& row, const ScenarioVariant& v, double timeout) {
+    row.outcome = Outcome::kOk;
+    row.note.clear();
+    absl::StatusOr<Trace> t =
+        BuildScenario(row.scenario, row.pages, row.pinners, v.policy);
+    if (!t.ok()) {
+      std::cerr << "\nlifecheck: internal error: " << t.status() << "\n";
+      return false;
+    }
+    McOptions o;
+    o.timeout_s = timeout;
+    row.r = FindMcEngine(row.engine)(*t, o);
+    Judge(row, dir);
+    return true;
+  };
+  auto progress = [](const RunRow& row) {
+    std::cerr << row.verdict << " (" << FormatSeconds(row.r.seconds) << ") "
+              << OutcomeName(row.outcome)
+              << (row.note.empty() ? "" : ": " + row.note) << "\n";
+  };
   for (size_t i = 0; i < jobs.size(); ++i) {
     const Job& j = jobs[i];
     RunRow row;
@@ -453,12 +475,11 @@ int CheckAll(const Command& c, const Parsed& p) {
     row.engine = j.engine;
     row.expect = j.v->expect;
     row.why = j.v->why;
-    // The explicit engine is exhaustive and fast (well under a second at
-    // every scenario's largest sizes): it checks the largest instance. Z3's
-    // BMC grows steeply with the size (docs/performance.md): default sizes.
-    const bool largest = row.engine == "explicit";
-    row.pages = largest ? j.sc->max_pages : j.sc->default_pages;
-    row.pinners = largest ? j.sc->max_pinners : j.sc->default_pinners;
+    // Every engine checks the largest instance: the explicit engine in
+    // well under a second, Z3 by an inductive invariant learned from it
+    // (docs/model-checking.md).
+    row.pages = j.sc->max_pages;
+    row.pinners = j.sc->max_pinners;
     std::cerr << "[" << i + 1 << "/" << jobs.size() << "] " << row.scenario
               << " " << Size(row) << " " << row.policy << " " << row.engine
               << " ... " << std::flush;
@@ -467,24 +488,28 @@ int CheckAll(const Command& c, const Parsed& p) {
       row.verdict = "skipped (budget)";
       row.outcome = Outcome::kBudget;
       row.note = "budget spent before this run";
-    } else {
-      absl::StatusOr<Trace> t =
-          BuildScenario(row.scenario, row.pages, row.pinners, j.v->policy);
-      if (!t.ok()) {
-        std::cerr << "\nlifecheck: internal error: " << t.status() << "\n";
-        return 70;
-      }
-      McOptions o;
-      // An equal share of what is left, at least 2 s: a fast run leaves its
-      // unused share to the runs after it.
-      o.timeout_s = std::min(left, std::max(2.0, left / (jobs.size() - i)));
-      row.r = FindMcEngine(row.engine)(*t, o);
-      Judge(row, dir);
+    } else if (!run(row, *j.v,
+                    // An equal share of what is left, at least 2 s: a fast
+                    // run leaves its unused share to the runs after it.
+                    std::min(left, std::max(2.0, left / (jobs.size() - i))))) {
+      return 70;
     }
-    std::cerr << row.verdict << " (" << FormatSeconds(row.r.seconds) << ") "
-              << OutcomeName(row.outcome)
-              << (row.note.empty() ? "" : ": " + row.note) << "\n";
+    progress(row);
     rows.push_back(std::move(row));
+  }
+  // Runs that ran out of their share get what is left, shared among them.
+  std::vector<size_t> again;
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].outcome == Outcome::kBudget) again.push_back(i);
+  for (size_t k = 0; k < again.size(); ++k) {
+    const double left = budget - (Now() - t0);
+    if (left < 2) break;
+    RunRow& row = rows[again[k]];
+    std::cerr << "[again " << k + 1 << "/" << again.size() << "] "
+              << row.scenario << " " << Size(row) << " " << row.policy << " "
+              << row.engine << " ... " << std::flush;
+    if (!run(row, *jobs[again[k]].v, left / (again.size() - k))) return 70;
+    progress(row);
   }
   ctx.elapsed = Now() - t0;
 

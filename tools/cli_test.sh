@@ -299,6 +299,26 @@ check "its counterexample on the impl -> 1" 1 \
 check "check --print shows a scenario's choices -> 0" 0 \
   "^thread P0: fault pte=0 file=1 index=0..1$" - \
   -- "$LC" check --scenario dax-truncate --pages 2 --pinners 1 --print
+# ---- z3 proofs: the certificate is written, re-checked, and a lying one
+# is rejected with the obligation it breaks
+check "check z3 proves -> 0" 0 "^SUMMARY: lifecheck: proved dax-truncate engine=z3" - \
+  -- "$LC" check --scenario dax-truncate --pinners 2 --engine z3 \
+     --certificate "$TMP/cert.inv"
+if grep -q "^re-check it: lifecheck check --scenario dax-truncate --pinners 2 --check-certificate $TMP/cert.inv$" "$OUT" &&
+   grep -q -- "->" "$TMP/cert.inv"; then
+  pass "check z3 writes its certificate"; else
+  fail "check z3 writes its certificate" "no re-check line or no learned clause"; fi
+check "check certificate -> 0" 0 "^SUMMARY: lifecheck: certificate ok dax-truncate" - \
+  -- "$LC" check --scenario dax-truncate --pinners 2 --check-certificate "$TMP/cert.inv"
+grep -v -- "->" "$TMP/cert.inv" >"$TMP/lie.inv"
+check "check lying certificate -> 1" 1 "rejected: consecution: thread [0-9]+ at pc [0-9]+ breaks" - \
+  -- "$LC" check --scenario dax-truncate --pinners 2 --check-certificate "$TMP/lie.inv"
+printf 'th[0].pc in {0}\nth[0].pc in\n' >"$TMP/bad.inv"
+check "check bad certificate -> 2" 2 - "^$T/bad.inv:2:12: expected '\{'" \
+  -- "$LC" check --scenario dax-truncate --check-certificate "$TMP/bad.inv"
+check "check z3 counterexample -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" check --scenario dax-truncate --policy dax_truncate=none --engine z3 \
+     -q -o "$TMP/z3cex.trace"
 
 # ---- a planted impl fault: the crash file's manifest carries it, so the
 # artefact alone replays, with no LIFECHECK_* variable and no flag

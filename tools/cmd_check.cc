@@ -14,7 +14,9 @@
 #include "harness/run/spec_run.h"
 #include "harness/trace/trace.h"
 #include "mc/engine.h"
+#include "mc/invariant.h"
 #include "mc/scenario.h"
+#include "mc/z3_certificate.h"
 #include "tools/check_common.h"
 #include "tools/cli.h"
 
@@ -64,6 +66,8 @@ const std::vector<Flag> kFlags = {
     {{"--report"}, true},
     {{"--regress-summary"}, true},
     {{"--fuzz-summary"}, true},
+    {{"--certificate"}, true},
+    {{"--check-certificate"}, true},
 };
 
 int ListScenarios() {
@@ -183,6 +187,49 @@ bool LoadProblem(const Command& c, const Parsed& p, Trace* problem,
   return true;
 }
 
+// The command line that names the same problem: the scenario and its sizes
+// and policies, or the trace file.
+std::string CheckCommand(const Parsed& p, const std::string& label) {
+  std::string cmd = "lifecheck check";
+  if (!p.Has("--scenario")) return absl::StrCat(cmd, " ", label);
+  absl::StrAppend(&cmd, " --scenario ", label);
+  if (p.Has("--pages"))
+    absl::StrAppend(&cmd, " --pages ", p.Value("--pages", ""));
+  if (p.Has("--pinners"))
+    absl::StrAppend(&cmd, " --pinners ", p.Value("--pinners", ""));
+  auto it = p.values.find("--policy");
+  if (it != p.values.end())
+    for (const std::string& kv : it->second)
+      absl::StrAppend(&cmd, " --policy ", kv);
+  return cmd;
+}
+
+// --check-certificate FILE: the independent check of an inductive
+// invariant (mc/z3_certificate.h) for the problem. Exit 0 accepted, 1
+// rejected (which obligation fails, where), 2 unreadable.
+int CheckCertificateFile(const std::string& path, const Trace& problem,
+                         const std::string& label, const McOptions& opts) {
+  std::string text;
+  if (!ReadFile(path, &text)) {
+    std::cerr << "lifecheck: " << path << ": cannot read\n";
+    return kExitBadInput;
+  }
+  absl::StatusOr<Invariant> inv = ParseInvariant(text, path);
+  if (!inv.ok()) {
+    std::cerr << InputError(inv.status(), path) << "\n";
+    return kExitBadInput;
+  }
+  const CertificateCheck cc = CheckCertificate(problem, *inv, opts.timeout_s);
+  std::cout << "certificate " << path << " (" << inv->clauses.size()
+            << " clauses) for " << label << ": "
+            << (cc.ok ? "inductive, excludes every bad world"
+                      : absl::StrCat("rejected: ", cc.why))
+            << " (" << FormatSeconds(cc.seconds) << ")\n"
+            << "SUMMARY: lifecheck: certificate " << (cc.ok ? "ok" : "rejected")
+            << " " << label << "\n";
+  return cc.ok ? kExitOk : kExitFinding;
+}
+
 void PrintFigures(const McResult& r) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& [k, v] : r.stats) rows.push_back({k + ":", v});
@@ -216,6 +263,10 @@ int CmdCheck(const Args& args) {
                      "'; engines: ", absl::StrJoin(McEngineNames(), ", ")),
         &c);
 
+  if (p.Has("--check-certificate"))
+    return CheckCertificateFile(p.Value("--check-certificate", ""), problem,
+                                label, opts);
+
   const McResult r = engine(problem, opts);
   std::cout << "lifecheck check " << label << " (" << ConfigLine(problem.config)
             << ") engine=" << engine_name << ": " << McVerdictName(r.verdict);
@@ -227,6 +278,17 @@ int CmdCheck(const Args& args) {
   PrintFigures(r);
 
   if (r.verdict != McVerdict::kCounterexample) {
+    if (!r.certificate.empty()) {
+      std::string cert = p.Value("--certificate", "");
+      if (cert.empty())
+        cert = ReportPath(p, p.Has("--scenario")
+                                 ? absl::StrCat("certificate-", label, ".inv")
+                                 : "certificate.inv");
+      if (!WriteOutput(cert, r.certificate)) return kExitBadInput;
+      std::cout << "inductive invariant (the proof's certificate) written to "
+                << cert << "\nre-check it: " << CheckCommand(p, label)
+                << " --check-certificate " << cert << "\n";
+    }
     std::cout << "SUMMARY: lifecheck: " << McVerdictName(r.verdict) << " "
               << label << " engine=" << engine_name << "\n";
     return r.verdict == McVerdict::kUnknown ? 3 : kExitOk;
@@ -261,7 +323,8 @@ const RegisterCommand kRegisterCheck(Command{
     "      [--policy knob=value]... [--engine explicit|z3] [--bound K]\n"
     "      [--prove] [--bfs|--dfs] [--no-por] [--no-symmetry]\n"
     "      [--max-states N] [--timeout S] [-o FILE] [--report-dir DIR]\n"
-    "      [--progress] [-q] [--jobs N] [--hash-compact]\n"
+    "      [--certificate FILE] [--check-certificate FILE] [--progress] [-q]\n"
+    "      [--jobs N] [--hash-compact]\n"
     "  lifecheck check --list-scenarios\n"
     "  lifecheck check --table [--write FILE]\n"
     "  lifecheck check --all [--budget S] [--engines explicit,z3]\n"
@@ -275,8 +338,12 @@ const RegisterCommand kRegisterCheck(Command{
     "and a counterexample is the concrete trace of the run that fails.\n"
     "--policy knob=value (repeatable;\n"
     "see `lifecheck list-policies`) overrides the scenario's policies.\n"
-    "\nengines: explicit (default; exhaustive state search) and any other\n"
-    "registered engine (z3: bounded model checking, --prove: k-induction).\n"
+    "\nengines: explicit (default; exhaustive state search), z3 (a proof by "
+    "an\n"
+    "inductive invariant learned from the reachable states and checked by\n"
+    "Z3, or Z3's own shortest counterexample; --bound K: bounded model\n"
+    "checking to K steps) and z3-bmc (bounded model checking alone,\n"
+    "--prove: k-induction).\n"
     "\noptions:\n"
     "  --bound K        explore schedules of at most K steps (explicit: BFS)\n"
     "  --bfs / --dfs    explicit: breadth-first (default; shortest\n"
@@ -289,6 +356,12 @@ const RegisterCommand kRegisterCheck(Command{
     "  -o FILE          write the counterexample trace to FILE (default:\n"
     "                   REPORT_DIR/cex-<scenario>.trace)\n"
     "  --report-dir DIR where files go without -o (default lifecheck-report)\n"
+    "  --certificate FILE  z3: write a proof's inductive invariant to FILE\n"
+    "                   (default REPORT_DIR/certificate-<scenario>.inv)\n"
+    "  --check-certificate FILE  check the invariant in FILE instead of\n"
+    "                   running an engine: it holds initially, every step\n"
+    "                   keeps it, and no world satisfying it is bad (exit 0),\n"
+    "                   or which obligation fails (exit 1)\n"
     "  --progress       progress lines on stderr (states, states/s,\n"
     "                   memory) for long runs\n"
     "  -j, --jobs N     explicit BFS: worker threads (default: every core)\n"
@@ -302,8 +375,10 @@ const RegisterCommand kRegisterCheck(Command{
     "  --table [--write FILE]  the explicit-engine performance table for\n"
     "                   dax-truncate (docs/performance.md); --write replaces\n"
     "                   its section in FILE\n"
-    "  --all            every scenario x policy variant x engine at default\n"
-    "                   sizes within --budget S seconds (default 600); prints\n"
+    "  --all            every scenario x policy variant x engine at its\n"
+    "                   largest sizes within --budget S seconds (default\n"
+    "                   600; runs out of their share run again with what is\n"
+    "                   left); prints\n"
     "                   a table and writes DIR/report.md, DIR/report.html\n"
     "                   (counterexample pictures) and DIR/cex/*.trace\n"
     "                   (default DIR lifecheck-check); --mainline-only: the\n"
