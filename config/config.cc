@@ -77,6 +77,18 @@ const std::vector<ConfigField>& ConfigFields() {
       LC_ENUM("lease_break_refs", lease_break_refs, LeaseBreakRefs,
               "FL_ALLOCATED unlock reference discipline", "correct",
               "put_before_unlink"),
+      LC_ENUM("kill_sb_quiesce", kill_sb_quiesce, KillSbQuiesce,
+              "->kill_sb stops internal removers before shutdown",
+              "cancel_work", "none"),
+      LC_ENUM("eventfs_release_cb", eventfs_release_cb, EventfsReleaseCb,
+              "eventfs_inode holds an event-file ref dropped by release_ei",
+              "on", "off"),
+      LC_ENUM("event_format_data", event_format_data, EventFormatData,
+              "what a format file's i_private names", "event_file",
+              "event_call"),
+      LC_ENUM("lease_fs_lock", lease_fs_lock, LeaseFsLock,
+              "FL_ALLOCATED setlease and reap under XFS_MMAPLOCK_EXCL",
+              "mmaplock", "none"),
   };
   return kFields;
 }

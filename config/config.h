@@ -54,6 +54,18 @@ enum class EvictDaxBarrier : uint8_t {
 };
 enum class LongtermPinOnFsdax : uint8_t { kReject, kAllow };
 enum class LeaseBreakRefs : uint8_t { kCorrect, kPutBeforeUnlink };
+// ->kill_sb stops the filesystem's internal removers (e.g. functionfs's
+// ->reset_work) before generic_shutdown_super, or does not (seed 000).
+enum class KillSbQuiesce : uint8_t { kCancelWork, kNone };
+// The eventfs_inode holds a reference on its trace_event_file that
+// release_ei drops (b63db58e2fa5, May 2024), or holds none (seed 002).
+enum class EventfsReleaseCb : uint8_t { kOn, kOff };
+// What a `format` file's i_private names: the trace_event_file, read through
+// event_file_file() under event_mutex (Aug 2024), or the event call itself.
+enum class EventFormatData : uint8_t { kEventFile, kEventCall };
+// FL_ALLOCATED setlease and reap_work's break under XFS_MMAPLOCK_EXCL (v3
+// 13/13 xfs_file_setlease, xfs_vm_dax_flush_dma), or bare (12/13 alone).
+enum class LeaseFsLock : uint8_t { kMmaplock, kNone };
 
 struct Policies {
   DentryPinScheme dentry_pin = DentryPinScheme::kPersistentFlag;
@@ -71,6 +83,10 @@ struct Policies {
   EvictDaxBarrier evict_barrier = EvictDaxBarrier::kBreakLayoutFinal;
   LongtermPinOnFsdax longterm_pin = LongtermPinOnFsdax::kReject;
   LeaseBreakRefs lease_break_refs = LeaseBreakRefs::kCorrect;
+  KillSbQuiesce kill_sb_quiesce = KillSbQuiesce::kCancelWork;
+  EventfsReleaseCb eventfs_release_cb = EventfsReleaseCb::kOn;
+  EventFormatData event_format_data = EventFormatData::kEventFile;
+  LeaseFsLock lease_fs_lock = LeaseFsLock::kMmaplock;
 
   bool operator==(const Policies&) const = default;
 };

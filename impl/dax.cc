@@ -62,16 +62,20 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
   Pte& pte = pte_[e];
   Lease& l = lease_[pi];
   if (lease) {
+    // A1, __dax_truncate_lease once the VMA is found: vfs_setlease(F_RDLCK)
+    // under XFS_MMAPLOCK_EXCL (xfs_file_setlease).
     sync::step_boundary("PinLeaseSetup");
     if (longterm && reject) return kEOPNOTSUPP;  // check_vma_flags first
+    const int vf = pte.vma_file.load(kAcquire);
+    const bool locked = LeaseFsLock(tid, vf, "PinLeaseSetup");
     sb_.flc_lock.lock(tid, "PinLeaseSetup");
-    const bool present = pte.word.load(kAcquire) & kPtePresent;
     if (pin.held.load(kRelaxed) || (l.allocated.get() && !l.freed.get()) ||
-        !present) {
+        vf == kNoObj) {
       sb_.flc_lock.unlock();
-      return present ? kEBUSY : kEFAULT;
+      LeaseFsUnlock(vf, locked);
+      return vf == kNoObj ? kEFAULT : kEBUSY;
     }
-    // __dax_truncate_lease: dl_count = 2 {A: on the list, B: gup/reap}.
+    // dl_count = 2 {A: on the list, B: gup/reap}.
     l.allocated.set(true);
     l.freed.set(false);
     l.dl_count.store(2, kRelaxed);
@@ -79,9 +83,10 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
     l.h_reap.set(1);
     l.h_break.set(0);
     l.state.store(0, kRelaxed);
-    l.file.store(pte.vma_file.load(kRelaxed), kRelaxed);
+    l.file.store(static_cast<int16_t>(vf), kRelaxed);
     l.on_list.store(true, kRelease);
     sb_.flc_lock.unlock();
+    LeaseFsUnlock(vf, locked);
   }
   sync::step_boundary("PinLockPtl");
   sb_.ptl.lock(tid, "PinLockPtl");
@@ -93,15 +98,18 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
   const bool held = pin.held.load(kRelaxed);
   const bool bad = lease ? !(w & kPtePresent) : (held || !(w & kPtePresent));
   if (lease && bad) {
-    // dax_lease_set_pages with result <= 0: PAGES, F_UNLCK, put B.
+    // dax_lease_set_pages with result <= 0: PAGES (no pages recorded),
+    // F_UNLCK; then flush break_work and put B.
     l.state.fetch_or(kLeasePages, kAcqRel);
-    sb_.flc_lock.lock(tid, "PinLockPtl");
-    if (l.on_list.load(kRelaxed)) {
-      l.on_list.store(false, kRelease);
-      LmChange(l);
-    }
-    sb_.flc_lock.unlock();
+    LeaseUnlock(tid, l, "PinLockPtl");
+    sb_.ptl.unlock();
+    sync::step_boundary("PinLeaseUnlink");
+    LeaseUnlinkLate(tid, l, "PinLeaseUnlink");
+    sync::step_boundary("PinLeaseFail");
+    sb_.wq.wait([&] { return !(l.state.load(kAcquire) & kLeaseWorkQueued); },
+                "PinLeaseFail");
     LeasePut(l, l.h_reap);
+    return kEFAULT;
   }
   if (bad) {
     sb_.ptl.unlock();
@@ -117,8 +125,9 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
   pin.held.store(true, kRelease);
   sb_.ptl.unlock();
   if (lease) {
+    // A3: record the pages, DAX_LEASE_PAGES, queue reap_work.
     sync::step_boundary("PinLeasePages");
-    l.state.fetch_or(kLeasePages, kAcqRel);  // DAX_LEASE_PAGES
+    l.state.fetch_or(kLeasePages | kLeaseReapQueued, kAcqRel);
     sb_.wq.wake_all("lease.pages");
   }
   return 1;
@@ -233,13 +242,25 @@ int Kernel::TruncateDax(int tid, int f, int size) {
   const bool lease_wait =
       pol.dax_truncate_mechanism == DaxTruncateMechanism::kFlAllocatedLease &&
       pol.dax_truncate == DaxTruncatePolicy::kWait;
-  if (lease_wait) {  // break every FL_ALLOCATED lease, wait, free
+  // xfs_break_allocated: a non-blocking break under IOLOCK|MMAPLOCK; while a
+  // lease remains, drop both, block until none is listed, re-lock, retry.
+  // The free below holds both locks, so no new lease (setlease takes the
+  // MMAPLOCK) and no fault can slip in.
+  for (; lease_wait;) {
     sync::step_boundary("DaxBreakLeases");
-    TakeTruncLocks(tid, f, "DaxBreakLeases");
+    TakeTruncLocks(tid, f, "DaxBreakLeases");  // re-entrant on a retry
     if (TruncNotShrinking(f, size, &ret)) return ret;
-    BreakAllocatedLeases(tid, f);
+    if (!BreakAllocatedLeases(tid, f, "DaxBreakLeases")) break;
+    in.mmaplock.unlock(sb_.wq);
+    in.rwsem.unlock(sb_.wq);
     sync::step_boundary("DaxWaitLeases");
-    WaitLeases(f, "DaxWaitLeases");
+    sb_.wq.wait(
+        [&] {
+          return !LeaseListed(f) && in.rwsem.free_for(tid) &&
+                 in.mmaplock.free_for(tid);
+        },
+        "DaxWaitLeases");
+    TakeTruncLocks(tid, f, "DaxWaitLeases");
   }
   for (; !lease_wait;) {
     sync::step_boundary("DaxScanUnmap");

@@ -176,9 +176,11 @@ int Kernel::handle_mm_fault(int tid, int e, int f, int x) {
   }
   in.i_lock.lock(tid, "FaultMap");
   const int p = in.map[x].load(kAcquire);
-  // mmap needs an open file, i.e. a live inode reference.
+  // mmap needs an open file, i.e. a live inode reference, opened through
+  // the mount: none once umount detached it.
   if ((in.i_state.load(kRelaxed) & kIFreeing) ||
-      (vf == kNoObj && in.i_count.load(kRelaxed) == 0) ||
+      (vf == kNoObj && (in.i_count.load(kRelaxed) == 0 ||
+                        (sb_.s_flags.load(kAcquire) & kSbDying))) ||
       x >= in.i_size.load(kRelaxed) || p == kNoObj) {
     in.i_lock.unlock();
     sb_.ptl.unlock();
@@ -189,6 +191,7 @@ int Kernel::handle_mm_fault(int tid, int e, int f, int x) {
     pte.vma_index.store(static_cast<int16_t>(x), kRelaxed);
     in.i_count.fetch_add(1, kRelaxed);
     in.h_vma.add(1);
+    sb_.mnt_count.fetch_add(1, kAcqRel);  // the VMA's file pins the mount
   }
   if (!(pte.word.load(kRelaxed) & kPtePresent)) {
     pg_[p].mapcount.fetch_add(1, kRelaxed);
@@ -434,7 +437,10 @@ int Kernel::munmap(int tid, int e) {
   pte.vma_file.store(kNoObj, kRelaxed);
   pte.vma_index.store(0, kRelaxed);
   ZapPtlUnlock();
-  return IputChain(tid, f);
+  // The VMA file's last fput: dput/iput (and any eviction), then mntput.
+  const int r = IputChain(tid, f);
+  sb_.mnt_count.fetch_sub(1, kAcqRel, "mntput");
+  return r;
 }
 
 }  // namespace lifecheck::impl

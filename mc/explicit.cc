@@ -166,9 +166,10 @@ class Explorer {
   bool Enabled(const CWorld& w, int t) const {
     return !Done(w, t) && StepEnabled(cfg_, progs_[t], w, t);
   }
+  // Every thread done, or idle at a work item nobody queued (ThreadIdle).
   bool AllDone(const CWorld& w) const {
     for (int t = 0; t < n_; ++t)
-      if (!Done(w, t)) return false;
+      if (!Done(w, t) && !ThreadIdle(cfg_, progs_[t], w, t)) return false;
     return true;
   }
   CWorld Succ(const CWorld& w, int t) const {

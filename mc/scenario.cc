@@ -49,19 +49,19 @@ std::string BuildMkwrite(int pages, int pinners) {
   return s;
 }
 
-// lease (S-003-4, R-003d): the FL_ALLOCATED lease of one pin. A faults,
-// pins (the gup takes the lease: holders A and B), DMAs, unpins and unlocks
-// its lease (F_UNLCK, drops A); R is reap_work (drops B); T breaks the
-// file's leases (break_allocated, takes C) and waits; W is break_work (unlocks
-// once the pages were idle, drops C). The owner's unlock is in A so that a
-// run where the workers find no lease yet still ends (no spurious deadlock).
+// lease (S-003-4, R-003d): the FL_ALLOCATED lease as posted (seed 003 v3
+// 12/13 + 13/13). A maps the file's first page; D is the driver: it pins
+// the page through A's mapping (the GUP takes the lease: holders A and B),
+// DMAs and, on completion, unpins; R is reap_work and W break_work,
+// kworkers that idle until queued; T truncates the file to 0. With 1-based
+// refcounts (the 2017 era the patch was written for).
 std::string BuildLease(int pages, int) {
   return absl::StrCat(
       "config fs=dax files=1 pages=", pages, " spare=0 ptes=1 pins=1\n",
-      "thread A: fault pte=0 file=1 index=0\n", "thread A: pin pin=0 pte=0\n",
-      "thread A: dma pin=0\n", "thread A: unpin pin=0\n",
-      "thread A: lease_unlock pin=0\n", "thread R: reap pin=0\n",
-      "thread T: break_lease file=1\n", "thread W: break_work pin=0\n");
+      "thread A: fault pte=0 file=1 index=0\n", "thread D: pin pin=0 pte=0\n",
+      "thread D: dma pin=0\n", "thread D: unpin pin=0\n",
+      "thread R: reap pin=0\n", "thread W: break_work pin=0\n",
+      "thread T: truncate file=1 size=0\n");
 }
 
 // umount (S-000-1/2, R-000a/b): a libfs with N files whose ->kill_sb
@@ -77,19 +77,17 @@ std::string BuildUmount(int pages, int) {
   return s;
 }
 
-// umount-race (S-000-4, R-000c): a kernel-internal remover W
-// (simple_remove_by_name: lookup, d_make_discardable, dput) of the first
-// min(K, N) files runs concurrently with umount U. The PERSISTENT flag
-// detects the race, it does not exclude it: the fix is to quiesce W in
-// ->kill_sb before generic_shutdown_super, which no knob models.
+// umount-race (S-000-4, R-000c): the filesystem's internal removal work W
+// (functionfs ->reset_work: simple_remove_by_name) of the first min(K, N)
+// files, a userspace stat R of file 1 (its path holds the mount) and
+// umount U. Mainline: ->kill_sb cancels W before the shutdown and umount(2)
+// is -EBUSY while R holds the mount.
 std::string BuildUmountRace(int pages, int pinners) {
   std::string s =
       absl::StrCat("config fs=libfs files=", pages, " pages=0 ptes=0\n");
   for (int f = 1; f <= pinners && f <= pages; ++f)
-    absl::StrAppend(&s, "thread W: lookup d=", f, "\n",
-                    "thread W: discard d=", f, "\n", "thread W: dput d=", f,
-                    "\n");
-  absl::StrAppend(&s, "thread U: umount\n");
+    absl::StrAppend(&s, "thread W: remove_work d=", f, "\n");
+  absl::StrAppend(&s, "thread R: stat d=1\n", "thread U: umount\n");
   return s;
 }
 
@@ -101,6 +99,18 @@ std::string BuildEventfs(int, int pinners) {
     const std::string t = absl::StrCat("thread ", Worker(k), ": ");
     absl::StrAppend(&s, t, "ev_lookup ev=0\n", t, "ev_open ev=0\n", t,
                     "ev_close ev=0\n");
+  }
+  absl::StrAppend(&s, "thread K: ev_remove ev=0\n");
+  return s;
+}
+
+// eventfs-format (R-002b's sibling, Aug 2024): K users stat the event and
+// read its format file while K removes the event.
+std::string BuildEventfsFormat(int, int pinners) {
+  std::string s = "config fs=libfs files=0 pages=0 ptes=0 events=1\n";
+  for (int k = 0; k < pinners; ++k) {
+    const std::string t = absl::StrCat("thread ", Worker(k), ": ");
+    absl::StrAppend(&s, t, "ev_lookup ev=0\n", t, "ev_format ev=0\n");
   }
   absl::StrAppend(&s, "thread K: ev_remove ev=0\n");
   return s;
@@ -170,18 +180,23 @@ const std::vector<ScenarioInfo>& Scenarios() {
        },
        &BuildMkwrite},
       {"lease",
-       "FL_ALLOCATED lease: break vs unlock vs reap (seed 003 v3)",
-       "A: fault, pin, dma, unpin, lease_unlock; R: reap; "
-       "T: break_lease; W: break_work",
-       {"lease_break_refs"},
-       {{"dax_truncate_mechanism", "fl_allocated_lease"}},
+       "FL_ALLOCATED lease as posted: gup vs truncate vs reap_work and "
+       "break_work (seed 003 v3)",
+       "A: fault; D: pin, dma, unpin; R: reap; W: break_work; "
+       "T: truncate to 0",
+       {"lease_fs_lock", "lease_break_refs"},
+       {{"dax_truncate_mechanism", "fl_allocated_lease"},
+        {"dax_ref_base", "one"}},
        1,
        3,
        1,
        1,
        {
-           {{}, "verified", "as posted"},
-           {{{"lease_break_refs", "put_before_unlink"}}, "I-REF-2", "R-003d"},
+           {{}, "verified", "as posted (12/13 + 13/13)"},
+           {{{"lease_fs_lock", "none"}}, "I-DAX-1", "12/13 without 13/13"},
+           {{{"lease_break_refs", "put_before_unlink"}},
+            "verified",
+            "R-003d: reap_work holds B until the lease is gone"},
        },
        &BuildLease},
       {"umount",
@@ -205,21 +220,21 @@ const std::vector<ScenarioInfo>& Scenarios() {
        },
        &BuildUmount},
       {"umount-race",
-       "kernel-internal removal racing umount (seed 000; racy by design: "
-       "the fix is quiescing, not counting)",
-       "W: lookup, discard, dput of the first K files; U: umount",
-       {"dentry_pin", "kill_sb"},
+       "fs-internal removal work and a userspace reader racing umount "
+       "(seed 000)",
+       "W: remove_work of the first K files; R: stat; U: umount",
+       {"kill_sb_quiesce", "dentry_pin"},
        {},
        1,
        3,
        1,
        3,
        {
-           {{}, "I-DC-2", "R-000c: the flag detects the race"},
-           {{{"dentry_pin", "legacy_dget"}}, "I-DC-4", "R-000b/c"},
+           {{}, "verified", "mainline (->kill_sb cancels the work)"},
+           {{{"kill_sb_quiesce", "none"}}, "I-DC-6", "R-000c"},
+           {{{"dentry_pin", "legacy_dget"}}, "I-DC-4", "R-000b"},
        },
-       &BuildUmountRace,
-       /*racy_by_design=*/true},
+       &BuildUmountRace},
       {"eventfs",
        "eventfs remove vs open through a cached dentry (seed 002)",
        "P0..P(K-1): ev_lookup, ev_open, ev_close; K: ev_remove",
@@ -238,8 +253,30 @@ const std::vector<ScenarioInfo>& Scenarios() {
             "I-EV-3",
             "R-002a (UAF first)"},
            {{{"event_file_guard", "off"}}, "I-EV-3", "R-002b"},
+           {{{"eventfs_release_cb", "off"}},
+            "I-EV-3",
+            "R-002b before b63db58e2fa5"},
        },
        &BuildEventfs},
+      {"eventfs-format",
+       "eventfs remove vs a read of the event's format file (seed 002)",
+       "P0..P(K-1): ev_lookup, ev_format; K: ev_remove",
+       {"event_format_data", "eventfs_release_cb"},
+       {},
+       1,
+       1,
+       1,
+       3,
+       {
+           {{}, "verified", "mainline (event_file_file, Aug 2024)"},
+           {{{"event_format_data", "event_call"}},
+            "I-EV-3",
+            "format shortcut, v6.6 .. Aug 2024"},
+           {{{"eventfs_release_cb", "off"}},
+            "I-EV-3",
+            "event_file_file without the ei's reference"},
+       },
+       &BuildEventfsFormat},
       {"evict",
        "last iput (evict) vs DAX pins (seed 004)",
        "P0..P(K-1): fault, munmap; D0..D(K-1): pin, dma, unpin; "

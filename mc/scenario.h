@@ -41,9 +41,6 @@ struct ScenarioInfo {
   std::vector<ScenarioVariant> variants;
   // Text of the problem (trace lines after the header, without `policy`).
   std::string (*build)(int pages, int pinners);
-  // The race needs a fix no knob models (e.g. quiescing a remover before
-  // umount): even mainline gives a counterexample.
-  bool racy_by_design = false;
 };
 
 const std::vector<ScenarioInfo>& Scenarios();

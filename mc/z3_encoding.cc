@@ -421,11 +421,17 @@ z3::expr Z3Encoding::Violation(const Frame& f) const {
   return f.v[violation_] != 0;
 }
 
+// A thread blocked at a work item's idle wait (IsIdleWaitStep) has no work
+// left, as SpecExec::all_done says.
 z3::expr Z3Encoding::Deadlock(const Frame& f) const {
   z3::expr_vector work(ctx_), blocked(ctx_);
   for (int t = 0; t < num_threads(); ++t) {
     const z3::expr& pc = f.v[pc_field_[t]];
-    work.push_back(pc != static_cast<int>(progs_[t].size()));
+    z3::expr has_work = pc != static_cast<int>(progs_[t].size());
+    for (size_t p = 0; p < progs_[t].size(); ++p)
+      if (IsIdleWaitStep(progs_[t][p].step))
+        has_work = has_work && pc != static_cast<int>(p);
+    work.push_back(has_work);
     for (size_t p = 0; p < progs_[t].size(); ++p)
       blocked.push_back(
           !(pc == static_cast<int>(p) && Inst(insn_[t][p].guard, f)));

@@ -124,7 +124,6 @@ rc::Gen<std::vector<Call>> GenThreadProgram(const Config& cfg, int t) {
         case Op::kPinFast:
         case Op::kPinLongterm:
         case Op::kReap:
-        case Op::kLeaseUnlock:
         case Op::kBreakWork:
           break;
         default:
@@ -173,8 +172,7 @@ rc::Gen<std::vector<Call>> GenThreadProgram(const Config& cfg, int t) {
         case 4:
           if (own_pin)
             calls.push_back(
-                {*rc::gen::element(Op::kReap, Op::kLeaseUnlock, Op::kBreakWork),
-                 {p, 0, 0}});
+                {*rc::gen::element(Op::kReap, Op::kBreakWork), {p, 0, 0}});
           break;
         default:
           calls.push_back(*GenCall(cfg, singles));

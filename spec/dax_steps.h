@@ -80,20 +80,21 @@ void PinLockPtl(Machine<D>& m) {
   // The lease setup step already validated the slot.
   auto bad = lease ? !pte.present : (pin.held || !pte.present);
   if (lease) {
-    // dax_lease_set_pages with result <= 0: set PAGES, F_UNLCK (drops A),
-    // put (drops B): the lease goes with the failed GUP.
+    // dax_lease_set_pages with result <= 0: set PAGES (no pages recorded)
+    // and setlease(F_UNLCK); PinLeaseUnlink/PinLeaseFail flush break_work
+    // and drop B: the lease goes with the failed GUP.
     auto& l = m.w.lease[m.arg(0)];
     m.when(bad, [&] {
       m.set(l.pages_set, true);
-      m.when(l.on_list, [&] {
-        LeaseUnlink(m, l);
-        LmChange(m, l);
-      });
-      LeasePut(m, l, l.h_reap);
+      LeaseUnlock(m, l);
+      m.go(Step::kPinLeaseUnlink);
     });
   }
   m.when(
-      bad, [&] { m.ret(m.ite(pin.held, kEBUSY, kEFAULT)); },
+      bad,
+      [&] {
+        if (!lease) m.ret(m.ite(pin.held, kEBUSY, kEFAULT));
+      },
       [&] {
         m.set(m.w.ptl_owner, m.t);
         ReadPteForPin(m, pte);

@@ -16,6 +16,12 @@ typename D::Int ChainInode(Machine<D>& m) {
   return m.w.th[m.t].r[3];
 }
 
+// The end of the iput chain (a path's mount reference goes last).
+template <class D>
+void IputChainDone(Machine<D>& m) {
+  PathPutRet(m);
+}
+
 // Any page of inode `in` busy as dax_layout_busy_page sees it.
 template <class D>
 typename D::Bool InodeDaxBusy(Machine<D>& m,
@@ -81,7 +87,7 @@ void IputFinal(Machine<D>& m, typename World<D>::Inode& in, bool keeps_busy) {
           // Chinner: an unlinked inode's last iput must reclaim it at once.
           m.violate(in.i_nlink == 0, Inv::kIno1);
           m.set(in.on_lru, true);
-          m.ret(0);
+          IputChainDone(m);
         },
         [&] {
           m.set(in.freeing, true);
@@ -115,13 +121,13 @@ void IputDec(Machine<D>& m) {
         [&] {
           m.violate(in.freed, Inv::kRef4);
           m.violate(m.yes(), Inv::kRef3);
-          m.ret(0);
+          IputChainDone(m);
         },
         [&] {
           m.add(in.i_count, -1);
           m.add(in.h_thr[m.t], -1);
           m.when(
-              in.i_count > 0, [&] { m.ret(0); },
+              in.i_count > 0, [&] { IputChainDone(m); },
               [&] { IputFinal(m, in, keeps_busy); });
         });
   });
@@ -181,7 +187,7 @@ void EvictFree(Machine<D>& m) {
   m.with(m.w.ino, ChainInode(m), m.cfg.inodes(), [&](auto& in) {
     FreeInodePages(m, in);
     m.set(in.freed, true);
-    m.ret(0);
+    IputChainDone(m);
   });
 }
 

@@ -51,7 +51,8 @@ typename D::Bool PageTruncated(Machine<D>& m,
 
 // Read fault of a shared file mapping: map the page read-only so the first
 // store traps into a write fault. The first fault of a slot is the mmap: the
-// VMA takes a file (inode) reference.
+// VMA takes a file (inode) reference, and its struct file pins the mount
+// (umount(2) of a mapped filesystem is -EBUSY).
 template <class D>
 void FaultMap(Machine<D>& m) {
   const int e = m.arg(0), f = m.arg(1), x = m.arg(2);
@@ -62,9 +63,11 @@ void FaultMap(Machine<D>& m) {
       pte.file != kNone && (pte.file != f || pte.index != x),
       [&] { m.ret(kEINVAL); },
       [&] {
-        // mmap needs an open file, i.e. a live inode reference.
+        // mmap needs an open file, i.e. a live inode reference, opened
+        // through the mount: none once umount detached it.
         m.when(
-            in.freeing || (pte.file == kNone && in.i_count == 0) ||
+            in.freeing ||
+                (pte.file == kNone && (in.i_count == 0 || m.w.sb_dying)) ||
                 x >= in.size || in.map[x] == kNone,
             [&] { m.ret(kEFAULT); },
             [&] {
@@ -73,6 +76,7 @@ void FaultMap(Machine<D>& m) {
                 m.set(pte.index, x);
                 m.add(in.i_count, 1);
                 m.add(in.h_vma, 1);
+                m.add(m.w.mnt_count, 1);
               });
               m.when(!pte.present, [&] {
                 WithPage(m, in.map[x], [&](auto& pg) {
