@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/binary_trace.h"
-#include "harness/call_order.h"
-#include "harness/diff.h"
-#include "harness/fuzz_target.h"
+#include "harness/findings/fuzz_target.h"
+#include "harness/run/call_order.h"
+#include "harness/run/diff.h"
+#include "harness/trace/binary_trace.h"
 #include "spec/exec.h"
 
 namespace lifecheck {
@@ -84,9 +84,9 @@ BENCHMARK(BM_FuzzPath)->MinTime(2.0);
 
 void BM_DiffRunFast(benchmark::State& state) {
   const std::vector<CallList> in = Inputs();
-  std::vector<std::vector<DiffCall>> calls;
+  std::vector<std::vector<ThreadCall>> calls;
   for (const CallList& l : in) {
-    std::vector<DiffCall> c;
+    std::vector<ThreadCall> c;
     for (const ThreadCall& tc : CallOrderRun(l).run.calls)
       c.push_back({tc.thread, tc.call});
     calls.push_back(c);

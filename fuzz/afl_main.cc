@@ -14,6 +14,9 @@
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+// Defined by the harnesses that have one (libFuzzer's optional hook).
+extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc,
+                                                          char*** argv);
 
 namespace {
 
@@ -45,6 +48,9 @@ int main(int argc, char** argv) {
   // Under afl-fuzz (__AFL_SHM_ID set) run the persistent loop; by hand, run
   // the files like any other binary.
   if (!getenv("__AFL_SHM_ID")) return RunArgs(argc, argv);
+  // Under afl-fuzz only: the harness writes its manifest into AFL++'s -o
+  // directory (by hand there is no artefact directory to describe).
+  if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
   // Warm up before the fork server starts: one-time initialisation (the
   // environment, the runner's buffers) happens here, once, and every forked
   // child inherits it, so no input's coverage includes it (stability).

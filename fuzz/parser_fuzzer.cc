@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "harness/fuzz_target.h"
+#include "harness/findings/fuzz_target.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   return lifecheck::ParserFuzzOneInput(data, size);

@@ -3,12 +3,12 @@
 //
 // Kernel reproduces the spec's semantics op for op: for any sequence of calls
 // run one at a time, return values and Abstract(kernel) equal the spec's
-// (harness/diff.h checks it after every call). Every policy knob of Config
+// (harness/run/diff.h checks it after every call). Every policy knob of Config
 // changes the behaviour the same way, historic races included, so a
 // controlled scheduler can find them on the impl (issue 4).
 //
 // Never includes spec/ or harness/ (DESIGN principle 4; a ctest checks it).
-// The only reader of the internals is harness/abstraction.cc, through the
+// The only reader of the internals is harness/run/abstraction.cc, through the
 // read-only accessors below.
 //
 // Ghost state: the spec's ghost fields (h_* holders, g_* page reference
@@ -30,19 +30,14 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/faults.h"
 #include "impl/objects.h"
 #include "impl/sync.h"
 
 namespace lifecheck::impl {
 
-// Test-only fault injection: each knob plants a known bug so tests can prove
-// the differential runner catches it.
-struct Faults {
-  bool unpin_drops_one = false;  // unpin subtracts 1 instead of the pin bias
-  bool truncate_skips_wait = false;  // DAX truncate frees busy blocks at once
-  bool dma_reports_efault = false;   // dma_write returns -EFAULT on success
-  bool operator==(const Faults&) const = default;
-};
+// Planted faults (config/faults.h): one type for both impl copies.
+using Faults = ::lifecheck::Faults;
 
 // A consistency failure found by CheckQuiescent: a name and a detail.
 struct QuiescentFailure {
@@ -120,7 +115,7 @@ class Kernel {
   bool LocksReleasedIn(uint32_t dentries, uint32_t inodes,
                        uint32_t pages) const;
 
-  // ---- read-only access for harness/abstraction.cc ----
+  // ---- read-only access for harness/run/abstraction.cc ----
   const Config& config() const { return cfg_; }
   const std::array<Dentry, kMaxDentries>& dentries() const { return d_; }
   const std::array<Inode, kMaxInodes>& inodes() const { return ino_; }

@@ -201,7 +201,7 @@ inline constexpr uint32_t kSbActive = 1u << 0;  // SB_ACTIVE
 inline constexpr uint32_t kSbDying = 1u << 1;   // SB_DYING
 static_assert((kSbActive & kSbDying) == 0);
 
-// Kernel warnings, in the spec's Warn order (harness/abstraction.cc
+// Kernel warnings, in the spec's Warn order (harness/run/abstraction.cc
 // static_asserts the correspondence).
 enum class WarnSlot : int {
   kRefcountAddUaf,

@@ -11,8 +11,8 @@
 //     WouldBlock instead of sleeping. The sequential differential runner uses
 //     it: with one real thread nothing else could ever make the condition
 //     true, so sleeping would hang; throwing ends the run at the same
-//     point-in-call where the spec's step is disabled (harness/diff.cc checks
-//     that it is the same step, DIFF-BLOCK).
+//     point-in-call where the spec's step is disabled (harness/run/diff.cc
+//     checks that it is the same step, DIFF-BLOCK).
 //
 // Ghost<T> is the exception: debug tracking (like the kernel's ref_tracker),
 // relaxed and never a scheduling point, because it is not protocol state.
@@ -20,11 +20,12 @@
 // Every write this layer makes (Atomic and Ghost writes, lock words) also
 // goes to the calling thread's WriteLog, which the differential runner turns
 // on around each call: it re-abstracts only the objects a call wrote
-// (harness/abstraction.h). Ghost writes count: the abstraction reads them.
+// (harness/run/abstraction.h). Ghost writes count: the abstraction reads them.
 #ifndef LIFECHECK_IMPL_SYNC_H_
 #define LIFECHECK_IMPL_SYNC_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -73,6 +74,28 @@ class NonblockingScope {
   bool saved_;
 };
 inline bool nonblocking() { return detail::nonblocking; }
+
+// The stall watchdog: a real thread that sleeps in a wait, or spins for a
+// lock, longer than the stall limit is reported — the step it is blocked
+// in, what it waits for — and the process aborts. A lost wakeup or a
+// deadlock in the impl then fails a real-thread test within seconds, naming
+// what is blocked, instead of hanging until the test runner's timeout. The
+// impl only sleeps for real in real-thread tests and benchmarks: the
+// differential runner never sleeps (NonblockingScope) and under the
+// controlled scheduler a wait is a scheduling point. 0 turns it off.
+namespace detail {
+inline std::atomic<int64_t> stall_limit_ms{5000};
+}  // namespace detail
+inline void SetStallLimit(std::chrono::milliseconds limit) {
+  detail::stall_limit_ms.store(limit.count(), std::memory_order_relaxed);
+}
+inline std::chrono::milliseconds StallLimit() {
+  return std::chrono::milliseconds(
+      detail::stall_limit_ms.load(std::memory_order_relaxed));
+}
+// Reports a stalled thread on stderr and aborts. Out of line: cold.
+[[noreturn]] void Stalled(const char* step, const char* what, const void* on,
+                          int holder);
 
 // The addresses a thread's writes reached while its log was on.
 struct WriteLog {
@@ -246,7 +269,22 @@ class WaitQueue {
     std::atomic_thread_fence(kSeqCst);
     {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, ready);
+      const std::chrono::milliseconds limit = StallLimit();
+      if (limit.count() == 0) {
+        cv_.wait(lk, ready);
+      } else {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (!ready()) {
+          if (cv_.wait_until(lk, deadline) != std::cv_status::timeout) continue;
+          // Woken only by the watchdog: a condition that is true now was
+          // made true without a wake_all() (a lost wakeup).
+          Stalled(step,
+                  ready() ? "its condition became true but nobody woke the "
+                            "queue (a lost wakeup)"
+                          : "asleep on a wait queue nobody woke",
+                  this, -1);
+        }
+      }
     }
     waiters_.fetch_sub(1, kSeqCst);
   }
@@ -282,7 +320,8 @@ class SpinLock {
   // Blocks (spinning, yielding) until acquired by `tid`; in nonblocking mode
   // throws WouldBlock{step} if another thread holds it.
   void lock(int tid, const char* step) {
-    for (;;) {
+    std::chrono::steady_clock::time_point since{};
+    for (uint32_t spins = 1;; ++spins) {
       int expected = kUnlocked;
       LC_SYNC_ACCESS(&owner_, AccessKind::kLock, step);
       RecordWrite(&owner_);
@@ -290,12 +329,25 @@ class SpinLock {
         return;
       if (nonblocking()) throw WouldBlock{step};
       std::this_thread::yield();
+      // The stall watchdog, read every 4096 spins (the clock costs).
+      if ((spins & 4095) == 0) SpinCheck(since, step);
     }
   }
   void unlock() {
     LC_SYNC_ACCESS(&owner_, AccessKind::kUnlock, nullptr);
     RecordWrite(&owner_);
     owner_.store(kUnlocked, kRelease);
+  }
+  // Reports a lock held longer than the stall limit (sync::StallLimit).
+  void SpinCheck(std::chrono::steady_clock::time_point& since,
+                 const char* step) const {
+    const std::chrono::milliseconds limit = StallLimit();
+    if (limit.count() == 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (since == std::chrono::steady_clock::time_point{}) since = now;
+    if (now - since > limit)
+      Stalled(step, "spinning for a lock never released", &owner_,
+              owner_.load(kRelaxed));
   }
   // The holder's tid or kUnlocked; relaxed: for the abstraction and checks.
   int owner() const { return owner_.load(kRelaxed); }

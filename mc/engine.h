@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "spec/findings.h"
 
 namespace lifecheck {

@@ -14,7 +14,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/replay.h"
+#include "harness/run/spec_run.h"
 #include "mc/footprint.h"
 #include "mc/state_layout.h"
 #include "mc/symmetry.h"

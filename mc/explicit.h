@@ -41,7 +41,7 @@
 #ifndef LIFECHECK_MC_EXPLICIT_H_
 #define LIFECHECK_MC_EXPLICIT_H_
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "mc/engine.h"
 
 namespace lifecheck {

@@ -9,7 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "gtest/gtest.h"
-#include "harness/replay.h"
+#include "harness/run/spec_run.h"
 #include "mc/mc_test_util.h"
 #include "mc/scenario.h"
 #include "mc/state_layout.h"

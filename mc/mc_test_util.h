@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "spec/exec.h"
 
 namespace lifecheck::test {

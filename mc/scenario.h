@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 
 namespace lifecheck {
 

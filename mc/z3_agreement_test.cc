@@ -71,7 +71,9 @@ TEST(Z3Agreement, InductionNeverProvesABuggyProblem) {
   for (const std::string& f : RegressFiles()) {
     absl::StatusOr<Trace> t = ReadTraceFile(f);
     ASSERT_TRUE(t.ok());
-    if (t->expect == "clean") continue;
+    // A spec finding: a trace judged on the impl (judge diff or sched) may
+    // find what only the impl does.
+    if (t->expect == "clean" || t->judge != Judge::kSpec) continue;
     Trace problem = *t;
     problem.schedule.clear();
     Z3Options o;

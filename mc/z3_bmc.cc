@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/replay.h"
+#include "harness/run/spec_run.h"
 #include "mc/sym_domain.h"
 
 namespace lifecheck {

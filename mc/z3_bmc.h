@@ -20,7 +20,7 @@
 
 #include <string>
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "mc/engine.h"
 #include "mc/z3_encoding.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "harness/replay.h"
+#include "harness/run/spec_run.h"
 #include "mc/engine.h"
 #include "mc/z3_problems.h"
 #include "mc/z3_test_util.h"
@@ -23,11 +23,14 @@ TEST(Z3Bmc, BuggyRegressTracesHaveCounterexamples) {
   for (const std::string& f : RegressFiles()) {
     absl::StatusOr<Trace> t = ReadTraceFile(f);
     ASSERT_TRUE(t.ok());
-    if (t->expect == "clean") continue;
+    // A spec finding: a trace judged on the impl (judge diff or sched) may
+    // find what only the impl does.
+    if (t->expect == "clean" || t->judge != Judge::kSpec) continue;
     Trace problem = *t;
     problem.schedule.clear();
     Z3Options o;
-    o.timeout_s = 20;
+    // 007-minimize-idempotent (22 calls) takes ~19 s alone on 2 cores.
+    o.timeout_s = 60;
     const McResult r = CheckZ3Bmc(problem, o);
     ExpectReplays(r, f);
   }

@@ -38,7 +38,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "mc/sym_domain.h"
 #include "spec/exec.h"
 #include "spec/program.h"

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 
 namespace lifecheck {
 

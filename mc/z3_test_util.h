@@ -13,7 +13,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "gtest/gtest.h"
-#include "harness/replay.h"
+#include "harness/run/spec_run.h"
 #include "mc/engine.h"
 
 namespace lifecheck {

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/binary_trace.h"
-#include "harness/call_order.h"
-#include "harness/replay.h"
-#include "harness/trace.h"
+#include "harness/run/call_order.h"
+#include "harness/run/spec_run.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
 #include "props/props_gen.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"

@@ -6,10 +6,10 @@
 // minimisers can be run on the same input.
 //
 // With --encode PATH the padded trace is also written as a binary trace
-// (harness/binary_trace.h, the diff_fuzzer's input form: at most 128 calls,
-// call-ordered) and the benchmark minimises the trace that file decodes to,
-// so libFuzzer -minimize_crash and afl-tmin can be run on the same crash file
-// (docs/performance.md ("Minimiser")).
+// (harness/trace/binary_trace.h, the diff_fuzzer's input form: at most 128
+// calls, call-ordered) and the benchmark minimises the trace that file decodes
+// to, so libFuzzer -minimize_crash and afl-tmin can be run on the same crash
+// file (docs/performance.md ("Minimiser")).
 //
 // usage: bench_minimize [--runs N] [--seed S] [--calls N] [--write PATH]
 //                       [--encode PATH] [TRACE]
@@ -20,10 +20,11 @@
 #include <string>
 #include <vector>
 
-#include "harness/binary_trace.h"
-#include "harness/minimize.h"
-#include "harness/pad.h"
-#include "harness/trace.h"
+#include "harness/findings/minimize.h"
+#include "harness/run/call_order.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
+#include "props/pad.h"
 
 int main(int argc, char** argv) {
   using namespace lifecheck;
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int extra = calls - NumCalls(*t);
-  absl::StatusOr<Trace> padded = PadTrace(*t, extra, seed, SpecOracle());
+  absl::StatusOr<Trace> padded = PadTrace(*t, extra, seed, JudgeOracle());
   if (!padded.ok()) {
     std::fprintf(stderr, "%s\n",
                  std::string(padded.status().message()).c_str());
@@ -72,17 +73,17 @@ int main(int argc, char** argv) {
     };
     Trace decoded = decode();
     if (const int missing = calls - NumCalls(decoded); missing > 0) {
-      padded = PadTrace(*t, extra + missing, seed, SpecOracle());
+      padded = PadTrace(*t, extra + missing, seed, JudgeOracle());
       if (!padded.ok()) return 2;
       bytes = EncodeTrace(*padded);
       decoded = decode();
     }
     std::ofstream(encode, std::ios::binary) << bytes;
-    if (SpecVerdict(decoded) != SpecVerdict(*padded)) {
+    if (JudgeOracle()(decoded) != JudgeOracle()(*padded)) {
       std::fprintf(stderr,
                    "the binary form does not keep the finding (%s, "
                    "%d calls)\n",
-                   SpecVerdict(decoded).c_str(), NumCalls(decoded));
+                   JudgeOracle()(decoded).c_str(), NumCalls(decoded));
       return 2;
     }
     std::printf("crash file: %s (%zu bytes)\n", encode.c_str(), bytes.size());
@@ -92,13 +93,13 @@ int main(int argc, char** argv) {
   std::vector<double> ms;
   MinimizeResult last;
   for (int r = 0; r < runs; ++r) {
-    absl::StatusOr<MinimizeResult> m = Minimize(*padded, SpecOracle());
+    absl::StatusOr<MinimizeResult> m = Minimize(*padded, JudgeOracle());
     if (!m.ok()) return 2;
     ms.push_back(m->stats.seconds * 1e3);
     last = *m;
   }
   std::sort(ms.begin(), ms.end());
-  const bool one_min = IsOneMinimal(last.trace, last.verdict, SpecOracle());
+  const bool one_min = IsOneMinimal(last.trace, last.verdict, JudgeOracle());
   std::printf(
       "input: %s padded to %d calls (%zu schedule steps), verdict %s\n"
       "output: %d calls, 1-minimal %s (independent check: %s)\n"

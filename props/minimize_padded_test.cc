@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/minimize.h"
-#include "harness/pad.h"
-#include "harness/trace.h"
+#include "harness/findings/minimize.h"
+#include "harness/trace/trace.h"
+#include "props/pad.h"
 
 namespace lifecheck {
 namespace {
@@ -37,14 +37,14 @@ TEST(MinimizePadded, EveryCorpusFindingShrinksBackWithItsId) {
     SCOPED_TRACE(path);
     absl::StatusOr<Trace> t = ReadTraceFile(path);
     ASSERT_TRUE(t.ok()) << t.status();
-    ASSERT_EQ(SpecVerdict(*t), t->expect);
-    absl::StatusOr<Trace> padded = PadTrace(*t, 200, seed++, SpecOracle());
+    ASSERT_EQ(JudgeOracle()(*t), t->expect);
+    absl::StatusOr<Trace> padded = PadTrace(*t, 200, seed++, JudgeOracle());
     ASSERT_TRUE(padded.ok()) << padded.status();
     ASSERT_EQ(NumCalls(*padded), NumCalls(*t) + 200);
-    ASSERT_EQ(SpecVerdict(*padded), t->expect);
-    absl::StatusOr<MinimizeResult> m = Minimize(*padded, SpecOracle());
+    ASSERT_EQ(JudgeOracle()(*padded), t->expect);
+    absl::StatusOr<MinimizeResult> m = Minimize(*padded, JudgeOracle());
     ASSERT_TRUE(m.ok()) << m.status();
-    EXPECT_EQ(SpecVerdict(m->trace), t->expect)
+    EXPECT_EQ(JudgeOracle()(m->trace), t->expect)
         << "replay: lifecheck minimize on\n"
         << PrintTrace(*padded);
     EXPECT_LE(NumCalls(m->trace), NumCalls(*t)) << PrintTrace(m->trace);

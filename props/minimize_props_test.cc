@@ -1,4 +1,4 @@
-// rapidcheck properties of the minimiser (harness/minimize.h), checked
+// rapidcheck properties of the minimiser (harness/findings/minimize.h), checked
 // independently of the minimiser's own bookkeeping:
 //   - the output fails with the same verdict as the input;
 //   - the output is 1-minimal (IsOneMinimal, asked of the oracle afresh);
@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/minimize.h"
-#include "harness/pad.h"
-#include "harness/trace.h"
+#include "harness/findings/minimize.h"
+#include "harness/trace/trace.h"
+#include "props/pad.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"
 
@@ -79,7 +79,7 @@ RC_GTEST_PROP(MinimizeProps, SameIdOneMinimalNoLongerIdempotent, ()) {
   Trace t = corpus[which];
   t.expect.clear();
   if (pad > 0) {
-    absl::StatusOr<Trace> p = PadTrace(t, pad, seed, SpecOracle());
+    absl::StatusOr<Trace> p = PadTrace(t, pad, seed, JudgeOracle());
     RC_PRE(p.ok());
     t = *p;
   }
@@ -91,19 +91,19 @@ RC_GTEST_PROP(MinimizeProps, SameIdOneMinimalNoLongerIdempotent, ()) {
     if (calls.size() >= 1000) break;
     calls.insert(calls.begin() + rng() % (calls.size() + 1), c);
   }
-  const std::string verdict = SpecVerdict(t);
+  const std::string verdict = JudgeOracle()(t);
   RC_PRE(verdict != "clean" && verdict != kInvalidVerdict);
   RC_TAG(verdict);
 
-  absl::StatusOr<MinimizeResult> m = Minimize(t, SpecOracle());
+  absl::StatusOr<MinimizeResult> m = Minimize(t, JudgeOracle());
   if (!m.ok()) RC_LOG() << Dump(t, "error") << "\n";
   RC_ASSERT(m.ok());
   const Trace& out = m->trace;
 
-  const std::string got = SpecVerdict(out);
-  const bool one_min = IsOneMinimal(out, verdict, SpecOracle());
+  const std::string got = JudgeOracle()(out);
+  const bool one_min = IsOneMinimal(out, verdict, JudgeOracle());
   const bool no_longer = NumCalls(out) <= NumCalls(t);
-  absl::StatusOr<MinimizeResult> again = Minimize(out, SpecOracle());
+  absl::StatusOr<MinimizeResult> again = Minimize(out, JudgeOracle());
   const bool idempotent = again.ok() && again->trace == out;
   if (got != verdict || !one_min || !no_longer || !idempotent) {
     RC_LOG() << "verdict " << verdict << " -> " << got

@@ -1,12 +1,12 @@
 // Stateful model-based test (rc::state): the spec is the model, the impl
-// (impl::Kernel behind the differential runner, harness/diff.h) the system
+// (impl::Kernel behind the differential runner, harness/run/diff.h) the system
 // under test. Commands are calls of every op with arguments in range for a
 // random configuration (every size, every policy knob, buggy variants
 // included), by up to three threads, each run to completion (the sequential
 // schedule).
 //
 // Model: the spec alone: the call list so far and the outcome of running it
-// in call order on SpecExec (harness/call_order.h RunCallOrder, independent
+// in call order on SpecExec (harness/run/call_order.h RunCallOrder, independent
 // of the runner's own spec loop). SUT: DiffRunner::Run of the list. After
 // every command:
 //   - spec and impl agree: no DIFF-RESULT / DIFF-STATE / DIFF-BLOCK;
@@ -16,11 +16,11 @@
 //     rerun with every invariant ignored, spec and impl still agree through
 //     the violating call, so Abstract(impl) shows the violation the spec
 //     world shows.
-// Commands keep the callers' contracts (harness/call_contract.h): a foreign
+// Commands keep the callers' contracts (harness/run/call_contract.h): a foreign
 // dput is a bad program, not a protocol finding.
 //
 // A failure RC_LOGs the runner's trace of the shrunk case, the file it was
-// written to and `lifecheck run --diff FILE`; rapidcheck prints its own
+// written to and `lifecheck run FILE`; rapidcheck prints its own
 // RC_PARAMS="reproduce=..." line. LIFECHECK_PROPS_FALSIFY=model adds a false
 // expectation ("no configuration has a finding"): props/falsify_test.sh runs
 // that and replays the dumped trace (the test of the test).
@@ -32,10 +32,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "harness/call_contract.h"
-#include "harness/call_order.h"
-#include "harness/diff.h"
-#include "harness/trace.h"
+#include "harness/run/call_contract.h"
+#include "harness/run/call_order.h"
+#include "harness/run/diff.h"
+#include "harness/trace/trace.h"
 #include "props/props_gen.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"
@@ -91,9 +91,10 @@ struct ImplSut {
   bool blocked = false;
 };
 
-std::vector<DiffCall> AsDiffCalls(const CallList& l) {
-  std::vector<DiffCall> out;
-  for (const ThreadCall& c : l.calls) out.push_back(DiffCall{c.thread, c.call});
+std::vector<ThreadCall> AsThreadCalls(const CallList& l) {
+  std::vector<ThreadCall> out;
+  for (const ThreadCall& c : l.calls)
+    out.push_back(ThreadCall{c.thread, c.call});
   return out;
 }
 
@@ -154,7 +155,7 @@ struct DoCall : rc::state::Command<SpecModel, ImplSut> {
   void run(const SpecModel& m, ImplSut& sut) const override {
     const SpecModel next = nextState(m);
     const Config& cfg = m.list.config;
-    const DiffOutcome o = sut.runner.Run(cfg, AsDiffCalls(next.list));
+    const DiffOutcome o = sut.runner.Run(cfg, AsThreadCalls(next.list));
     std::string why;
     if (IsDiff(o.inv))
       why = absl::StrCat("impl and spec disagree: ", o.detail);
@@ -169,7 +170,7 @@ struct DoCall : rc::state::Command<SpecModel, ImplSut> {
       // The finding's state on the impl side: run on past the violation.
       Config all = cfg;
       all.ignore = AllIgnorable();
-      past = sut.runner.Run(all, AsDiffCalls(next.list));
+      past = sut.runner.Run(all, AsThreadCalls(next.list));
       if (IsDiff(past.inv))
         why = absl::StrCat("after the spec's ", std::string(InvId(next.inv)),
                            " (every invariant ignored) impl and spec "
@@ -183,8 +184,7 @@ struct DoCall : rc::state::Command<SpecModel, ImplSut> {
           DiffVerdict(o));
     if (!why.empty()) {
       const Trace& t = IsDiff(past.inv) ? past.trace : o.trace;
-      RC_LOG() << why << "\n"
-               << DumpFailure(t, "model", "lifecheck run --diff");
+      RC_LOG() << why << "\n" << DumpFailure(t, "model", "lifecheck run");
       RC_FAIL(why);
     }
     ++sut.calls;
@@ -228,13 +228,13 @@ RC_GTEST_PROP(ModelProps, ImplRefinesSpecOnEveryOp, ()) {
 }
 
 // The test can fail: with a planted impl bug (unpin drops one reference too
-// many) rapidcheck finds a counterexample. Its DIFF-STATE does not replay
-// with `lifecheck run --diff` (the CLI's impl has no planted bug): the
-// replayable test of the test is props/falsify_test.sh.
+// many) rapidcheck finds a counterexample; its dumped trace carries the
+// fault (`judge: diff`, `fault: unpin_drops_one`), so `lifecheck run`
+// replays it. props/falsify_test.sh checks the replay end to end.
 TEST(ModelProps, PlantedUnpinBugIsFound) {
   const bool ok = rc::check("impl with unpin_drops_one refines the spec", [] {
     ImplSut sut;
-    impl::Faults f;
+    Faults f;
     f.unpin_drops_one = true;
     sut.runner.set_faults(f);
     CheckModel(sut);

@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
-#include "harness/report.h"
+#include "harness/findings/report.h"
 #include "spec/findings.h"
 
 namespace lifecheck {
@@ -63,11 +63,11 @@ rc::Gen<Call> GenCall(const Config& cfg, std::vector<Op> ops) {
   });
 }
 
-rc::Gen<DiffCall> GenDiffCall(const Config& cfg, int threads,
-                              std::vector<Op> ops) {
+rc::Gen<ThreadCall> GenThreadCall(const Config& cfg, int threads,
+                                  std::vector<Op> ops) {
   return rc::gen::exec([cfg, threads, ops] {
     const int t = *rc::gen::inRange(0, threads);
-    return DiffCall{t, *GenCall(cfg, ops)};
+    return ThreadCall{t, *GenCall(cfg, ops)};
   });
 }
 

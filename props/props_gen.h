@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "config/config.h"
-#include "harness/call_order.h"
-#include "harness/diff.h"
-#include "harness/trace.h"
+#include "harness/run/call_order.h"
+#include "harness/run/diff.h"
+#include "harness/trace/trace.h"
 #include "rapidcheck.h"
 #include "spec/program.h"
 
@@ -32,8 +32,8 @@ std::vector<Op> CallableOps(const Config& cfg);
 // callable ones).
 rc::Gen<Call> GenCall(const Config& cfg, std::vector<Op> ops = {});
 // A call by one of `threads` logical threads.
-rc::Gen<DiffCall> GenDiffCall(const Config& cfg, int threads,
-                              std::vector<Op> ops = {});
+rc::Gen<ThreadCall> GenThreadCall(const Config& cfg, int threads,
+                                  std::vector<Op> ops = {});
 
 // Any trace the text format can hold: valid config (any knobs, any ignore
 // set), 1..kMaxThreads threads with identifier names, valid calls, a

@@ -2,7 +2,7 @@
 //   - on mainline configurations (every size, the default knobs) no
 //     invariant is violated after any step, neither for random call lists
 //     run one call at a time nor under random interleavings of up to three
-//     threads (callers keep their contracts, harness/call_contract.h;
+//     threads (callers keep their contracts, harness/run/call_contract.h;
 //     blocking forever is the program's problem, not a violation);
 //   - operation contracts, on the world after a random clean mainline
 //     prefix: lookup + dput by a fresh thread restores every dentry and
@@ -22,10 +22,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "harness/abstraction.h"
-#include "harness/call_contract.h"
-#include "harness/call_order.h"
-#include "harness/trace.h"
+#include "harness/run/abstraction.h"
+#include "harness/run/call_contract.h"
+#include "harness/run/call_order.h"
+#include "harness/trace/trace.h"
 #include "props/props_gen.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"

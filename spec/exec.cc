@@ -98,20 +98,38 @@ LC_NO_COVERAGE CWorld InitWorld(const Config& cfg) {
 }
 
 SpecExec::SpecExec(const Config& cfg, std::vector<std::vector<Call>> threads)
-    : cfg_(cfg), calls_(std::move(threads)), w_(InitWorld(cfg)) {
-  LC_CHECK(static_cast<int>(calls_.size()) <= kMaxThreads);
-  for (const auto& calls : calls_) progs_.push_back(Flatten(calls, cfg_));
-  results_.resize(calls_.size());
+    : cfg_(cfg), n_(static_cast<int>(threads.size())), w_(InitWorld(cfg)) {
+  LC_CHECK(n_ <= kMaxThreads);
+  for (const auto& calls : threads) progs_.push_back(Flatten(calls, cfg_));
+  results_.resize(threads.size());
+}
+
+void SpecExec::Reset(const Config& cfg, const CWorld& init, bool init_checked) {
+  cfg_ = cfg;
+  for (int t = 0; t < n_; ++t) {
+    progs_[t].clear();
+    results_[t].clear();
+    spare_results_.push_back(std::move(results_[t]));
+  }
+  results_.clear();
+  n_ = 0;
+  w_ = init;
+  last_ = -1;
+  checked_ = init_checked;
 }
 
 void SpecExec::add_call(int t, const Call& c) {
   LC_CHECK(t >= 0 && t <= num_threads() && t < kMaxThreads);
-  if (t == num_threads()) {
-    calls_.emplace_back();
-    progs_.emplace_back();
-    results_.emplace_back();
+  if (t == n_) {
+    if (static_cast<int>(progs_.size()) == n_) progs_.emplace_back();
+    if (spare_results_.empty()) {
+      results_.emplace_back();
+    } else {
+      results_.push_back(std::move(spare_results_.back()));
+      spare_results_.pop_back();
+    }
+    ++n_;
   }
-  calls_[t].push_back(c);
   AppendCall(progs_[t], c, cfg_);
 }
 
@@ -171,6 +189,64 @@ StepRecord SpecExec::step(int t) {
     results_[t].push_back(rec.ret);
   }
   return rec;
+}
+
+namespace {
+
+// The full check after a step (the first step of a run, or a caller that
+// tracks no footprint): out of line, so that the footprint path, which the
+// differential runner takes on every other step, inlines.
+[[gnu::noinline]] LC_NO_COVERAGE void FullStep(Machine<Concrete>& m,
+                                               Touched* written) {
+  ExecStep(m);
+  if (written != nullptr) *written = Touched::All();
+}
+
+}  // namespace
+
+LC_NO_COVERAGE bool SpecExec::TryStep(int t, StepRecord* rec,
+                                      Touched* written) {
+  const Insn& insn = progs_[t][w_.th[t].pc];
+  Machine<Concrete> m(w_, cfg_, insn, t);
+  if (written != nullptr && checked_) {
+    ExecStepTouched(m, written);
+  } else {
+    FullStep(m, written);
+  }
+  if (m.blocked()) return false;
+  checked_ = true;
+  last_ = t;
+  *rec = StepRecord{t, insn.call, insn.op, insn.step, false, 0};
+  if (w_.th[t].pc >= insn.base + insn.len) {
+    rec->call_returned = true;
+    rec->ret = w_.th[t].ret;
+    results_[t].push_back(rec->ret);
+  }
+  return true;
+}
+
+LC_NO_COVERAGE CallEnd SpecExec::RunCall(int t, Touched* written,
+                                         std::vector<int>* schedule) {
+  // Every op is a short program: a call this long is a spec loop.
+  constexpr int kMaxStepsPerCall = 10000;
+  CallEnd end;
+  StepRecord rec;
+  for (int n = 0; !done(t); ++n) {
+    LC_CHECK(n < kMaxStepsPerCall);
+    if (!TryStep(t, &rec, written)) {
+      end.blocked = true;
+      end.step = next_insn(t).step;
+      return end;
+    }
+    ++end.steps;
+    if (schedule != nullptr) schedule->push_back(t);
+    if (rec.call_returned) {
+      end.ret = rec.ret;
+      return end;
+    }
+    if (w_.violation != 0) return end;
+  }
+  return end;
 }
 
 bool SpecExec::idle(int t) const {

@@ -47,11 +47,25 @@ struct StepRecord {
   int ret;             // the call's return value if call_returned
 };
 
+// How a call run by SpecExec::RunCall ended.
+struct CallEnd {
+  bool blocked = false;  // its next step is disabled
+  Step step{};           // the disabled step, if blocked
+  int ret = 0;           // the return value, if it returned
+  int steps = 0;         // steps taken
+};
+
 class SpecExec {
  public:
   SpecExec(const Config& cfg, std::vector<std::vector<Call>> threads);
   // No threads yet: add_call gives them their calls as a run goes.
   explicit SpecExec(const Config& cfg) : SpecExec(cfg, {}) {}
+
+  // Back to `init` (which must be InitWorld(cfg)) with no threads, keeping
+  // every buffer: a runner that runs many programs reuses one executor.
+  // `init_checked`: `init` passes the always-invariants, so the first
+  // TryStep with a footprint may check only what it touches.
+  void Reset(const Config& cfg, const CWorld& init, bool init_checked);
 
   // Appends call `c` to thread t's calls; t == num_threads() starts a new
   // thread. A thread whose calls are all done has work again.
@@ -59,7 +73,7 @@ class SpecExec {
 
   const Config& config() const { return cfg_; }
   const CWorld& world() const { return w_; }
-  int num_threads() const { return static_cast<int>(progs_.size()); }
+  int num_threads() const { return n_; }
 
   bool done(int t) const;     // no work left
   bool enabled(int t) const;  // not done and its next step's guard holds
@@ -69,6 +83,21 @@ class SpecExec {
 
   // Executes one step of t (requires enabled(t)) and checks the invariants.
   StepRecord step(int t);
+
+  // The one primitive every spec run is built on (harness/run/): one step
+  // of t if its guard holds, evaluated once (no separate probe). Returns
+  // false, with no effect, when t is blocked. Precondition: !done(t).
+  // With `written`, once the world has passed one full check the checks
+  // after the step visit only what it touched (ExecStepTouched), and the
+  // objects it wrote are added to *written (every object otherwise).
+  bool TryStep(int t, StepRecord* rec, Touched* written = nullptr);
+
+  // Runs t's current call to its end: until it returns, blocks, or an
+  // invariant is violated (then violation() says which). Appends t to
+  // `*schedule` for every step taken. Precondition: t has a call left
+  // and its pc is at that call's first step or inside it.
+  CallEnd RunCall(int t, Touched* written = nullptr,
+                  std::vector<int>* schedule = nullptr);
 
   Inv violation() const { return static_cast<Inv>(w_.violation); }
   // Not done, but waiting idle for a work item nobody queued (ThreadIdle).
@@ -91,11 +120,17 @@ class SpecExec {
 
  private:
   Config cfg_;
-  std::vector<std::vector<Call>> calls_;
+  // Per thread; only the first num_threads() entries are live (Reset keeps
+  // the buffers of the others for reuse).
   std::vector<ThreadProgram> progs_;
+  std::vector<std::vector<int>> results_;  // exactly num_threads() long
+  // Emptied result buffers of earlier runs, reused by new threads (Reset
+  // then allocates nothing).
+  std::vector<std::vector<int>> spare_results_;
+  int n_ = 0;
   CWorld w_;
-  std::vector<std::vector<int>> results_;
   int last_ = -1;
+  bool checked_ = false;  // w_ has passed a full always-invariant check
 };
 
 // Runs every step of a world under the concrete domain: for tests and tools

@@ -386,18 +386,21 @@ std::string ValidateCall(const Call& c, const Config& cfg) {
   return "";
 }
 
-void AppendCall(ThreadProgram& prog, const Call& c, const Config& cfg) {
+LC_NO_COVERAGE void AppendCall(ThreadProgram& prog, const Call& c,
+                               const Config& cfg) {
   const std::vector<Step>& steps = StepsOf(c.op, cfg);
-  LC_CHECK(!steps.empty());  // every op has a step: `call` counts calls
+  const size_t n = steps.size();
+  LC_CHECK(n > 0);  // every op has a step: `call` counts calls
   // pcs are int16 in the world state (and in Insn).
-  LC_CHECK(prog.size() + steps.size() < 32767);
-  const int16_t base = static_cast<int16_t>(prog.size());
+  const size_t base = prog.size();
+  LC_CHECK(base + n < 32767);
   const int16_t index = prog.empty() ? 0 : prog.back().call + 1;
-  for (size_t k = 0; k < steps.size(); ++k) {
+  // The differential runner appends a call per call it runs: its buffers
+  // keep their capacity, so this allocates only while a program grows.
+  for (size_t k = 0; k < n; ++k)
     prog.push_back(Insn{c.op, steps[k], static_cast<int16_t>(k),
-                        static_cast<int16_t>(steps.size()), base, index,
-                        c.args});
-  }
+                        static_cast<int16_t>(n), static_cast<int16_t>(base),
+                        index, c.args});
 }
 
 ThreadProgram Flatten(const std::vector<Call>& calls, const Config& cfg) {

@@ -3,8 +3,9 @@
 // engine, at the scenario's default sizes, within one time budget; each run's
 // verdict is compared with the variant's expected one, counterexamples are
 // replayed on the spec, and the results go to a table on stdout, report.md
-// and report.html (with the counterexample pictures of harness/explain.h)
-// in the report directory, next to the counterexample traces.
+// and report.html (with the counterexample pictures of
+// harness/findings/explain.h) in the report directory, next to the
+// counterexample traces.
 //
 // Exit: 0 every run gave its expected verdict or ran out of budget (listed,
 // not a mismatch), 1 some run contradicts its expected verdict, 2 bad usage.
@@ -21,10 +22,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "harness/explain.h"
-#include "harness/replay.h"
-#include "harness/report.h"
-#include "harness/trace.h"
+#include "harness/findings/explain.h"
+#include "harness/findings/report.h"
+#include "harness/run/spec_run.h"
+#include "harness/trace/trace.h"
 #include "mc/engine.h"
 #include "mc/scenario.h"
 #include "tools/check_common.h"
@@ -374,14 +375,16 @@ std::string ReportHtml(const std::vector<RunRow>& rows, const Context& ctx) {
     if (!row.replayed) continue;
     ExplainOptions eo;
     eo.trace_path = row.cex_path;
-    absl::StrAppend(&o, "<h2 id=\"cex", n++, "\">", HtmlEscape(row.scenario),
-                    " ", HtmlEscape(row.policy), " (", row.engine,
-                    "): ", HtmlEscape(row.verdict),
-                    "</h2>\n<p>Trace: <a href=\"", row.cex_path, "\">",
-                    row.cex_path, "</a>; replay: <code>lifecheck run ",
-                    row.cex_path, "</code></p>\n",
-                    ExplainSvg(row.r.counterexample, row.replay, eo), "\n<pre>",
-                    HtmlEscape(PrintTrace(row.r.counterexample)), "</pre>\n");
+    Judgement j;  // a model-checking counterexample is a spec run
+    j.inv = Finding(row.replay);
+    j.spec = row.replay;
+    absl::StrAppend(
+        &o, "<h2 id=\"cex", n++, "\">", HtmlEscape(row.scenario), " ",
+        HtmlEscape(row.policy), " (", row.engine,
+        "): ", HtmlEscape(row.verdict), "</h2>\n<p>Trace: <a href=\"",
+        row.cex_path, "\">", row.cex_path, "</a>; replay: <code>lifecheck run ",
+        row.cex_path, "</code></p>\n", ExplainSvg(row.r.counterexample, j, eo),
+        "\n<pre>", HtmlEscape(PrintTrace(row.r.counterexample)), "</pre>\n");
   }
   absl::StrAppend(&o, "</body></html>\n");
   return o;

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <system_error>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "harness/findings/artefact.h"
 
 namespace lifecheck::cli {
 namespace {
@@ -170,6 +173,39 @@ bool WriteFile(const std::string& path, const std::string& text) {
   out << text;
   out.close();
   return static_cast<bool>(out);
+}
+
+bool WriteOutput(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (WriteFile(path, text)) return true;
+  std::cerr << "lifecheck: " << path << ": cannot write\n";
+  return false;
+}
+
+std::optional<Judged> LoadJudged(const std::string& path, int* exit_code) {
+  Judged j;
+  absl::StatusOr<Trace> t = LoadArtefact(path, &j.how);
+  if (!t.ok()) {
+    std::cerr << InputError(t.status(), path) << "\n";
+    *exit_code = kExitBadInput;
+    return std::nullopt;
+  }
+  absl::StatusOr<Judgement> r = JudgeTrace(*t, path);
+  if (!r.ok()) {
+    std::cerr << InputError(r.status(), path) << "\n";
+    *exit_code = kExitBadInput;
+    return std::nullopt;
+  }
+  j.trace = *std::move(t);
+  j.judgement = *std::move(r);
+  return j;
+}
+
+std::string ReportPath(const Parsed& p, const std::string& name) {
+  const std::string dir = p.Value("--report-dir", kDefaultReportDir);
+  return (std::filesystem::path(dir) / name).string();
 }
 
 void PrintColumns(const std::vector<std::vector<std::string>>& rows,

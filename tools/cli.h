@@ -11,12 +11,15 @@
 #define LIFECHECK_TOOLS_CLI_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "harness/findings/judge.h"
+#include "harness/trace/trace.h"
 
 namespace lifecheck::cli {
 
@@ -87,6 +90,27 @@ inline absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
 bool ReadFile(const std::string& path, std::string* out);
 // Writes `text` to `path` (created or truncated); false on any I/O error.
 bool WriteFile(const std::string& path, const std::string& text);
+
+// Writes `text` to `path`, creating its directory first; on failure prints
+// "lifecheck: PATH: cannot write" and returns false.
+bool WriteOutput(const std::string& path, const std::string& text);
+
+// A finding's artefact, read and judged by its own judge
+// (harness/findings/artefact.h, judge.h): the opening every command that
+// takes an artefact shares.
+struct Judged {
+  Trace trace;
+  Judgement judgement;
+  std::string how;  // what decoded it (LoadArtefact)
+};
+// On bad input prints "FILE:LINE:COL: message" and returns nullopt with
+// *exit_code = 2.
+std::optional<Judged> LoadJudged(const std::string& path, int* exit_code);
+
+// Where a command writes a file it names itself: under --report-dir DIR
+// (default `lifecheck-report`), never into the current directory as such.
+inline constexpr char kDefaultReportDir[] = "lifecheck-report";
+std::string ReportPath(const Parsed& p, const std::string& name);
 
 // Rows of cells printed to stdout as aligned columns (last column unpadded).
 void PrintColumns(const std::vector<std::vector<std::string>>& rows,

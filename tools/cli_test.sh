@@ -151,19 +151,23 @@ thread A: write_fault pte=0
 thread B: writeback file=1 index=0
 schedule: A A B
 EOF
-check "run --diff clean -> 0" 0 "^lifecheck: clean \(diff, 1 calls\)$" - \
-  -- "$LC" run --diff "$TMP/clean.trace"
-check "run --diff finding -> 1" 1 \
+# The judge comes from the trace itself: `judge: diff` copies.
+for f in clean finding interleaved; do
+  sed '/^config /a judge: diff' "$TMP/$f.trace" >"$TMP/diff-$f.trace"
+done
+check "judge diff clean -> 0" 0 "^lifecheck: clean \(spec and impl, 1 calls\)$" - \
+  -- "$LC" run "$TMP/diff-clean.trace"
+check "judge diff finding -> 1" 1 \
   "^SUMMARY: lifecheck: I-DAX-1 truncate in thread T at call 3$" - \
-  -- "$LC" run --diff "$TMP/finding.trace"
+  -- "$LC" run "$TMP/diff-finding.trace"
 if [[ $(head -1 "$OUT") == "lifecheck: finding I-DAX-1: "* ]] &&
-   grep -qx "replay: lifecheck run --diff $TMP/finding.trace" "$OUT"; then
-  pass "run --diff report shape"
+   grep -qx "replay: lifecheck run $TMP/diff-finding.trace" "$OUT"; then
+  pass "judge diff report shape"
 else
-  fail "run --diff report shape" "see stdout"
+  fail "judge diff report shape" "see stdout"
 fi
-check "run --diff interleaved -> 2" 2 - "interleaved.trace:6:[0-9]+: .*call-atomic" \
-  -- "$LC" run --diff "$TMP/interleaved.trace"
+check "judge diff interleaved -> 2" 2 - "diff-interleaved.trace:7:[0-9]+: .*call-atomic" \
+  -- "$LC" run "$TMP/diff-interleaved.trace"
 check "bad input dominates -> 2" 2 - "^$T/bad_keyword.trace:3:1: " \
   -- "$LC" run "$TMP/finding.trace" "$TMP/bad_keyword.trace"
 
@@ -200,14 +204,14 @@ cp "$TMP/clean.trace" "$TMP/reg/ok/a.trace"
 cp "$TMP/finding.trace" "$TMP/reg/ok/sub/b.trace"
 echo "not a trace" >"$TMP/reg/ok/notes.txt"
 check "regress all pass -> 0" 0 "^regress: 2 passed, 0 failed$" - -- "$LC" regress "$TMP/reg/ok"
-if grep -Eq "^PASS  $T/reg/ok/sub/b.trace  \(expect I-DAX-1, got I-DAX-1; diff I-DAX-1\)$" "$OUT"; then
+if grep -Eq "^PASS  $T/reg/ok/sub/b.trace  \(expect I-DAX-1, judge spec got I-DAX-1; diff I-DAX-1\)$" "$OUT"; then
   pass "regress PASS line"; else fail "regress PASS line" "no PASS line for b.trace"; fi
 sed 's/# expect: I-DAX-1/# expect: clean/' "$TMP/finding.trace" >"$TMP/reg/bad/wrong.trace"
 grep -v '^# expect' "$TMP/clean.trace" >"$TMP/reg/bad/noexpect.trace"
 cp "$TMP/bad_keyword.trace" "$TMP/reg/bad/broken.trace"
 check "regress failures -> 1" 1 "^regress: 2 passed, 3 failed$" - \
   -- "$LC" regress "$TMP/reg/ok" "$TMP/reg/bad"
-if grep -Eq "^FAIL  $T/reg/bad/wrong.trace  \(expect clean, got I-DAX-1\)$" "$OUT" &&
+if grep -Eq "^FAIL  $T/reg/bad/wrong.trace  \(expect clean, judge spec got I-DAX-1\)$" "$OUT" &&
    grep -Eq "^FAIL  $T/reg/bad/noexpect.trace  \(no expect header\)$" "$OUT" &&
    grep -Eq "^FAIL  $T/reg/bad/broken.trace  \(.*:3:1: " "$OUT"; then
   pass "regress FAIL lines"; else fail "regress FAIL lines" "see stdout"; fi
@@ -256,7 +260,8 @@ check "check a trace's calls -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
 check "check budget -> 3" 3 "^SUMMARY: lifecheck: unknown" - \
   -- "$LC" check --scenario dax-truncate --pages 3 --pinners 3 --max-states 10
 
-# ---- a planted impl fault: decode records it, run --diff --fault replays it
+# ---- a planted impl fault: the crash file's manifest carries it, so the
+# artefact alone replays, with no LIFECHECK_* variable and no flag
 write fault.trace <<'EOF'
 lifecheck-trace v1
 config fs=disk files=1 pages=1 ptes=1 pins=1
@@ -264,35 +269,50 @@ thread A: fault pte=0 file=1 index=0
 thread A: pin pin=0 pte=0
 thread A: unpin pin=0
 EOF
+mkdir -p "$TMP/fz/crashes"
+printf 'lifecheck-fuzz-manifest v1\nharness: diff_fuzzer\npin: free\nfault: unpin_drops_one\n' \
+  >"$TMP/fz/lifecheck-fuzz.manifest"
 check "encode fault trace -> 0" 0 - - \
-  -- "$LC" encode -o "$TMP/fault.bin" "$TMP/fault.trace"
-check "decode with a planted fault -> 0" 0 - - \
-  -- env LIFECHECK_FAULT=unpin_drops_one "$LC" decode -o "$TMP/fault-dec.trace" "$TMP/fault.bin"
+  -- "$LC" encode -o "$TMP/fz/crashes/crash-fault" "$TMP/fault.trace"
+check "run a crash file under its manifest -> 1" 1 "^SUMMARY: lifecheck: DIFF-STATE unpin " - \
+  -- env -u LIFECHECK_FAULT -u LIFECHECK_CONFIG "$LC" run "$TMP/fz/crashes/crash-fault"
+check "decode under the manifest -> 0" 0 - - \
+  -- "$LC" decode -o "$TMP/fault-dec.trace" "$TMP/fz/crashes/crash-fault"
 if grep -q "^# expect: DIFF-STATE$" "$TMP/fault-dec.trace" &&
-   grep -q "^# replay: lifecheck run --diff --fault unpin_drops_one FILE$" "$TMP/fault-dec.trace"; then
-  pass "decode names the fault in its replay command"; else
-  fail "decode names the fault in its replay command" "$(cat "$TMP/fault-dec.trace")"; fi
-check "run --diff --fault replays the finding -> 1" 1 \
-  "^replay: lifecheck run --diff --fault unpin_drops_one $(re "$TMP/fault-dec.trace")$" - \
-  -- "$LC" run --diff --fault unpin_drops_one "$TMP/fault-dec.trace"
-check "run --diff --fault: DIFF-STATE summary -> 1" 1 "^SUMMARY: lifecheck: DIFF-STATE unpin " - \
-  -- "$LC" run --diff --fault unpin_drops_one "$TMP/fault-dec.trace"
-check "run --diff without the fault is clean -> 0" 0 "^lifecheck: clean \(diff, 3 calls\)" - \
-  -- "$LC" run --diff "$TMP/fault-dec.trace"
-check "run --fault unknown -> 2" 2 - "unknown fault 'nope' \(known: unpin_drops_one" \
-  -- "$LC" run --diff --fault nope "$TMP/fault-dec.trace"
-check "run --fault without --diff -> 2" 2 - "--fault needs --diff" \
-  -- "$LC" run --fault unpin_drops_one "$TMP/fault-dec.trace"
+   grep -q "^judge: diff$" "$TMP/fault-dec.trace" &&
+   grep -q "^fault: unpin_drops_one$" "$TMP/fault-dec.trace"; then
+  pass "decode writes the judge and the fault"; else
+  fail "decode writes the judge and the fault" "$(cat "$TMP/fault-dec.trace")"; fi
+check "run the decoded trace -> 1" 1 \
+  "^replay: lifecheck run $(re "$TMP/fault-dec.trace")$" - \
+  -- "$LC" run "$TMP/fault-dec.trace"
+check "decoded trace: DIFF-STATE summary -> 1" 1 "^SUMMARY: lifecheck: DIFF-STATE unpin " - \
+  -- "$LC" run "$TMP/fault-dec.trace"
+cp "$TMP/fz/crashes/crash-fault" "$TMP/crash-no-manifest"
+check "the same bytes without a manifest are clean -> 0" 0 "^lifecheck: clean \(spec and impl, 3 calls\)" - \
+  -- "$LC" run "$TMP/crash-no-manifest"
+check "decode --fault for bytes with no manifest -> 0" 0 "^# expect: DIFF-STATE$" - \
+  -- "$LC" decode --fault unpin_drops_one "$TMP/crash-no-manifest"
+check "decode --fault unknown -> 2" 2 - "unknown fault 'nope' \(known: unpin_drops_one" \
+  -- "$LC" decode --fault nope "$TMP/crash-no-manifest"
+printf 'lifecheck-fuzz-manifest v1\nharness: diff_fuzzer\nfault: nope\n' \
+  >"$TMP/fz/lifecheck-fuzz.manifest"
+check "malformed manifest -> 2" 2 - "lifecheck-fuzz.manifest:3:8: unknown fault 'nope'" \
+  -- "$LC" run "$TMP/fz/crashes/crash-fault"
 
+# ---- explore: the found run is a self-describing trace `run` replays
 SEEDS="$(dirname "$0")/../corpus/sched"
 check "explore finds a seed race -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
   -- "$LC" explore --strategy dfs -o "$TMP/zap.impl.trace" "$SEEDS/003-zap-without-ptl.trace"
-if grep -q "^replay: lifecheck explore $TMP/zap.impl.trace --strategy replay$" "$OUT" &&
+if grep -q "^replay: lifecheck run $TMP/zap.impl.trace$" "$OUT" &&
+   grep -q "^judge: sched$" "$TMP/zap.impl.trace" &&
    grep -q "^impl-schedule: " "$TMP/zap.impl.trace"; then
   pass "explore writes a replayable impl-schedule"; else
   fail "explore writes a replayable impl-schedule" "no replay line or no impl-schedule"; fi
 check "explore replay reproduces -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
   -- "$LC" explore --strategy replay "$TMP/zap.impl.trace"
+check "run replays the found run -> 1" 1 "^SUMMARY: lifecheck: I-DAX-1 " - \
+  -- "$LC" run "$TMP/zap.impl.trace"
 check "explore fixed policy clean -> 0" 0 "^SUMMARY: lifecheck: clean " - \
   -- "$LC" explore --strategy dfs "$SEEDS/003-zap-without-ptl-fixed.trace"
 check "explore bad strategy -> 2" 2 - "--strategy is random" \

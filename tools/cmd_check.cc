@@ -1,6 +1,5 @@
 // `lifecheck check`: model-check a named scenario or a trace's calls with a
 // registered engine (explicit, z3, ...), and show the counterexample.
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -8,9 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "harness/replay.h"
-#include "harness/report.h"
-#include "harness/trace.h"
+#include "harness/findings/judge.h"
+#include "harness/findings/report.h"
+#include "harness/run/spec_run.h"
+#include "harness/trace/trace.h"
 #include "mc/engine.h"
 #include "mc/scenario.h"
 #include "tools/check_common.h"
@@ -46,6 +46,7 @@ const std::vector<Flag> kFlags = {
     {{"--max-states"}, true},
     {{"--timeout"}, true},
     {{"--output", "-o"}, true},
+    {{"--report-dir"}, true},
     {{"--list-scenarios"}},
     {{"--table"}},
     {{"--write"}, true},
@@ -209,29 +210,24 @@ int CmdCheck(const Args& args) {
   }
   std::string out = p.Value("--output", "");
   if (out.empty())
-    out = p.Has("--scenario") ? absl::StrCat("lifecheck-cex-", label, ".trace")
-                              : "lifecheck-cex.trace";
-  {
-    std::ofstream f(out);
-    f << PrintTrace(r.counterexample);
-    if (!f) {
-      std::cerr << "lifecheck: check: cannot write " << out << "\n";
-      return kExitBadInput;
-    }
-  }
+    out = ReportPath(p, p.Has("--scenario")
+                            ? absl::StrCat("cex-", label, ".trace")
+                            : "cex.trace");
+  if (!WriteOutput(out, PrintTrace(r.counterexample))) return kExitBadInput;
   std::cout << "counterexample written to " << out << "\n";
-  absl::StatusOr<RunResult> run = RunTrace(r.counterexample, out);
-  if (!run.ok() || Finding(*run) != r.inv) {
+  absl::StatusOr<Judgement> run = JudgeTrace(r.counterexample, out);
+  if (!run.ok() || run->inv != r.inv) {
     // The engine's witness does not replay: an engine bug, said loudly.
     std::cerr << "lifecheck: internal error: the counterexample does not "
                  "replay to "
               << InvId(r.inv) << "\n";
     return 70;
   }
+  const Report report = ReportOf(r.counterexample, *run, out);
   if (!p.Has("--quiet"))
-    std::cout << "\n" << FindingReport(r.counterexample, *run, out);
+    std::cout << "\n" << RenderReport(report);
   else
-    std::cout << SummaryLine(r.counterexample, *run) << "\n";
+    std::cout << SummaryLine(report) << "\n";
   return kExitFinding;
 }
 
@@ -241,7 +237,8 @@ const RegisterCommand kRegisterCheck(Command{
     "\n  lifecheck check (--scenario NAME [--pages N] [--pinners K] | FILE)\n"
     "      [--policy knob=value]... [--engine explicit|z3] [--bound K]\n"
     "      [--prove] [--bfs|--dfs] [--no-por] [--no-symmetry]\n"
-    "      [--max-states N] [--timeout S] [-o FILE] [--progress] [-q]\n"
+    "      [--max-states N] [--timeout S] [-o FILE] [--report-dir DIR]\n"
+    "      [--progress] [-q]\n"
     "  lifecheck check --list-scenarios\n"
     "  lifecheck check --table [--write FILE]\n"
     "  lifecheck check --all [--budget S] [--engines explicit,z3]\n"
@@ -263,7 +260,8 @@ const RegisterCommand kRegisterCheck(Command{
     "  --max-states N   explicit: give up after N states (verdict unknown)\n"
     "  --timeout S      give up after S seconds (verdict unknown)\n"
     "  -o FILE          write the counterexample trace to FILE (default:\n"
-    "                   lifecheck-cex-<scenario>.trace in the current dir)\n"
+    "                   REPORT_DIR/cex-<scenario>.trace)\n"
+    "  --report-dir DIR where files go without -o (default lifecheck-report)\n"
     "  --progress       progress lines on stderr for long runs\n"
     "  -q, --quiet      on a counterexample print only the SUMMARY line\n"
     "  --list-scenarios the scenarios, their knobs and expected verdicts\n"

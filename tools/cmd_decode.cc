@@ -1,18 +1,16 @@
-// `lifecheck decode`: a fuzzer input (libFuzzer or AFL++ crash file, corpus
-// entry) as the text trace it stands for, with `# expect:` set to the verdict
-// `lifecheck run` gives it.
+// `lifecheck decode`: a fuzzer input or crash file as the complete,
+// self-describing text trace it stands for, with `# expect:` set to the
+// verdict of its judge.
 #include <cstdio>
 #include <iostream>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "harness/binary_trace.h"
-#include "harness/call_order.h"
-#include "harness/diff.h"
-#include "harness/fuzz_target.h"
-#include "harness/replay.h"
-#include "harness/trace.h"
+#include "harness/findings/artefact.h"
+#include "harness/findings/judge.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {
@@ -22,79 +20,94 @@ int CmdDecode(const Args& args) {
   const Command& c = *FindCommand("decode");
   Parsed p;
   int rc = kExitOk;
-  if (!ParseArgs(c, args, {{{"--output", "-o"}, true}, {{"--config"}, true}},
+  if (!ParseArgs(c, args,
+                 {{{"--output", "-o"}, true},
+                  {{"--harness"}, true},
+                  {{"--config"}, true},
+                  {{"--fault"}, true}},
                  &p, &rc))
     return rc;
   if (p.operands.size() != 1)
     return UsageError("decode: exactly one input file expected", &c);
   const std::string& path = p.operands[0];
-  // The same pin the fuzzer ran with: --config, else LIFECHECK_CONFIG.
-  absl::StatusOr<DecodeOptions> opts =
-      p.Has("--config") ? ParseConfigPin(p.Value("--config", ""))
-                        : DecodeOptionsFromEnv();
-  if (!opts.ok()) return UsageError(std::string(opts.status().message()), &c);
-  std::string bytes;
-  if (!ReadFile(path, &bytes)) {
-    std::cerr << path << ": cannot read\n";
+  std::string how;
+  absl::StatusOr<Trace> t;
+  if (p.Has("--harness") || p.Has("--config") || p.Has("--fault")) {
+    // Bytes that carry no description (a corpus entry from elsewhere):
+    // decode them as the flags say.
+    FuzzRun run;
+    const std::string h = p.Value("--harness", "diff_fuzzer");
+    if (h != "diff_fuzzer" && h != "sched_fuzzer")
+      return UsageError("decode: --harness is diff_fuzzer or sched_fuzzer", &c);
+    run.harness = h == "sched_fuzzer" ? Harness::kSched : Harness::kDiff;
+    absl::StatusOr<DecodeOptions> pin = ParseConfigPin(p.Value("--config", ""));
+    if (!pin.ok()) return UsageError(std::string(pin.status().message()), &c);
+    if (pin->pinned_config) {
+      run.config = pin->pinned_config;
+      run.pin = pin->pin_name;
+    }
+    if (auto it = p.values.find("--fault"); it != p.values.end())
+      for (const std::string& name : it->second)
+        if (!AddFaultByName(name, &run.faults))
+          return UsageError(absl::StrCat("decode: unknown fault '", name,
+                                         "' (known: ", KnownFaultNames(), ")"),
+                            &c);
+    std::string bytes;
+    if (!ReadFile(path, &bytes)) {
+      std::cerr << path << ": cannot read\n";
+      return kExitBadInput;
+    }
+    t = DecodeFuzzInput(bytes, run);
+    how = "the flags given";
+  } else {
+    t = LoadArtefact(path, &how);
+  }
+  if (!t.ok()) {
+    std::cerr << InputError(t.status(), path) << "\n";
     return kExitBadInput;
   }
-  const CallList l = DecodeCalls(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                 bytes.size(), *opts);
-  Trace t = TraceOfCalls(l);
-  // The verdict the differential runner gives (what the fuzzer saw), and the
-  // spec's own (`lifecheck run` without --diff) if it differs.
-  const DiffOutcome o = RunFuzzCallsFull(l);
-  t.expect = DiffVerdict(o);
-  absl::StatusOr<RunResult> r = RunTrace(t, path);
-  if (!r.ok()) {  // cannot happen: the decoded schedule is valid by design
-    std::cerr << InputError(r.status(), path) << "\n";
+  absl::StatusOr<Judgement> j = JudgeTrace(*t, path);
+  if (!j.ok()) {
+    std::cerr << InputError(j.status(), path) << "\n";
     return kExitBadInput;
   }
-  std::string text = PrintTrace(t);
-  std::string origin =
-      absl::StrCat("# decoded from ", path, " (", bytes.size(), " bytes)\n");
-  if (opts->pinned_config)
-    absl::StrAppend(&origin, "# config pinned to ", opts->pin_name, "\n");
-  if (!FaultNames(ProcessFaults()).empty())
-    absl::StrAppend(&origin, "# impl faults planted: LIFECHECK_FAULT=",
-                    FaultNames(ProcessFaults()), "\n");
-  if (Verdict(*r) != t.expect)
-    absl::StrAppend(&origin, "# spec alone (lifecheck run without --diff): ",
-                    Verdict(*r), "\n");
-  absl::StrAppend(&origin, "# replay: lifecheck run --diff",
-                  FaultFlags(ProcessFaults()), " FILE\n");
+  t->expect = j->verdict();
+  std::string text = PrintTrace(*t);
+  const std::string out = p.Value("--output", "");
+  const std::string origin = absl::StrCat("# decoded from ", path, " by ", how,
+                                          "\n# replay: lifecheck run ",
+                                          out.empty() ? path : out, "\n");
   // The comments go after the header and the expect line.
   const size_t header_end = text.find('\n') + 1;
   text.insert(text.find('\n', header_end) + 1, origin);
-  if (p.Has("--output")) {
-    const std::string out = p.Value("--output", "");
-    const std::string tmp = out + ".tmp";
-    if (!WriteFile(tmp, text) || std::rename(tmp.c_str(), out.c_str())) {
-      std::cerr << out << ": cannot write\n";
-      return kExitBadInput;
-    }
-  } else {
+  if (out.empty()) {
     std::cout << text;
+    return kExitOk;
+  }
+  const std::string tmp = out + ".tmp";
+  if (!WriteOutput(tmp, text) || std::rename(tmp.c_str(), out.c_str())) {
+    std::cerr << out << ": cannot write\n";
+    return kExitBadInput;
   }
   return kExitOk;
 }
 
 const RegisterCommand kRegisterDecode(Command{
-    "decode", "[-o OUT] [--config CFG] FILE",
-    "decode a fuzzer input (crash file) to a text trace",
-    "\nFILE holds the bytes of a diff_fuzzer input (the binary trace form,\n"
-    "docs/trace-format.md). Prints the call-ordered trace they decode to\n"
-    "(without the calls that break a caller contract, which the fuzzer\n"
-    "skips), with '# expect:' set to the differential runner's\n"
-    "verdict; the replay is `lifecheck run --diff OUT`. Honours\n"
-    "LIFECHECK_FAULT like the fuzzer (a comment records it, and the replay\n"
-    "comment plants the faults again: --fault NAME).\n"
+    "decode", "[-o OUT] FILE",
+    "a fuzzer input or crash file as its complete text trace",
+    "\nFILE is a fuzzer input or crash file (or a text trace). It is decoded\n"
+    "the way the fuzzer that wrote it did, from the artefact alone: its\n"
+    "FILE.trace sidecar, else the nearest lifecheck-fuzz.manifest (which\n"
+    "harness, configuration pin and planted faults), else as a diff_fuzzer\n"
+    "input of the free configuration (docs/fuzzing.md \"Artefacts\").\n"
+    "Prints the trace with its `judge:` and `fault:` lines and '# expect:'\n"
+    "set to its judge's verdict; `lifecheck run OUT` reproduces it.\n"
     "\noptions:\n"
-    "  -o, --output OUT  write to OUT (atomically) instead of stdout\n"
-    "  --config CFG      the configuration pin the fuzzer ran with:\n"
-    "                    free, mainline, mainline-dax, mainline-disk,\n"
-    "                    mainline-libfs or a trace file (default: the\n"
-    "                    LIFECHECK_CONFIG environment variable, else free)\n"
+    "  -o, --output OUT   write to OUT (atomically) instead of stdout\n"
+    "  --harness H        for bytes that carry no sidecar or manifest:\n"
+    "  --config PIN       decode as harness H (diff_fuzzer, sched_fuzzer)\n"
+    "  --fault NAME       with configuration PIN (free, mainline, ...)\n"
+    "                     and impl fault NAME planted (repeatable)\n"
     "\nexit: 0 decoded, 2 bad usage or unreadable file\n",
     CmdDecode, 25});
 

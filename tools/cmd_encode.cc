@@ -4,8 +4,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "harness/binary_trace.h"
-#include "harness/trace.h"
+#include "harness/run/call_order.h"
+#include "harness/sched/sched_fuzz.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {
@@ -23,22 +25,23 @@ int CmdEncode(const Args& args) {
     std::cerr << InputError(t.status(), p.operands[0]) << "\n";
     return kExitBadInput;
   }
-  const std::string out = p.Value("--output", "");
-  std::ofstream f(out, std::ios::binary | std::ios::trunc);
-  if (!(f << EncodeTrace(*t))) {
-    std::cerr << out << ": cannot write\n";
-    return kExitBadInput;
-  }
-  return kExitOk;
+  // A scheduled trace becomes a sched_fuzzer input (its calls and the
+  // choices of its impl-schedule), any other a diff_fuzzer input.
+  const std::string bytes =
+      t->judge == Judge::kSched ? sched::EncodeSchedInput(*t) : EncodeTrace(*t);
+  return WriteOutput(p.Value("--output", ""), bytes) ? kExitOk : kExitBadInput;
 }
 
 const RegisterCommand kRegisterEncode(Command{
-    "encode", "-o OUT FILE", "encode a text trace as fuzzer input bytes",
+    "encode", "-o OUT FILE",
+    "encode a text trace as diff_fuzzer or sched_fuzzer input bytes",
     "\nWrites the binary form (docs/trace-format.md) of the trace in FILE:\n"
-    "its configuration and its calls in the order the schedule starts\n"
-    "them (a schedule that interleaves inside calls is not kept: the\n"
-    "binary form is call-ordered). `lifecheck decode OUT` gives back a\n"
-    "call-ordered trace.\n\nexit: 0 ok, 2 bad input\n",
+    "for `judge: sched`, a sched_fuzzer input (the calls, then one choice\n"
+    "byte per scheduling point of its impl-schedule); otherwise a\n"
+    "diff_fuzzer input: its configuration and its calls in the order the\n"
+    "schedule starts them (a schedule that interleaves inside calls is not\n"
+    "kept: the binary form is call-ordered). Seeds for corpus/*_fuzzer.\n"
+    "\nexit: 0 ok, 2 bad input\n",
     CmdEncode, 26});
 
 }  // namespace

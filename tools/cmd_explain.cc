@@ -1,12 +1,9 @@
-// `lifecheck explain`: draw a run as an SVG (or HTML) picture.
+// `lifecheck explain`: draw a run, judged by its own judge, as an SVG (or
+// HTML) picture.
 #include <iostream>
 #include <string>
 
-#include "absl/status/statusor.h"
-#include "harness/explain.h"
-#include "harness/load_input.h"
-#include "harness/replay.h"
-#include "harness/trace.h"
+#include "harness/findings/explain.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {
@@ -25,16 +22,8 @@ int CmdExplain(const Args& args) {
   if (!p.Has("--svg") && !p.Has("--html"))
     return UsageError("explain: give --svg OUT and/or --html OUT", &c);
   const std::string& path = p.operands[0];
-  absl::StatusOr<Trace> t = LoadTraceInput(path);
-  if (!t.ok()) {
-    std::cerr << InputError(t.status(), path) << "\n";
-    return kExitBadInput;
-  }
-  absl::StatusOr<RunResult> r = RunTrace(*t, path);
-  if (!r.ok()) {
-    std::cerr << InputError(r.status(), path) << "\n";
-    return kExitBadInput;
-  }
+  std::optional<Judged> in = LoadJudged(path, &rc);
+  if (!in) return rc;
   ExplainOptions opts;
   opts.all_changes = p.Has("--all-changes");
   opts.trace_path = path;
@@ -42,25 +31,28 @@ int CmdExplain(const Args& args) {
     if (!p.Has(flag)) continue;
     const std::string out = p.Value(flag, "");
     const std::string text = std::string(flag) == "--svg"
-                                 ? ExplainSvg(*t, *r, opts)
-                                 : ExplainHtml(*t, *r, opts);
-    if (!WriteFile(out, text)) {
-      std::cerr << "lifecheck: " << out << ": cannot write\n";
-      return kExitBadInput;
-    }
+                                 ? ExplainSvg(in->trace, in->judgement, opts)
+                                 : ExplainHtml(in->trace, in->judgement, opts);
+    if (!WriteOutput(out, text)) return kExitBadInput;
     std::cout << "wrote " << out << "\n";
   }
-  return Finding(*r) != Inv::kNone ? kExitFinding : kExitOk;
+  return in->judgement.inv != Inv::kNone ? kExitFinding : kExitOk;
 }
 
 const RegisterCommand kRegisterExplain(Command{
     "explain", "[--svg OUT] [--html OUT] [--all-changes] TRACE",
     "draw the interleaving of a run as an SVG or HTML picture",
-    "\nReplays TRACE on the spec and draws one lane per thread, each step as\n"
-    "a box in its thread's lane in global order (arrows at context\n"
-    "switches), the step's state changes on the right, and the violated\n"
-    "invariant (ID and meaning) on its step and in a banner. Ghost\n"
-    "bookkeeping fields (h_*, g_*) are hidden unless the finding is I-REF-1;\n"
+    "\nJudges TRACE (a text trace or crash file) by its own `judge:` line and\n"
+    "draws it. The spec: one lane per thread, each step as a box in its\n"
+    "thread's lane in global order (arrows at context switches), the step's\n"
+    "state changes on the right, and the violated invariant (ID and\n"
+    "meaning) on its step and in a banner. The differential runner: the\n"
+    "spec's steps with an `impl` lane beside them — a box per call the impl\n"
+    "agreed on, and at the call where the two part, what the impl did and\n"
+    "the fields that differ (spec -> impl). The controlled scheduler: one\n"
+    "row per spec step boundary the impl passed, with the scheduling points\n"
+    "each thread ran to reach it, and the impl-schedule. Ghost bookkeeping\n"
+    "fields (h_*, g_*) are hidden unless the finding is I-REF-1;\n"
     "--all-changes shows them. The SVG is self-contained (no scripts or\n"
     "external fonts); --html wraps it in a page with the trace text.\n"
     "\nexit: 0 clean run drawn, 1 finding drawn, 2 bad input\n",

@@ -6,19 +6,28 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "harness/findings/artefact.h"
+#include "harness/findings/report.h"
 #include "harness/sched/explore.h"
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {
 namespace {
 
-// ./<stem>.<ID>.impl.trace: the found run with its impl-schedule.
-std::string DefaultOut(const std::string& path, const std::string& id) {
+// <report dir>/<stem>.<ID>.impl.trace: the found run with its
+// impl-schedule.
+std::string DefaultOut(const Parsed& p, const std::string& path,
+                       const std::string& id) {
   std::string stem = path.substr(path.find_last_of('/') + 1);
   if (stem.size() > 6 && stem.substr(stem.size() - 6) == ".trace")
     stem.resize(stem.size() - 6);
-  return absl::StrCat(stem, ".", id, ".impl.trace");
+  return ReportPath(p, absl::StrCat(stem, ".", id, ".impl.trace"));
+}
+
+std::string CleanSummary(const sched::ExploreResult& r) {
+  return absl::StrCat("SUMMARY: lifecheck: clean (impl, ", r.description, ", ",
+                      r.runs, " schedules", r.exhausted ? ", all" : "", ")");
 }
 
 int CmdExplore(const Args& args) {
@@ -33,6 +42,7 @@ int CmdExplore(const Args& args) {
                   {{"--seed"}, true},
                   {{"--seconds"}, true},
                   {{"--out", "-o"}, true},
+                  {{"--report-dir"}, true},
                   {{"--granularity"}, true},
                   {{"--quiet", "-q"}}},
                  &p, &rc))
@@ -61,7 +71,7 @@ int CmdExplore(const Args& args) {
     return UsageError("explore: --granularity is access or step", &c);
   opt.step_atomic = gran == "step";
   const std::string& path = p.operands[0];
-  absl::StatusOr<Trace> t = ReadTraceFile(path);
+  absl::StatusOr<Trace> t = LoadArtefact(path);
   if (!t.ok()) {
     std::cerr << InputError(t.status(), path) << "\n";
     return kExitBadInput;
@@ -78,24 +88,23 @@ int CmdExplore(const Args& args) {
           r->runs, r->description,
           r->exhausted ? ", bounded space exhausted" : "",
           r->seconds > 0 ? r->runs / r->seconds : 0.0);
-    std::cout << sched::ExploreSummary(*t, *r) << "\n";
+    std::cout << CleanSummary(*r) << "\n";
     return kExitOk;
   }
   std::string out = p.Value("--out", "");
   if (opt.strategy == "replay" && out.empty()) out = path;  // already saved
-  if (out.empty()) out = DefaultOut(path, std::string(InvId(r->outcome.inv)));
-  if (out != path) {
-    std::ofstream f(out);
-    f << PrintTrace(r->found_trace);
-    if (!f) {
-      std::cerr << "lifecheck explore: cannot write " << out << "\n";
-      return kExitBadInput;
-    }
-  }
+  if (out.empty())
+    out = DefaultOut(p, path, std::string(InvId(r->outcome.inv)));
+  if (out != path && !WriteOutput(out, PrintTrace(r->found_trace)))
+    return kExitBadInput;
+  Judgement j;
+  j.inv = r->outcome.inv;
+  j.sched = *r;
+  const Report report = ReportOf(r->found_trace, j, out);
   if (p.Has("--quiet"))
-    std::cout << sched::ExploreSummary(*t, *r) << "\n";
+    std::cout << SummaryLine(report) << "\n";
   else
-    std::cout << sched::ExploreReport(*t, *r, out);
+    std::cout << RenderReport(report);
   return kExitFinding;
 }
 
@@ -113,9 +122,10 @@ const RegisterCommand kRegisterExplore(Command{
     "steps did not overlap the spec replays the impl's step order\n"
     "(DIFF-SCHED, DIFF-RESULT, DIFF-STATE).\n"
     "\nA finding prints the ID, the step table (one row per spec step the\n"
-    "impl passed), the detail, and saves the run as a trace with an\n"
-    "impl-schedule: line (--out, default ./<stem>.<ID>.impl.trace) that\n"
-    "--strategy replay reproduces point for point.\n"
+    "impl passed), the detail, and saves the run as a self-describing trace\n"
+    "(`judge: sched`, its faults, an impl-schedule: line) that `lifecheck\n"
+    "run` replays point for point (--out, default\n"
+    "lifecheck-report/<stem>.<ID>.impl.trace).\n"
     "\noptions:\n"
     "  -s, --strategy S   random | pct (default) | dfs | replay\n"
     "  --runs N           schedules to try (random/pct: 1000; dfs: all)\n"
@@ -126,6 +136,8 @@ const RegisterCommand kRegisterExplore(Command{
     "  --granularity G    access (default: every access is a choice point)\n"
     "                     or step (choices only at spec step markers)\n"
     "  -o, --out FILE     where to save a finding's trace\n"
+    "  --report-dir DIR   where to save it otherwise (default\n"
+    "                     lifecheck-report)\n"
     "  -q, --quiet        print only the SUMMARY line\n"
     "\nreplay: FILE's impl-schedule: is replayed point for point; without\n"
     "one, its spec schedule: is replayed through the impl's step markers\n"

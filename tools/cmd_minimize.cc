@@ -1,22 +1,17 @@
-// `lifecheck minimize`: shrink a failing trace to a 1-minimal one with the
-// same invariant ID (harness/minimize.h).
-#include <fstream>
+// `lifecheck minimize`: shrink a failing artefact to a 1-minimal trace with
+// the same verdict, judged by its own judge (harness/findings/minimize.h).
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "harness/diff.h"
-#include "harness/load_input.h"
-#include "harness/minimize.h"
-#include "harness/oracles.h"
-#include "harness/replay.h"
-#include "harness/report.h"
-#include "harness/trace.h"
+#include "harness/findings/judge.h"
+#include "harness/findings/minimize.h"
+#include "harness/findings/report.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 #include "tools/corpus_dir.h"
 
@@ -34,15 +29,6 @@ std::string Commented(const std::string& text) {
   return out;
 }
 
-// The first bytes of `path` (enough to find a text trace's header).
-std::string ReadPrefix(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string buf(4096, '\0');
-  in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-  buf.resize(static_cast<size_t>(in.gcount()));
-  return buf;
-}
-
 int CmdMinimize(const Args& args) {
   const Command& c = *FindCommand("minimize");
   Parsed p;
@@ -52,7 +38,6 @@ int CmdMinimize(const Args& args) {
                   {{"--save"}},
                   {{"--corpus"}, true},
                   {{"--max-oracle-calls"}, true},
-                  {{"--oracle"}, true},
                   {{"--quiet", "-q"}}},
                  &p, &rc))
     return rc;
@@ -62,48 +47,31 @@ int CmdMinimize(const Args& args) {
   if (!p.Int(c, "--max-oracle-calls", 5000, 1, 1000000, &budget, &rc))
     return rc;
   const std::string& path = p.operands[0];
-  absl::StatusOr<Oracle> oracle = OracleByName(p.Value("--oracle", "spec"));
-  if (!oracle.ok())
-    return UsageError(std::string(oracle.status().message()), &c);
-
-  absl::StatusOr<Trace> in = LoadTraceInput(path);
-  if (!in.ok()) {
-    std::cerr << InputError(in.status(), path) << "\n";
-    return kExitBadInput;
-  }
-  if (absl::StatusOr<RunResult> r = RunTrace(*in, path); !r.ok()) {
-    std::cerr << InputError(r.status(), path) << "\n";
-    return kExitBadInput;
-  }
+  std::optional<Judged> in = LoadJudged(path, &rc);
+  if (!in) return rc;
   MinimizeOptions opts;
   opts.max_oracle_calls = budget;
-  // A decoded binary trace's thread names carry no meaning: A, B, C...
-  opts.rename_threads = !LooksLikeTextTrace(ReadPrefix(path));
-  absl::StatusOr<MinimizeResult> m = Minimize(*in, *oracle, opts);
+  // A decoded binary input's thread names carry no meaning: A, B, C...
+  opts.rename_threads = in->how != "text trace";
+  absl::StatusOr<MinimizeResult> m = Minimize(in->trace, JudgeOracle(), opts);
   if (!m.ok()) {
-    std::cerr << path << ": " << m.status().message() << "\n";
+    std::cerr << path << ": " << m.status().message() << " (judge "
+              << JudgeName(in->trace.judge) << ", read as " << in->how << ")\n";
     return kExitBadInput;
   }
   const MinimizeStats& s = m->stats;
   const std::string stats_line = absl::StrFormat(
-      "minimized %s: %s, %d -> %d calls, %d oracle calls, %.1f ms%s", path,
-      m->verdict, s.input_calls, s.output_calls, s.oracle_calls,
-      s.seconds * 1e3,
+      "minimized %s: %s, judge %s, %d -> %d calls, %d judge runs, %.1f ms%s",
+      path, m->verdict, JudgeName(m->trace.judge), s.input_calls,
+      s.output_calls, s.oracle_calls, s.seconds * 1e3,
       s.one_minimal ? ", 1-minimal"
                     : ", NOT verified 1-minimal (oracle budget exhausted)");
-  Trace out = m->trace;
+  const Trace& out = m->trace;
   const std::string trace_text =
       absl::StrCat(PrintTrace(out), "# ", stats_line, "\n");
 
   std::string replay_path = p.Value("--output", "");
-  const bool diff_finding = absl::StartsWith(m->verdict, "DIFF-");
-  if (p.Has("--save") && diff_finding) {
-    // corpus/regress holds spec verdicts (`lifecheck regress` compares the
-    // spec's); an impl/spec difference is an impl bug to fix, not a case.
-    std::cerr << "lifecheck: minimize --save: " << m->verdict
-              << " is a difference between impl and spec, not a spec "
-                 "verdict; corpus/regress cannot hold it (use -o)\n";
-  } else if (p.Has("--save")) {
+  if (p.Has("--save")) {
     absl::StatusOr<std::string> dir = CorpusRegressDir(p.Value("--corpus", ""));
     if (!dir.ok()) {
       std::cerr << "lifecheck: minimize --save: " << dir.status().message()
@@ -111,23 +79,18 @@ int CmdMinimize(const Args& args) {
       return kExitBadInput;
     }
     const std::string saved = RegressFileName(*dir, out);
-    if (!WriteFile(saved, trace_text)) {
-      std::cerr << "lifecheck: " << saved << ": cannot write\n";
-      return kExitBadInput;
-    }
+    if (!WriteOutput(saved, trace_text)) return kExitBadInput;
     std::cerr << "saved " << saved << "\n";
     if (replay_path.empty()) replay_path = saved;
   }
-  if (p.Has("--output") && !WriteFile(p.Value("--output", ""), trace_text)) {
-    std::cerr << "lifecheck: " << p.Value("--output", "") << ": cannot write\n";
+  if (p.Has("--output") && !WriteOutput(p.Value("--output", ""), trace_text))
     return kExitBadInput;
-  }
 
-  absl::StatusOr<RunResult> r = RunTrace(out, "<minimized>");
   std::string report;
-  if (r.ok() && Finding(*r) != Inv::kNone)
-    report =
-        FindingReport(out, *r, replay_path.empty() ? "OUT.trace" : replay_path);
+  if (absl::StatusOr<Judgement> j = JudgeTrace(out, "<minimized>");
+      j.ok() && j->inv != Inv::kNone)
+    report = RenderReport(
+        ReportOf(out, *j, replay_path.empty() ? "OUT.trace" : replay_path));
   if (p.Has("--output") || p.Has("--save")) {
     if (!p.Has("--quiet")) std::cout << report;
     std::cout << stats_line << "\n";
@@ -137,39 +100,36 @@ int CmdMinimize(const Args& args) {
     std::cout << trace_text;
     if (!p.Has("--quiet")) std::cout << Commented(report);
   }
-  if (p.Has("--save") && diff_finding) return kExitBadInput;
   return s.one_minimal ? kExitOk : kExitFinding;
 }
 
 const RegisterCommand kRegisterMinimize(Command{
-    "minimize", "[-o OUT] [--save] [--oracle O] [--max-oracle-calls N] INPUT",
+    "minimize", "[-o OUT] [--save] [--max-oracle-calls N] INPUT",
     "shrink a failing trace to a 1-minimal one with the same finding",
-    "\nINPUT is a text trace, or a binary trace: a diff_fuzzer libFuzzer or\n"
-    "AFL++ crash file, decoded as the fuzzer did (LIFECHECK_CONFIG pins the\n"
-    "configuration, harness/binary_trace.h). The output fails with the SAME\n"
-    "verdict (invariant ID or DEADLOCK) and is 1-minimal: removing any single\n"
-    "call, deleting any single run of the schedule, or merging two runs of\n"
-    "one thread (one context switch fewer) loses that verdict. Passes: cut\n"
-    "the calls that never ran, delta debugging over calls, single-change\n"
-    "sweep, then canonical form (schedule entries the sequential default\n"
-    "takes anyway dropped, lowest object ids, smallest config sizes). Thread\n"
-    "names of a text trace are kept: they name roles (T truncates, W writes\n"
-    "back); a binary input's threads are renamed A, B, C... in order.\n"
+    "\nINPUT is a text trace or a fuzzer crash file (read as `lifecheck run`\n"
+    "reads it). Every candidate is judged by the trace's own `judge:` line,\n"
+    "with its planted faults: spec findings, DIFF-* findings of the\n"
+    "differential runner and findings of the impl under the controlled\n"
+    "scheduler all minimise the same way (docs/minimize.md). The output\n"
+    "fails with the SAME verdict and is 1-minimal: removing any single call,\n"
+    "deleting any single run of the schedule, or merging two runs of one\n"
+    "thread (one context switch fewer) loses that verdict. A scheduled\n"
+    "finding is minimised through the impl's step markers when its steps\n"
+    "did not overlap (its impl-schedule is recorded again), on its\n"
+    "impl-schedule otherwise. Thread names of a text trace are kept: they\n"
+    "name roles (T truncates, W writes back); a binary input's threads are\n"
+    "renamed A, B, C... in order.\n"
     "\noptions:\n"
     "  -o, --output OUT      write the minimised trace to OUT (the report\n"
     "                        goes to stdout); without it the trace goes to\n"
     "                        stdout followed by the report as comments\n"
-    "  --save                also write corpus/regress/<id>-min-<hash>.trace\n"
+    "  --save                also write corpus/regress/<id>-<hash>.trace\n"
     "                        with its '# expect:' header\n"
     "  --corpus DIR          the corpus/regress directory for --save\n"
     "                        (default: found from the current directory\n"
     "                        upwards, then from the lifecheck binary upwards)\n"
-    "  --oracle spec|diff    what 'fails the same way' is judged by: the\n"
-    "                        spec replay (default), or the differential\n"
-    "                        runner (spec vs impl, call by call; keeps\n"
-    "                        DIFF-* findings; call-atomic schedules only)\n"
-    "  --max-oracle-calls N  oracle budget (default 5000)\n"
-    "  -q, --quiet           no interleaving table\n"
+    "  --max-oracle-calls N  judge-run budget (default 5000)\n"
+    "  -q, --quiet           no report\n"
     "\nexit: 0 minimised and verified 1-minimal, 1 budget exhausted before\n"
     "1-minimality was verified, 2 bad input or an input that does not fail\n",
     CmdMinimize, 40});

@@ -7,7 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {

@@ -9,10 +9,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "harness/diff.h"
-#include "harness/replay.h"
+#include "harness/findings/judge.h"
+#include "harness/run/diff.h"
 #include "harness/sched/explore.h"
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 #include "mc/engine.h"
 #include "spec/findings.h"
 #include "tools/cli.h"
@@ -45,6 +45,21 @@ bool CollectTraces(const std::string& root, std::vector<std::string>* out) {
   return !ec;
 }
 
+// The verdict of `t` judged by `judge` instead of its own: the cross-checks
+// of a spec-judged trace on the impl.
+std::string VerdictAs(Trace t, Judge judge, const std::string& path,
+                      bool* blocked, std::string* detail) {
+  t.judge = judge;
+  absl::StatusOr<Judgement> j = JudgeTrace(t, path);
+  if (!j.ok()) return "";
+  if (j->diff) {
+    *blocked = j->diff->blocked;
+    *detail = j->diff->detail;
+  }
+  if (j->sched) *detail = j->sched->outcome.detail;
+  return j->verdict();
+}
+
 // --every-interleaving: a clean trace must be clean for every schedule of
 // its calls (DESIGN principle 9), not only for its own. The explicit checker
 // covers every interleaving of the spec's steps; the controlled scheduler
@@ -59,11 +74,11 @@ std::string EveryInterleaving(const Trace& t, const std::string& path,
   McOptions mo;
   McResult mr = explicit_engine(t, mo);
   if (mr.verdict != McVerdict::kVerified)
-    return absl::StrCat(
-        "every interleaving (explicit): ", McVerdictName(mr.verdict),
-        mr.verdict == McVerdict::kCounterexample
-            ? absl::StrCat(" ", std::string(InvId(mr.inv)))
-            : "");
+    return absl::StrCat("every interleaving (explicit): ",
+                        McVerdictName(mr.verdict),
+                        mr.verdict == McVerdict::kCounterexample
+                            ? absl::StrCat(" ", std::string(InvId(mr.inv)))
+                            : "");
   std::string states;
   for (const auto& [k, v] : mr.stats)
     if (k == "states") states = v;
@@ -78,9 +93,9 @@ std::string EveryInterleaving(const Trace& t, const std::string& path,
     if (!e.ok()) return "error: " + InputError(e.status(), path);
     const char* gran = step ? "step" : "access";
     if (e->found)
-      return absl::StrCat("impl dfs (", gran,
-                          " granularity): ", std::string(InvId(e->outcome.inv)),
-                          ": ", e->outcome.detail);
+      return absl::StrCat("impl dfs (", gran, " granularity): ",
+                          std::string(InvId(e->outcome.inv)), ": ",
+                          e->outcome.detail);
     absl::StrAppend(note, "; impl dfs ", gran, ": clean (", e->runs,
                     " schedules", e->exhausted ? ", all)" : ", budget)");
   }
@@ -90,7 +105,6 @@ std::string EveryInterleaving(const Trace& t, const std::string& path,
 // Runs one regression trace; returns whether it passed and prints its line.
 bool RegressOne(const std::string& path, bool quiet, bool every,
                 double access_seconds) {
-  std::string expect, got;
   auto report = [&](bool pass, const std::string& detail) {
     if (!pass || !quiet)
       std::cout << (pass ? "PASS  " : "FAIL  ") << path << "  (" << detail
@@ -99,32 +113,22 @@ bool RegressOne(const std::string& path, bool quiet, bool every,
   };
   absl::StatusOr<Trace> t = ReadTraceFile(path);
   if (!t.ok()) return report(false, "error: " + InputError(t.status(), path));
-  expect = t->expect;
+  const std::string expect = t->expect;
   if (expect.empty()) return report(false, "no expect header");
   Inv inv;
   if (expect != "clean" && !ParseInvId(expect, &inv))
     return report(false, absl::StrCat("bad expect header '", expect,
                                       "': want clean or an invariant ID"));
-  // The controlled scheduler (harness/sched/): an impl-schedule replays
-  // point for point; otherwise a spec schedule replays through the impl's
-  // step markers. Either must reach the expected verdict on the impl.
-  std::string sched_note;
-  if (!t->impl_schedule.empty() || !t->schedule.empty()) {
-    sched::ExploreOptions opt;
-    opt.strategy = "replay";
-    absl::StatusOr<sched::ExploreResult> e = sched::Explore(*t, path, opt);
-    if (!e.ok()) return report(false, "error: " + InputError(e.status(), path));
-    const std::string sv =
-        e->found ? std::string(InvId(e->outcome.inv)) : std::string("clean");
-    if (sv != expect)
-      return report(false, absl::StrCat("expect ", expect, ", impl ",
-                                        t->impl_schedule.empty()
-                                            ? "through the step markers"
-                                            : "impl-schedule replay",
-                                        " got ", sv, ": ", e->outcome.detail));
-    sched_note = absl::StrCat(
-        "; impl ", t->impl_schedule.empty() ? "step replay " : "replay ", sv);
-  }
+  // The verdict: the trace's own judge.
+  absl::StatusOr<Judgement> j = JudgeTrace(*t, path);
+  if (!j.ok()) return report(false, "error: " + InputError(j.status(), path));
+  const std::string judge(JudgeName(t->judge));
+  const std::string got = j->verdict();
+  if (got != expect)
+    return report(false, absl::StrCat("expect ", expect, ", judge ", judge,
+                                      " got ", got));
+  std::string note =
+      absl::StrCat("expect ", expect, ", judge ", judge, " got ", got);
   // A clean trace passes only if every schedule of its calls is clean too
   // (--every-interleaving).
   auto pass = [&](const std::string& detail) {
@@ -136,30 +140,32 @@ bool RegressOne(const std::string& path, bool quiet, bool every,
     }
     return report(true, detail + every_note);
   };
-  // An impl-schedule without a spec schedule: a run whose steps overlapped
-  // (no spec schedule is the same run); the impl replay is the verdict.
-  if (!t->impl_schedule.empty() && t->schedule.empty())
-    return pass(absl::StrCat("expect ", expect, sched_note));
-  absl::StatusOr<RunResult> r = RunTrace(*t, path);
-  if (!r.ok()) return report(false, "error: " + InputError(r.status(), path));
-  got = Verdict(*r);
-  if (got != expect)
-    return report(false, absl::StrCat("expect ", expect, ", got ", got));
-  got += sched_note;
-  // The impl too: a call-atomic trace must give the same verdict through
-  // the differential runner (harness/diff.h).
-  absl::StatusOr<DiffOutcome> d = RunDiffTrace(*t, path);
-  if (!d.ok())  // interleaves inside a call: issue 4's scheduler
-    return pass(absl::StrCat("expect ", expect, ", got ", got,
-                             "; diff: not call-atomic"));
-  const std::string dv = DiffVerdict(*d);
+  if (t->judge != Judge::kSpec) return pass(note);
+  // A spec-judged trace is also a test of the impl: through the impl's step
+  // markers when it has a schedule, and call by call when it is
+  // call-atomic; both must agree with the spec.
+  bool blocked = false;
+  std::string detail;
+  if (!t->schedule.empty()) {
+    const std::string sv =
+        VerdictAs(*t, Judge::kSched, path, &blocked, &detail);
+    if (sv != expect)
+      return report(false,
+                    absl::StrCat(note,
+                                 "; impl through the step markers "
+                                 "got ",
+                                 sv.empty() ? "an error" : sv, ": ", detail));
+    absl::StrAppend(&note, "; impl step replay ", sv);
+  }
+  if (!CallAtomicOrder(*t, path).ok())
+    return pass(absl::StrCat(note, "; diff: not call-atomic"));
+  const std::string dv = VerdictAs(*t, Judge::kDiff, path, &blocked, &detail);
   // A run that ended blocked with calls left cannot judge a deadlock.
   const bool ok =
-      dv == expect || (d->blocked && dv == "clean" && expect == "DEADLOCK");
+      dv == expect || (blocked && dv == "clean" && expect == "DEADLOCK");
   if (!ok)
-    return report(false, absl::StrCat("expect ", expect, ", got ", got,
-                                      "; diff got ", dv, ": ", d->detail));
-  return pass(absl::StrCat("expect ", expect, ", got ", got, "; diff ", dv));
+    return report(false, absl::StrCat(note, "; diff got ", dv, ": ", detail));
+  return pass(absl::StrCat(note, "; diff ", dv));
 }
 
 int CmdRegress(const Args& args) {
@@ -204,15 +210,13 @@ int CmdRegress(const Args& args) {
 const RegisterCommand kRegisterRegress(Command{
     "regress", "[--quiet] [--every-interleaving [--access-seconds S]] DIR...",
     "run every *.trace under DIR and check its '# expect:' header",
-    "\nFinds *.trace files recursively (sorted), replays each and compares\n"
-    "its verdict (clean, an invariant ID, or DEADLOCK) with the trace's\n"
-    "'# expect: <verdict>' header. A trace without the header, or one that\n"
-    "does not parse, fails. A trace whose schedule is call-atomic also runs\n"
-    "through the differential runner (spec vs impl, `run --diff`), which\n"
-    "must reach the same verdict. A trace with an impl-schedule: line\n"
-    "replays it on the impl under the controlled scheduler; one with only a\n"
-    "schedule: replays it through the impl's step markers (explore\n"
-    "--strategy replay); the impl must reach the same verdict.\n"
+    "\nFinds *.trace files recursively (sorted), judges each by its own\n"
+    "`judge:` line (as `lifecheck run` does) and compares the verdict with\n"
+    "the trace's '# expect: <verdict>' header. A trace without the header,\n"
+    "or one that does not parse, fails. A spec-judged trace is checked on\n"
+    "the impl too: with a schedule: line, replayed through the impl's step\n"
+    "markers under the controlled scheduler; when call-atomic, call by call\n"
+    "by the differential runner. Both must reach the same verdict.\n"
     "\nWith --every-interleaving a trace that expects clean must also be\n"
     "clean for every schedule of its calls: the explicit checker (`check\n"
     "FILE`) must verify it, and the controlled scheduler's DFS over the\n"

@@ -1,69 +1,46 @@
-// `lifecheck run`: replay traces on the spec and show the interleaving.
+// `lifecheck run`: replay artefacts by their own judge and show the run.
 #include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "harness/diff.h"
-#include "harness/replay.h"
-#include "harness/report.h"
-#include "harness/trace.h"
+#include "harness/findings/judge.h"
+#include "harness/findings/report.h"
 #include "tools/cli.h"
 
 namespace lifecheck::cli {
 namespace {
 
-int RunOne(const std::string& path, bool quiet, bool prefix) {
-  absl::StatusOr<Trace> t = ReadTraceFile(path);
-  if (!t.ok()) {
-    std::cerr << InputError(t.status(), path) << "\n";
-    return kExitBadInput;
-  }
-  absl::StatusOr<RunResult> r = RunTrace(*t, path);
-  if (!r.ok()) {
-    std::cerr << InputError(r.status(), path) << "\n";
-    return kExitBadInput;
-  }
-  const bool finding = Finding(*r) != Inv::kNone;
-  const std::string verdict =
-      finding ? SummaryLine(*t, *r)
-              : absl::StrCat("lifecheck: clean (", r->steps.size(), " steps)");
-  if (quiet) {
-    std::cout << (prefix ? path + ": " : "") << verdict << "\n";
-  } else if (finding) {
-    std::cout << FindingReport(*t, *r, path);
-  } else {
-    std::cout << InterleavingTable(*t, *r) << WarningLines(*r) << verdict
-              << "\n";
-  }
-  return finding ? kExitFinding : kExitOk;
+// The verdict line of a clean run, by judge.
+std::string CleanLine(const Judgement& j) {
+  if (j.diff)
+    return absl::StrCat("lifecheck: clean (spec and impl, ", j.diff->calls_run,
+                        " calls", j.diff->blocked ? ", ended blocked" : "",
+                        ")");
+  if (j.sched)
+    return absl::StrCat("lifecheck: clean (impl under the scheduler, ",
+                        j.sched->outcome.points, " scheduling points)");
+  return absl::StrCat("lifecheck: clean (", j.spec->steps.size(), " steps)");
 }
 
-// --diff: the differential runner (spec vs impl, call by call).
-int RunDiffOne(const std::string& path, bool quiet, bool prefix,
-               const impl::Faults& faults) {
-  absl::StatusOr<Trace> t = ReadTraceFile(path);
-  if (!t.ok()) {
-    std::cerr << InputError(t.status(), path) << "\n";
-    return kExitBadInput;
-  }
-  absl::StatusOr<DiffOutcome> o = RunDiffTrace(*t, path, faults);
-  if (!o.ok()) {
-    std::cerr << InputError(o.status(), path) << "\n";
-    return kExitBadInput;
-  }
-  const bool finding = o->inv != Inv::kNone;
-  const std::string verdict =
-      finding ? DiffSummaryLine(*o)
-              : absl::StrCat("lifecheck: clean (diff, ", o->calls_run, " calls",
-                             o->blocked ? ", ended blocked" : "", ")");
+int RunOne(const std::string& path, bool quiet, bool prefix) {
+  int rc = kExitOk;
+  std::optional<Judged> in = LoadJudged(path, &rc);
+  if (!in) return rc;
+  const Judgement& j = in->judgement;
+  const bool finding = j.inv != Inv::kNone;
+  const Report report = finding ? ReportOf(in->trace, j, path) : Report{};
+  const std::string verdict = finding ? SummaryLine(report) : CleanLine(j);
   if (quiet) {
     std::cout << (prefix ? path + ": " : "") << verdict << "\n";
   } else if (finding) {
-    std::cout << DiffReport(*o, path);
+    std::cout << RenderReport(report);
   } else {
+    if (j.spec)
+      std::cout << InterleavingTable(in->trace, *j.spec)
+                << WarningLines(*j.spec);
+    if (j.sched) std::cout << StepTable(in->trace, j.sched->outcome);
     std::cout << verdict << "\n";
   }
   return finding ? kExitFinding : kExitOk;
@@ -73,53 +50,40 @@ int CmdRun(const Args& args) {
   const Command& c = *FindCommand("run");
   Parsed p;
   int rc = kExitOk;
-  if (!ParseArgs(c, args,
-                 {{{"--quiet", "-q"}}, {{"--diff"}}, {{"--fault"}, true}}, &p,
-                 &rc))
-    return rc;
+  if (!ParseArgs(c, args, {{{"--quiet", "-q"}}}, &p, &rc)) return rc;
   if (p.operands.empty()) return UsageError("run: no trace file given", &c);
   const bool quiet = p.Has("--quiet");
-  const bool diff = p.Has("--diff");
-  // --fault NAME (repeatable): plant an impl fault, to replay a fuzzer
-  // finding made with LIFECHECK_FAULT (the report's replay line has them).
-  impl::Faults faults;
-  if (auto it = p.values.find("--fault"); it != p.values.end()) {
-    if (!diff) return UsageError("run: --fault needs --diff", &c);
-    for (const std::string& name : it->second)
-      if (!AddFaultByName(name, &faults))
-        return UsageError(absl::StrCat("run: unknown fault '", name,
-                                       "' (known: ", KnownFaultNames(), ")"),
-                          &c);
-  }
   const bool many = p.operands.size() > 1;
   for (size_t i = 0; i < p.operands.size(); ++i) {
     const std::string& path = p.operands[i];
     if (many && !quiet)
       std::cout << (i > 0 ? "\n" : "") << "==> " << path << " <==\n";
     std::cout.flush();
-    rc = std::max(rc, diff ? RunDiffOne(path, quiet, many, faults)
-                           : RunOne(path, quiet, many));
+    rc = std::max(rc, RunOne(path, quiet, many));
   }
   return rc;
 }
 
 const RegisterCommand kRegisterRun(Command{
-    "run", "[--quiet] [--diff [--fault NAME]...] FILE...",
-    "replay traces on the spec and show the interleaving",
-    "\nEach FILE is a text trace. Its schedule is followed entry by entry;\n"
-    "then every thread runs to completion in the sequential order.\n"
-    "A clean run prints the interleaving table and 'lifecheck: clean (N "
-    "steps)'.\nA finding prints the report: the invariant ID, the table, "
-    "the replay\ncommand and a last line 'SUMMARY: lifecheck: <ID> ...'.\n"
-    "\nWith --diff, the calls run one at a time on the spec AND the impl\n"
-    "(harness/diff.h): after every call the return values and the abstract\n"
-    "states must agree (else DIFF-RESULT, DIFF-STATE, DIFF-BLOCK). The\n"
-    "schedule must be call-atomic (no interleaving inside a call).\n"
+    "run", "[--quiet] FILE...",
+    "replay traces and crash files by their own judge and show the run",
+    "\nEach FILE is a text trace, or a fuzzer input / crash file (decoded by\n"
+    "its FILE.trace sidecar, else the nearest lifecheck-fuzz.manifest, else\n"
+    "as a diff_fuzzer input of the free configuration). The trace's `judge:`\n"
+    "line says how it is judged, and its `fault:` line which impl faults are\n"
+    "planted (docs/trace-format.md):\n"
+    "  spec   (the default) the spec alone: the schedule entry by entry,\n"
+    "         then every thread runs to completion in the sequential order;\n"
+    "  diff   spec and impl call by call: after every call the return\n"
+    "         values and the abstract states must agree (else DIFF-RESULT,\n"
+    "         DIFF-STATE, DIFF-BLOCK); the schedule must be call-atomic;\n"
+    "  sched  the impl under the controlled scheduler: the impl-schedule\n"
+    "         point for point, else the spec schedule through the impl's\n"
+    "         step markers.\n"
+    "A clean run prints its table and 'lifecheck: clean (...)'. A finding\n"
+    "prints the report: the invariant ID, the table, the replay command and\n"
+    "a last line 'SUMMARY: lifecheck: <ID> ...'.\n"
     "\noptions:\n  -q, --quiet   print only the verdict line of each file\n"
-    "  --diff        run the differential runner (spec vs impl)\n"
-    "  --fault NAME  with --diff: plant impl fault NAME (repeatable):\n"
-    "                unpin_drops_one, truncate_skips_wait, dma_reports_efault\n"
-    "                (a finding of a fuzzer run with LIFECHECK_FAULT)\n"
     "\nexit: 0 all clean, 1 a finding, 2 bad input (FILE:LINE:COL on "
     "stderr)\n",
     CmdRun, 10});

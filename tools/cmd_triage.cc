@@ -1,5 +1,6 @@
 // `lifecheck triage`: group a directory of crash files / traces by
-// signature, minimise one per group, write a markdown summary.
+// signature, minimise one per group, save each minimised trace and its
+// picture, and write a markdown summary.
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -9,9 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/minimize.h"
-#include "harness/oracles.h"
-#include "harness/triage.h"
+#include "harness/findings/artefact.h"
+#include "harness/findings/explain.h"
+#include "harness/findings/judge.h"
+#include "harness/findings/triage.h"
 #include "tools/cli.h"
 #include "tools/corpus_dir.h"
 
@@ -20,11 +22,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Regular files under `dir`, recursively, sorted; hidden files and AFL++'s
-// README.txt are skipped. False if `dir` is not a readable directory.
-bool CollectInputs(const std::string& dir, std::vector<std::string>* out) {
+constexpr char kTriageDirName[] = "lifecheck-triage";
+
+// Regular files under `dir`, recursively, sorted. Skipped: hidden files,
+// AFL++'s README.txt, manifests, a crash file's FILE.trace sidecar (the
+// crash file stands for both) and triage output directories. False if
+// `dir` is not a readable directory.
+bool CollectInputs(const std::string& dir, const std::string& out_dir,
+                   std::vector<std::string>* out) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return false;
+  const fs::path skip = fs::weakly_canonical(out_dir, ec);
   fs::recursive_directory_iterator it(
       dir, fs::directory_options::skip_permission_denied, ec);
   if (ec) return false;
@@ -32,16 +40,35 @@ bool CollectInputs(const std::string& dir, std::vector<std::string>* out) {
        it.increment(ec)) {
     if (ec) return false;
     const std::string name = it->path().filename().string();
-    if (name.empty() || name[0] == '.') {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
+    std::error_code fec;
+    if (it->is_directory(fec)) {
+      if (name.empty() || name[0] == '.' || name == kTriageDirName ||
+          fs::weakly_canonical(it->path(), fec) == skip)
+        it.disable_recursion_pending();
       continue;
     }
-    std::error_code fec;
-    if (it->is_regular_file(fec) && name != "README.txt")
-      out->push_back(it->path().string());
+    if (name.empty() || name[0] == '.' || name == "README.txt" ||
+        name == kManifestName)
+      continue;
+    const std::string path = it->path().string();
+    if (path.size() > 6 && path.compare(path.size() - 6, 6, ".trace") == 0 &&
+        fs::is_regular_file(path.substr(0, path.size() - 6), fec))
+      continue;  // a sidecar
+    if (it->is_regular_file(fec)) out->push_back(path);
   }
   std::sort(out->begin(), out->end());
   return true;
+}
+
+// Traces of known findings: every *.trace under `dir`.
+std::vector<std::string> KnownTraces(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (dir.empty() || !fs::is_directory(dir, ec)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec))
+    if (e.path().extension() == ".trace") out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 int CmdTriage(const Args& args) {
@@ -52,96 +79,122 @@ int CmdTriage(const Args& args) {
                  {{{"--output", "-o"}, true},
                   {{"--save"}},
                   {{"--corpus"}, true},
-                  {{"--minimize-all"}},
-                  {{"--oracle"}, true}},
+                  {{"--known"}, true},
+                  {{"--minimize-all"}}},
                  &p, &rc))
     return rc;
   if (p.operands.size() != 1)
     return UsageError("triage: exactly one directory expected", &c);
   const std::string& dir = p.operands[0];
-  absl::StatusOr<Oracle> oracle = OracleByName(p.Value("--oracle", "spec"));
-  if (!oracle.ok())
-    return UsageError(std::string(oracle.status().message()), &c);
+  const std::string out_dir =
+      p.Value("--output", (fs::path(dir) / kTriageDirName).string());
   std::vector<std::string> paths;
-  if (!CollectInputs(dir, &paths)) {
+  if (!CollectInputs(dir, out_dir, &paths)) {
     std::cerr << "lifecheck: " << dir << ": not a readable directory\n";
     return kExitBadInput;
   }
   TriageOptions opts;
   opts.minimize_all = p.Has("--minimize-all");
-  TriageReport rep = Triage(paths, *oracle, opts);
+  // Known findings: --known DIR, else the repo's corpus/regress if found.
+  std::string known = p.Value("--known", "");
+  if (known.empty()) {
+    absl::StatusOr<std::string> corpus = CorpusRegressDir("");
+    if (corpus.ok()) known = *corpus;
+  }
+  opts.known = KnownTraces(known);
+  TriageReport rep = Triage(paths, opts);
 
+  absl::StatusOr<std::string> corpus;
   if (p.Has("--save")) {
-    absl::StatusOr<std::string> corpus =
-        CorpusRegressDir(p.Value("--corpus", ""));
+    corpus = CorpusRegressDir(p.Value("--corpus", ""));
     if (!corpus.ok()) {
       std::cerr << "lifecheck: triage --save: " << corpus.status().message()
                 << "\n";
       return kExitBadInput;
     }
-    for (TriageGroup& g : rep.groups) {
-      if (g.verdict.rfind("DIFF-", 0) == 0) continue;  // not a spec verdict
-      g.saved_path = RegressFileName(*corpus, g.minimized);
-      const std::string text =
-          absl::StrCat(PrintTrace(g.minimized), "# triage: ", g.signature,
-                       "\n# from ", g.example, "\n");
-      if (!WriteFile(g.saved_path, text)) {
-        std::cerr << "lifecheck: " << g.saved_path << ": cannot write\n";
+  }
+  // Each group's minimised, self-describing trace and its picture.
+  for (size_t i = 0; i < rep.groups.size(); ++i) {
+    TriageGroup& g = rep.groups[i];
+    const std::string stem =
+        (fs::path(out_dir) / absl::StrFormat("%02d-%s", i + 1, g.verdict))
+            .string();
+    const std::string text =
+        absl::StrCat(PrintTrace(g.minimized), "# triage: ", g.signature,
+                     "\n# from ", g.example, "\n");
+    g.saved_path = stem + ".trace";
+    if (!WriteOutput(g.saved_path, text)) return kExitBadInput;
+    if (absl::StatusOr<Judgement> j = JudgeTrace(g.minimized, g.saved_path);
+        j.ok()) {
+      ExplainOptions eo;
+      eo.trace_path = g.saved_path;
+      g.picture_path = stem + ".svg";
+      if (!WriteOutput(g.picture_path, ExplainSvg(g.minimized, *j, eo)))
         return kExitBadInput;
-      }
     }
-  }
-  const std::string md = TriageMarkdown(rep, dir);
-  size_t failing = 0;
-  for (const TriageGroup& g : rep.groups) failing += g.files.size();
-  std::string ids;
-  for (const TriageGroup& g : rep.groups)
-    absl::StrAppend(&ids, ids.empty() ? "" : " ", g.verdict);
-  const std::string summary = absl::StrFormat(
-      "SUMMARY: lifecheck triage: %d inputs, %d failing in %d groups%s%s, "
-      "%d clean, %d bad",
-      paths.size(), failing, rep.groups.size(), ids.empty() ? "" : ": ", ids,
-      rep.clean.size(), rep.bad.size());
-  if (p.Has("--output")) {
-    if (!WriteFile(p.Value("--output", ""), md)) {
-      std::cerr << "lifecheck: " << p.Value("--output", "")
-                << ": cannot write\n";
+    if (p.Has("--save") && g.known_as.empty() &&
+        !WriteOutput(RegressFileName(*corpus, g.minimized), text))
       return kExitBadInput;
-    }
-    for (size_t i = 0; i < rep.groups.size(); ++i)
-      std::cout << "group " << i + 1 << ": " << rep.groups[i].files.size()
-                << " x " << rep.groups[i].signature << "\n";
-    std::cout << "wrote " << p.Value("--output", "") << "\n";
-  } else {
-    std::cout << md << "\n";
   }
-  std::cout << summary << "\n";
+  const std::string md_path = (fs::path(out_dir) / "report.md").string();
+  if (!WriteOutput(md_path, TriageMarkdown(rep, dir))) return kExitBadInput;
+
+  size_t failing = 0;
+  std::string ids;
+  for (size_t i = 0; i < rep.groups.size(); ++i) {
+    const TriageGroup& g = rep.groups[i];
+    failing += g.files.size();
+    absl::StrAppend(&ids, ids.empty() ? "" : " ", g.verdict);
+    std::cout << "group " << i + 1 << ": " << g.files.size() << " x "
+              << g.signature
+              << (g.known_as.empty() ? "  [new]"
+                                     : "  [known: " + g.known_as + "]")
+              << "\n  replay: lifecheck run " << g.saved_path << "\n";
+    if (!g.picture_path.empty())
+      std::cout << "  picture: " << g.picture_path << "\n";
+  }
+  for (const auto& [path, why] : rep.not_reproduced)
+    std::cout << "does not reproduce: " << path << ": " << why << "\n";
+  for (const auto& [path, why] : rep.bad)
+    std::cout << "bad input: " << why << "\n";
+  std::cout << "wrote " << md_path << "\n";
+  std::cout << absl::StrFormat(
+      "SUMMARY: lifecheck triage: %d inputs, %d failing in %d groups%s%s, "
+      "%d do not reproduce, %d bad\n",
+      paths.size(), failing, rep.groups.size(), ids.empty() ? "" : ": ", ids,
+      rep.not_reproduced.size(), rep.bad.size());
   return rep.groups.empty() ? kExitOk : kExitFinding;
 }
 
 const RegisterCommand kRegisterTriage(Command{
-    "triage", "[-o SUMMARY.md] [--save] [--minimize-all] [--oracle O] DIR",
+    "triage", "[-o OUT_DIR] [--known DIR] [--save] [--minimize-all] DIR",
     "group crash files by signature, minimise one per group, summarise",
-    "\nEvery file under DIR (recursively; hidden files and README.txt\n"
-    "skipped) is read as a text trace or a binary trace / crash file\n"
-    "(LIFECHECK_CONFIG as for the fuzzer), and replayed. Failing inputs are\n"
-    "grouped by\n"
-    "signature: the verdict plus the shape of the minimised trace (each\n"
-    "thread's ops, threads sorted) and the op.Step of the finding. Inputs\n"
-    "are pre-grouped by verdict and finding step and only the smallest of\n"
-    "each pre-group is minimised (--minimize-all minimises every input).\n"
-    "The markdown summary lists each group with its files, minimised trace\n"
-    "and replay commands; unreadable inputs and inputs that do not fail are\n"
-    "listed too. The last stdout line is 'SUMMARY: lifecheck triage: ...'.\n"
+    "\nEvery file under DIR (recursively; hidden files, README.txt,\n"
+    "manifests, crash files' FILE.trace sidecars and triage output skipped)\n"
+    "is read as `lifecheck run` reads it — a text trace, or a crash file\n"
+    "decoded by its sidecar or manifest — and judged by its own judge.\n"
+    "Failing inputs are grouped by signature: the verdict, where it was\n"
+    "found (the op.Step; the call where spec and impl part and what\n"
+    "differs; the impl step) and the shape of the minimised trace (each\n"
+    "thread's ops, threads sorted). Inputs are pre-grouped by verdict and\n"
+    "site and only the smallest of each pre-group is minimised\n"
+    "(--minimize-all minimises every input). An input whose judge finds\n"
+    "nothing is listed as 'does not reproduce', with what judged it.\n"
+    "\nFor each group it writes OUT_DIR/NN-ID.trace (minimised,\n"
+    "self-describing) and OUT_DIR/NN-ID.svg (its picture) and prints\n"
+    "'replay: lifecheck run OUT_DIR/NN-ID.trace'; OUT_DIR/report.md is the\n"
+    "summary. A group is [known] when a trace of --known DIR (default: the\n"
+    "repository's corpus/regress) has its signature, [new] otherwise. The\n"
+    "last stdout line is 'SUMMARY: lifecheck triage: ...'.\n"
     "\noptions:\n"
-    "  -o, --output FILE   write the summary to FILE (default: stdout)\n"
-    "  --save              write each group's minimised trace to\n"
-    "                      corpus/regress/<ID>-<hash>.trace\n"
-    "  --corpus DIR        corpus/regress directory for --save\n"
-    "  --minimize-all      minimise every failing input (exact signatures)\n"
-    "  --oracle spec|diff  judge inputs on the spec (default) or with the\n"
-    "                      differential runner (finds DIFF-* groups; --save\n"
-    "                      skips those: corpus/regress holds spec verdicts)\n"
+    "  -o, --output OUT_DIR  where the traces, pictures and report.md go\n"
+    "                        (default: DIR/lifecheck-triage)\n"
+    "  --known DIR           traces of known findings (default: "
+    "corpus/regress)\n"
+    "  --save                also write each new group's trace to\n"
+    "                        corpus/regress/<ID>-<hash>.trace\n"
+    "  --corpus DIR          corpus/regress directory for --save\n"
+    "  --minimize-all        minimise every failing input (exact signatures)\n"
     "\nexit: 0 nothing fails, 1 findings, 2 bad usage or DIR unreadable\n",
     CmdTriage, 42});
 

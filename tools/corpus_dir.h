@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 
 namespace lifecheck::cli {
 

@@ -68,12 +68,21 @@ else fail "--save" "rc=$rc saved=$saved $(cat "$TMP/err")"; fi
 # triage: findings -> 1, empty dir -> 0, missing dir -> 2.
 mkdir -p "$TMP/tri" "$TMP/empty"
 cp "$CORPUS/003-zap-without-ptl.trace" "$CORPUS/000-double-discard.trace" "$TMP/tri/"
-"$LC" triage -o "$TMP/sum.md" "$TMP/tri" >"$TMP/out" 2>"$TMP/err"
+"$LC" triage -o "$TMP/tri-out" "$TMP/tri" >"$TMP/out" 2>"$TMP/err"
 rc=$?
-if [[ $rc -eq 1 ]] && grep -q "2 groups" "$TMP/sum.md" &&
+if [[ $rc -eq 1 ]] && grep -q "2 groups" "$TMP/tri-out/report.md" &&
    tail -1 "$TMP/out" | grep -q "^SUMMARY: lifecheck triage: 2 inputs, 2 failing in 2 groups"; then
   pass "triage groups findings"
 else fail "triage" "rc=$rc $(cat "$TMP/out" "$TMP/err")"; fi
+# Every minimised trace it writes is announced by a replay line that works.
+n=0
+while read -r _ _ _ path; do
+  n=$((n + 1))
+  "$LC" run "$path" >/dev/null 2>&1
+  [[ $? -eq 1 ]] || fail "triage replay line" "lifecheck run $path does not find"
+done < <(grep "^  replay: lifecheck run " "$TMP/out")
+[[ $n -eq 2 ]] && pass "triage announces each minimised trace" ||
+  fail "triage replay lines" "$n replay lines: $(cat "$TMP/out")"
 "$LC" triage "$TMP/empty" >"$TMP/out" 2>&1
 [[ $? -eq 0 ]] && pass "triage of an empty dir exits 0" || fail "triage empty" "$(cat "$TMP/out")"
 "$LC" triage "$TMP/nope" >"$TMP/out" 2>&1

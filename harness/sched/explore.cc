@@ -7,9 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "harness/abstraction.h"
-#include "harness/replay.h"
-#include "harness/report.h"
+#include "harness/run/abstraction.h"
+#include "harness/run/spec_run.h"
 #include "spec/exec.h"
 
 namespace lifecheck::sched {
@@ -178,10 +177,8 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
       s = MakeStepReplay(order, names);
       r.description = "replay of the spec schedule through the step markers";
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file,
-                       ":1:1: --strategy replay needs an impl-schedule: or "
-                       "schedule: line"));
+      s = MakeReplay({});
+      r.description = "the sequential schedule";
     }
     runs = 1;
   } else {
@@ -189,7 +186,9 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
         absl::StrCat("unknown strategy '", opt.strategy,
                      "' (expected random, pct, dfs or replay)"));
   }
-  Scheduler sched;
+  Scheduler own;
+  Scheduler& sched = opt.scheduler != nullptr ? *opt.scheduler : own;
+  sched.set_faults(t.faults);
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
@@ -199,6 +198,7 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
     r.outcome =
         sched.Run(t.config, t.threads, *s, opt.max_points, opt.step_atomic);
     ++r.runs;
+    r.diverged = !s->Divergence().empty();
     JudgeRun(t, r.outcome);
     if (r.outcome.inv != Inv::kNone) {
       r.found = true;
@@ -215,6 +215,7 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
   if (opt.step_atomic && opt.strategy != "replay")
     r.description += " granularity=step";
   r.found_trace = t;
+  r.found_trace.judge = Judge::kSched;  // the run is the impl's
   r.found_trace.impl_schedule = r.outcome.decisions;
   // A step-serial run's step order is a spec schedule of the same run:
   // `lifecheck run` replays it on the spec, --strategy replay on the impl.
@@ -227,79 +228,6 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
   r.found_trace.call_pos.clear();
   r.found_trace.schedule_pos.clear();
   return r;
-}
-
-std::string StepTable(const Trace& t, const SchedOutcome& o) {
-  const int n = static_cast<int>(t.threads.size());
-  std::vector<size_t> w(n, 0);
-  for (int i = 0; i < n; ++i) w[i] = Name(t, i).size();
-  for (const StepEvent& e : o.steps)
-    w[e.thread] = std::max(w[e.thread], e.step.size());
-  auto cell = [](std::string s, size_t width) {
-    s.resize(std::max(s.size(), width), ' ');
-    return s;
-  };
-  std::string out = "  #    ";
-  for (int i = 0; i < n; ++i)
-    absl::StrAppend(&out, " | ", cell(Name(t, i), w[i]));
-  absl::StrAppend(&out, " | impl point\n");
-  for (size_t k = 0; k < o.steps.size(); ++k) {
-    const StepEvent& e = o.steps[k];
-    std::string row = absl::StrCat("  ", k + 1);
-    row.resize(7, ' ');
-    for (int i = 0; i < n; ++i)
-      absl::StrAppend(&row, " | ", cell(i == e.thread ? e.step : "", w[i]));
-    absl::StrAppend(&row, " | ", e.point + 1, "\n");
-    out += row;
-  }
-  return out;
-}
-
-std::string ExploreSummary(const Trace& t, const ExploreResult& r) {
-  const SchedOutcome& o = r.outcome;
-  if (!r.found)
-    return absl::StrCat("SUMMARY: lifecheck: clean (impl, ", r.description,
-                        ", ", r.runs, " schedules", r.exhausted ? ", all" : "",
-                        ")");
-  std::string where;
-  const size_t k = o.finding_step > 0 && o.finding_step <= o.steps.size()
-                       ? o.finding_step
-                       : o.steps.size();
-  if (k > 0) {
-    const StepEvent& e = o.steps[k - 1];
-    where = absl::StrCat(" ", e.step, " in thread ", Name(t, e.thread),
-                         " at step ", k);
-  }
-  return absl::StrCat("SUMMARY: lifecheck: ", A(InvId(o.inv)), where,
-                      " (impl, schedule ", r.runs, " of ", r.description, ")");
-}
-
-std::string ExploreReport(const Trace& t, const ExploreResult& r,
-                          const std::string& saved_path) {
-  const SchedOutcome& o = r.outcome;
-  std::string out = absl::StrCat("lifecheck: finding ", A(InvId(o.inv)), ": ",
-                                 A(InvMeaning(o.inv)),
-                                 " (impl under the controlled scheduler)\n");
-  absl::StrAppend(&out, StepTable(t, o));
-  // A step-serial run is a spec run: its table with the state changes.
-  if (o.serial && !r.found_trace.schedule.empty()) {
-    absl::StatusOr<RunResult> spec = RunTrace(r.found_trace, "found");
-    if (spec.ok())
-      absl::StrAppend(&out, "the same steps on the spec:\n",
-                      InterleavingTable(r.found_trace, *spec));
-  }
-  absl::StrAppend(&out, o.detail, "\n");
-  absl::StrAppend(&out, SpecOnMarkerOrder(t, o), "\n");
-  absl::StrAppend(&out, ConfigLine(t.config), "\n");
-  absl::StrAppend(&out, "impl: ", o.points, " scheduling points, ",
-                  o.steps.size(), " step boundaries, ",
-                  o.serial ? "step-serial" : "steps overlapped",
-                  "; found by schedule ", r.runs, " (", r.description, ") in ",
-                  absl::StrFormat("%.2f", r.seconds), " s\n");
-  absl::StrAppend(&out, "replay: lifecheck explore ", saved_path,
-                  " --strategy replay\n");
-  absl::StrAppend(&out, ExploreSummary(t, r), "\n");
-  return out;
 }
 
 }  // namespace lifecheck::sched

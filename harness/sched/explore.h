@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "harness/sched/sched.h"
-#include "harness/trace.h"
+#include "harness/trace/trace.h"
 
 namespace lifecheck::sched {
 
@@ -24,6 +24,9 @@ struct ExploreOptions {
   double seconds = 0;           // wall-clock limit, 0 = none
   int64_t max_points = 200000;  // LIVELOCK bound per run
   bool step_atomic = false;     // choose only at step markers
+  // Run on this scheduler (its worker threads reused across calls) instead
+  // of a fresh one.
+  Scheduler* scheduler = nullptr;
 };
 
 struct ExploreResult {
@@ -31,7 +34,10 @@ struct ExploreResult {
   SchedOutcome outcome;  // the finding's run (or the last run)
   int64_t runs = 0;      // schedules explored
   double seconds = 0;
-  bool exhausted = false;   // dfs: the bounded space was fully explored
+  bool exhausted = false;  // dfs: the bounded space was fully explored
+  // replay: the run could not follow the recorded schedule (a thread that
+  // cannot run at its point); the outcome is DIFF-SCHED with the reason.
+  bool diverged = false;
   std::string description;  // "pct depth=3 seed=1"
   Trace found_trace;        // the input + impl-schedule (+ spec schedule)
 };
@@ -52,18 +58,12 @@ std::string SpecOnMarkerOrder(const Trace& t, const SchedOutcome& o);
 // taking the same steps, violates an invariant first.
 void JudgeRun(const Trace& t, SchedOutcome& o);
 
-// Errors (InvalidArgument, FILE:...): unknown strategy; replay without a
-// schedule; a spec schedule that does not replay on the spec.
+// Errors (InvalidArgument, FILE:...): unknown strategy; a spec schedule that
+// does not replay on the spec. The trace's faults are planted. `replay`
+// follows the impl-schedule, else the spec schedule through the step
+// markers, else the sequential rule.
 absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
                                       const ExploreOptions& opt);
-
-// One column per thread, one row per spec step boundary the impl passed.
-std::string StepTable(const Trace& t, const SchedOutcome& o);
-// The finding report: ID line first, the table, the detail, the impl-level
-// schedule, `replay: lifecheck explore SAVED --strategy replay`, SUMMARY.
-std::string ExploreReport(const Trace& t, const ExploreResult& r,
-                          const std::string& saved_path);
-std::string ExploreSummary(const Trace& t, const ExploreResult& r);
 
 }  // namespace lifecheck::sched
 

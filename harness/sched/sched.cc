@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "harness/abstraction.h"
-#include "harness/impl_call.h"
+#include "harness/run/abstraction.h"
+#include "harness/run/impl_call.h"
 #include "impl/kernel.h"
 #include "impl/sync.h"
 
@@ -176,6 +176,7 @@ SchedOutcome Scheduler::Run(const Config& cfg,
   s.EnsureWorkers(n);
   SchedOutcome out;
   s.kernel.Reset(cfg);
+  s.kernel.set_faults(faults_);
   s.calls = &threads;
   s.results.assign(n, {});
   s.pending.assign(n, Point{});
@@ -314,6 +315,10 @@ SchedOutcome Scheduler::Run(const Config& cfg,
     }
     LC_CHECK(t < n && !s.done[t]);
     out.decisions.push_back(t);
+    // The call t is in: its completed calls so far (the worker pushes a
+    // result after each; the baton hand-off orders that write before this
+    // read).
+    out.decision_calls.push_back(static_cast<int>(s.results[t].size()));
     ++point;
     // Effects of resuming t, as the real primitives would have them.
     const Point p = s.pending[t];

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/faults.h"
 #include "spec/exec.h"
 #include "spec/findings.h"
 #include "spec/program.h"
@@ -85,7 +86,9 @@ std::unique_ptr<Strategy> MakePct(uint64_t seed, int depth);
 // Stateless DFS over every choice point with at most `preemptions`
 // preemptions per run and sleep sets over Dependent().
 std::unique_ptr<Strategy> MakeDfs(int preemptions);
-// Replays a decision list (thread per scheduling point) exactly.
+// Replays a decision list (thread per scheduling point) exactly; past its
+// end, the sequential rule (the last thread while it can run, else the
+// lowest).
 std::unique_ptr<Strategy> MakeReplay(std::vector<int> decisions);
 // Replays a SPEC schedule (thread per spec step): runs each listed thread
 // from its step marker to its next marker; `steps` are the spec's step
@@ -103,6 +106,7 @@ struct SchedOutcome {
   Inv inv = Inv::kNone;
   std::string detail;
   std::vector<int> decisions;             // thread per scheduling point
+  std::vector<int> decision_calls;        // per point: the call index it steps
   std::vector<StepEvent> steps;           // markers passed, in order
   std::vector<std::vector<int>> results;  // returns per thread
   // No thread ran while another was inside a spec step in which it had
@@ -124,6 +128,8 @@ class Scheduler {
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
+  // Impl faults planted for the following runs (a trace's `fault:` line).
+  void set_faults(const Faults& f) { faults_ = f; }
   // One run. Precondition: threads.size() <= kMaxThreads, calls valid.
   // step_atomic: the strategy chooses only where the running thread is at
   // a step marker, blocked or done (the spec's granularity); inside a step
@@ -138,6 +144,7 @@ class Scheduler {
 
  private:
   std::unique_ptr<State> s_;
+  Faults faults_;
 };
 
 }  // namespace lifecheck::sched

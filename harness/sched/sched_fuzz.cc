@@ -5,9 +5,8 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "harness/call_contract.h"
-#include "harness/call_order.h"
-#include "harness/fuzz_target.h"
+#include "harness/run/call_contract.h"
+#include "harness/run/call_order.h"
 #include "harness/sched/explore.h"
 #include "spec/exec.h"
 
@@ -58,7 +57,7 @@ class RecordChoices : public Strategy {
   size_t i_ = 0;
 };
 
-// Caller contracts (harness/call_contract.h), as diff_fuzzer keeps them:
+// Caller contracts (harness/run/call_contract.h), as diff_fuzzer keeps them:
 // the list keeps the calls the spec's call-order run makes (a call whose
 // contract fails at its turn is dropped, and the list ends with the call
 // that ends the run). umount is dropped when several threads run: its contract
@@ -120,7 +119,7 @@ Scheduler& TheScheduler() {
 }  // namespace
 
 SchedFuzzRun RunSchedInput(const uint8_t* data, size_t size,
-                           const DecodeOptions& opts) {
+                           const DecodeOptions& opts, const Faults& faults) {
   size_t len = 0;
   if (size >= 2) len = data[0] | (static_cast<size_t>(data[1]) << 8);
   const size_t off = std::min<size_t>(2, size);
@@ -129,12 +128,17 @@ SchedFuzzRun RunSchedInput(const uint8_t* data, size_t size,
   WellFormed(l);
   SchedFuzzRun r;
   r.trace.config = l.config;
+  r.trace.judge = Judge::kSched;
+  r.trace.faults = faults;
   r.trace.threads = ThreadsOf(l);
   for (size_t i = 0; i < r.trace.threads.size(); ++i)
     r.trace.thread_names.push_back(CanonicalThreadName(static_cast<int>(i)));
   ByteStrategy s(data + off + len, size - off - len);
+  TheScheduler().set_faults(faults);
   r.outcome = TheScheduler().Run(r.trace.config, r.trace.threads, s);
   JudgeRun(r.trace, r.outcome);
+  r.contracts_held =
+      r.outcome.inv == Inv::kNone || ContractsHeld(r.trace, r.outcome);
   r.trace.impl_schedule = r.outcome.decisions;
   if (r.outcome.serial)
     for (const StepEvent& e : r.outcome.steps)
@@ -159,26 +163,9 @@ std::string EncodeSchedInput(const Trace& t) {
   out.push_back(static_cast<char>(calls.size() >> 8));
   out += calls;
   RecordChoices rec(t.impl_schedule, &out);
+  TheScheduler().set_faults(t.faults);
   TheScheduler().Run(t.config, t.threads, rec);
   return out;
-}
-
-int SchedFuzzOneInput(const uint8_t* data, size_t size) {
-  const DecodeOptions& opts = ProcessDecodeOptions();
-  SchedFuzzRun r = RunSchedInput(data, size, opts);
-  const Inv inv = r.outcome.inv;
-  if (inv == Inv::kNone || inv == Inv::kDeadlock) return 0;
-  if (!ContractsHeld(r.trace, r.outcome)) return 0;
-  ExploreResult er;
-  er.found = true;
-  er.outcome = r.outcome;
-  er.runs = 1;
-  er.description = "sched_fuzzer input";
-  std::cerr << ExploreReport(r.trace, er, "CRASH.trace")
-            << "decode: lifecheck decode-sched CRASH_FILE -o CRASH.trace\n"
-            << "--- trace ---\n"
-            << PrintTrace(r.trace) << std::flush;
-  std::abort();
 }
 
 }  // namespace lifecheck::sched

@@ -3,7 +3,7 @@
 // under the controlled scheduler, judged like one `lifecheck explore` run.
 //
 // Layout: [len_lo len_hi] then `len` bytes of the binary trace
-// (harness/binary_trace.h: header + calls; LIFECHECK_CONFIG pins the
+// (harness/trace/binary_trace.h: header + calls; LIFECHECK_CONFIG pins the
 // configuration as for diff_fuzzer), then one byte per scheduling point
 // at which more than one thread can run: the chosen thread is
 // runnable[b % count]. When the bytes run out: the last thread if it can
@@ -13,7 +13,7 @@
 // contract fails at its turn is dropped, as diff_fuzzer skips it, and the
 // list ends with the call that ends the run); a pin slot's pin/dma/unpin
 // calls only from the first thread that uses it; without umount when
-// several threads run (harness/call_contract.h). A finding of a
+// several threads run (harness/run/call_contract.h). A finding of a
 // run in which some call started without its contract (judged on the spec
 // taking the run's recorded steps: whether a lookup took its reference can
 // depend on the interleaving) is dropped as a bad test program.
@@ -29,9 +29,9 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/binary_trace.h"
 #include "harness/sched/sched.h"
-#include "harness/trace.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
 
 namespace lifecheck::sched {
 
@@ -39,18 +39,22 @@ struct SchedFuzzRun {
   Trace trace;  // config, threads, impl-schedule (the run's decisions),
                 // schedule if step-serial, expect = verdict
   SchedOutcome outcome;
+  // Every call the run started kept its caller contract (judged on the
+  // spec taking the run's steps); a finding of a run where one did not is
+  // a bad test program, not a finding.
+  bool contracts_held = true;
 };
 
-// Decodes and runs one input. Total.
+// Decodes and runs one input with `faults` planted in the impl. Total. The
+// trace says `judge: sched` and carries the faults.
 SchedFuzzRun RunSchedInput(const uint8_t* data, size_t size,
-                           const DecodeOptions& opts);
+                           const DecodeOptions& opts,
+                           const Faults& faults = {});
 
 // The bytes of a trace with an impl-schedule: the calls part and the choice
 // bytes of its decisions. RunSchedInput(Encode(t)) replays t's run when t's
 // threads are TraceOfCalls-ordered (names A, B, ...).
 std::string EncodeSchedInput(const Trace& t);
-
-int SchedFuzzOneInput(const uint8_t* data, size_t size);
 
 }  // namespace lifecheck::sched
 

@@ -11,11 +11,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harness/binary_trace.h"
-#include "harness/replay.h"
+#include "harness/run/call_order.h"
+#include "harness/run/spec_run.h"
 #include "harness/sched/explore.h"
 #include "harness/sched/sched_fuzz.h"
-#include "harness/trace.h"
+#include "harness/trace/binary_trace.h"
+#include "harness/trace/trace.h"
 
 namespace lifecheck::sched {
 namespace {

@@ -1,0 +1,76 @@
+// The one trace format (DESIGN principle 3): configuration + per-thread calls
+// + an optional schedule. Text form documented in docs/trace-format.md.
+#ifndef LIFECHECK_HARNESS_TRACE_TRACE_H_
+#define LIFECHECK_HARNESS_TRACE_TRACE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "config/config.h"
+#include "config/faults.h"
+#include "spec/program.h"
+
+namespace lifecheck {
+
+// Where a token was in the text, for errors found after parsing (e.g. a
+// schedule entry naming a blocked thread). 1-based; 0 = unknown.
+struct SrcPos {
+  int line = 0;
+  int col = 0;
+};
+
+// How a trace is judged (docs/trace-format.md, `judge:`): the spec alone;
+// spec and impl call by call (the differential runner, harness/run/diff.h);
+// or the impl under the controlled scheduler (harness/sched/), replaying its
+// impl-schedule (or its spec schedule through the step markers).
+enum class Judge : uint8_t { kSpec, kDiff, kSched };
+std::string_view JudgeName(Judge j);  // "spec", "diff", "sched"
+bool ParseJudge(std::string_view name, Judge* out);
+
+struct Trace {
+  Config config;
+  Judge judge = Judge::kSpec;
+  // Impl faults planted in the run this trace records (`fault:` lines);
+  // only with judge diff or sched.
+  Faults faults;
+  std::vector<std::string> thread_names;   // in order of first appearance
+  std::vector<std::vector<Call>> threads;  // calls of each thread
+  std::vector<int> schedule;  // thread index per step; may be empty
+  // `impl-schedule:` lines: thread index per scheduling point of the impl
+  // under the controlled scheduler (harness/sched/); may be empty.
+  std::vector<int> impl_schedule;
+  // `# expect: <ID>` / `# expect: clean` header, "" if absent.
+  std::string expect;
+  // Source positions (filled by the parser, empty for built traces).
+  std::vector<std::vector<SrcPos>> call_pos;  // [thread][call]
+  std::vector<SrcPos> schedule_pos;           // [schedule entry]
+
+  // Equality ignores positions.
+  bool operator==(const Trace& o) const {
+    return config == o.config && judge == o.judge && faults == o.faults &&
+           thread_names == o.thread_names && threads == o.threads &&
+           schedule == o.schedule && impl_schedule == o.impl_schedule &&
+           expect == o.expect;
+  }
+};
+
+// Parses the text form. `filename` only labels errors, which read
+// "FILE:LINE:COL: message" (absl::InvalidArgumentError). Never crashes.
+absl::StatusOr<Trace> ParseTrace(const std::string& text,
+                                 const std::string& filename);
+// Reads and parses a file (NotFound error if it cannot be read).
+absl::StatusOr<Trace> ReadTraceFile(const std::string& path);
+
+// Canonical text: ParseTrace(PrintTrace(t)) == t, and printing a parsed trace
+// is a fixed point after one round.
+std::string PrintTrace(const Trace& t);
+
+// One call as it appears in the text: "pin pin=0 pte=0".
+std::string PrintCall(const Call& c);
+
+}  // namespace lifecheck
+
+#endif  // LIFECHECK_HARNESS_TRACE_TRACE_H_
