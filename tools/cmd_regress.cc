@@ -74,11 +74,11 @@ std::string EveryInterleaving(const Trace& t, const std::string& path,
   McOptions mo;
   McResult mr = explicit_engine(t, mo);
   if (mr.verdict != McVerdict::kVerified)
-    return absl::StrCat("every interleaving (explicit): ",
-                        McVerdictName(mr.verdict),
-                        mr.verdict == McVerdict::kCounterexample
-                            ? absl::StrCat(" ", std::string(InvId(mr.inv)))
-                            : "");
+    return absl::StrCat(
+        "every interleaving (explicit): ", McVerdictName(mr.verdict),
+        mr.verdict == McVerdict::kCounterexample
+            ? absl::StrCat(" ", std::string(InvId(mr.inv)))
+            : "");
   std::string states;
   for (const auto& [k, v] : mr.stats)
     if (k == "states") states = v;
@@ -93,9 +93,9 @@ std::string EveryInterleaving(const Trace& t, const std::string& path,
     if (!e.ok()) return "error: " + InputError(e.status(), path);
     const char* gran = step ? "step" : "access";
     if (e->found)
-      return absl::StrCat("impl dfs (", gran, " granularity): ",
-                          std::string(InvId(e->outcome.inv)), ": ",
-                          e->outcome.detail);
+      return absl::StrCat("impl dfs (", gran,
+                          " granularity): ", std::string(InvId(e->outcome.inv)),
+                          ": ", e->outcome.detail);
     absl::StrAppend(note, "; impl dfs ", gran, ": clean (", e->runs,
                     " schedules", e->exhausted ? ", all)" : ", budget)");
   }
