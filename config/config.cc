@@ -89,6 +89,9 @@ const std::vector<ConfigField>& ConfigFields() {
       LC_ENUM("lease_fs_lock", lease_fs_lock, LeaseFsLock,
               "FL_ALLOCATED setlease and reap under XFS_MMAPLOCK_EXCL",
               "mmaplock", "none"),
+      LC_ENUM("pinned_page_private", pinned_page_private, PinnedPagePrivate,
+              "reclaim keeps the fs-private data of a DMA-pinned page", "keep",
+              "release"),
   };
   return kFields;
 }

@@ -66,6 +66,10 @@ enum class EventFormatData : uint8_t { kEventFile, kEventCall };
 // FL_ALLOCATED setlease and reap_work's break under XFS_MMAPLOCK_EXCL (v3
 // 13/13 xfs_file_setlease, xfs_vm_dax_flush_dma), or bare (12/13 alone).
 enum class LeaseFsLock : uint8_t { kMmaplock, kNone };
+// Reclaim keeps the fs-private data (buffers) of a page that may be DMA
+// pinned ("mm: Do not reclaim private data from pinned page", Jan Kara,
+// 2023), or releases it once the page is clean (before it; R-001c).
+enum class PinnedPagePrivate : uint8_t { kKeep, kRelease };
 
 struct Policies {
   DentryPinScheme dentry_pin = DentryPinScheme::kPersistentFlag;
@@ -87,6 +91,7 @@ struct Policies {
   EventfsReleaseCb eventfs_release_cb = EventfsReleaseCb::kOn;
   EventFormatData event_format_data = EventFormatData::kEventFile;
   LeaseFsLock lease_fs_lock = LeaseFsLock::kMmaplock;
+  PinnedPagePrivate pinned_page_private = PinnedPagePrivate::kKeep;
 
   bool operator==(const Policies&) const = default;
 };

@@ -87,9 +87,10 @@ class Kernel {
   int pin_user_pages_fast(int tid, int pin, int pte);
   int dma_write(int tid, int pin);
   int unpin_user_page(int tid, int pin);
-  int lease_reap(int tid, int pin);        // reap_work (a kworker)
-  int lease_break_work(int tid, int pin);  // break_work (a kworker)
-  int break_layout(int tid, int file);     // break_allocated(inode, wait=true)
+  int unpin_user_pages_dirty_lock(int tid, int pin);  // make_dirty = true
+  int lease_reap(int tid, int pin);                   // reap_work (a kworker)
+  int lease_break_work(int tid, int pin);             // break_work (a kworker)
+  int break_layout(int tid, int file);  // break_allocated(inode, wait=true)
 
   // The impl's own consistency checks at a quiescent point (no call
   // running): counts equal their tracked holders, no lock bit or owner set,
@@ -175,6 +176,8 @@ class Kernel {
   int TruncateDax(int tid, int f, int size);
   bool TruncNotShrinking(int f, int size, int* ret);
   void DaxTruncFree(int f, int size);
+  bool GupFaultMap(int tid, int e);
+  int GupFail(int tid, int pi, bool lease, int err, const char* step);
 
   void ZapPtlLock(int tid, const char* step);
   void ZapPtlUnlock();

@@ -142,12 +142,51 @@ TEST(PinBias, InjectedUnpinBugBreaksConservation) {
   EXPECT_EQ(q[0].check, "page-refcount-holders");
 }
 
+// FOLL_WRITE through a read-only PTE: the slow path write-faults first
+// (->page_mkwrite attaches the fs data), GUP-fast only backs out.
+TEST(PinBias, GupWriteFaultsAReadOnlyPteAndTheDirtyingUnpinDirties) {
+  Kernel k(Disk());
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  const Page& pg = k.pages()[0];
+  EXPECT_FALSE(k.ptes()[0].word.load(sync::kRelaxed) & kPteWrite);
+  EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), kEAGAIN);
+  ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
+  EXPECT_TRUE(k.ptes()[0].word.load(sync::kRelaxed) & kPteWrite);
+  EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
+  // Writeback cleans it; a maybe-pinned page keeps its fs data.
+  ASSERT_EQ(k.writeback(0, 1, 0), 0);
+  EXPECT_FALSE(pg.flags.load(sync::kRelaxed) & kPgDirty);
+  EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
+  ASSERT_EQ(k.unpin_user_pages_dirty_lock(0, 0), 0);
+  EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgDirty);
+  EXPECT_EQ(k.unpin_user_pages_dirty_lock(0, 0), kEINVAL);
+  EXPECT_TRUE(k.CheckQuiescent().empty());
+}
+
+// Before "mm: Do not reclaim private data from pinned page": the pinned
+// page's fs data goes with the clean page; the unpin dirties it without.
+TEST(PinBias, ReleasedPrivateLeavesTheDirtyingUnpinWithoutFsData) {
+  Config c = Disk();
+  c.policy.pinned_page_private = PinnedPagePrivate::kRelease;
+  Kernel k(c);
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
+  ASSERT_EQ(k.writeback(0, 1, 0), 0);
+  const Page& pg = k.pages()[0];
+  EXPECT_FALSE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
+  ASSERT_EQ(k.unpin_user_pages_dirty_lock(0, 0), 0);
+  EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgDirty);
+  EXPECT_FALSE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
+}
+
 TEST(PinFast, BacksOutWhenThePageIsIdleAtZero) {
   Config c = Disk();
   c.fs = FsKind::kDax;  // ZERO_BASED: an unmapped block has refcount 0
   Kernel k(c);
   EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), kEFAULT);  // not mapped
   ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), kEAGAIN);  // read-only PTE
+  ASSERT_EQ(k.do_wp_page(0, 0), 0);
   EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), 1);
   EXPECT_EQ(k.pages()[0].refcount.load(sync::kRelaxed), 1 + kGupPinBias);
 }

@@ -341,13 +341,19 @@ int Kernel::writeback(int tid, int f, int x) {
       writable = true;
   }
   // End writeback; the fs releases its metadata once clean and not
-  // writably mapped. One CAS, so a write fault's PG_dirty|PG_private
-  // cannot land between the dirty check and the release (the spec's step
-  // is atomic; ->page_mkwrite sets both before the PTE turns writable).
+  // writably mapped, and (pinned_page_private=keep) not maybe DMA-pinned.
+  // One CAS, so a write fault's PG_dirty|PG_private cannot land between
+  // the dirty check and the release (the spec's step is atomic;
+  // ->page_mkwrite sets both before the PTE turns writable, and a pin
+  // needs a writable PTE).
+  const bool keep_pinned =
+      cfg_.policy.pinned_page_private == PinnedPagePrivate::kKeep;
   uint32_t fl = pg.flags.load(kRelaxed, "end_page_writeback");
   for (;;) {
     uint32_t nf = fl & ~kPgWriteback;
-    if (!(fl & kPgDirty) && !writable) nf &= ~kPgPrivate;
+    const bool pinned =
+        keep_pinned && FolioMaybeDmaPinned(pg.refcount.load(kAcquire));
+    if (!(fl & kPgDirty) && !writable && !pinned) nf &= ~kPgPrivate;
     if (pg.flags.cas(fl, nf, kAcqRel, kRelaxed, "end_page_writeback")) break;
   }
   pg.lock_wq.wake_all("end_page_writeback");

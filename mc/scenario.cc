@@ -49,19 +49,39 @@ std::string BuildMkwrite(int pages, int pinners) {
   return s;
 }
 
+// pin-writeback (R-001c): K processes map page k%N and pin it through
+// their PTE with FOLL_WRITE (the GUP write-faults: ->page_mkwrite attaches
+// the fs metadata); driver D_k DMAs into the page and completes with
+// unpin_user_pages_dirty_lock; W writes page 0 back, write-protecting the
+// PTEs, and the fs may release its metadata once the page is clean.
+std::string BuildPinWriteback(int pages, int pinners) {
+  std::string s = absl::StrCat("config fs=disk files=1 pages=", pages,
+                               " ptes=", pinners, " pins=", pinners, "\n");
+  for (int k = 0; k < pinners; ++k) {
+    const std::string t = absl::StrCat("thread ", Worker(k), ": ");
+    const std::string d = absl::StrCat("thread D", k, ": ");
+    absl::StrAppend(&s, t, "fault pte=", k, " file=1 index=", k % pages, "\n",
+                    t, "pin pin=", k, " pte=", k, "\n", d, "dma pin=", k, "\n",
+                    d, "unpin_dirty pin=", k, "\n");
+  }
+  absl::StrAppend(&s, "thread W: writeback file=1 index=0\n");
+  return s;
+}
+
 // lease (S-003-4, R-003d): the FL_ALLOCATED lease as posted (seed 003 v3
-// 12/13 + 13/13). A maps the file's first page; D is the driver: it pins
-// the page through A's mapping (the GUP takes the lease: holders A and B),
-// DMAs and, on completion, unpins; R is reap_work and W break_work,
-// kworkers that idle until queued; T truncates the file to 0. With 1-based
-// refcounts (the 2017 era the patch was written for).
+// 12/13 + 13/13). A maps the file's first page and writes to it; D is the
+// driver: it pins the page through A's mapping (the GUP takes the lease:
+// holders A and B; before A's write fault, its FOLL_WRITE fault is the
+// GUP's), DMAs and, on completion, unpins; R is reap_work and W
+// break_work, kworkers that idle until queued; T truncates the file to 0.
+// With 1-based refcounts (the 2017 era the patch was written for).
 std::string BuildLease(int pages, int) {
   return absl::StrCat(
       "config fs=dax files=1 pages=", pages, " spare=0 ptes=1 pins=1\n",
-      "thread A: fault pte=0 file=1 index=0\n", "thread D: pin pin=0 pte=0\n",
-      "thread D: dma pin=0\n", "thread D: unpin pin=0\n",
-      "thread R: reap pin=0\n", "thread W: break_work pin=0\n",
-      "thread T: truncate file=1 size=0\n");
+      "thread A: fault pte=0 file=1 index=0\n", "thread A: write_fault pte=0\n",
+      "thread D: pin pin=0 pte=0\n", "thread D: dma pin=0\n",
+      "thread D: unpin pin=0\n", "thread R: reap pin=0\n",
+      "thread W: break_work pin=0\n", "thread T: truncate file=1 size=0\n");
 }
 
 // umount (S-000-1/2, R-000a/b): a libfs with N files whose ->kill_sb
@@ -179,10 +199,26 @@ const std::vector<ScenarioInfo>& Scenarios() {
            {{{"mkwrite_returns_locked", "false"}}, "I-PG-1", "R-001a residual"},
        },
        &BuildMkwrite},
+      {"pin-writeback",
+       "FOLL_WRITE pin and the driver's dirtying unpin vs writeback "
+       "(R-001c)",
+       "P0..P(K-1): fault, pin; D0..D(K-1): dma, unpin_dirty; "
+       "W: writeback page 0",
+       {"pinned_page_private"},
+       {},
+       1,
+       2,
+       1,
+       2,
+       {
+           {{}, "verified", "mainline (reclaim keeps a pinned page's data)"},
+           {{{"pinned_page_private", "release"}}, "I-PG-1", "R-001c"},
+       },
+       &BuildPinWriteback},
       {"lease",
        "FL_ALLOCATED lease as posted: gup vs truncate vs reap_work and "
        "break_work (seed 003 v3)",
-       "A: fault; D: pin, dma, unpin; R: reap; W: break_work; "
+       "A: fault, write_fault; D: pin, dma, unpin; R: reap; W: break_work; "
        "T: truncate to 0",
        {"lease_fs_lock", "lease_break_refs"},
        {{"dax_truncate_mechanism", "fl_allocated_lease"},

@@ -128,11 +128,16 @@ TEST(OpsDax, LongtermPinAllowedOnFsdaxBreaksGup2) {
   EXPECT_EQ(pc.violation(), Inv::kNone);
 }
 
-TEST(OpsDax, PinFastPinsAMappedPage) {
+// FOLL_WRITE: GUP-fast pins only through a writable PTE; a read-only one
+// needs the slow path's write fault (gup_fast_pte_range:
+// pte_access_permitted(pte, FOLL_WRITE)).
+TEST(OpsDax, PinFastPinsAWritablyMappedPage) {
   auto ex =
-      RunAll(Dax(), {{C(Op::kPinFast, 0, 0), kFault, C(Op::kPinFast, 0, 0)}});
+      RunAll(Dax(), {{C(Op::kPinFast, 0, 0), kFault, C(Op::kPinFast, 0, 0),
+                      C(Op::kWriteFault, 0), C(Op::kPinFast, 0, 0)}});
   EXPECT_EQ(Ret(ex, 0, 0), kEFAULT);
-  EXPECT_EQ(Ret(ex, 0, 2), 1);
+  EXPECT_EQ(Ret(ex, 0, 2), kEAGAIN);
+  EXPECT_EQ(Ret(ex, 0, 4), 1);
   EXPECT_TRUE(ex.world().pin[0].held);
   EXPECT_EQ(ex.world().pg[0].refcount, 1 + kGupPinBias);
 }
@@ -173,8 +178,9 @@ TEST(OpsDax, PtlOnZapMakesMunmapWaitForGupSlowPath) {
   for (bool ptl : {true, false}) {
     Config c = Dax();
     c.policy.ptl_on_zap = ptl;
-    SpecExec ex(c, {{kFault, kPin}, {C(Op::kMunmap, 0)}});
-    ASSERT_TRUE(Steps(ex, {0, 0}));  // fault; PinLockPtl
+    SpecExec ex(c,
+                {{kFault, C(Op::kWriteFault, 0), kPin}, {C(Op::kMunmap, 0)}});
+    ASSERT_TRUE(Steps(ex, {0, 0, 0}));  // fault; write fault; PinLockPtl
     EXPECT_EQ(ex.world().ptl_owner, 0);
     EXPECT_EQ(ex.enabled(1), !ptl);
   }

@@ -209,8 +209,9 @@ TEST(OpsLease, SetleaseWaitsForTruncatesMmaplock) {
 TEST(OpsLease, BareSetleaseLetsAGupPinABlockTruncateFrees) {
   Config c = Lease();
   c.policy.lease_fs_lock = LeaseFsLock::kNone;
-  SpecExec ex(c, {{kFault}, {C(Op::kTruncate, 1, 0)}, {kPin}});
-  RunThread(ex, 0);
+  SpecExec ex(
+      c, {{kFault, C(Op::kWriteFault, 0)}, {C(Op::kTruncate, 1, 0)}, {kPin}});
+  RunThread(ex, 0);  // a writable PTE: the GUP needs no fault (no MMAPLOCK)
   ASSERT_TRUE(Steps(ex, {1, 2, 2, 2}));  // break; A1, A2 grab under the PTL
   Finish(ex);
   EXPECT_EQ(ex.violation(), Inv::kDax1);
@@ -232,7 +233,8 @@ SpecExec FailedGupVsBreakWork(LeaseBreakRefs refs) {
   EXPECT_TRUE(Steps(ex, {1, 1}));     // the first truncate zaps index 1
   EXPECT_TRUE(Steps(ex, {2}));        // A1: the lease is listed
   EXPECT_TRUE(Steps(ex, {1}));        // the second truncate's lm_break
-  EXPECT_TRUE(Steps(ex, {2}));        // A2 fails: PAGES, F_UNLCK
+  EXPECT_TRUE(Steps(ex, {2}));        // A2: no PTE, faultin_page
+  EXPECT_TRUE(Steps(ex, {2}));        // the fault fails: PAGES, F_UNLCK
   EXPECT_TRUE(Steps(ex, {3, 3, 3}));  // break_work: queued, U2, U3
   Finish(ex);
   return ex;

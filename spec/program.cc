@@ -158,6 +158,12 @@ constexpr OpInfo kOps[] = {
      {"d"},
      {ArgKind::kDentry},
      "a userspace path walk and path_put (lookup + dput in one call)"},
+    {Op::kUnpinDirty,
+     "unpin_dirty",
+     1,
+     {"pin"},
+     {ArgKind::kPin},
+     "driver DMA completion: unpin_user_pages_dirty_lock(make_dirty)"},
 };
 static_assert(sizeof(kOps) / sizeof(kOps[0]) ==
               static_cast<size_t>(Op::kCount));
@@ -180,6 +186,12 @@ using S = Step;
 // iput -> iput_final -> evict (with the DAX barrier) -> free.
 #define LC_IPUT_CHAIN \
   S::kIputDec, S::kEvictBarrier, S::kEvictWait, S::kEvictFree
+
+// A FOLL_WRITE GUP's faultin_page: map the PTE if absent, then the write
+// fault (the write_fault op's steps); GUP retries from PinLockPtl after it.
+#define LC_GUP_WRITE_FAULT                                                     \
+  S::kPinFaultMap, S::kWfGetPage, S::kWfMkwrite, S::kWfLockPage, S::kWfSetPte, \
+      S::kWfWaitLocked, S::kWfSetDirty, S::kWfUnlock
 
 std::vector<Step> BuildSteps(Op op, const Config& cfg) {
   const bool dax = cfg.is_dax();
@@ -239,14 +251,17 @@ std::vector<Step> BuildSteps(Op op, const Config& cfg) {
       // that fails after A1 unlocks and puts its lease (A3, result <= 0).
       if (lease)
         return {S::kPinLeaseSetup, S::kPinLockPtl,     S::kPinGrab,
-                S::kPinLeasePages, S::kPinLeaseUnlink, S::kPinLeaseFail};
-      return {S::kPinLockPtl, S::kPinGrab};
+                S::kPinLeasePages, S::kPinLeaseUnlink, S::kPinLeaseFail,
+                LC_GUP_WRITE_FAULT};
+      return {S::kPinLockPtl, S::kPinGrab, LC_GUP_WRITE_FAULT};
     case Op::kPinFast:
       return {S::kPinFastRead, S::kPinFastGrab, S::kPinFastRecheck};
     case Op::kDma:
       return {S::kDmaWrite};
     case Op::kUnpin:
       return {S::kUnpinPut};
+    case Op::kUnpinDirty:
+      return {S::kUnpinDirty};
     case Op::kReap:
       return {S::kReapQueued, S::kReapBreak, S::kReapWait, S::kReapPut};
     case Op::kBreakWork:

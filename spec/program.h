@@ -60,6 +60,7 @@ enum class Op : uint8_t {
   kRemoveWork,
   kEvFormat,
   kStat,
+  kUnpinDirty,
   kCount
 };
 
@@ -154,6 +155,7 @@ std::string ValidateCall(const Call& c, const Config& cfg);
   X(PinLeaseSetup) \
   X(PinLockPtl) \
   X(PinGrab) \
+  X(PinFaultMap) \
   X(PinLeasePages) \
   X(PinLeaseUnlink) \
   X(PinLeaseFail) \
@@ -162,6 +164,7 @@ std::string ValidateCall(const Call& c, const Config& cfg);
   X(PinFastRecheck) \
   X(DmaWrite) \
   X(UnpinPut) \
+  X(UnpinDirty) \
   X(ReapQueued) \
   X(ReapBreak) \
   X(ReapWait) \

@@ -53,6 +53,7 @@ LC_NO_COVERAGE bool CallerContractHolds(const CWorld& w, const Config& cfg,
       return static_cast<int>(w.ev[a0].h_opens) > 0;
     case Op::kDma:
     case Op::kUnpin:
+    case Op::kUnpinDirty:
       return static_cast<bool>(w.pin[a0].held);
     default:
       return true;

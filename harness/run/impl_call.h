@@ -61,6 +61,8 @@ LC_NO_COVERAGE inline int CallImpl(impl::Kernel& k, int t, const Call& c) {
       return k.dma_write(t, a);
     case Op::kUnpin:
       return k.unpin_user_page(t, a);
+    case Op::kUnpinDirty:
+      return k.unpin_user_pages_dirty_lock(t, a);
     case Op::kReap:
       return k.lease_reap(t, a);
     case Op::kBreakWork:
