@@ -164,7 +164,8 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
       s = MakeReplay(t.impl_schedule);
       r.description = "replay of the impl-schedule";
     } else if (!t.schedule.empty()) {
-      absl::StatusOr<RunResult> spec = RunTrace(t, file);
+      absl::StatusOr<RunResult> spec =
+          RunTrace(t, file, {.record_changes = false});
       if (!spec.ok()) return spec.status();
       // The spec's whole run: the schedule, then its sequential
       // continuation (SpecExec::sequential_choice), step by step.
