@@ -92,6 +92,9 @@ const std::vector<ConfigField>& ConfigFields() {
       LC_ENUM("pinned_page_private", pinned_page_private, PinnedPagePrivate,
               "reclaim keeps the fs-private data of a DMA-pinned page", "keep",
               "release"),
+      LC_ENUM("prune_icache_pages", prune_icache_pages, PruneIcachePages,
+              "the inode shrinker on an inode that still caches pages", "skip",
+              "evict"),
   };
   return kFields;
 }

@@ -70,6 +70,12 @@ enum class LeaseFsLock : uint8_t { kMmaplock, kNone };
 // pinned ("mm: Do not reclaim private data from pinned page", Jan Kara,
 // 2023), or releases it once the page is clean (before it; R-001c).
 enum class PinnedPagePrivate : uint8_t { kKeep, kRelease };
+// What the inode shrinker does with an unreferenced LRU inode that still
+// caches pages: leave it (fs/inode.c inode_lru_isolate evicts only an inode
+// whose mapping is empty; invalidate_mapping_pages leaves DAX entries alone,
+// mm/truncate.c "for DAX we do nothing"), or evict it, the eviction barrier
+// waiting for DMA inside reclaim (Chinner's objection, seed 004).
+enum class PruneIcachePages : uint8_t { kSkip, kEvict };
 
 struct Policies {
   DentryPinScheme dentry_pin = DentryPinScheme::kPersistentFlag;
@@ -92,6 +98,7 @@ struct Policies {
   EventFormatData event_format_data = EventFormatData::kEventFile;
   LeaseFsLock lease_fs_lock = LeaseFsLock::kMmaplock;
   PinnedPagePrivate pinned_page_private = PinnedPagePrivate::kKeep;
+  PruneIcachePages prune_icache_pages = PruneIcachePages::kSkip;
 
   bool operator==(const Policies&) const = default;
 };

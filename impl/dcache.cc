@@ -129,6 +129,20 @@ int Kernel::DentryKill(int tid, int dd) {
   return IputChain(tid, ino);
 }
 
+// prune_dcache_sb reaching dd: dentry_lru_isolate under d_lock takes an
+// unused hashed dentry, shrink_dentry_list kills it (DentryKill re-checks
+// the count under d_lock). Not while umount holds s_umount.
+int Kernel::shrink_dcache(int tid, int dd) {
+  sync::step_boundary("ShrinkDentry");
+  if ((sb_.s_flags.load(kAcquire) & (kSbActive | kSbDying)) != kSbActive)
+    return 0;
+  Dentry& d = d_[dd];
+  const int32_t c = d_lock(d, tid, "ShrinkDentry");
+  const bool unused = c == 0 && (d.flags.load(kRelaxed) & kDcacheHashed);
+  d_unlock(d);
+  return unused ? DentryKill(tid, dd) : 0;
+}
+
 // d_make_discardable's body under d_lock: warn on a non-persistent dentry
 // (detects, does not prevent the underflow: I-DC-2), clear the flag, drop
 // the +1 it owns (I-DC-1).

@@ -63,11 +63,13 @@ class Kernel {
   int dput(int tid, int d);
   int d_make_discardable(int tid, int d);  // or the legacy "dput; unpin it"
   int vfs_unlink(int tid, int d);
-  int umount(int tid);              // -EBUSY if in use, else ->kill_sb
-  int remove_work(int tid, int d);  // internal removal (->reset_work)
+  int umount(int tid);                // -EBUSY if in use, else ->kill_sb
+  int remove_work(int tid, int d);    // internal removal (->reset_work)
+  int shrink_dcache(int tid, int d);  // prune_dcache_sb reaching d
   // ---- inodes (seed 004) ----
   int igrab(int tid, int file);
   int iput(int tid, int file);
+  int prune_icache(int tid, int file);  // prune_icache_sb reaching file
   // ---- eventfs (seed 002) ----
   int eventfs_lookup(int tid, int ev);
   int eventfs_remove_dir(int tid, int ev);

@@ -179,6 +179,29 @@ TEST(PinBias, ReleasedPrivateLeavesTheDirtyingUnpinWithoutFsData) {
   EXPECT_FALSE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
 }
 
+// The shrinkers: the dentry's kill leaves the linked inode on the LRU; the
+// inode shrinker evicts it once its mapping is empty (mainline), or at
+// once under prune_icache_pages=evict.
+TEST(Reclaim, ShrinkersEvictOnlyAnUnusedInodeWithAnEmptyMapping) {
+  for (const bool evict : {false, true}) {
+    Config c = Disk();
+    if (evict) c.policy.prune_icache_pages = PruneIcachePages::kEvict;
+    Kernel k(c);
+    ASSERT_EQ(k.lookup(0, 1), 0);
+    EXPECT_EQ(k.shrink_dcache(0, 1), 0);  // in use: left
+    EXPECT_EQ(Count(k, 1), 1);
+    ASSERT_EQ(k.dput(0, 1), 0);
+    EXPECT_EQ(k.shrink_dcache(0, 1), 0);
+    EXPECT_EQ(Count(k, 1), kDentryDeadCount);
+    const Inode& in = k.inodes()[1];
+    EXPECT_EQ(in.i_count.load(sync::kRelaxed), 0);
+    EXPECT_TRUE(in.i_state.load(sync::kRelaxed) & kILru);
+    EXPECT_EQ(k.prune_icache(0, 1), 0);
+    EXPECT_EQ(in.freed.get(), evict) << evict;  // page cache keeps it
+    EXPECT_TRUE(k.CheckQuiescent().empty());
+  }
+}
+
 TEST(PinFast, BacksOutWhenThePageIsIdleAtZero) {
   Config c = Disk();
   c.fs = FsKind::kDax;  // ZERO_BASED: an unmapped block has refcount 0

@@ -157,6 +157,27 @@ std::string BuildEvict(int pages, int pinners) {
   return s;
 }
 
+// reclaim (seed 004, L-2): process P_k maps the file and munmaps it; its
+// driver D_k pins through the mapping, DMAs, and on completion allocates
+// with GFP_KERNEL, whose direct reclaim runs the inode shrinker on the
+// file, before it unpins; K is kswapd's dentry shrinker, which kills the
+// file's cached dentry so its last iput puts the linked inode on the LRU.
+std::string BuildReclaim(int pages, int pinners) {
+  std::string s =
+      absl::StrCat("config fs=dax files=1 pages=", pages,
+                   " spare=1 ptes=", pinners, " pins=", pinners, "\n");
+  for (int k = 0; k < pinners; ++k) {
+    const std::string t = absl::StrCat("thread ", Worker(k), ": ");
+    const std::string d = absl::StrCat("thread D", k, ": ");
+    absl::StrAppend(&s, t, "fault pte=", k, " file=1 index=", k % pages, "\n",
+                    t, "munmap pte=", k, "\n", d, "pin pin=", k, " pte=", k,
+                    "\n", d, "dma pin=", k, "\n", d, "prune_icache file=1\n", d,
+                    "unpin pin=", k, "\n");
+  }
+  absl::StrAppend(&s, "thread K: shrink_dcache d=1\n");
+  return s;
+}
+
 }  // namespace
 
 const std::vector<ScenarioInfo>& Scenarios() {
@@ -329,6 +350,26 @@ const std::vector<ScenarioInfo>& Scenarios() {
            {{{"evict_barrier", "drop_inode_keeps_busy"}}, "I-LOCK-1", "R-004b"},
        },
        &BuildEvict},
+      {"reclaim",
+       "the shrinkers vs a driver whose unpin needs memory (seed 004, L-2)",
+       "P0..P(K-1): fault, munmap; D0..D(K-1): pin, dma, prune_icache "
+       "(direct reclaim), unpin; K: shrink_dcache d=1",
+       {"prune_icache_pages", "evict_barrier"},
+       {},
+       1,
+       2,
+       1,
+       2,
+       {
+           {{}, "verified", "mainline (reclaim leaves an inode with pages)"},
+           {{{"prune_icache_pages", "evict"}},
+            "DEADLOCK",
+            "L-2: reclaim waits in the barrier for the reclaimer's own pin"},
+           {{{"prune_icache_pages", "evict"}, {"evict_barrier", "none"}},
+            "I-DAX-3",
+            "reclaim evicts a pinned inode without the barrier"},
+       },
+       &BuildReclaim},
   };
   return kScenarios;
 }

@@ -151,6 +151,22 @@ void DentryKill(Machine<D>& m) {
       });
 }
 
+// prune_dcache_sb -> dentry_lru_isolate reaching dentry d (which dentry the
+// LRU walk reaches is the argument): under d_lock an unused hashed dentry (a
+// disk file's cached dentry, a tracefs dentry tracefs_d_delete retained at
+// count 0) goes to the dispose list, and shrink_dentry_list kills it next
+// (DentryKill: lock_for_kill gives up if someone re-got it). fs/dcache.c.
+// The kill drops the inode's alias reference (iput: a linked inode goes to
+// the LRU) or, for eventfs, puts the ei (d_release): the shrinker is what
+// runs release_ei for a removed event whose dentry stayed cached. No
+// shrinker runs while umount holds s_umount (super_cache_scan's trylock).
+template <class D>
+void ShrinkDentry(Machine<D>& m) {
+  auto& d = m.w.d[m.arg(0)];
+  m.when(!d.hashed || d.count != 0 || !m.w.sb_active || m.w.sb_dying,
+         [&] { m.ret(0); });
+}
+
 // d_make_discardable (persistent scheme) or the legacy "dput(d); // unpin it".
 template <class D>
 void DiscardFlag(Machine<D>& m) {

@@ -191,6 +191,35 @@ void EvictFree(Machine<D>& m) {
   });
 }
 
+// prune_icache_sb -> inode_lru_isolate reaching inode `file` (which inode
+// the LRU walk reaches is the argument), under i_lock: an unreferenced
+// inode on the LRU gets I_FREEING and dispose_list evicts it, through the
+// eviction barrier (EvictBarrier..EvictFree). fs/inode.c. Mainline
+// (prune_icache_pages=skip) leaves an inode whose mapping is not empty: it
+// runs invalidate_mapping_pages and retries, and that drops no DAX entry
+// (mm/truncate.c: "for DAX we do nothing") and no mapped or pinned page;
+// the model does not invalidate clean page cache here, so such an inode
+// stays whole. Under evict, reclaim waits in the barrier for DMA: the
+// reclaim entanglement of seed 004 when the pin holder is the one
+// reclaiming. No shrinker runs while umount holds s_umount.
+template <class D>
+void PruneIsolate(Machine<D>& m) {
+  const int f = m.arg(0);
+  auto& in = m.w.ino[f];
+  typename D::Bool cached = m.no();
+  if (m.cfg.policy.prune_icache_pages == PruneIcachePages::kSkip)
+    for (int x = 0; x < m.cfg.pages; ++x) cached = cached || in.map[x] != kNone;
+  auto reclaimable = in.on_lru && in.i_count == 0 && !in.freeing && !in.freed &&
+                     !cached && m.w.sb_active && !m.w.sb_dying;
+  m.when(
+      !reclaimable, [&] { m.ret(0); },
+      [&] {
+        m.set(in.freeing, true);
+        m.set(in.on_lru, false);
+        m.set(m.w.th[m.t].r[3], f);
+      });
+}
+
 }  // namespace lifecheck
 
 #endif  // LIFECHECK_SPEC_INODE_STEPS_H_

@@ -338,5 +338,27 @@ TEST(OpsEventfs, FormatCheckWithoutTheEiReferenceReadsAFreedFile) {
   EXPECT_EQ(ex.violation(), Inv::kEv3);
 }
 
+// ---- the dentry shrinker (prune_dcache_sb) ----
+
+// A removed event's cached dentry holds the ei until the shrinker kills it:
+// d_release puts the last kref and release_ei drops the ei's reference on
+// the event file (b63db58e2fa5), which is then freed.
+TEST(OpsEventfs, DentryShrinkerDrivesReleaseEi) {
+  SpecExec ex(Ev(), {{kLookup, kRemove, C(Op::kShrinkDcache, kD)}});
+  RunThread(ex, 0);
+  ASSERT_TRUE(ex.done(0));
+  const auto& ev = ex.world().ev[0];
+  EXPECT_EQ(ev.kref, 0);
+  EXPECT_EQ(ev.h_ei, 0);
+  EXPECT_EQ(ev.ef_ref, 0);
+  EXPECT_TRUE(ev.ef_freed);
+  EXPECT_EQ(ex.world().d[kD].count, kDentryDead);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+  // Before the shrinker the ei and its reference are still there.
+  auto kept = RunAll(Ev(), {{kLookup, kRemove}});
+  EXPECT_EQ(kept.world().ev[0].kref, 1);
+  EXPECT_FALSE(kept.world().ev[0].ef_freed);
+}
+
 }  // namespace
 }  // namespace lifecheck

@@ -164,6 +164,18 @@ constexpr OpInfo kOps[] = {
      {"pin"},
      {ArgKind::kPin},
      "driver DMA completion: unpin_user_pages_dirty_lock(make_dirty)"},
+    {Op::kShrinkDcache,
+     "shrink_dcache",
+     1,
+     {"d"},
+     {ArgKind::kDentry},
+     "the dentry shrinker (prune_dcache_sb) reaching d: kill it if unused"},
+    {Op::kPruneIcache,
+     "prune_icache",
+     1,
+     {"file"},
+     {ArgKind::kFile},
+     "the inode shrinker (prune_icache_sb) reaching file: evict it if unused"},
 };
 static_assert(sizeof(kOps) / sizeof(kOps[0]) ==
               static_cast<size_t>(Op::kCount));
@@ -262,6 +274,10 @@ std::vector<Step> BuildSteps(Op op, const Config& cfg) {
       return {S::kUnpinPut};
     case Op::kUnpinDirty:
       return {S::kUnpinDirty};
+    case Op::kShrinkDcache:
+      return {S::kShrinkDentry, S::kDentryKill, LC_IPUT_CHAIN};
+    case Op::kPruneIcache:
+      return {S::kPruneIsolate, S::kEvictBarrier, S::kEvictWait, S::kEvictFree};
     case Op::kReap:
       return {S::kReapQueued, S::kReapBreak, S::kReapWait, S::kReapPut};
     case Op::kBreakWork:

@@ -61,6 +61,8 @@ enum class Op : uint8_t {
   kEvFormat,
   kStat,
   kUnpinDirty,
+  kShrinkDcache,
+  kPruneIcache,
   kCount
 };
 
@@ -165,6 +167,8 @@ std::string ValidateCall(const Call& c, const Config& cfg);
   X(DmaWrite) \
   X(UnpinPut) \
   X(UnpinDirty) \
+  X(ShrinkDentry) \
+  X(PruneIsolate) \
   X(ReapQueued) \
   X(ReapBreak) \
   X(ReapWait) \

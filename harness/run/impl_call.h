@@ -63,6 +63,10 @@ LC_NO_COVERAGE inline int CallImpl(impl::Kernel& k, int t, const Call& c) {
       return k.unpin_user_page(t, a);
     case Op::kUnpinDirty:
       return k.unpin_user_pages_dirty_lock(t, a);
+    case Op::kShrinkDcache:
+      return k.shrink_dcache(t, a);
+    case Op::kPruneIcache:
+      return k.prune_icache(t, a);
     case Op::kReap:
       return k.lease_reap(t, a);
     case Op::kBreakWork:
