@@ -332,10 +332,12 @@ int Kernel::remove_work(int tid, int dd) {
 
 int Kernel::RemoveByName(int tid, int dd) {
   Dentry& d = d_[dd];
-  // lookup_noperm_positive_unlocked: a dget, no mount.
+  // lookup_noperm_positive_unlocked: a dget, no mount. The lookup finds
+  // only a file the fs created for itself (spec RmWorkOwnFile).
+  const bool own = cfg_.fs == FsKind::kLibfs && dd >= 1 && dd <= cfg_.files;
   int32_t c = d_lock(d, tid, "RmWorkGet");
   uint32_t f = d.flags.load(kRelaxed);
-  if (!(f & kDcacheHashed) || !(f & kDcachePositive)) {
+  if (!own || !(f & kDcacheHashed) || !(f & kDcachePositive)) {
     d_unlock(d);
     return kENOENT;
   }

@@ -202,6 +202,24 @@ TEST(Reclaim, ShrinkersEvictOnlyAnUnusedInodeWithAnEmptyMapping) {
   }
 }
 
+// The fs's removal work finds only its own persistent files: the root and
+// a disk file are -ENOENT, untouched, no WARN.
+TEST(RemoveWork, FindsOnlyTheFsOwnFiles) {
+  Config lib = Disk();
+  lib.fs = FsKind::kLibfs;
+  lib.pins = 0;
+  for (const auto& [cfg, d] : {std::pair{lib, 0}, std::pair{Disk(), 1}}) {
+    Kernel k(cfg);
+    const int32_t before = Count(k, d);
+    EXPECT_EQ(k.remove_work(0, d), kENOENT) << d;
+    EXPECT_EQ(Count(k, d), before) << d;
+    EXPECT_TRUE(k.CheckQuiescent().empty()) << d;
+  }
+  Kernel k(lib);
+  EXPECT_EQ(k.remove_work(0, 1), 0);  // its own file: removed
+  EXPECT_EQ(Count(k, 1), kDentryDeadCount);
+}
+
 TEST(PinFast, BacksOutWhenThePageIsIdleAtZero) {
   Config c = Disk();
   c.fs = FsKind::kDax;  // ZERO_BASED: an unmapped block has refcount 0

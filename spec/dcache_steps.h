@@ -349,9 +349,19 @@ void UmountEvict(Machine<D>& m) {
 // lookup_noperm_positive_unlocked: no mount, no path walk: a plain dget.
 // The fs has one such work item: a second removal queued while it runs
 // waits for it (a work item does not run concurrently with itself).
+// simple_remove_by_name(root, name) finds only a child the fs created for
+// itself (d_make_persistent): a libfs file. The root is no child, eventfs
+// dentries belong to tracefs, and a disk or DAX fs has no such remover:
+// -ENOENT, nothing removed (RmWorkOwnFile).
+template <class D>
+bool RmWorkOwnFile(Machine<D>& m) {
+  const int dd = m.arg(0);
+  return m.cfg.fs == FsKind::kLibfs && dd >= 1 && dd <= m.cfg.files;
+}
 template <class D>
 void RmWorkGet(Machine<D>& m) {
   auto& d = m.w.d[m.arg(0)];
+  const bool own = RmWorkOwnFile(m);
   if (!m.await(m.w.rm_work == kNone)) return;
   m.when(
       m.w.work_cancelled, [&] { m.ret(0); },  // cancel_work_sync: never ran
@@ -359,7 +369,7 @@ void RmWorkGet(Machine<D>& m) {
         m.violate(m.w.sb_dying, Inv::kDc6);
         m.set(m.w.rm_work, m.t);
         m.when(
-            !d.hashed || !d.positive, [&] { m.ret(kENOENT); },
+            m.lit(!own) || !d.hashed || !d.positive, [&] { m.ret(kENOENT); },
             [&] {
               m.add(d.count, 1);
               m.add(d.h_thr[m.t], 1);

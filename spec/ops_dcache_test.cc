@@ -320,6 +320,27 @@ TEST(OpsDcache, RemoveWorkRemovesAPersistentFile) {
   EXPECT_EQ(ex.violation(), Inv::kNone);
 }
 
+// simple_remove_by_name finds only a file the fs made persistent: the root,
+// an eventfs dentry and a disk file are -ENOENT and left alone (a trace
+// whose remover removed them gave I-DC-2 on mainline).
+TEST(OpsDcache, RemoveWorkFindsOnlyTheFsOwnFiles) {
+  Config lib = Libfs();
+  lib.events = 1;
+  const int ev = lib.event_dentry(0);
+  for (const auto& [cfg, d] :
+       {std::pair{lib, 0}, std::pair{lib, ev}, std::pair{Disk(), 1}}) {
+    SCOPED_TRACE(d);
+    SpecExec before(cfg, {});
+    auto ex = RunAll(cfg, {{C(Op::kRemoveWork, d)}});
+    EXPECT_EQ(Ret(ex, 0, 0), kENOENT);
+    EXPECT_EQ(ex.world().d[d].count, before.world().d[d].count);
+    EXPECT_EQ(ex.world().d[d].hashed, before.world().d[d].hashed);
+    EXPECT_EQ(ex.world().rm_work, kNone);
+    EXPECT_FALSE(Warned(ex, Warn::kDiscardNonpersistent));
+    EXPECT_EQ(ex.violation(), Inv::kNone);
+  }
+}
+
 TEST(OpsDcache, KillSbWaitsForARunningRemovalWork) {
   SpecExec ex(Libfs(), {{C(Op::kRemoveWork, 1)}, {C(Op::kUmount)}});
   ASSERT_TRUE(Steps(ex, {0}));  // the work started: lookup
