@@ -54,6 +54,28 @@ enum class EvictDaxBarrier : uint8_t {
 };
 enum class LongtermPinOnFsdax : uint8_t { kReject, kAllow };
 enum class LeaseBreakRefs : uint8_t { kCorrect, kPutBeforeUnlink };
+// ->kill_sb stops the filesystem's internal removers (e.g. functionfs's
+// ->reset_work) before generic_shutdown_super, or does not (seed 000).
+enum class KillSbQuiesce : uint8_t { kCancelWork, kNone };
+// The eventfs_inode holds a reference on its trace_event_file that
+// release_ei drops (b63db58e2fa5, May 2024), or holds none (seed 002).
+enum class EventfsReleaseCb : uint8_t { kOn, kOff };
+// What a `format` file's i_private names: the trace_event_file, read through
+// event_file_file() under event_mutex (Aug 2024), or the event call itself.
+enum class EventFormatData : uint8_t { kEventFile, kEventCall };
+// FL_ALLOCATED setlease and reap_work's break under XFS_MMAPLOCK_EXCL (v3
+// 13/13 xfs_file_setlease, xfs_vm_dax_flush_dma), or bare (12/13 alone).
+enum class LeaseFsLock : uint8_t { kMmaplock, kNone };
+// Reclaim keeps the fs-private data (buffers) of a page that may be DMA
+// pinned ("mm: Do not reclaim private data from pinned page", Jan Kara,
+// 2023), or releases it once the page is clean (before it; R-001c).
+enum class PinnedPagePrivate : uint8_t { kKeep, kRelease };
+// What the inode shrinker does with an unreferenced LRU inode that still
+// caches pages: leave it (fs/inode.c inode_lru_isolate evicts only an inode
+// whose mapping is empty; invalidate_mapping_pages leaves DAX entries alone,
+// mm/truncate.c "for DAX we do nothing"), or evict it, the eviction barrier
+// waiting for DMA inside reclaim (Chinner's objection, seed 004).
+enum class PruneIcachePages : uint8_t { kSkip, kEvict };
 
 struct Policies {
   DentryPinScheme dentry_pin = DentryPinScheme::kPersistentFlag;
@@ -71,6 +93,12 @@ struct Policies {
   EvictDaxBarrier evict_barrier = EvictDaxBarrier::kBreakLayoutFinal;
   LongtermPinOnFsdax longterm_pin = LongtermPinOnFsdax::kReject;
   LeaseBreakRefs lease_break_refs = LeaseBreakRefs::kCorrect;
+  KillSbQuiesce kill_sb_quiesce = KillSbQuiesce::kCancelWork;
+  EventfsReleaseCb eventfs_release_cb = EventfsReleaseCb::kOn;
+  EventFormatData event_format_data = EventFormatData::kEventFile;
+  LeaseFsLock lease_fs_lock = LeaseFsLock::kMmaplock;
+  PinnedPagePrivate pinned_page_private = PinnedPagePrivate::kKeep;
+  PruneIcachePages prune_icache_pages = PruneIcachePages::kSkip;
 
   bool operator==(const Policies&) const = default;
 };

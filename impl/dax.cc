@@ -62,16 +62,20 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
   Pte& pte = pte_[e];
   Lease& l = lease_[pi];
   if (lease) {
+    // A1, __dax_truncate_lease once the VMA is found: vfs_setlease(F_RDLCK)
+    // under XFS_MMAPLOCK_EXCL (xfs_file_setlease).
     sync::step_boundary("PinLeaseSetup");
     if (longterm && reject) return kEOPNOTSUPP;  // check_vma_flags first
+    const int vf = pte.vma_file.load(kAcquire);
+    const bool locked = LeaseFsLock(tid, vf, "PinLeaseSetup");
     sb_.flc_lock.lock(tid, "PinLeaseSetup");
-    const bool present = pte.word.load(kAcquire) & kPtePresent;
     if (pin.held.load(kRelaxed) || (l.allocated.get() && !l.freed.get()) ||
-        !present) {
+        vf == kNoObj) {
       sb_.flc_lock.unlock();
-      return present ? kEBUSY : kEFAULT;
+      LeaseFsUnlock(vf, locked);
+      return vf == kNoObj ? kEFAULT : kEBUSY;
     }
-    // __dax_truncate_lease: dl_count = 2 {A: on the list, B: gup/reap}.
+    // dl_count = 2 {A: on the list, B: gup/reap}.
     l.allocated.set(true);
     l.freed.set(false);
     l.dl_count.store(2, kRelaxed);
@@ -79,33 +83,36 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
     l.h_reap.set(1);
     l.h_break.set(0);
     l.state.store(0, kRelaxed);
-    l.file.store(pte.vma_file.load(kRelaxed), kRelaxed);
+    l.file.store(static_cast<int16_t>(vf), kRelaxed);
     l.on_list.store(true, kRelease);
     sb_.flc_lock.unlock();
+    LeaseFsUnlock(vf, locked);
   }
-  sync::step_boundary("PinLockPtl");
-  sb_.ptl.lock(tid, "PinLockPtl");
-  if (longterm && cfg_.is_dax() && reject) {
-    sb_.ptl.unlock();
-    return kEOPNOTSUPP;
-  }
-  const uint32_t w = pte.word.load(kRelaxed);
-  const bool held = pin.held.load(kRelaxed);
-  const bool bad = lease ? !(w & kPtePresent) : (held || !(w & kPtePresent));
-  if (lease && bad) {
-    // dax_lease_set_pages with result <= 0: PAGES, F_UNLCK, put B.
-    l.state.fetch_or(kLeasePages, kAcqRel);
-    sb_.flc_lock.lock(tid, "PinLockPtl");
-    if (l.on_list.load(kRelaxed)) {
-      l.on_list.store(false, kRelease);
-      LmChange(l);
+  // FOLL_WRITE: follow_page under the PTL needs a present, writable PTE;
+  // otherwise faultin_page(FAULT_FLAG_WRITE) and retry (mm/gup.c
+  // __get_user_pages). Returns from the loop holding the PTL.
+  uint32_t w = 0;
+  for (;;) {
+    sync::step_boundary("PinLockPtl");
+    sb_.ptl.lock(tid, "PinLockPtl");
+    if (longterm && cfg_.is_dax() && reject) {
+      sb_.ptl.unlock();
+      return kEOPNOTSUPP;
     }
-    sb_.flc_lock.unlock();
-    LeasePut(l, l.h_reap);
-  }
-  if (bad) {
+    w = pte.word.load(kRelaxed);
+    if (!lease && pin.held.load(kRelaxed)) {
+      sb_.ptl.unlock();
+      return kEBUSY;
+    }
+    if (pte.vma_file.load(kRelaxed) == kNoObj) {
+      sb_.ptl.unlock();
+      return GupFail(tid, pi, lease, kEFAULT, "PinLockPtl");
+    }
+    if ((w & kPtePresent) && (w & kPteWrite)) break;
     sb_.ptl.unlock();
-    return held ? kEBUSY : kEFAULT;
+    if (!(w & kPtePresent) && !GupFaultMap(tid, e))
+      return GupFail(tid, pi, lease, kEFAULT, "PinFaultMap");
+    do_wp_page(tid, e);  // whatever it did, GUP retries
   }
   const int p = PtePage(w);
   const int gen = p >= 0 && p < cfg_.phys_pages() ? pg_[p].gen.get() : 0;
@@ -117,11 +124,61 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
   pin.held.store(true, kRelease);
   sb_.ptl.unlock();
   if (lease) {
+    // A3: record the pages, DAX_LEASE_PAGES, queue reap_work.
     sync::step_boundary("PinLeasePages");
-    l.state.fetch_or(kLeasePages, kAcqRel);  // DAX_LEASE_PAGES
+    l.state.fetch_or(kLeasePages | kLeaseReapQueued, kAcqRel);
     sb_.wq.wake_all("lease.pages");
   }
   return 1;
+}
+
+// A GUP that fails. With the v3 lease, dax_lease_set_pages with result <= 0:
+// DAX_LEASE_PAGES (no pages recorded), F_UNLCK; then flush break_work and
+// put B, and the GUP fails -EFAULT (spec PinFail).
+int Kernel::GupFail(int tid, int pi, bool lease, int err, const char* step) {
+  if (!lease) return err;
+  Lease& l = lease_[pi];
+  l.state.fetch_or(kLeasePages, kAcqRel);
+  LeaseUnlock(tid, l, step);
+  sync::step_boundary("PinLeaseUnlink");
+  LeaseUnlinkLate(tid, l, "PinLeaseUnlink");
+  sync::step_boundary("PinLeaseFail");
+  sb_.wq.wait([&] { return !(l.state.load(kAcquire) & kLeaseWorkQueued); },
+              "PinLeaseFail");
+  LeasePut(l, l.h_reap);
+  return kEFAULT;
+}
+
+// faultin_page's read part for an absent PTE: map the VMA's page read-only
+// (the write fault, do_wp_page, follows). False: beyond i_size, a hole or
+// no VMA any more; the GUP fails (spec PinFaultMap).
+bool Kernel::GupFaultMap(int tid, int e) {
+  sync::step_boundary("PinFaultMap");
+  Pte& pte = pte_[e];
+  const int f = pte.vma_file.load(kRelaxed);
+  FaultLock(tid, f, "PinFaultMap");
+  if (pte.word.load(kRelaxed) & kPtePresent) {
+    sb_.ptl.unlock();
+    return true;
+  }
+  if (f < 0 || f >= cfg_.inodes()) {
+    sb_.ptl.unlock();
+    return false;
+  }
+  Inode& in = ino_[f];
+  in.i_lock.lock(tid, "PinFaultMap");
+  const int x = pte.vma_index.load(kRelaxed);
+  const int p = in.map[x].load(kAcquire);
+  const bool ok = !(in.i_state.load(kRelaxed) & kIFreeing) &&
+                  x < in.i_size.load(kRelaxed) && p != kNoObj;
+  if (ok) {
+    pg_[p].mapcount.fetch_add(1, kRelaxed);
+    if (MapsTakeRef()) pg_[p].refcount.fetch_add(1, kRelaxed);
+    pte.word.store(PteMake(p, kPtePresent), kRelease);
+  }
+  in.i_lock.unlock();
+  sb_.ptl.unlock();
+  return ok;
 }
 
 // GUP-fast: lockless PTE read, speculative grab (fails on refcount 0), then
@@ -137,6 +194,7 @@ int Kernel::pin_user_pages_fast(int /*tid*/, int pi, int e) {
   const uint32_t w = pte.word.load(kAcquire, "gup_fast.read");
   const bool held = pin.held.load(kRelaxed);
   if (held || !(w & kPtePresent)) return held ? kEBUSY : kEFAULT;
+  if (!(w & kPteWrite)) return kEAGAIN;  // FOLL_WRITE: the slow path faults
   const int p = PtePage(w);
   const int file = pte.vma_file.load(kRelaxed);
   const int index = pte.vma_index.load(kRelaxed);
@@ -180,6 +238,25 @@ int Kernel::unpin_user_page(int /*tid*/, int pi) {
   pin.held.store(false, kRelease);
   if (p >= 0 && p < cfg_.phys_pages())
     PutPage(p, faults_.unpin_drops_one ? 1 : kGupPinBias);
+  return 0;
+}
+
+// unpin_user_pages_dirty_lock(make_dirty = true): set_page_dirty_lock on a
+// page still in the page cache (a DAX block has no dirty page), then unpin.
+int Kernel::unpin_user_pages_dirty_lock(int tid, int pi) {
+  sync::step_boundary("UnpinDirty");
+  Pin& pin = pin_[pi];
+  if (!pin.held.load(kAcquire)) return kEINVAL;
+  const int p = pin.page.load(kRelaxed);
+  const bool valid = p >= 0 && p < cfg_.phys_pages();
+  if (valid && !cfg_.is_dax()) {
+    LockPage(tid, p, "UnpinDirty");
+    if (pg_[p].mapping.load(kRelaxed) != kNoObj)
+      pg_[p].flags.fetch_or(kPgDirty, kRelaxed);
+    UnlockPage(p);
+  }
+  pin.held.store(false, kRelease);
+  if (valid) PutPage(p, faults_.unpin_drops_one ? 1 : kGupPinBias);
   return 0;
 }
 
@@ -233,13 +310,25 @@ int Kernel::TruncateDax(int tid, int f, int size) {
   const bool lease_wait =
       pol.dax_truncate_mechanism == DaxTruncateMechanism::kFlAllocatedLease &&
       pol.dax_truncate == DaxTruncatePolicy::kWait;
-  if (lease_wait) {  // break every FL_ALLOCATED lease, wait, free
+  // xfs_break_allocated: a non-blocking break under IOLOCK|MMAPLOCK; while a
+  // lease remains, drop both, block until none is listed, re-lock, retry.
+  // The free below holds both locks, so no new lease (setlease takes the
+  // MMAPLOCK) and no fault can slip in.
+  for (; lease_wait;) {
     sync::step_boundary("DaxBreakLeases");
-    TakeTruncLocks(tid, f, "DaxBreakLeases");
+    TakeTruncLocks(tid, f, "DaxBreakLeases");  // re-entrant on a retry
     if (TruncNotShrinking(f, size, &ret)) return ret;
-    BreakAllocatedLeases(tid, f);
+    if (!BreakAllocatedLeases(tid, f, "DaxBreakLeases")) break;
+    in.mmaplock.unlock(sb_.wq);
+    in.rwsem.unlock(sb_.wq);
     sync::step_boundary("DaxWaitLeases");
-    WaitLeases(f, "DaxWaitLeases");
+    sb_.wq.wait(
+        [&] {
+          return !LeaseListed(f) && in.rwsem.free_for(tid) &&
+                 in.mmaplock.free_for(tid);
+        },
+        "DaxWaitLeases");
+    TakeTruncLocks(tid, f, "DaxWaitLeases");
   }
   for (; !lease_wait;) {
     sync::step_boundary("DaxScanUnmap");

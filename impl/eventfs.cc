@@ -25,6 +25,37 @@ void EvInstantiate(Dentry& d, Event& ev, int tid, bool holder) {
 
 }  // namespace
 
+// With the event-file refcount and release_ei's callback (b63db58e2fa5),
+// the ei holds a reference on its event file.
+bool Kernel::EiHoldsEventFile() const {
+  return cfg_.policy.event_file_guard == EventFileGuard::kOn &&
+         cfg_.policy.eventfs_release_cb == EventfsReleaseCb::kOn;
+}
+
+// event_file_put (bb32500fb9b7): at 0 the file is freed if FL_FREED is set,
+// else it warns. acq_rel: every holder's accesses happen before the free.
+void Kernel::EventFilePut(Event& ev) {
+  const int32_t old = ev.ef_ref.fetch_sub(1, kAcqRel, "event_file_put");
+  if (old <= 0) Warn(static_cast<int>(WarnSlot::kRefcountSubUaf));
+  if (old - 1 != 0) return;
+  if (ev.ef_flags.load(kAcquire) & kEventFileFreed)
+    ev.ef_freed.set(true);
+  else
+    Warn(static_cast<int>(WarnSlot::kEvfilePutZero));
+}
+
+// put_ei: at kref 0 release_ei warns unless free_ei ran and calls the
+// "enable" entry's release (event_release -> event_file_put).
+void Kernel::PutEi(Event& ev) {
+  if (ev.kref.fetch_sub(1, kAcqRel, "put_ei") - 1 != 0) return;
+  if (!ev.is_freed.load(kAcquire))
+    Warn(static_cast<int>(WarnSlot::kEiReleaseNotFreed));
+  if (EiHoldsEventFile()) {
+    ev.h_ei.add(-1);
+    EventFilePut(ev);
+  }
+}
+
 int Kernel::eventfs_lookup(int tid, int e) {
   Event& ev = ev_[e];
   Dentry& d = d_[cfg_.event_dentry(e)];
@@ -50,6 +81,9 @@ int Kernel::eventfs_lookup(int tid, int e) {
   return 0;
 }
 
+// remove_event_file_dir: eventfs_remove_dir (free_ei), FL_FREED, the
+// creation reference. The kprobe's -EBUSY while a file is open reads the
+// event file's ref: more than the creation's and the ei's means an open.
 int Kernel::eventfs_remove_dir(int tid, int e) {
   Event& ev = ev_[e];
   const bool guard = cfg_.policy.event_file_guard == EventFileGuard::kOn;
@@ -59,28 +93,44 @@ int Kernel::eventfs_remove_dir(int tid, int e) {
     sb_.event_mutex.unlock();
     return kENOENT;
   }
-  // The guard refuses while a file is open: more refs than the creation's.
-  if (guard && ev.ef_ref.load(kAcquire) > 1) {
+  const int32_t base = 1 + (EiHoldsEventFile() ? 1 : 0);
+  if (guard && ev.ef_ref.load(kAcquire) > base) {
     sb_.event_mutex.unlock();
     return kEBUSY;
   }
-  ev.is_freed.store(true, kRelease);  // free_ei
-  ev.kref.fetch_sub(1, kAcqRel);
+  ev.is_freed.store(true, kRelease);  // free_ei ...
+  PutEi(ev);                          // ... drops the creation kref
   ev.removed.set(true);
   ev.ef_flags.fetch_or(kEventFileFreed, kRelease);
-  if (guard) {
-    if (ev.ef_ref.fetch_sub(1, kAcqRel) - 1 == 0) ev.ef_freed.set(true);
-  } else {
+  if (guard)
+    EventFilePut(ev);  // the creation reference
+  else
     ev.ef_freed.set(true);
-  }
   sb_.event_mutex.unlock();
   return 0;
 }
 
-int Kernel::eventfs_open(int tid, int e) {
-  Event& ev = ev_[e];
-  const int dd = cfg_.event_dentry(e);
+// The opener's fput: drop its dentry reference; the last one on an
+// invalidated dentry kills it. Precondition: the caller holds a count.
+void Kernel::EvFput(int tid, int dd, const char* step) {
   Dentry& d = d_[dd];
+  const int32_t c = d_lock(d, tid, step) - 1;
+  d_set_count_locked(d, tid, c);
+  d.h_thr[tid].add(-1);
+  if (c == 0 && !(d.flags.load(kRelaxed) & kDcacheHashed)) {
+    KillDentry(tid, dd);
+    d.flags.fetch_and(~kDcachePositive, kRelaxed);
+  }
+  d_unlock(d);
+}
+
+// The walk, revalidate and dget every open of an event's file does
+// (EvOpenWalk, EvOpenRevalidate, EvOpenGet). Returns 0 holding a dentry
+// count, or the error.
+int Kernel::EvOpenWalkGet(int tid, int e, const char* step) {
+  (void)step;
+  Event& ev = ev_[e];
+  Dentry& d = d_[cfg_.event_dentry(e)];
   sync::step_boundary("EvOpenWalk");  // RCU walk: a cached hit at count 0
   d_lock(d, tid, "EvOpenWalk");
   if (!(d.flags.load(kRelaxed) & kDcacheHashed)) {
@@ -115,6 +165,15 @@ int Kernel::eventfs_open(int tid, int e) {
   d_set_count_locked(d, tid, c + 1);
   d.h_thr[tid].add(1);
   d_unlock(d);
+  return 0;
+}
+
+// tracing_open_file_tr: file->tr is read before any check (a freed file is
+// the harness's I-EV-3), then FL_FREED under event_mutex (guard on).
+int Kernel::eventfs_open(int tid, int e) {
+  Event& ev = ev_[e];
+  const int dd = cfg_.event_dentry(e);
+  if (const int r = EvOpenWalkGet(tid, e, "EvOpenWalk"); r != 0) return r;
   sync::step_boundary("EvOpenCallback");
   if (cfg_.policy.event_file_guard == EventFileGuard::kOff) {
     ev.h_opens.add(1);  // uses inode->i_private directly
@@ -123,14 +182,7 @@ int Kernel::eventfs_open(int tid, int e) {
   sb_.event_mutex.lock(tid, "EvOpenCallback");
   if (ev.ef_flags.load(kAcquire) & kEventFileFreed) {
     sb_.event_mutex.unlock();
-    const int32_t c = d_lock(d, tid, "EvOpenCallback") - 1;  // fput
-    d_set_count_locked(d, tid, c);
-    d.h_thr[tid].add(-1);
-    if (c == 0 && !(d.flags.load(kRelaxed) & kDcacheHashed)) {
-      KillDentry(tid, dd);
-      d.flags.fetch_and(~kDcachePositive, kRelaxed);
-    }
-    d_unlock(d);
+    EvFput(tid, dd, "EvOpenCallback");  // the half-open file
     return kENODEV;
   }
   if (ev.ef_ref.fetch_add(1, kAcqRel) == 0)
@@ -148,23 +200,28 @@ int Kernel::eventfs_release(int tid, int e) {
   // The fd table: this thread's open references (tracked per thread).
   if (d.h_thr[tid].get() <= 0 || ev.h_opens.get() <= 0) return kEBADF;
   ev.h_opens.add(-1);
-  if (cfg_.policy.event_file_guard == EventFileGuard::kOn) {
-    const int32_t old = ev.ef_ref.fetch_sub(1, kAcqRel);  // event_file_put
-    if (old <= 0) Warn(static_cast<int>(WarnSlot::kRefcountSubUaf));
-    const bool fl_freed = ev.ef_flags.load(kAcquire) & kEventFileFreed;
-    if (old - 1 == 0 && !fl_freed)
-      Warn(static_cast<int>(WarnSlot::kEvfilePutZero));
-    if (old - 1 == 0 && fl_freed) ev.ef_freed.set(true);
-  }
-  const int32_t c = d_lock(d, tid, "EvCloseRelease") - 1;
-  d_set_count_locked(d, tid, c);
-  d.h_thr[tid].add(-1);
-  if (c == 0 && !(d.flags.load(kRelaxed) & kDcacheHashed)) {
-    KillDentry(tid, dd);
-    d.flags.fetch_and(~kDcachePositive, kRelaxed);
-  }
-  d_unlock(d);
+  if (cfg_.policy.event_file_guard == EventFileGuard::kOn) EventFilePut(ev);
+  EvFput(tid, dd, "EvCloseRelease");
   return 0;
+}
+
+// cat events/<ev>/format: trace_format_open takes no event-file reference;
+// f_start reads through event_file_file() under event_mutex (-ENODEV once
+// FL_FREED), or, the pre-Aug-2024 shortcut, the event call directly.
+int Kernel::eventfs_format(int tid, int e) {
+  Event& ev = ev_[e];
+  const int dd = cfg_.event_dentry(e);
+  if (const int r = EvOpenWalkGet(tid, e, "EvOpenWalk"); r != 0) return r;
+  sync::step_boundary("EvFormatRead");
+  int r = 0;
+  if (cfg_.policy.event_format_data == EventFormatData::kEventFile) {
+    sb_.event_mutex.lock(tid, "EvFormatRead");
+    if (ev.ef_flags.load(kAcquire) & kEventFileFreed) r = kENODEV;
+    sb_.event_mutex.unlock();
+  }
+  sync::step_boundary("EvFormatRelease");
+  EvFput(tid, dd, "EvFormatRelease");
+  return r;
 }
 
 }  // namespace lifecheck::impl

@@ -82,6 +82,34 @@ bool Kernel::IputFinal(int /*tid*/, Inode& in, bool keeps_busy) {
   return true;
 }
 
+// prune_icache_sb reaching `ino`: inode_lru_isolate under i_lock. An
+// unreferenced LRU inode gets I_FREEING and is evicted through the
+// barrier; under prune_icache_pages=skip (mainline) one whose mapping still
+// has pages is left (spec PruneIsolate). Not while umount holds s_umount.
+int Kernel::prune_icache(int tid, int ino) {
+  sync::step_boundary("PruneIsolate");
+  if ((sb_.s_flags.load(kAcquire) & (kSbActive | kSbDying)) != kSbActive)
+    return 0;
+  Inode& in = ino_[ino];
+  in.i_lock.lock(tid, "PruneIsolate");
+  bool cached = false;
+  if (cfg_.policy.prune_icache_pages == PruneIcachePages::kSkip)
+    for (int x = 0; x < cfg_.pages; ++x)
+      cached = cached || in.map[x].load(kAcquire) != kNoObj;
+  const uint32_t st = in.i_state.load(kRelaxed);
+  const bool reclaimable = (st & kILru) && !(st & kIFreeing) &&
+                           in.i_count.load(kAcquire) == 0 && !in.freed.get() &&
+                           !cached;
+  if (!reclaimable) {
+    in.i_lock.unlock();
+    return 0;
+  }
+  in.i_state.fetch_or(kIFreeing, kRelaxed);
+  in.i_state.fetch_and(~kILru, kRelaxed);
+  in.i_lock.unlock();
+  return Evict(tid, ino);
+}
+
 // evict -> ->evict_inode. BREAK_LAYOUT_FINAL: unmap the inode's PTEs and
 // sleep until no page is busy (dax_break_layout_final), then free: no
 // access outlives the inode (I-DAX-3).

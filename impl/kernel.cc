@@ -92,8 +92,12 @@ LC_NO_COVERAGE void Kernel::Reset(const Config& cfg) {
     ev.removed.set(false);
     ev.ef_freed.set(false);
     ev.h_opens.set(0);
+    ev.h_ei.set(0);
   }
   sb_.s_flags.store(kSbActive, kRelaxed);
+  sb_.mnt_count.store(0, kRelaxed);
+  sb_.rm_work.store(kNoObj, kRelaxed);
+  sb_.work_cancelled.store(false, kRelaxed);
   sb_.ptl.reset();
   sb_.flc_lock.reset();
   sb_.event_mutex.reset();
@@ -150,9 +154,12 @@ LC_NO_COVERAGE void Kernel::Reset(const Config& cfg) {
     }
   }
   free_mask_.store(free_mask, kRelease);
+  // The ei's reference on its event file (b63db58e2fa5), as InitWorld.
+  const int ei_ref = EiHoldsEventFile() ? 1 : 0;
   for (int e = 0; e < cfg.events; ++e) {
     ev_[e].kref.store(1, kRelaxed);
-    ev_[e].ef_ref.store(1, kRelaxed);
+    ev_[e].ef_ref.store(1 + ei_ref, kRelaxed);
+    ev_[e].h_ei.set(static_cast<int16_t>(ei_ref));
   }
 }
 
@@ -212,6 +219,7 @@ LC_NO_COVERAGE bool Kernel::LocksReleasedIn(uint32_t dentries, uint32_t inodes,
                       pg_[p].lock_wq.waiters() == 0;
              }) &&
          sb_.ptl.owner() == sync::SpinLock::kUnlocked &&
+         sb_.rm_work.load(kRelaxed) == kNoObj &&
          sb_.flc_lock.owner() == sync::SpinLock::kUnlocked &&
          sb_.event_mutex.owner() == sync::SpinLock::kUnlocked &&
          sb_.wq.waiters() == 0;

@@ -15,9 +15,9 @@
 // accounting, generations, freed flags, the pin's believed file/index/gen,
 // lock owners, kernel warnings) are kept here as debug tracking, like the
 // kernel's ref_tracker/page_owner: sync::Ghost relaxed counters updated at
-// the same points as the real counts. They are not protocol state, with three
-// documented exceptions where the model's input needs them (close's fd table,
-// reap's pending work item, ev_remove's open check uses the real ef_ref).
+// the same points as the real counts. They are not protocol state, with two
+// documented exceptions where the model's input needs them (close's fd
+// table; a pin slot's dax_lease still alive, the slot discipline of pin).
 //
 // Thread ids: `tid` is the caller's logical thread (0..kMaxThreads-1); the
 // per-thread ghost holders and lock owners need it.
@@ -59,18 +59,23 @@ class Kernel {
 
   // ---- dcache (seed 000) ----
   int lookup(int tid, int d);
+  int stat(int tid, int d);  // lookup + dput
   int dput(int tid, int d);
   int d_make_discardable(int tid, int d);  // or the legacy "dput; unpin it"
   int vfs_unlink(int tid, int d);
-  int umount(int tid);  // generic_shutdown_super via ->kill_sb
+  int umount(int tid);                // -EBUSY if in use, else ->kill_sb
+  int remove_work(int tid, int d);    // internal removal (->reset_work)
+  int shrink_dcache(int tid, int d);  // prune_dcache_sb reaching d
   // ---- inodes (seed 004) ----
   int igrab(int tid, int file);
   int iput(int tid, int file);
+  int prune_icache(int tid, int file);  // prune_icache_sb reaching file
   // ---- eventfs (seed 002) ----
   int eventfs_lookup(int tid, int ev);
   int eventfs_remove_dir(int tid, int ev);
   int eventfs_open(int tid, int ev);
   int eventfs_release(int tid, int ev);
+  int eventfs_format(int tid, int ev);  // open, read, close `format`
   // ---- page cache (seed 001) ----
   int handle_mm_fault(int tid, int pte, int file, int index);  // read fault
   int do_wp_page(int tid, int pte);                            // write fault
@@ -84,9 +89,9 @@ class Kernel {
   int pin_user_pages_fast(int tid, int pin, int pte);
   int dma_write(int tid, int pin);
   int unpin_user_page(int tid, int pin);
-  int lease_reap(int tid, int pin);
-  int lease_unlock(int tid, int pin);
-  int lease_break_work(int tid, int pin);
+  int unpin_user_pages_dirty_lock(int tid, int pin);  // make_dirty = true
+  int lease_reap(int tid, int pin);                   // reap_work (a kworker)
+  int lease_break_work(int tid, int pin);             // break_work (a kworker)
   int break_layout(int tid, int file);  // break_allocated(inode, wait=true)
 
   // The impl's own consistency checks at a quiescent point (no call
@@ -137,7 +142,9 @@ class Kernel {
 
   // dcache helpers (dcache.cc)
   void DropDentryHolder(int tid, Dentry& d);
-  int DputLocked(int tid, int dd, bool* kill);
+  int DputLocked(int tid, int dd, bool* kill, const char* step = "DputSlow");
+  int RemoveByName(int tid, int dd);
+  int DputPath(int tid, int dd);
   void DiscardBody(int tid, Dentry& d);
   void KillDentry(int tid, int dd);
   int DentryKill(int tid, int dd);
@@ -171,8 +178,9 @@ class Kernel {
   int TruncateDax(int tid, int f, int size);
   bool TruncNotShrinking(int f, int size, int* ret);
   void DaxTruncFree(int f, int size);
-  void BreakAllocatedLeases(int tid, int f);
-  void WaitLeases(int f, const char* step);
+  bool GupFaultMap(int tid, int e);
+  int GupFail(int tid, int pi, bool lease, int err, const char* step);
+
   void ZapPtlLock(int tid, const char* step);
   void ZapPtlUnlock();
   // allocator (alloc.cc)
@@ -181,6 +189,19 @@ class Kernel {
   // lease helpers (lease.cc)
   void LeasePut(Lease& l, sync::Ghost<int16_t>& holder);
   void LmChange(Lease& l);
+  bool LeaseFsLockNeeded() const;
+  bool LeaseFsLock(int tid, int file, const char* step);
+  void LeaseFsUnlock(int file, bool locked);
+  bool BreakAllocatedLeases(int tid, int f, const char* step);
+  bool LeaseListed(int f) const;
+  void LeaseUnlock(int tid, Lease& l, const char* step);
+  void LeaseUnlinkLate(int tid, Lease& l, const char* step);
+  // eventfs helpers (eventfs.cc)
+  bool EiHoldsEventFile() const;
+  void EventFilePut(Event& ev);
+  void PutEi(Event& ev);
+  void EvFput(int tid, int dd, const char* step);
+  int EvOpenWalkGet(int tid, int e, const char* step);
   void Warn(int slot) { sb_.warned[slot].set(true); }
 
   Config cfg_;

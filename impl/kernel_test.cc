@@ -142,12 +142,92 @@ TEST(PinBias, InjectedUnpinBugBreaksConservation) {
   EXPECT_EQ(q[0].check, "page-refcount-holders");
 }
 
+// FOLL_WRITE through a read-only PTE: the slow path write-faults first
+// (->page_mkwrite attaches the fs data), GUP-fast only backs out.
+TEST(PinBias, GupWriteFaultsAReadOnlyPteAndTheDirtyingUnpinDirties) {
+  Kernel k(Disk());
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  const Page& pg = k.pages()[0];
+  EXPECT_FALSE(k.ptes()[0].word.load(sync::kRelaxed) & kPteWrite);
+  EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), kEAGAIN);
+  ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
+  EXPECT_TRUE(k.ptes()[0].word.load(sync::kRelaxed) & kPteWrite);
+  EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
+  // Writeback cleans it; a maybe-pinned page keeps its fs data.
+  ASSERT_EQ(k.writeback(0, 1, 0), 0);
+  EXPECT_FALSE(pg.flags.load(sync::kRelaxed) & kPgDirty);
+  EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
+  ASSERT_EQ(k.unpin_user_pages_dirty_lock(0, 0), 0);
+  EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgDirty);
+  EXPECT_EQ(k.unpin_user_pages_dirty_lock(0, 0), kEINVAL);
+  EXPECT_TRUE(k.CheckQuiescent().empty());
+}
+
+// Before "mm: Do not reclaim private data from pinned page": the pinned
+// page's fs data goes with the clean page; the unpin dirties it without.
+TEST(PinBias, ReleasedPrivateLeavesTheDirtyingUnpinWithoutFsData) {
+  Config c = Disk();
+  c.policy.pinned_page_private = PinnedPagePrivate::kRelease;
+  Kernel k(c);
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
+  ASSERT_EQ(k.writeback(0, 1, 0), 0);
+  const Page& pg = k.pages()[0];
+  EXPECT_FALSE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
+  ASSERT_EQ(k.unpin_user_pages_dirty_lock(0, 0), 0);
+  EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgDirty);
+  EXPECT_FALSE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
+}
+
+// The shrinkers: the dentry's kill leaves the linked inode on the LRU; the
+// inode shrinker evicts it once its mapping is empty (mainline), or at
+// once under prune_icache_pages=evict.
+TEST(Reclaim, ShrinkersEvictOnlyAnUnusedInodeWithAnEmptyMapping) {
+  for (const bool evict : {false, true}) {
+    Config c = Disk();
+    if (evict) c.policy.prune_icache_pages = PruneIcachePages::kEvict;
+    Kernel k(c);
+    ASSERT_EQ(k.lookup(0, 1), 0);
+    EXPECT_EQ(k.shrink_dcache(0, 1), 0);  // in use: left
+    EXPECT_EQ(Count(k, 1), 1);
+    ASSERT_EQ(k.dput(0, 1), 0);
+    EXPECT_EQ(k.shrink_dcache(0, 1), 0);
+    EXPECT_EQ(Count(k, 1), kDentryDeadCount);
+    const Inode& in = k.inodes()[1];
+    EXPECT_EQ(in.i_count.load(sync::kRelaxed), 0);
+    EXPECT_TRUE(in.i_state.load(sync::kRelaxed) & kILru);
+    EXPECT_EQ(k.prune_icache(0, 1), 0);
+    EXPECT_EQ(in.freed.get(), evict) << evict;  // page cache keeps it
+    EXPECT_TRUE(k.CheckQuiescent().empty());
+  }
+}
+
+// The fs's removal work finds only its own persistent files: the root and
+// a disk file are -ENOENT, untouched, no WARN.
+TEST(RemoveWork, FindsOnlyTheFsOwnFiles) {
+  Config lib = Disk();
+  lib.fs = FsKind::kLibfs;
+  lib.pins = 0;
+  for (const auto& [cfg, d] : {std::pair{lib, 0}, std::pair{Disk(), 1}}) {
+    Kernel k(cfg);
+    const int32_t before = Count(k, d);
+    EXPECT_EQ(k.remove_work(0, d), kENOENT) << d;
+    EXPECT_EQ(Count(k, d), before) << d;
+    EXPECT_TRUE(k.CheckQuiescent().empty()) << d;
+  }
+  Kernel k(lib);
+  EXPECT_EQ(k.remove_work(0, 1), 0);  // its own file: removed
+  EXPECT_EQ(Count(k, 1), kDentryDeadCount);
+}
+
 TEST(PinFast, BacksOutWhenThePageIsIdleAtZero) {
   Config c = Disk();
   c.fs = FsKind::kDax;  // ZERO_BASED: an unmapped block has refcount 0
   Kernel k(c);
   EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), kEFAULT);  // not mapped
   ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), kEAGAIN);  // read-only PTE
+  ASSERT_EQ(k.do_wp_page(0, 0), 0);
   EXPECT_EQ(k.pin_user_pages_fast(0, 0, 0), 1);
   EXPECT_EQ(k.pages()[0].refcount.load(sync::kRelaxed), 1 + kGupPinBias);
 }

@@ -162,9 +162,17 @@ struct Pin {
 };
 
 // ---- struct dax_lease state word ----
-inline constexpr uint32_t kLeasePages = 1u << 0;  // DAX_LEASE_PAGES
-inline constexpr uint32_t kLeaseBreak = 1u << 1;  // DAX_LEASE_BREAK
-static_assert((kLeasePages & kLeaseBreak) == 0);
+// - DAX_LEASE_PAGES and DAX_LEASE_BREAK are the patch's dl_state bits.
+// - The two queued bits stand for the delayed works' pending state
+//   (dl_reap_work, dl_break_work): set when queued, cleared when the work
+//   function finishes (flush_delayed_work waits for the break bit).
+inline constexpr uint32_t kLeasePages = 1u << 0;       // DAX_LEASE_PAGES
+inline constexpr uint32_t kLeaseBreak = 1u << 1;       // DAX_LEASE_BREAK
+inline constexpr uint32_t kLeaseReapQueued = 1u << 2;  // reap_work queued
+inline constexpr uint32_t kLeaseWorkQueued = 1u << 3;  // break_work queued
+static_assert((kLeasePages | kLeaseBreak | kLeaseReapQueued |
+               kLeaseWorkQueued) == 0xf,
+              "dax_lease state bits are distinct");
 
 struct Lease {
   sync::Atomic<int32_t> dl_count;  // atomic_t dl_count
@@ -185,7 +193,7 @@ struct Event {
   sync::Atomic<uint32_t> ef_flags;  // kEventFileFreed
   // Ghost.
   sync::Ghost<bool> removed, ef_freed;
-  sync::Ghost<int16_t> h_opens;
+  sync::Ghost<int16_t> h_opens, h_ei;
 };
 
 // ---- s_flags ----
@@ -213,9 +221,16 @@ static_assert(static_cast<int>(WarnSlot::kCount) <= kNumWarnings);
 
 struct Super {
   sync::Atomic<uint32_t> s_flags;  // kSb*
-  sync::SpinLock ptl;              // the one mm's page-table lock
-  sync::SpinLock flc_lock;         // the lease list lock
-  sync::SpinLock event_mutex;      // event_mutex (sleeping in the kernel)
+  // Userspace references to the mount (paths from lookups, mapped files):
+  // umount(2) is -EBUSY while any is held.
+  sync::Atomic<int32_t> mnt_count;
+  // The fs's internal removal work (functionfs ->reset_work): the thread
+  // running it, or -1; cancelled by ->kill_sb (cancel_work_sync).
+  sync::Atomic<int32_t> rm_work;
+  sync::Atomic<bool> work_cancelled;
+  sync::SpinLock ptl;          // the one mm's page-table lock
+  sync::SpinLock flc_lock;     // the lease list lock
+  sync::SpinLock event_mutex;  // event_mutex (sleeping in the kernel)
   sync::WaitQueue wq;  // truncate/lease/evict waits and i_rwsem sleepers
   std::array<sync::Ghost<bool>, kNumWarnings> warned;
 };

@@ -176,9 +176,11 @@ int Kernel::handle_mm_fault(int tid, int e, int f, int x) {
   }
   in.i_lock.lock(tid, "FaultMap");
   const int p = in.map[x].load(kAcquire);
-  // mmap needs an open file, i.e. a live inode reference.
+  // mmap needs an open file, i.e. a live inode reference, opened through
+  // the mount: none once umount detached it.
   if ((in.i_state.load(kRelaxed) & kIFreeing) ||
-      (vf == kNoObj && in.i_count.load(kRelaxed) == 0) ||
+      (vf == kNoObj && (in.i_count.load(kRelaxed) == 0 ||
+                        (sb_.s_flags.load(kAcquire) & kSbDying))) ||
       x >= in.i_size.load(kRelaxed) || p == kNoObj) {
     in.i_lock.unlock();
     sb_.ptl.unlock();
@@ -189,6 +191,7 @@ int Kernel::handle_mm_fault(int tid, int e, int f, int x) {
     pte.vma_index.store(static_cast<int16_t>(x), kRelaxed);
     in.i_count.fetch_add(1, kRelaxed);
     in.h_vma.add(1);
+    sb_.mnt_count.fetch_add(1, kAcqRel);  // the VMA's file pins the mount
   }
   if (!(pte.word.load(kRelaxed) & kPtePresent)) {
     pg_[p].mapcount.fetch_add(1, kRelaxed);
@@ -338,13 +341,19 @@ int Kernel::writeback(int tid, int f, int x) {
       writable = true;
   }
   // End writeback; the fs releases its metadata once clean and not
-  // writably mapped. One CAS, so a write fault's PG_dirty|PG_private
-  // cannot land between the dirty check and the release (the spec's step
-  // is atomic; ->page_mkwrite sets both before the PTE turns writable).
+  // writably mapped, and (pinned_page_private=keep) not maybe DMA-pinned.
+  // One CAS, so a write fault's PG_dirty|PG_private cannot land between
+  // the dirty check and the release (the spec's step is atomic;
+  // ->page_mkwrite sets both before the PTE turns writable, and a pin
+  // needs a writable PTE).
+  const bool keep_pinned =
+      cfg_.policy.pinned_page_private == PinnedPagePrivate::kKeep;
   uint32_t fl = pg.flags.load(kRelaxed, "end_page_writeback");
   for (;;) {
     uint32_t nf = fl & ~kPgWriteback;
-    if (!(fl & kPgDirty) && !writable) nf &= ~kPgPrivate;
+    const bool pinned =
+        keep_pinned && FolioMaybeDmaPinned(pg.refcount.load(kAcquire));
+    if (!(fl & kPgDirty) && !writable && !pinned) nf &= ~kPgPrivate;
     if (pg.flags.cas(fl, nf, kAcqRel, kRelaxed, "end_page_writeback")) break;
   }
   pg.lock_wq.wake_all("end_page_writeback");
@@ -434,7 +443,10 @@ int Kernel::munmap(int tid, int e) {
   pte.vma_file.store(kNoObj, kRelaxed);
   pte.vma_index.store(0, kRelaxed);
   ZapPtlUnlock();
-  return IputChain(tid, f);
+  // The VMA file's last fput: dput/iput (and any eviction), then mntput.
+  const int r = IputChain(tid, f);
+  sb_.mnt_count.fetch_sub(1, kAcqRel, "mntput");
+  return r;
 }
 
 }  // namespace lifecheck::impl

@@ -167,9 +167,12 @@ class Explorer {
   }
 
   // ---- stepping ----
+  // Every thread may stop: at its end or a junction that allows it, or
+  // idle at a work item nobody queued (ThreadIdle).
   bool MayStopAll(const CWorld& w) const {
     for (int t = 0; t < n_; ++t)
-      if (!MayStop(progs_[t], w.th[t].pc)) return false;
+      if (!MayStop(progs_[t], w.th[t].pc) && !ThreadIdle(cfg_, progs_[t], w, t))
+        return false;
     return true;
   }
   // What a step wrote besides its thread's own fields (the Machine's write

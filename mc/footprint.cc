@@ -305,14 +305,15 @@ FieldSet OwnerFields() {
     FieldSet s;
     World<Concrete> w{};
     int id = 0;
-    VisitWorld(w, [&](const char* kind, int, const char* field, int,
-                      const auto&) {
-      const std::string_view k = kind, f = field;
-      if ((k == "inode" && (f == "rwsem" || f == "mmaplock")) ||
-          (k == "pg" && f == "lock_owner") || (k.empty() && f == "ptl_owner"))
-        s.set(id);
-      ++id;
-    });
+    VisitWorld(w,
+               [&](const char* kind, int, const char* field, int, const auto&) {
+                 const std::string_view k = kind, f = field;
+                 if ((k == "inode" && (f == "rwsem" || f == "mmaplock")) ||
+                     (k == "pg" && f == "lock_owner") ||
+                     (k.empty() && (f == "ptl_owner" || f == "rm_work")))
+                   s.set(id);
+                 ++id;
+               });
     return s;
   }();
   return owners;

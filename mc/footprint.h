@@ -58,7 +58,7 @@ Footprint DynamicFootprint(const Config& cfg, const Insn& insn, int t,
 FieldSet InvariantReads(const Config& cfg);
 
 // The lock-owner fields: inode rwsem and mmaplock, page lock_owner,
-// ptl_owner. They hold a thread id or kNone.
+// ptl_owner, rm_work. They hold a thread id or kNone.
 FieldSet OwnerFields();
 
 // Field id of World::violation (a step writes it only to report a finding).

@@ -138,22 +138,47 @@ Trace BuildMkwrite(int pages, int pinners) {
   return std::move(p).Build();
 }
 
-// lease (S-003-4, R-003d): the FL_ALLOCATED lease of one pin. A faults,
-// pins (the gup takes the lease: holders A and B), DMAs, unpins and unlocks
-// its lease (F_UNLCK, drops A); R is reap_work (drops B); T breaks the
-// file's leases (break_allocated, takes C) and waits; W is break_work (unlocks
-// once the pages were idle, drops C). The owner's unlock is in A so that a
-// run where the workers find no lease yet still ends (no spurious deadlock).
+// pin-writeback (R-001c): K processes map page k%N and pin it through
+// their PTE with FOLL_WRITE (the GUP write-faults: ->page_mkwrite attaches
+// the fs metadata); driver D_k DMAs into the page and completes with
+// unpin_user_pages_dirty_lock; W writes page 0 back, write-protecting the
+// PTEs, and the fs may release its metadata once the page is clean.
+Trace BuildPinWriteback(int pages, int pinners) {
+  Config c;
+  c.fs = FsKind::kDisk;
+  c.files = 1;
+  c.pages = pages;
+  c.ptes = pinners;
+  c.pins = pinners;
+  Problem p(c);
+  for (int k = 0; k < pinners; ++k) {
+    const std::string d = absl::StrCat("D", k);
+    p.Add(Worker(k), C(Op::kFault, k, 1, k % pages))
+        .Add(Worker(k), C(Op::kPin, k, k))
+        .Add(d, C(Op::kDma, k))
+        .Add(d, C(Op::kUnpinDirty, k));
+  }
+  p.Add("W", C(Op::kWriteback, 1, 0));
+  return std::move(p).Build();
+}
+
+// lease (S-003-4, R-003d): the FL_ALLOCATED lease as posted (seed 003 v3
+// 12/13 + 13/13). A maps the file's first page and writes to it; D is the
+// driver: it pins the page through A's mapping (the GUP takes the lease:
+// holders A and B; before A's write fault, its FOLL_WRITE fault is the
+// GUP's), DMAs and, on completion, unpins; R is reap_work and W
+// break_work, kworkers that idle until queued; T truncates the file to 0.
+// With 1-based refcounts (the 2017 era the patch was written for).
 Trace BuildLease(int pages, int) {
   Problem p(DaxConfig(pages, 0, 1, 1));
   p.Add("A", C(Op::kFault, 0, 1, 0))
-      .Add("A", C(Op::kPin, 0, 0))
-      .Add("A", C(Op::kDma, 0))
-      .Add("A", C(Op::kUnpin, 0))
-      .Add("A", C(Op::kLeaseUnlock, 0))
+      .Add("A", C(Op::kWriteFault, 0))
+      .Add("D", C(Op::kPin, 0, 0))
+      .Add("D", C(Op::kDma, 0))
+      .Add("D", C(Op::kUnpin, 0))
       .Add("R", C(Op::kReap, 0))
-      .Add("T", C(Op::kBreakLease, 1))
-      .Add("W", C(Op::kBreakWork, 0));
+      .Add("W", C(Op::kBreakWork, 0))
+      .Add("T", C(Op::kTruncate, 1, 0));
   return std::move(p).Build();
 }
 
@@ -178,18 +203,16 @@ Trace BuildUmount(int pages, int) {
   return std::move(p).Build();
 }
 
-// umount-race (S-000-4, R-000c): a kernel-internal remover W
-// (simple_remove_by_name: lookup, d_make_discardable, dput) of the first
-// min(K, N) files runs concurrently with umount U. The PERSISTENT flag
-// detects the race, it does not exclude it: the fix is to quiesce W in
-// ->kill_sb before generic_shutdown_super, which no knob models.
+// umount-race (S-000-4, R-000c): the filesystem's internal removal work W
+// (functionfs ->reset_work: simple_remove_by_name) of the first min(K, N)
+// files, a userspace stat R of file 1 (its path holds the mount) and
+// umount U. Mainline: ->kill_sb cancels W before the shutdown and umount(2)
+// is -EBUSY while R holds the mount.
 Trace BuildUmountRace(int pages, int pinners) {
   Problem p(LibfsConfig(pages, 0));
   for (int f = 1; f <= pinners && f <= pages; ++f)
-    p.Add("W", C(Op::kLookup, f))
-        .Add("W", C(Op::kDiscard, f))
-        .Add("W", C(Op::kDput, f));
-  p.Add("U", C(Op::kUmount));
+    p.Add("W", C(Op::kRemoveWork, f));
+  p.Add("R", C(Op::kStat, 1)).Add("U", C(Op::kUmount));
   return std::move(p).Build();
 }
 
@@ -201,6 +224,16 @@ Trace BuildEventfs(int, int pinners) {
     p.Add(Worker(k), C(Op::kEvLookup, 0))
         .Add(Worker(k), C(Op::kEvOpen, 0))
         .Add(Worker(k), C(Op::kEvClose, 0));
+  p.Add("K", C(Op::kEvRemove, 0));
+  return std::move(p).Build();
+}
+
+// eventfs-format (R-002b's sibling, Aug 2024): K users stat the event and
+// read its format file while K removes the event.
+Trace BuildEventfsFormat(int, int pinners) {
+  Problem p(LibfsConfig(0, 1));
+  for (int k = 0; k < pinners; ++k)
+    p.Add(Worker(k), C(Op::kEvLookup, 0)).Add(Worker(k), C(Op::kEvFormat, 0));
   p.Add("K", C(Op::kEvRemove, 0));
   return std::move(p).Build();
 }
@@ -223,6 +256,26 @@ Trace BuildEvict(int pages, int pinners) {
         .Add(d, C(Op::kUnpin, k));
   }
   p.Add("U", C(Op::kUnlink, 1));
+  return std::move(p).Build();
+}
+
+// reclaim (seed 004, L-2): process P_k maps the file and munmaps it; its
+// driver D_k pins through the mapping, DMAs, and on completion allocates
+// with GFP_KERNEL, whose direct reclaim runs the inode shrinker on the
+// file, before it unpins; K is kswapd's dentry shrinker, which kills the
+// file's cached dentry so its last iput puts the linked inode on the LRU.
+Trace BuildReclaim(int pages, int pinners) {
+  Problem p(DaxConfig(pages, 1, pinners, pinners));
+  for (int k = 0; k < pinners; ++k) {
+    const std::string d = absl::StrCat("D", k);
+    p.Add(Worker(k), C(Op::kFault, k, 1, k % pages))
+        .Add(Worker(k), C(Op::kMunmap, k))
+        .Add(d, C(Op::kPin, k, k))
+        .Add(d, C(Op::kDma, k))
+        .Add(d, C(Op::kPruneIcache, 1))
+        .Add(d, C(Op::kUnpin, k));
+  }
+  p.Add("K", C(Op::kShrinkDcache, 1));
   return std::move(p).Build();
 }
 
@@ -299,19 +352,40 @@ const std::vector<ScenarioInfo>& Scenarios() {
            {{{"mkwrite_returns_locked", "false"}}, "I-PG-1", "R-001a residual"},
        },
        &BuildMkwrite},
+      {"pin-writeback",
+       "FOLL_WRITE pin and the driver's dirtying unpin vs writeback "
+       "(R-001c)",
+       "P0..P(K-1): fault, pin; D0..D(K-1): dma, unpin_dirty; "
+       "W: writeback page 0",
+       {"pinned_page_private"},
+       {},
+       1,
+       2,
+       1,
+       2,
+       {
+           {{}, "verified", "mainline (reclaim keeps a pinned page's data)"},
+           {{{"pinned_page_private", "release"}}, "I-PG-1", "R-001c"},
+       },
+       &BuildPinWriteback},
       {"lease",
-       "FL_ALLOCATED lease: break vs unlock vs reap (seed 003 v3)",
-       "A: fault, pin, dma, unpin, lease_unlock; R: reap; "
-       "T: break_lease; W: break_work",
-       {"lease_break_refs"},
-       {{"dax_truncate_mechanism", "fl_allocated_lease"}},
+       "FL_ALLOCATED lease as posted: gup vs truncate vs reap_work and "
+       "break_work (seed 003 v3)",
+       "A: fault, write_fault; D: pin, dma, unpin; R: reap; W: break_work; "
+       "T: truncate to 0",
+       {"lease_fs_lock", "lease_break_refs"},
+       {{"dax_truncate_mechanism", "fl_allocated_lease"},
+        {"dax_ref_base", "one"}},
        1,
        3,
        1,
        1,
        {
-           {{}, "verified", "as posted"},
-           {{{"lease_break_refs", "put_before_unlink"}}, "I-REF-2", "R-003d"},
+           {{}, "verified", "as posted (12/13 + 13/13)"},
+           {{{"lease_fs_lock", "none"}}, "I-DAX-1", "12/13 without 13/13"},
+           {{{"lease_break_refs", "put_before_unlink"}},
+            "verified",
+            "R-003d: reap_work holds B until the lease is gone"},
        },
        &BuildLease},
       {"umount",
@@ -335,21 +409,21 @@ const std::vector<ScenarioInfo>& Scenarios() {
        },
        &BuildUmount},
       {"umount-race",
-       "kernel-internal removal racing umount (seed 000; racy by design: "
-       "the fix is quiescing, not counting)",
-       "W: lookup, discard, dput of the first K files; U: umount",
-       {"dentry_pin", "kill_sb"},
+       "fs-internal removal work and a userspace reader racing umount "
+       "(seed 000)",
+       "W: remove_work of the first K files; R: stat; U: umount",
+       {"kill_sb_quiesce", "dentry_pin"},
        {},
        1,
        3,
        1,
        3,
        {
-           {{}, "I-DC-2", "R-000c: the flag detects the race"},
-           {{{"dentry_pin", "legacy_dget"}}, "I-DC-4", "R-000b/c"},
+           {{}, "verified", "mainline (->kill_sb cancels the work)"},
+           {{{"kill_sb_quiesce", "none"}}, "I-DC-6", "R-000c"},
+           {{{"dentry_pin", "legacy_dget"}}, "I-DC-4", "R-000b"},
        },
-       &BuildUmountRace,
-       /*racy_by_design=*/true},
+       &BuildUmountRace},
       {"eventfs",
        "eventfs remove vs open through a cached dentry (seed 002)",
        "P0..P(K-1): ev_lookup, ev_open, ev_close; K: ev_remove",
@@ -368,8 +442,30 @@ const std::vector<ScenarioInfo>& Scenarios() {
             "I-EV-3",
             "R-002a (UAF first)"},
            {{{"event_file_guard", "off"}}, "I-EV-3", "R-002b"},
+           {{{"eventfs_release_cb", "off"}},
+            "I-EV-3",
+            "R-002b before b63db58e2fa5"},
        },
        &BuildEventfs},
+      {"eventfs-format",
+       "eventfs remove vs a read of the event's format file (seed 002)",
+       "P0..P(K-1): ev_lookup, ev_format; K: ev_remove",
+       {"event_format_data", "eventfs_release_cb"},
+       {},
+       1,
+       1,
+       1,
+       3,
+       {
+           {{}, "verified", "mainline (event_file_file, Aug 2024)"},
+           {{{"event_format_data", "event_call"}},
+            "I-EV-3",
+            "format shortcut, v6.6 .. Aug 2024"},
+           {{{"eventfs_release_cb", "off"}},
+            "I-EV-3",
+            "event_file_file without the ei's reference"},
+       },
+       &BuildEventfsFormat},
       {"evict",
        "last iput (evict) vs DAX pins (seed 004)",
        "P0..P(K-1): fault any of the N pages (own PTE), munmap; "
@@ -386,6 +482,26 @@ const std::vector<ScenarioInfo>& Scenarios() {
            {{{"evict_barrier", "drop_inode_keeps_busy"}}, "I-LOCK-1", "R-004b"},
        },
        &BuildEvict},
+      {"reclaim",
+       "the shrinkers vs a driver whose unpin needs memory (seed 004, L-2)",
+       "P0..P(K-1): fault, munmap; D0..D(K-1): pin, dma, prune_icache "
+       "(direct reclaim), unpin; K: shrink_dcache d=1",
+       {"prune_icache_pages", "evict_barrier"},
+       {},
+       1,
+       2,
+       1,
+       2,
+       {
+           {{}, "verified", "mainline (reclaim leaves an inode with pages)"},
+           {{{"prune_icache_pages", "evict"}},
+            "DEADLOCK",
+            "L-2: reclaim waits in the barrier for the reclaimer's own pin"},
+           {{{"prune_icache_pages", "evict"}, {"evict_barrier", "none"}},
+            "I-DAX-3",
+            "reclaim evicts a pinned inode without the barrier"},
+       },
+       &BuildReclaim},
   };
   return kScenarios;
 }

@@ -43,9 +43,6 @@ struct ScenarioInfo {
   std::vector<ScenarioVariant> variants;
   // The problem (config without policies, and each thread's program).
   Trace (*build)(int pages, int pinners);
-  // The race needs a fix no knob models (e.g. quiescing a remover before
-  // umount): even mainline gives a counterexample.
-  bool racy_by_design = false;
 };
 
 const std::vector<ScenarioInfo>& Scenarios();

@@ -132,16 +132,28 @@ std::vector<Scenario> Scenarios() {
        {{C(Op::kFault, 0, 1, 0), C(Op::kPinFast, 0, 0), C(Op::kDma, 0)},
         {C(Op::kMunmap, 0)}},
        {0, 0, 1}});
-  // The FL_ALLOCATED lease with the put-before-unlink mutation.
+  // The FL_ALLOCATED lease as posted: gup, reap_work, break_work, truncate.
   Config ls = Dax(DaxTruncatePolicy::kWait);
   ls.policy.dax_truncate_mechanism = DaxTruncateMechanism::kFlAllocatedLease;
-  ls.policy.lease_break_refs = LeaseBreakRefs::kPutBeforeUnlink;
+  ls.policy.dax_ref_base = DaxRefBase::kOneBased;
   out.push_back({"lease",
                  ls,
-                 {{C(Op::kFault, 0, 1, 0), C(Op::kPin, 0, 0), C(Op::kReap, 0),
-                   C(Op::kLeaseUnlock, 0)},
+                 {{C(Op::kFault, 0, 1, 0), C(Op::kPin, 0, 0), C(Op::kUnpin, 0)},
+                  {C(Op::kReap, 0)},
+                  {C(Op::kBreakWork, 0)},
                   {C(Op::kTruncate, 1, 0)}},
-                 {0, 0, 0, 0, 0, 0, 0, 1}});
+                 {0, 0, 0, 0, 1, 1, 2, 3}});
+  // ... and a GUP that fails after A1 racing break_work, with the
+  // put-before-unlink mutation.
+  ls.pages = 2;
+  ls.policy.lease_break_refs = LeaseBreakRefs::kPutBeforeUnlink;
+  out.push_back({"lease_failed_gup",
+                 ls,
+                 {{C(Op::kFault, 0, 1, 1)},
+                  {C(Op::kTruncate, 1, 1), C(Op::kTruncate, 1, 0)},
+                  {C(Op::kPin, 0, 0)},
+                  {C(Op::kBreakWork, 0)}},
+                 {0, 1, 1, 2, 2, 1}});
   // Page cache: write fault vs writeback, both protocols.
   Config pc;
   pc.fs = FsKind::kDisk;

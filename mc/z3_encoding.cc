@@ -512,18 +512,24 @@ z3::expr Z3Encoding::Violation(const Frame& f) const {
 
 z3::expr Z3Encoding::Deadlock(const Frame& f) const { return DeadlockOf(f.v); }
 
+// A thread blocked at a work item's idle wait (IsIdleWaitStep) has no work
+// left, as SpecExec::all_done says.
+
 z3::expr Z3Encoding::DeadlockOf(const std::vector<z3::expr>& v) const {
   z3::expr_vector work(ctx_), blocked(ctx_);
   for (int t = 0; t < num_threads(); ++t) {
     const ThreadProgram& prog = progs_[t];
     const z3::expr& pc = v[pc_field_[t]];
-    // Work is left unless the thread may stop (its end, or a junction that
-    // allows stopping); it is blocked at a junction iff every target is.
+    // Work is left unless the thread may stop (its end, a junction that
+    // allows stopping, an idle wait); it is blocked at a junction iff every
+    // target is.
     z3::expr_vector stop(ctx_);
     stop.push_back(pc == static_cast<int>(prog.size()));
     for (size_t p = 0; p < prog.size(); ++p) {
       const Junction* j = prog.junction(static_cast<int>(p));
       if (!j) {
+        if (IsIdleWaitStep(prog[p].step))
+          stop.push_back(pc == static_cast<int>(p));
         blocked.push_back(
             !(pc == static_cast<int>(p) && Inst(insn_[t][p].guard, v)));
         continue;

@@ -121,14 +121,14 @@ struct DoCall : rc::state::Command<SpecModel, ImplSut> {
                Op::kTruncate, Op::kMunmap,     Op::kPin,   Op::kUnpin};
         break;
       case FsKind::kDax:
-        own = {Op::kFault,     Op::kPin,      Op::kPinFast,     Op::kDma,
-               Op::kUnpin,     Op::kTruncate, Op::kMunmap,      Op::kAlloc,
-               Op::kIput,      Op::kReap,     Op::kLeaseUnlock, Op::kBreakWork,
-               Op::kBreakLease};
+        own = {Op::kFault, Op::kPin,      Op::kPinFast,   Op::kDma,
+               Op::kUnpin, Op::kTruncate, Op::kMunmap,    Op::kAlloc,
+               Op::kIput,  Op::kReap,     Op::kBreakWork, Op::kBreakLease};
         break;
     }
     if (cfg.events > 0)
-      for (Op o : {Op::kEvLookup, Op::kEvOpen, Op::kEvClose}) own.push_back(o);
+      for (Op o : {Op::kEvLookup, Op::kEvOpen, Op::kEvClose, Op::kEvFormat})
+        own.push_back(o);
     std::vector<Op> ops;
     for (int o = 0; o < static_cast<int>(Op::kCount); ++o) {
       const Op op = static_cast<Op>(o);

@@ -62,9 +62,29 @@ void ReadPteForPin(Machine<D>& m, const typename World<D>::Pte& pte) {
                      [](const auto& pg) { return pg.gen; }, m.lit(0)));
 }
 
-// GUP slow path: check_vma_flags, then under the PTL read the PTE (the grab is
-// the next step, still under the PTL, so a zap that takes the PTL cannot
-// separate them). r[0] = page, r[1] = file, r[2] = index.
+// A GUP that fails. Without the lease it returns `err`; with the v3 lease
+// (A3 with result <= 0) it sets DAX_LEASE_PAGES with no pages recorded and
+// unlocks its lease (setlease(F_UNLCK)); PinLeaseUnlink/PinLeaseFail then
+// flush break_work, drop B and return -EFAULT.
+template <class D>
+void PinFail(Machine<D>& m, typename D::Int err) {
+  if (StepIndex(m.insn.op, m.cfg, Step::kPinLeaseSetup) < 0) {
+    m.ret(err);
+    return;
+  }
+  auto& l = m.w.lease[m.arg(0)];
+  m.set(l.pages_set, true);
+  LeaseUnlock(m, l);
+  m.go(Step::kPinLeaseUnlink);
+}
+
+// GUP slow path (FOLL_PIN | FOLL_WRITE): check_vma_flags, then under the
+// PTL follow_page_pte: a present, writable PTE is grabbed in the next step,
+// still under the PTL (so a zap that takes the PTL cannot separate them).
+// A read-only or absent PTE needs faultin_page with FAULT_FLAG_WRITE
+// (PinFaultMap if absent, then the write fault), after which GUP retries from
+// here (mm/gup.c __get_user_pages: "retry" after faultin_page). No VMA:
+// -EFAULT. r[0] = page, r[1] = file, r[2] = index, r[3] = generation.
 template <class D>
 void PinLockPtl(Machine<D>& m) {
   if (!m.await(PtlFree(m))) return;
@@ -78,26 +98,66 @@ void PinLockPtl(Machine<D>& m) {
     return;
   }
   // The lease setup step already validated the slot.
-  auto bad = lease ? !pte.present : (pin.held || !pte.present);
-  if (lease) {
-    // dax_lease_set_pages with result <= 0: set PAGES, F_UNLCK (drops A),
-    // put (drops B): the lease goes with the failed GUP.
-    auto& l = m.w.lease[m.arg(0)];
-    m.when(bad, [&] {
-      m.set(l.pages_set, true);
-      m.when(l.on_list, [&] {
-        LeaseUnlink(m, l);
-        LmChange(m, l);
-      });
-      LeasePut(m, l, l.h_reap);
-    });
-  }
+  auto busy = lease ? m.no() : pin.held;
   m.when(
-      bad, [&] { m.ret(m.ite(pin.held, kEBUSY, kEFAULT)); },
+      busy, [&] { m.ret(kEBUSY); },
       [&] {
-        m.set(m.w.ptl_owner, m.t);
-        ReadPteForPin(m, pte);
+        m.when(
+            pte.file == kNone, [&] { PinFail(m, m.lit(kEFAULT)); },
+            [&] {
+              m.when(
+                  !pte.present, [&] { m.go(Step::kPinFaultMap); },
+                  [&] {
+                    m.when(
+                        !pte.writable, [&] { m.go(Step::kWfGetPage); },
+                        [&] {
+                          m.set(m.w.ptl_owner, m.t);
+                          ReadPteForPin(m, pte);
+                        });
+                  });
+            });
       });
+}
+
+// faultin_page(FAULT_FLAG_WRITE) on the GUP's VMA: an absent PTE is first
+// mapped read-only (the read part of do_shared_fault: the page at the VMA's
+// index, under the PTL and, on DAX, the fault lock); the write fault that
+// follows (WfGetPage..WfUnlock: page_mkwrite under the page lock, or the
+// DAX write fault) makes it writable, then GUP retries (FaultRet). A page
+// beyond i_size or a hole fails the GUP.
+template <class D>
+void PinFaultMap(Machine<D>& m) {
+  auto& pte = m.w.pte[m.arg(1)];
+  if (!m.await(PtlFree(m) && FaultLockFree(m, pte.file))) return;
+  m.when(!pte.present, [&] {
+    // Values read through data-dependent indices (the VMA's file and
+    // index): m.read, so the symbolic domain selects under ite.
+    auto x = pte.index;
+    auto page = m.read(
+        m.w.ino, pte.file, m.cfg.inodes(),
+        [&](const auto& in) {
+          return m.read(
+              in.map, x, m.cfg.pages, [](const auto& v) { return v; },
+              m.lit(kNone));
+        },
+        m.lit(kNone));
+    auto usable = m.read(
+        m.w.ino, pte.file, m.cfg.inodes(),
+        [&](const auto& in) { return !in.freeing && x < in.size; }, m.no());
+    auto ok = usable && page != kNone;
+    m.when(
+        !ok, [&] { PinFail(m, m.lit(kEFAULT)); },
+        [&] {
+          WithPage(m, page, [&](auto& pg) {
+            m.add(pg.mapcount, 1);
+            if (MapsTakeRef(m.cfg)) m.add(pg.refcount, 1);
+          });
+          m.set(pte.present, true);
+          m.set(pte.page, page);
+          m.set(pte.writable, false);
+          m.set(pte.dirty, false);
+        });
+  });
 }
 
 // try_grab_folio(FOLL_PIN): refcount += GUP_PIN_COUNTING_BIAS; record the pin
@@ -134,9 +194,13 @@ void PinFastRead(Machine<D>& m) {
   }
   auto& pin = m.w.pin[m.arg(0)];
   auto& pte = m.w.pte[m.arg(1)];
+  // FOLL_WRITE needs a writable PTE (gup_fast_pte_range:
+  // pte_access_permitted(pte, FOLL_WRITE)); else the slow path faults.
   m.when(
-      pin.held || !pte.present,
-      [&] { m.ret(m.ite(pin.held, kEBUSY, kEFAULT)); },
+      pin.held || !pte.present || !pte.writable,
+      [&] {
+        m.ret(m.ite(pin.held, kEBUSY, m.ite(pte.present, kEAGAIN, kEFAULT)));
+      },
       [&] { ReadPteForPin(m, pte); });
 }
 
@@ -211,6 +275,31 @@ void UnpinPut(Machine<D>& m) {
       !pin.held, [&] { m.ret(kEINVAL); },
       [&] {
         WithPage(m, pin.page, [&](auto& pg) {
+          m.add(pg.refcount, -kGupPinBias);
+          FreeOrphanAtZero(m, pg);
+        });
+        m.set(pin.held, false);
+        m.ret(0);
+      });
+}
+
+// unpin_user_pages_dirty_lock(make_dirty=true), a driver's completion of a
+// device -> memory DMA (mm/gup.c: folio_lock; folio_mark_dirty;
+// folio_unlock; then gup_put_folio): the page is dirtied without a fault.
+// A page truncated meanwhile is no longer in the page cache and nobody will
+// write it back. Dirtying a page-cache page whose fs metadata writeback and
+// reclaim released while it was pinned is R-001c (I-PG-1, checked after the
+// step). A DAX block has no dirty page-cache state.
+template <class D>
+void UnpinDirty(Machine<D>& m) {
+  auto& pin = m.w.pin[m.arg(0)];
+  if (!m.await(!pin.held || !PageLocked(m, pin.page))) return;
+  m.when(
+      !pin.held, [&] { m.ret(kEINVAL); },
+      [&] {
+        WithPage(m, pin.page, [&](auto& pg) {
+          if (!m.cfg.is_dax())
+            m.when(pg.owner != kNone, [&] { m.set(pg.dirty, true); });
           m.add(pg.refcount, -kGupPinBias);
           FreeOrphanAtZero(m, pg);
         });

@@ -57,36 +57,37 @@ void KillDentry(Machine<D>& m, int dd) {
   }
   if (dd > m.cfg.files) {  // eventfs dentry: d_release puts its ei (§3.7.5)
     auto& ev = m.w.ev[dd - 1 - m.cfg.files];
-    m.when(d.positive, [&] {
-      m.add(ev.kref, -1);
-      m.warn(ev.kref == 0 && !ev.is_freed, Warn::kEiReleaseNotFreed);
-      m.violate(ev.kref == 0 && !ev.is_freed, Inv::kEv2);
-    });
+    m.when(d.positive, [&] { PutEi(m, ev); });
   }
 }
 
-// lookup: dget on a hashed positive dentry; a 0 -> 1 get of a cached dentry is
-// legal (kernel-semantics §1.2).
+// lookup: a userspace path walk, dget on a hashed positive dentry; a 0 -> 1
+// get of a cached dentry is legal (kernel-semantics §1.2). The path it
+// returns holds the mount too (path_get: mntget + dget), which is what makes
+// umount(2) fail with -EBUSY while userspace uses the filesystem. Once
+// umount detached the mount (sb_dying) no walk reaches the superblock.
 template <class D>
 void LookupGet(Machine<D>& m) {
   auto& d = m.w.d[m.arg(0)];
   m.when(
-      !d.hashed || !d.positive, [&] { m.ret(kENOENT); },
+      !d.hashed || !d.positive || m.w.sb_dying, [&] { m.ret(kENOENT); },
       [&] {
         m.add(d.count, 1);
         m.add(d.h_thr[m.t], 1);
-        m.ret(0);
+        m.add(m.w.mnt_count, 1);
+        if (m.insn.op == Op::kLookup) m.ret(0);  // stat goes on to the put
       });
 }
 
 // dput S1: lockref_put_return, lock-free while the count stays positive.
+// (The userspace dput and stat's put are path_put: PathPutRet.)
 template <class D>
 void DputFast(Machine<D>& m) {
   auto& d = m.w.d[m.arg(0)];
   m.when(d.count > 1, [&] {
     m.add(d.count, -1);
     DropDentryHolder(m, d);
-    m.ret(0);
+    PathPutRet(m);
   });
 }
 
@@ -103,14 +104,14 @@ void DputLocked(Machine<D>& m, typename World<D>::Dentry& d) {
         m.warn(m.yes(), Warn::kDputNonpositive);
         m.violate(d.freed, Inv::kRef4);
         m.violate(m.yes(), Inv::kRef3);
-        m.ret(0);
+        PathPutRet(m);
       },
       [&] {
         m.add(d.count, -1);
         DropDentryHolder(m, d);
         m.when(
             d.count == 0 && !d.hashed, [&] { m.go(Step::kDentryKill); },
-            [&] { m.ret(0); });
+            [&] { PathPutRet(m); });
       });
 }
 
@@ -129,12 +130,12 @@ void DentryKill(Machine<D>& m) {
   auto& d = m.w.d[dd];
   const int ino = InodeOfDentry(m.cfg, dd);
   m.when(
-      d.count != 0, [&] { m.ret(0); },
+      d.count != 0, [&] { PathPutRet(m); },
       [&] {
         KillDentry(m, dd);
         if (ino == kNone) {  // eventfs: no inode in the model
           m.set(d.positive, false);
-          m.ret(0);
+          PathPutRet(m);
           return;
         }
         m.when(
@@ -146,8 +147,24 @@ void DentryKill(Machine<D>& m) {
               m.set(m.w.th[m.t].r[3], ino);
               m.go(Step::kIputDec);
             },
-            [&] { m.ret(0); });
+            [&] { PathPutRet(m); });
       });
+}
+
+// prune_dcache_sb -> dentry_lru_isolate reaching dentry d (which dentry the
+// LRU walk reaches is the argument): under d_lock an unused hashed dentry (a
+// disk file's cached dentry, a tracefs dentry tracefs_d_delete retained at
+// count 0) goes to the dispose list, and shrink_dentry_list kills it next
+// (DentryKill: lock_for_kill gives up if someone re-got it). fs/dcache.c.
+// The kill drops the inode's alias reference (iput: a linked inode goes to
+// the LRU) or, for eventfs, puts the ei (d_release): the shrinker is what
+// runs release_ei for a removed event whose dentry stayed cached. No
+// shrinker runs while umount holds s_umount (super_cache_scan's trylock).
+template <class D>
+void ShrinkDentry(Machine<D>& m) {
+  auto& d = m.w.d[m.arg(0)];
+  m.when(!d.hashed || d.count != 0 || !m.w.sb_active || m.w.sb_dying,
+         [&] { m.ret(0); });
 }
 
 // d_make_discardable (persistent scheme) or the legacy "dput(d); // unpin it".
@@ -197,11 +214,30 @@ void UnlinkNlink(Machine<D>& m) {
       });
 }
 
+// umount(2) and the start of ->kill_sb. do_umount refuses a mount that
+// userspace still holds (an open path, a mapped file): -EBUSY, nothing is
+// torn down. Otherwise the mount is detached and deactivate_super calls
+// ->kill_sb, which first stops the filesystem's internal removers: with
+// kill_sb_quiesce=cancel_work it waits for a running one (cancel_work_sync)
+// and cancels the rest (functionfs "cancel ->reset_work in ->kill_sb()"),
+// so none touches a dentry once generic_shutdown_super began (I-DC-6).
+template <class D>
+void KillSbQuiesce(Machine<D>& m) {
+  const bool cancel =
+      m.cfg.policy.kill_sb_quiesce == KillSbQuiesce::kCancelWork;
+  if (cancel && !m.await(m.w.mnt_count > 0 || m.w.rm_work == kNone)) return;
+  m.when(
+      m.w.mnt_count > 0, [&] { m.ret(kEBUSY); },
+      [&] {
+        m.set(m.w.sb_dying, true);
+        if (cancel) m.set(m.w.work_cancelled, true);
+      });
+}
+
 // kill_litter_super's d_genocide (legacy): drops a count on every hashed
 // positive dentry "without any underflow check" (kernel-semantics §3.1.9).
 template <class D>
 void UmountLitter(Machine<D>& m) {
-  m.set(m.w.sb_dying, true);
   // kill_litter_super is a libfs's ->kill_sb; disk filesystems never had it.
   if (m.cfg.fs != FsKind::kLibfs || m.cfg.policy.kill_sb != KillSb::kLitter)
     return;
@@ -217,9 +253,11 @@ void UmountLitter(Machine<D>& m) {
 }
 
 // shrink_dcache_for_umount: select_collect_umount strips PERSISTENT; dentries
-// at count 0 are killed (lock_for_kill fails on a negative count).
+// at count 0 are killed (lock_for_kill fails on a negative count). An
+// internal remover still running here races the shutdown (R-000c, I-DC-6).
 template <class D>
 void UmountShrink(Machine<D>& m) {
+  m.violate(m.w.rm_work != kNone, Inv::kDc6);
   for (int dd = 1; dd <= m.cfg.files; ++dd) {
     auto& d = m.w.d[dd];
     auto& in = m.w.ino[dd];
@@ -298,6 +336,72 @@ void UmountEvict(Machine<D>& m) {
     m.warn(!in.freed, Warn::kBusyInodes);
     m.violate(!in.freed, Inv::kDc5);
   }
+}
+
+// ---- a kernel-internal remover (seed 000 R-000c) ----
+// A filesystem's own removal work (functionfs ->reset_work, or any kworker
+// running simple_remove_by_name(parent, name, cb)): look the child up, then
+// simple_recursive_removal: d_invalidate + d_make_discardable (legacy: the
+// unpinning dput), then the dput paired with the lookup. The work runs
+// unless ->kill_sb cancelled it; a dentry op once the shutdown began is
+// I-DC-6 (kernel-semantics §4.2).
+
+// lookup_noperm_positive_unlocked: no mount, no path walk: a plain dget.
+// The fs has one such work item: a second removal queued while it runs
+// waits for it (a work item does not run concurrently with itself).
+// simple_remove_by_name(root, name) finds only a child the fs created for
+// itself (d_make_persistent): a libfs file. The root is no child, eventfs
+// dentries belong to tracefs, and a disk or DAX fs has no such remover:
+// -ENOENT, nothing removed (RmWorkOwnFile).
+template <class D>
+bool RmWorkOwnFile(Machine<D>& m) {
+  const int dd = m.arg(0);
+  return m.cfg.fs == FsKind::kLibfs && dd >= 1 && dd <= m.cfg.files;
+}
+template <class D>
+void RmWorkGet(Machine<D>& m) {
+  auto& d = m.w.d[m.arg(0)];
+  const bool own = RmWorkOwnFile(m);
+  if (!m.await(m.w.rm_work == kNone)) return;
+  m.when(
+      m.w.work_cancelled, [&] { m.ret(0); },  // cancel_work_sync: never ran
+      [&] {
+        m.violate(m.w.sb_dying, Inv::kDc6);
+        m.set(m.w.rm_work, m.t);
+        m.when(
+            m.lit(!own) || !d.hashed || !d.positive, [&] { m.ret(kENOENT); },
+            [&] {
+              m.add(d.count, 1);
+              m.add(d.h_thr[m.t], 1);
+            });
+      });
+}
+
+// simple_recursive_removal on the victim: clear_nlink, d_invalidate, then
+// drop the fs's +1 (d_make_discardable, or the legacy "dput(victim); //
+// unpin it").
+template <class D>
+void RmWorkDiscard(Machine<D>& m) {
+  auto& d = m.w.d[m.arg(0)];
+  m.violate(m.w.sb_dying, Inv::kDc6);
+  const int ino = InodeOfDentry(m.cfg, m.arg(0));
+  if (ino != kNone) m.set(m.w.ino[ino].i_nlink, 0);
+  m.set(d.hashed, false);
+  if (m.cfg.policy.dentry_pin == DentryPinScheme::kPersistentFlag) {
+    DiscardBody(m, d);
+  } else {
+    m.violate(d.count <= 0, Inv::kRef3);
+    m.add(d.count, -1);
+    m.add(d.h_pin, -1);
+  }
+}
+
+// The dput paired with the lookup: the last reference kills the unhashed
+// dentry (the chain then drops its inode reference).
+template <class D>
+void RmWorkDput(Machine<D>& m) {
+  m.violate(m.w.sb_dying, Inv::kDc6);
+  DputLocked(m, m.w.d[m.arg(0)]);
 }
 
 }  // namespace lifecheck

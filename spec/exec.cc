@@ -85,10 +85,15 @@ LC_NO_COVERAGE CWorld InitWorld(const Config& cfg) {
 
   // eventfs: each event dir holds its creation kref; its event file holds
   // the creation ref; the "enable" dentry is not instantiated yet.
+  // With the release callback the ei holds one more (event_create_dir's
+  // event_file_get, b63db58e2fa5).
+  const int ei_ref = EiHoldsEventFile(cfg) ? 1 : 0;
   for (int e = 0; e < cfg.events; ++e) {
     w.ev[e].kref = 1;
-    w.ev[e].ef_ref = 1;
+    w.ev[e].ef_ref = static_cast<int16_t>(1 + ei_ref);
+    w.ev[e].h_ei = static_cast<int16_t>(ei_ref);
   }
+  w.rm_work = kNone;
   return w;
 }
 
@@ -173,6 +178,11 @@ bool StepEnabled(const Config& cfg, const ThreadProgram& prog, const CWorld& w,
   Machine<Concrete> m(mw, cfg, prog[w.th[t].pc], t, /*probing=*/true);
   DispatchStep(m);
   return !m.blocked();
+}
+
+bool ThreadIdle(const Config& cfg, const ThreadProgram& prog, const CWorld& w,
+                int t) {
+  return IsIdleWaitStep(prog[w.th[t].pc].step) && !StepEnabled(cfg, prog, w, t);
 }
 
 void StepWorld(const Config& cfg, const ThreadProgram& prog, CWorld& w, int t) {
@@ -307,9 +317,13 @@ LC_NO_COVERAGE CallEnd SpecExec::RunCall(int t, Touched* written,
   }
 }
 
+bool SpecExec::idle(int t) const {
+  return !done(t) && ThreadIdle(cfg_, program(t), w_, t);
+}
+
 bool SpecExec::all_done() const {
   for (int t = 0; t < num_threads(); ++t)
-    if (!done(t)) return false;
+    if (!done(t) && !idle(t)) return false;
   return true;
 }
 

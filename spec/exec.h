@@ -32,6 +32,10 @@ bool StepEnabled(const Config& cfg, const ThreadProgram& prog, const CWorld& w,
 // Executes thread t's next step on `w` (requires StepEnabled) and checks the
 // always-invariants (spec/step_table.h ExecStep).
 void StepWorld(const Config& cfg, const ThreadProgram& prog, CWorld& w, int t);
+// Thread t waits, idle, for a work item that was never queued
+// (IsIdleWaitStep, disabled): it has no work left. Precondition: t not done.
+bool ThreadIdle(const Config& cfg, const ThreadProgram& prog, const CWorld& w,
+                int t);
 
 // One executed step, for the interleaving table.
 struct StepRecord {
@@ -96,8 +100,11 @@ class SpecExec {
                   std::vector<int>* schedule = nullptr);
 
   Inv violation() const { return static_cast<Inv>(w_.violation); }
+  // Not done, but waiting idle for a work item nobody queued (ThreadIdle).
+  bool idle(int t) const;
   // All threads with work left are blocked (and at least one has work left).
   bool deadlocked() const;
+  // Every thread is done or idle.
   bool all_done() const;
   bool finished() const {
     return violation() != Inv::kNone || deadlocked() || all_done();

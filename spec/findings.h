@@ -20,9 +20,10 @@ namespace lifecheck {
   X(kDc3, "I-DC-3", "a dead dentry is unreachable", "000")                     \
   X(kDc4, "I-DC-4", "no dentry survives shrink_dcache_for_umount", "000")      \
   X(kDc5, "I-DC-5", "no busy inode after generic_shutdown_super", "000")       \
+  X(kDc6, "I-DC-6", "no internal dentry op once the shutdown began", "000")    \
   X(kEv1, "I-EV-1", "no open succeeds whose walk began after removal", "002")  \
   X(kEv2, "I-EV-2", "eventfs_inode released only once freed", "002")           \
-  X(kEv3, "I-EV-3", "no use of a freed trace_event_file", "002")               \
+  X(kEv3, "I-EV-3", "no use of a freed trace_event_file or event call", "002") \
   X(kPg1, "I-PG-1", "dirty page or writable PTE has fs metadata", "001")       \
   X(kPg3, "I-PG-3", "clear_page_dirty_for_io only under the page lock", "001") \
   X(kPg4, "I-PG-4", "fs metadata released only when clean and unmapped",       \
@@ -44,6 +45,8 @@ namespace lifecheck {
   X(kLs3, "I-LS-3", "after a lease break no conflicting lease remains", "003") \
   X(kLs5, "I-LS-5", "break_work unlocks only once its pages were idle", "003") \
   X(kDeadlock, "DEADLOCK", "every thread with work left is blocked", "-")      \
+  X(kStarvation, "STARVATION",                                                 \
+    "a call never returns on a weakly fair run where others go on", "-")       \
   X(kDiffResult, "DIFF-RESULT", "impl and spec return the same values", "-")   \
   X(kDiffState, "DIFF-STATE", "Abstract(impl) equals the spec state", "-")     \
   X(kDiffBlock, "DIFF-BLOCK", "impl and spec block at the same step", "-")     \

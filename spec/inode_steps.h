@@ -16,6 +16,12 @@ typename D::Int ChainInode(Machine<D>& m) {
   return m.w.th[m.t].r[3];
 }
 
+// The end of the iput chain (a path's mount reference goes last).
+template <class D>
+void IputChainDone(Machine<D>& m) {
+  PathPutRet(m);
+}
+
 // Any page of inode `in` busy as dax_layout_busy_page sees it.
 template <class D>
 typename D::Bool InodeDaxBusy(Machine<D>& m,
@@ -81,7 +87,7 @@ void IputFinal(Machine<D>& m, typename World<D>::Inode& in, bool keeps_busy) {
           // Chinner: an unlinked inode's last iput must reclaim it at once.
           m.violate(in.i_nlink == 0, Inv::kIno1);
           m.set(in.on_lru, true);
-          m.ret(0);
+          IputChainDone(m);
         },
         [&] {
           m.set(in.freeing, true);
@@ -115,13 +121,13 @@ void IputDec(Machine<D>& m) {
         [&] {
           m.violate(in.freed, Inv::kRef4);
           m.violate(m.yes(), Inv::kRef3);
-          m.ret(0);
+          IputChainDone(m);
         },
         [&] {
           m.add(in.i_count, -1);
           m.add(in.h_thr[m.t], -1);
           m.when(
-              in.i_count > 0, [&] { m.ret(0); },
+              in.i_count > 0, [&] { IputChainDone(m); },
               [&] { IputFinal(m, in, keeps_busy); });
         });
   });
@@ -181,8 +187,37 @@ void EvictFree(Machine<D>& m) {
   m.with(m.w.ino, ChainInode(m), m.cfg.inodes(), [&](auto& in) {
     FreeInodePages(m, in);
     m.set(in.freed, true);
-    m.ret(0);
+    IputChainDone(m);
   });
+}
+
+// prune_icache_sb -> inode_lru_isolate reaching inode `file` (which inode
+// the LRU walk reaches is the argument), under i_lock: an unreferenced
+// inode on the LRU gets I_FREEING and dispose_list evicts it, through the
+// eviction barrier (EvictBarrier..EvictFree). fs/inode.c. Mainline
+// (prune_icache_pages=skip) leaves an inode whose mapping is not empty: it
+// runs invalidate_mapping_pages and retries, and that drops no DAX entry
+// (mm/truncate.c: "for DAX we do nothing") and no mapped or pinned page;
+// the model does not invalidate clean page cache here, so such an inode
+// stays whole. Under evict, reclaim waits in the barrier for DMA: the
+// reclaim entanglement of seed 004 when the pin holder is the one
+// reclaiming. No shrinker runs while umount holds s_umount.
+template <class D>
+void PruneIsolate(Machine<D>& m) {
+  const int f = m.arg(0);
+  auto& in = m.w.ino[f];
+  typename D::Bool cached = m.no();
+  if (m.cfg.policy.prune_icache_pages == PruneIcachePages::kSkip)
+    for (int x = 0; x < m.cfg.pages; ++x) cached = cached || in.map[x] != kNone;
+  auto reclaimable = in.on_lru && in.i_count == 0 && !in.freeing && !in.freed &&
+                     !cached && m.w.sb_active && !m.w.sb_dying;
+  m.when(
+      !reclaimable, [&] { m.ret(0); },
+      [&] {
+        m.set(in.freeing, true);
+        m.set(in.on_lru, false);
+        m.set(m.w.th[m.t].r[3], f);
+      });
 }
 
 }  // namespace lifecheck

@@ -204,9 +204,9 @@ LC_NO_COVERAGE void CheckRefConservation(Machine<D>& m,
     auto live_dentry = m.ite(d.positive && d.count != kDentryDead, 1, 0);
     m.violate(ev.kref != m.ite(ev.is_freed, 0, 1) + live_dentry, Inv::kRef1);
     if (guard)
-      m.violate(
-          !ev.ef_freed && ev.ef_ref != m.ite(ev.ef_fl_freed, 0, 1) + ev.h_opens,
-          Inv::kRef1);
+      m.violate(!ev.ef_freed && ev.ef_ref != m.ite(ev.ef_fl_freed, 0, 1) +
+                                                 ev.h_opens + ev.h_ei,
+                Inv::kRef1);
     // I-EV-2: an eventfs_inode is released only after free_ei.
     m.violate(ev.kref == 0 && !ev.is_freed, Inv::kEv2);
   }

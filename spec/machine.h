@@ -248,6 +248,7 @@ class Machine {
   // Returns from the call: records the value, clears the registers (so
   // states that differ only in dead registers are one state), ends the call.
   // A call never returns holding i_rwsem or the fault lock: release them.
+  // An internal remover's work item ends with its call (rm_work).
   void ret(Int v) {
     set_local(w.th[t].ret, v);
     for (auto& r : w.th[t].r) set_local(r, 0);
@@ -255,6 +256,7 @@ class Machine {
       when(w.ino[i].rwsem == t, [&] { set(w.ino[i].rwsem, -1); });
       when(w.ino[i].mmaplock == t, [&] { set(w.ino[i].mmaplock, -1); });
     }
+    when(w.rm_work == t, [&] { set(w.rm_work, -1); });
     jump(insn.return_pc());
   }
   void ret(int v) { ret(D::IntLit(v)); }

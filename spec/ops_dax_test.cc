@@ -128,11 +128,16 @@ TEST(OpsDax, LongtermPinAllowedOnFsdaxBreaksGup2) {
   EXPECT_EQ(pc.violation(), Inv::kNone);
 }
 
-TEST(OpsDax, PinFastPinsAMappedPage) {
+// FOLL_WRITE: GUP-fast pins only through a writable PTE; a read-only one
+// needs the slow path's write fault (gup_fast_pte_range:
+// pte_access_permitted(pte, FOLL_WRITE)).
+TEST(OpsDax, PinFastPinsAWritablyMappedPage) {
   auto ex =
-      RunAll(Dax(), {{C(Op::kPinFast, 0, 0), kFault, C(Op::kPinFast, 0, 0)}});
+      RunAll(Dax(), {{C(Op::kPinFast, 0, 0), kFault, C(Op::kPinFast, 0, 0),
+                      C(Op::kWriteFault, 0), C(Op::kPinFast, 0, 0)}});
   EXPECT_EQ(Ret(ex, 0, 0), kEFAULT);
-  EXPECT_EQ(Ret(ex, 0, 2), 1);
+  EXPECT_EQ(Ret(ex, 0, 2), kEAGAIN);
+  EXPECT_EQ(Ret(ex, 0, 4), 1);
   EXPECT_TRUE(ex.world().pin[0].held);
   EXPECT_EQ(ex.world().pg[0].refcount, 1 + kGupPinBias);
 }
@@ -173,8 +178,9 @@ TEST(OpsDax, PtlOnZapMakesMunmapWaitForGupSlowPath) {
   for (bool ptl : {true, false}) {
     Config c = Dax();
     c.policy.ptl_on_zap = ptl;
-    SpecExec ex(c, {{kFault, kPin}, {C(Op::kMunmap, 0)}});
-    ASSERT_TRUE(Steps(ex, {0, 0}));  // fault; PinLockPtl
+    SpecExec ex(c,
+                {{kFault, C(Op::kWriteFault, 0), kPin}, {C(Op::kMunmap, 0)}});
+    ASSERT_TRUE(Steps(ex, {0, 0, 0}));  // fault; write fault; PinLockPtl
     EXPECT_EQ(ex.world().ptl_owner, 0);
     EXPECT_EQ(ex.enabled(1), !ptl);
   }
@@ -381,6 +387,77 @@ TEST(OpsDax, UmountWithoutBarrierFreesInodeUnderAPin) {
   c.policy.evict_barrier = EvictDaxBarrier::kNone;
   auto ex = RunAll(c, {{kFault, kPin, C(Op::kMunmap, 0), C(Op::kUmount)}});
   EXPECT_EQ(ex.violation(), Inv::kDax3);
+}
+
+// ---- reclaim: the shrinkers (seed 004, L-2) ----
+
+// The dentry shrinker kills the unused cached dentry; its iput leaves the
+// linked inode unreferenced on the LRU. The inode shrinker then evicts it
+// only once its mapping is empty (mainline), or through the barrier.
+TEST(OpsDax, ShrinkersPutTheInodeOnTheLruAndEvictOnlyAnEmptyMapping) {
+  auto skip =
+      RunAll(Dax(), {{kFault, C(Op::kMunmap, 0), C(Op::kShrinkDcache, 1),
+                      C(Op::kPruneIcache, 1)}});
+  const auto& w = skip.world();
+  EXPECT_EQ(w.d[1].count, kDentryDead);
+  EXPECT_EQ(w.ino[1].i_count, 0);
+  EXPECT_TRUE(w.ino[1].on_lru);  // the DAX entry keeps it
+  EXPECT_FALSE(w.ino[1].freeing);
+  EXPECT_EQ(skip.violation(), Inv::kNone);
+  Config c = Dax();
+  c.policy.prune_icache_pages = PruneIcachePages::kEvict;
+  auto evict = RunAll(c, {{kFault, C(Op::kMunmap, 0), C(Op::kShrinkDcache, 1),
+                           C(Op::kPruneIcache, 1)}});
+  EXPECT_TRUE(evict.world().ino[1].freed);
+  EXPECT_FALSE(evict.world().ino[1].on_lru);
+  EXPECT_EQ(evict.violation(), Inv::kNone);
+}
+
+// A dentry in use and a referenced inode are left alone.
+TEST(OpsDax, ShrinkersLeaveWhatIsInUse) {
+  Config c = Dax();
+  c.policy.prune_icache_pages = PruneIcachePages::kEvict;
+  auto ex = RunAll(c, {{C(Op::kLookup, 1), C(Op::kShrinkDcache, 1), kFault,
+                        C(Op::kPruneIcache, 1)}});
+  EXPECT_EQ(Ret(ex, 0, 1), 0);
+  EXPECT_EQ(ex.world().d[1].count, 1);
+  EXPECT_FALSE(ex.world().ino[1].freeing);
+  EXPECT_EQ(ex.world().ino[1].i_count, 2);  // the dentry and the VMA
+}
+
+// L-2: the pin holder's own direct reclaim waits in the barrier for its pin
+// when the shrinker evicts an inode that still has pages; mainline's
+// inode_lru_isolate leaves that inode and the driver goes on to unpin.
+TEST(OpsDax, ReclaimThatEvictsWaitsForTheReclaimersOwnPin) {
+  for (const bool evict : {false, true}) {
+    SCOPED_TRACE(evict ? "prune_icache_pages=evict" : "mainline");
+    Config c = Dax();
+    if (evict) c.policy.prune_icache_pages = PruneIcachePages::kEvict;
+    SpecExec ex(c, {{kFault, C(Op::kMunmap, 0)},
+                    {kPin, C(Op::kPruneIcache, 1), C(Op::kUnpin, 0)},
+                    {C(Op::kShrinkDcache, 1)}});
+    // The fault, the pin through it, the munmap, the dentry shrinker; then
+    // the pin holder's reclaim.
+    auto run_call = [&](int t) {
+      const size_t n = ex.results()[t].size();
+      while (ex.results()[t].size() == n && ex.enabled(t)) ex.step(t);
+      ASSERT_EQ(ex.results()[t].size(), n + 1) << "thread " << t;
+    };
+    run_call(0);
+    run_call(1);
+    EXPECT_EQ(Ret(ex, 1, 0), 1);  // one page pinned
+    run_call(0);
+    run_call(2);
+    EXPECT_EQ(ex.world().ino[1].i_count, 0);
+    EXPECT_TRUE(ex.world().ino[1].on_lru);
+    Finish(ex);
+    EXPECT_EQ(ex.deadlocked(), evict);
+    EXPECT_EQ(ex.done(1), !evict);
+    EXPECT_EQ(ex.world().ino[1].freeing, evict);
+    EXPECT_EQ(ex.world().pin[0].held, evict);
+    EXPECT_FALSE(ex.world().ino[1].freed);
+    EXPECT_EQ(ex.violation(), Inv::kNone);
+  }
 }
 
 }  // namespace

@@ -284,11 +284,87 @@ TEST(OpsDcache, UmountLegacyLitterAfterExtraDputUnderflows) {  // R-000a
   EXPECT_TRUE(Warned(ex, Warn::kBusyInodes));
 }
 
-TEST(OpsDcache, UmountWithAHeldLookupReportsBusyDentry) {
+// A userspace path (a lookup, a mapped file) holds the mount: umount(2) is
+// -EBUSY and tears nothing down.
+TEST(OpsDcache, UmountOfAMountInUseIsEbusy) {
   auto ex = RunAll(Disk(), {{C(Op::kLookup, 1), C(Op::kUmount)}});
-  EXPECT_EQ(ex.violation(), Inv::kDc4);
-  EXPECT_TRUE(Warned(ex, Warn::kUmountBusyDentry));
-  EXPECT_TRUE(Warned(ex, Warn::kBusyInodes));
+  EXPECT_EQ(Ret(ex, 0, 1), kEBUSY);
+  EXPECT_TRUE(ex.world().sb_active);
+  EXPECT_FALSE(ex.world().sb_dying);
+  EXPECT_FALSE(Warned(ex, Warn::kUmountBusyDentry));
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+  Config c = Disk();
+  c.ptes = 1;
+  auto mapped = RunAll(c, {{C(Op::kFault, 0, 1, 0), C(Op::kUmount),
+                            C(Op::kMunmap, 0), C(Op::kUmount)}});
+  EXPECT_EQ(Ret(mapped, 0, 1), kEBUSY);
+  EXPECT_EQ(Ret(mapped, 0, 3), 0);
+  EXPECT_EQ(mapped.violation(), Inv::kNone);
+}
+
+// Once umount detached the mount no path walk reaches the superblock.
+TEST(OpsDcache, LookupAfterUmountBeganIsEnoent) {
+  auto ex = RunAll(Disk(), {{C(Op::kUmount), C(Op::kLookup, 1)}});
+  EXPECT_EQ(Ret(ex, 0, 1), kENOENT);
+  EXPECT_EQ(ex.world().mnt_count, 0);
+}
+
+// ---- the internal removal work vs ->kill_sb (R-000c, I-DC-6) ----
+
+TEST(OpsDcache, RemoveWorkRemovesAPersistentFile) {
+  auto ex = RunAll(Libfs(), {{C(Op::kRemoveWork, 1)}});
+  EXPECT_EQ(Ret(ex, 0, 0), 0);
+  EXPECT_EQ(ex.world().d[1].count, kDentryDead);
+  EXPECT_TRUE(ex.world().ino[1].freed);  // nlink 1 stays: the fs's own pin
+  EXPECT_EQ(ex.world().rm_work, kNone);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// simple_remove_by_name finds only a file the fs made persistent: the root,
+// an eventfs dentry and a disk file are -ENOENT and left alone (a trace
+// whose remover removed them gave I-DC-2 on mainline).
+TEST(OpsDcache, RemoveWorkFindsOnlyTheFsOwnFiles) {
+  Config lib = Libfs();
+  lib.events = 1;
+  const int ev = lib.event_dentry(0);
+  for (const auto& [cfg, d] :
+       {std::pair{lib, 0}, std::pair{lib, ev}, std::pair{Disk(), 1}}) {
+    SCOPED_TRACE(d);
+    SpecExec before(cfg, {});
+    auto ex = RunAll(cfg, {{C(Op::kRemoveWork, d)}});
+    EXPECT_EQ(Ret(ex, 0, 0), kENOENT);
+    EXPECT_EQ(ex.world().d[d].count, before.world().d[d].count);
+    EXPECT_EQ(ex.world().d[d].hashed, before.world().d[d].hashed);
+    EXPECT_EQ(ex.world().rm_work, kNone);
+    EXPECT_FALSE(Warned(ex, Warn::kDiscardNonpersistent));
+    EXPECT_EQ(ex.violation(), Inv::kNone);
+  }
+}
+
+TEST(OpsDcache, KillSbWaitsForARunningRemovalWork) {
+  SpecExec ex(Libfs(), {{C(Op::kRemoveWork, 1)}, {C(Op::kUmount)}});
+  ASSERT_TRUE(Steps(ex, {0}));  // the work started: lookup
+  EXPECT_FALSE(ex.enabled(1));  // cancel_work_sync waits
+  Finish(ex);
+  EXPECT_EQ(Ret(ex, 1, 0), 0);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsDcache, KillSbCancelsAPendingRemovalWork) {
+  auto ex = RunAll(Libfs(), {{C(Op::kUmount), C(Op::kRemoveWork, 1)}});
+  EXPECT_EQ(Ret(ex, 0, 1), 0);  // never ran
+  EXPECT_TRUE(ex.world().work_cancelled);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsDcache, RemovalWorkRacingShutdownWithoutQuiesce) {  // R-000c
+  Config c = Libfs();
+  c.policy.kill_sb_quiesce = KillSbQuiesce::kNone;
+  SpecExec ex(c, {{C(Op::kRemoveWork, 1)}, {C(Op::kUmount)}});
+  ASSERT_TRUE(Steps(ex, {0, 1, 1, 1}));  // lookup; quiesce, litter, shrink
+  EXPECT_EQ(ex.violation(), Inv::kDc6);
+  auto late = RunAll(c, {{C(Op::kUmount), C(Op::kRemoveWork, 1)}});
+  EXPECT_EQ(late.violation(), Inv::kDc6);  // a work after the shutdown
 }
 
 TEST(OpsDcache, UmountOfDiskWithCachedDentriesIsClean) {

@@ -96,13 +96,23 @@ TEST(OpsEventfs, RemoveTwiceFails) {
   EXPECT_EQ(ex.world().ev[0].kref, 0);
 }
 
+// The removal drops the creation reference; the ei's (b63db58e2fa5) keeps
+// the file until the cached dentry is reclaimed and release_ei runs.
 TEST(OpsEventfs, RemoveWhileOpenIsEbusyWithGuard) {
   auto ex = RunAll(Ev(), {{kOpen, kRemove, kClose, kRemove}});
   const auto& ev = ex.world().ev[0];
   EXPECT_EQ(Ret(ex, 0, 1), kEBUSY);
   EXPECT_EQ(Ret(ex, 0, 3), 0);  // once closed
-  EXPECT_TRUE(ev.ef_freed);
+  EXPECT_TRUE(ev.ef_fl_freed);
+  EXPECT_FALSE(ev.ef_freed);
+  EXPECT_EQ(ev.ef_ref, 1);  // the ei's
+  EXPECT_EQ(ev.h_ei, 1);
   EXPECT_EQ(ex.violation(), Inv::kNone);
+  Config c = Ev();
+  c.policy.eventfs_release_cb = EventfsReleaseCb::kOff;
+  auto bare = RunAll(c, {{kOpen, kRemove, kClose, kRemove}});
+  EXPECT_TRUE(bare.world().ev[0].ef_freed);
+  EXPECT_EQ(bare.violation(), Inv::kNone);
 }
 
 TEST(OpsEventfs, RemoveWhileOpenWithoutGuardFreesUnderTheOpener) {
@@ -120,7 +130,7 @@ TEST(OpsEventfs, OpenTakesDentryAndEventFileReferences) {
   EXPECT_EQ(Ret(ex, 0, 0), 0);
   EXPECT_EQ(w.d[kD].count, 1);
   EXPECT_EQ(w.d[kD].h_thr[0], 1);
-  EXPECT_EQ(w.ev[0].ef_ref, 2);
+  EXPECT_EQ(w.ev[0].ef_ref, 3);  // creation, the ei's, the open's
   EXPECT_EQ(w.ev[0].h_opens, 1);
   EXPECT_EQ(w.ev[0].kref, 2);  // instantiated by the walk's real lookup
   EXPECT_EQ(ex.violation(), Inv::kNone);
@@ -132,7 +142,7 @@ TEST(OpsEventfs, CloseDropsBothReferencesAndKeepsTheCache) {
   EXPECT_EQ(Ret(ex, 0, 2), 0);
   EXPECT_EQ(w.d[kD].count, 0);
   EXPECT_TRUE(w.d[kD].hashed);
-  EXPECT_EQ(w.ev[0].ef_ref, 1);
+  EXPECT_EQ(w.ev[0].ef_ref, 2);
   EXPECT_EQ(w.ev[0].h_opens, 0);
   EXPECT_FALSE(w.ev[0].ef_freed);
   EXPECT_FALSE(w.warned[static_cast<int>(Warn::kEvfilePutZero)]);
@@ -143,17 +153,32 @@ TEST(OpsEventfs, CloseWithoutOpenIsEbadf) {
   auto ex = RunAll(Ev(), {{kLookup, kClose}, {kOpen}, {kClose}});
   EXPECT_EQ(Ret(ex, 0, 1), kEBADF);
   EXPECT_EQ(Ret(ex, 2, 0), kEBADF);  // thread 1's file is not thread 2's
-  EXPECT_EQ(ex.world().ev[0].ef_ref, 2);
+  EXPECT_EQ(ex.world().ev[0].ef_ref, 3);
 }
 
-// The last close of a removed event frees the event file (ref 0 + FL_FREED).
-TEST(OpsEventfs, LastCloseAfterFreedFlagFreesEventFile) {
+// An open that lost the race to the removal: -ENODEV. Without the ei's
+// reference its dentry's ei held nothing on the file, and the removal freed
+// it (ref 0 + FL_FREED); with it the file lives on until release_ei.
+TEST(OpsEventfs, OpenRacingRemovalIsEnodevAndTheFileLivesOn) {
   SpecExec ex(Ev(), {{kOpen}, {kRemove}});
   ASSERT_TRUE(Steps(ex, {0, 0, 0, 1}));  // walk, revalidate, get; remove
   Finish(ex);
   EXPECT_EQ(Ret(ex, 0, 0), kENODEV);
-  EXPECT_TRUE(ex.world().ev[0].ef_freed);
+  EXPECT_FALSE(ex.world().ev[0].ef_freed);
+  EXPECT_EQ(ex.world().ev[0].ef_ref, 1);
   EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// b63db58e2fa5's UAF: without the ei's reference, the same race reads
+// file->tr of the freed file in tracing_open_file_tr.
+TEST(OpsEventfs, OpenRacingRemovalWithoutTheEiReferenceIsUseAfterFree) {
+  Config c = Ev();
+  c.policy.eventfs_release_cb = EventfsReleaseCb::kOff;
+  SpecExec ex(c, {{kOpen}, {kRemove}});
+  ASSERT_TRUE(Steps(ex, {0, 0, 0, 1}));
+  EXPECT_TRUE(ex.world().ev[0].ef_freed);
+  Finish(ex);
+  EXPECT_EQ(ex.violation(), Inv::kEv3);
 }
 
 // R-002a fixed by revalidate: the stale dentry is invalidated, the real
@@ -178,7 +203,7 @@ TEST(OpsEventfs, OpenAfterRemovalIsEnodevWithGuardOnly) {
   EXPECT_EQ(Ret(ex, 0, 2), kENODEV);
   EXPECT_EQ(w.d[kD].count, 0);  // the half-open file's dget was dropped
   EXPECT_EQ(w.d[kD].h_thr[0], 0);
-  EXPECT_EQ(w.ev[0].ef_ref, 0);
+  EXPECT_EQ(w.ev[0].ef_ref, 1);  // the ei's, until release_ei
   EXPECT_EQ(w.ev[0].h_opens, 0);
   EXPECT_EQ(ex.violation(), Inv::kNone);
 }
@@ -270,6 +295,69 @@ TEST(OpsEventfs, OpenWhoseDentryDiedAfterTheWalkIsEnoent) {
   EXPECT_EQ(Ret(ex, 1, 0), kENOENT);
   EXPECT_EQ(ex.violation(), Inv::kNone);
   EXPECT_EQ(ex.world().d[kD].count, kDentryDead);
+}
+
+// ---- ev_format (f_start; "tracing: Have format file honor
+// EVENT_FILE_FL_FREED", Aug 2024) ----
+
+const Call kFormat = C(Op::kEvFormat, 0);
+
+TEST(OpsEventfs, FormatReadOfALiveEventSucceeds) {
+  auto ex = RunAll(Ev(), {{kLookup, kFormat}});
+  EXPECT_EQ(Ret(ex, 0, 1), 0);
+  EXPECT_EQ(ex.world().d[kD].count, 0);   // the format file was closed
+  EXPECT_EQ(ex.world().ev[0].ef_ref, 2);  // no open reference taken
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// The read races the removal: event_file_file() under event_mutex sees
+// FL_FREED and gives -ENODEV; the file is valid (the ei holds it).
+TEST(OpsEventfs, FormatReadRacingRemovalIsEnodev) {
+  SpecExec ex(Ev(), {{kLookup, kFormat}, {kRemove}});
+  ASSERT_TRUE(Steps(ex, {0, 0, 0, 0, 0, 1}));  // stat; walk, reval, get; rm
+  Finish(ex);
+  EXPECT_EQ(Ret(ex, 0, 1), kENODEV);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+TEST(OpsEventfs, FormatShortcutReadsTheFreedEventCall) {
+  Config c = Ev();
+  c.policy.event_format_data = EventFormatData::kEventCall;
+  SpecExec ex(c, {{kLookup, kFormat}, {kRemove}});
+  ASSERT_TRUE(Steps(ex, {0, 0, 0, 0, 0, 1}));
+  Finish(ex);
+  EXPECT_EQ(ex.violation(), Inv::kEv3);
+}
+
+TEST(OpsEventfs, FormatCheckWithoutTheEiReferenceReadsAFreedFile) {
+  Config c = Ev();
+  c.policy.eventfs_release_cb = EventfsReleaseCb::kOff;
+  SpecExec ex(c, {{kLookup, kFormat}, {kRemove}});
+  ASSERT_TRUE(Steps(ex, {0, 0, 0, 0, 0, 1}));
+  Finish(ex);
+  EXPECT_EQ(ex.violation(), Inv::kEv3);
+}
+
+// ---- the dentry shrinker (prune_dcache_sb) ----
+
+// A removed event's cached dentry holds the ei until the shrinker kills it:
+// d_release puts the last kref and release_ei drops the ei's reference on
+// the event file (b63db58e2fa5), which is then freed.
+TEST(OpsEventfs, DentryShrinkerDrivesReleaseEi) {
+  SpecExec ex(Ev(), {{kLookup, kRemove, C(Op::kShrinkDcache, kD)}});
+  RunThread(ex, 0);
+  ASSERT_TRUE(ex.done(0));
+  const auto& ev = ex.world().ev[0];
+  EXPECT_EQ(ev.kref, 0);
+  EXPECT_EQ(ev.h_ei, 0);
+  EXPECT_EQ(ev.ef_ref, 0);
+  EXPECT_TRUE(ev.ef_freed);
+  EXPECT_EQ(ex.world().d[kD].count, kDentryDead);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+  // Before the shrinker the ei and its reference are still there.
+  auto kept = RunAll(Ev(), {{kLookup, kRemove}});
+  EXPECT_EQ(kept.world().ev[0].kref, 1);
+  EXPECT_FALSE(kept.world().ev[0].ef_freed);
 }
 
 }  // namespace

@@ -49,9 +49,28 @@ typename D::Bool PageTruncated(Machine<D>& m,
   return pg.owner == kNone || pg.index >= size;
 }
 
+// The write fault's PTE slot: write_fault's argument, or the PTE a
+// FOLL_WRITE GUP (pin, pin_longterm) faults through.
+template <class D>
+int FaultPteArg(Machine<D>& m) {
+  return m.insn.op == Op::kWriteFault ? m.arg(0) : m.arg(1);
+}
+
+// The end of a write fault. The write_fault op returns; a GUP's
+// faultin_page returns to __get_user_pages, which retries follow_page
+// (PinLockPtl) whatever the fault did (mm/gup.c: "retry" after a fault).
+template <class D>
+void FaultRet(Machine<D>& m, int v) {
+  if (m.insn.op == Op::kWriteFault)
+    m.ret(v);
+  else
+    m.go(Step::kPinLockPtl);
+}
+
 // Read fault of a shared file mapping: map the page read-only so the first
 // store traps into a write fault. The first fault of a slot is the mmap: the
-// VMA takes a file (inode) reference.
+// VMA takes a file (inode) reference, and its struct file pins the mount
+// (umount(2) of a mapped filesystem is -EBUSY).
 template <class D>
 void FaultMap(Machine<D>& m) {
   const int e = m.arg(0), f = m.arg(1), x = m.arg(2);
@@ -62,9 +81,11 @@ void FaultMap(Machine<D>& m) {
       pte.file != kNone && (pte.file != f || pte.index != x),
       [&] { m.ret(kEINVAL); },
       [&] {
-        // mmap needs an open file, i.e. a live inode reference.
+        // mmap needs an open file, i.e. a live inode reference, opened
+        // through the mount: none once umount detached it.
         m.when(
-            in.freeing || (pte.file == kNone && in.i_count == 0) ||
+            in.freeing ||
+                (pte.file == kNone && (in.i_count == 0 || m.w.sb_dying)) ||
                 x >= in.size || in.map[x] == kNone,
             [&] { m.ret(kEFAULT); },
             [&] {
@@ -73,6 +94,7 @@ void FaultMap(Machine<D>& m) {
                 m.set(pte.index, x);
                 m.add(in.i_count, 1);
                 m.add(in.h_vma, 1);
+                m.add(m.w.mnt_count, 1);
               });
               m.when(!pte.present, [&] {
                 WithPage(m, in.map[x], [&](auto& pg) {
@@ -93,18 +115,18 @@ void FaultMap(Machine<D>& m) {
 // A DAX write fault needs no ->page_mkwrite and completes here.
 template <class D>
 void WfGetPage(Machine<D>& m) {
-  auto& pte = m.w.pte[m.arg(0)];
+  auto& pte = m.w.pte[FaultPteArg(m)];
   if (!m.await(PtlFree(m) && FaultLockFree(m, pte.file))) return;
   m.when(
-      !pte.present, [&] { m.ret(kEFAULT); },
+      !pte.present, [&] { FaultRet(m, kEFAULT); },
       [&] {
         m.when(
-            pte.writable, [&] { m.ret(0); },
+            pte.writable, [&] { FaultRet(m, 0); },
             [&] {
               if (m.cfg.is_dax()) {
                 m.set(pte.writable, true);
                 m.set(pte.dirty, true);
-                m.ret(0);
+                FaultRet(m, 0);
                 return;
               }
               WithPage(m, pte.page, [&](auto& pg) {
@@ -133,7 +155,7 @@ void WfMkwrite(Machine<D>& m) {
         [&] {  // raced truncate: VM_FAULT_NOPAGE, the fault is retried
           UnlockPage(m, pg);
           PutTransient(m, pg);
-          m.ret(0);
+          FaultRet(m, 0);
         },
         [&] {
           m.set(pg.fs_meta, true);
@@ -161,7 +183,7 @@ void WfLockPage(Machine<D>& m) {
         [&] {
           UnlockPage(m, pg);
           PutTransient(m, pg);
-          m.ret(0);
+          FaultRet(m, 0);
         },
         [&] { m.set(m.w.th[m.t].r[1], 1); });
   });
@@ -171,7 +193,7 @@ void WfLockPage(Machine<D>& m) {
 template <class D>
 void WfSetPte(Machine<D>& m) {
   if (!m.await(PtlFree(m))) return;
-  auto& pte = m.w.pte[m.arg(0)];
+  auto& pte = m.w.pte[FaultPteArg(m)];
   auto& th = m.w.th[m.t];
   auto p = th.r[0];
   WithPage(m, p, [&](auto& pg) {
@@ -180,7 +202,7 @@ void WfSetPte(Machine<D>& m) {
         [&] {  // pte_same failed: raced an unmap or another fault
           m.when(th.r[1] == 1, [&] { UnlockPage(m, pg); });
           PutTransient(m, pg);
-          m.ret(0);
+          FaultRet(m, 0);
         },
         [&] {
           m.violate(pg.owner == kNone, Inv::kPg5);
@@ -206,7 +228,7 @@ void WfSetDirty(Machine<D>& m) {
     m.set(pg.dirty, true);
     if (m.cfg.policy.mkwrite == MkwriteProtocol::kOldRacy) {
       PutTransient(m, pg);
-      m.ret(0);
+      FaultRet(m, 0);
     }
   });
 }
@@ -217,7 +239,7 @@ void WfUnlock(Machine<D>& m) {
     UnlockPage(m, pg);
     PutTransient(m, pg);
   });
-  m.ret(0);
+  FaultRet(m, 0);
 }
 
 // A user store: no kernel code runs when the PTE is present and writable.
@@ -285,7 +307,12 @@ void WbStartIo(Machine<D>& m) {
 
 // W3: IO done. The fs releases its metadata once the page is clean and no
 // PTE can dirty it without a fault ("the filesystem may manipulate the
-// metadata to reflect that the page is no longer dirty", seed 001).
+// metadata to reflect that the page is no longer dirty", seed 001); in the
+// kernel reclaim does it (shrink_folio_list -> filemap_release_folio). A
+// page that may be DMA-pinned keeps it (mm/vmscan.c shrink_folio_list:
+// folio_maybe_dma_pinned -> activate_locked, "we don't want to reclaim
+// underlying fs metadata if the folio is pinned"): the driver's
+// unpin_user_pages_dirty_lock will dirty it without a fault (R-001c).
 template <class D>
 void WbIoDone(Machine<D>& m) {
   auto p = m.w.th[m.t].r[0];
@@ -293,9 +320,13 @@ void WbIoDone(Machine<D>& m) {
   for (int e = 0; e < m.cfg.ptes; ++e)
     writable = writable || (m.w.pte[e].present && m.w.pte[e].page == p &&
                             m.w.pte[e].writable);
+  const bool keep_pinned =
+      m.cfg.policy.pinned_page_private == PinnedPagePrivate::kKeep;
   WithPage(m, p, [&](auto& pg) {
     m.set(pg.writeback, false);
-    m.when(!pg.dirty && !writable, [&] { m.set(pg.fs_meta, false); });
+    auto pinned = keep_pinned ? pg.refcount >= kGupPinBias : m.no();
+    m.when(!pg.dirty && !writable && !pinned,
+           [&] { m.set(pg.fs_meta, false); });
   });
   m.ret(0);
 }

@@ -33,7 +33,12 @@ constexpr OpInfo kOps[] = {
      {"d"},
      {ArgKind::kDentry},
      "vfs_unlink: drop nlink and pin, d_delete, iput, evict"},
-    {Op::kUmount, "umount", 0, {}, {}, "generic_shutdown_super via ->kill_sb"},
+    {Op::kUmount,
+     "umount",
+     0,
+     {},
+     {},
+     "umount(2): -EBUSY if in use, else ->kill_sb (quiesce, shutdown)"},
     {Op::kIgrab, "igrab", 1, {"file"}, {ArgKind::kFile}, "take an inode ref"},
     {Op::kIput, "iput", 1, {"file"}, {ArgKind::kFile}, "drop an inode ref"},
     {Op::kEvLookup,
@@ -122,25 +127,55 @@ constexpr OpInfo kOps[] = {
      1,
      {"pin"},
      {ArgKind::kPin},
-     "FL_ALLOCATED reap_work: drop the gup reference"},
-    {Op::kLeaseUnlock,
-     "lease_unlock",
-     1,
-     {"pin"},
-     {ArgKind::kPin},
-     "F_UNLCK of an FL_ALLOCATED lease by its owner"},
+     "FL_ALLOCATED reap_work (kworker): break, wait, drop the gup ref"},
     {Op::kBreakWork,
      "break_work",
      1,
      {"pin"},
      {ArgKind::kPin},
-     "FL_ALLOCATED break_work: unlock once pages are idle"},
+     "FL_ALLOCATED break_work (kworker): unlock once pages are idle"},
     {Op::kBreakLease,
      "break_lease",
      1,
      {"file"},
      {ArgKind::kFile},
      "break_allocated(inode, wait=true)"},
+    {Op::kRemoveWork,
+     "remove_work",
+     1,
+     {"d"},
+     {ArgKind::kDentry},
+     "fs-internal removal work (kworker): simple_remove_by_name"},
+    {Op::kEvFormat,
+     "ev_format",
+     1,
+     {"ev"},
+     {ArgKind::kEvent},
+     "cat events/<ev>/format: open, read (f_start), close"},
+    {Op::kStat,
+     "stat",
+     1,
+     {"d"},
+     {ArgKind::kDentry},
+     "a userspace path walk and path_put (lookup + dput in one call)"},
+    {Op::kUnpinDirty,
+     "unpin_dirty",
+     1,
+     {"pin"},
+     {ArgKind::kPin},
+     "driver DMA completion: unpin_user_pages_dirty_lock(make_dirty)"},
+    {Op::kShrinkDcache,
+     "shrink_dcache",
+     1,
+     {"d"},
+     {ArgKind::kDentry},
+     "the dentry shrinker (prune_dcache_sb) reaching d: kill it if unused"},
+    {Op::kPruneIcache,
+     "prune_icache",
+     1,
+     {"file"},
+     {ArgKind::kFile},
+     "the inode shrinker (prune_icache_sb) reaching file: evict it if unused"},
 };
 static_assert(sizeof(kOps) / sizeof(kOps[0]) ==
               static_cast<size_t>(Op::kCount));
@@ -164,6 +199,12 @@ using S = Step;
 #define LC_IPUT_CHAIN \
   S::kIputDec, S::kEvictBarrier, S::kEvictWait, S::kEvictFree
 
+// A FOLL_WRITE GUP's faultin_page: map the PTE if absent, then the write
+// fault (the write_fault op's steps); GUP retries from PinLockPtl after it.
+#define LC_GUP_WRITE_FAULT                                                     \
+  S::kPinFaultMap, S::kWfGetPage, S::kWfMkwrite, S::kWfLockPage, S::kWfSetPte, \
+      S::kWfWaitLocked, S::kWfSetDirty, S::kWfUnlock
+
 std::vector<Step> BuildSteps(Op op, const Config& cfg) {
   const bool dax = cfg.is_dax();
   const bool lease = dax && cfg.policy.dax_truncate_mechanism ==
@@ -178,8 +219,8 @@ std::vector<Step> BuildSteps(Op op, const Config& cfg) {
     case Op::kUnlink:
       return {S::kUnlinkNlink, S::kDentryKill, LC_IPUT_CHAIN};
     case Op::kUmount:
-      return {S::kUmountLitter, S::kUmountShrink, S::kUmountCheck,
-              S::kUmountEvict};
+      return {S::kKillSbQuiesce, S::kUmountLitter, S::kUmountShrink,
+              S::kUmountCheck, S::kUmountEvict};
     case Op::kIgrab:
       return {S::kIgrabGet};
     case Op::kIput:
@@ -208,6 +249,7 @@ std::vector<Step> BuildSteps(Op op, const Config& cfg) {
                 S::kTruncUnmapAgain};
       if (cfg.policy.dax_truncate == DaxTruncatePolicy::kNone)
         return {S::kDaxTruncFree};
+      // The lease truncate: xfs_break_allocated's loop, then the free.
       if (lease && cfg.policy.dax_truncate == DaxTruncatePolicy::kWait)
         return {S::kDaxBreakLeases, S::kDaxWaitLeases, S::kDaxTruncFree};
       return {S::kDaxScanUnmap, S::kDaxScan, S::kDaxWaitIdle, S::kDaxTruncFree};
@@ -217,26 +259,41 @@ std::vector<Step> BuildSteps(Op op, const Config& cfg) {
       return {S::kAllocBlock};
     case Op::kPin:
     case Op::kPinLongterm:
+      // __get_user_pages with the v3 lease: A1, the PTL grab, A3; a GUP
+      // that fails after A1 unlocks and puts its lease (A3, result <= 0).
       if (lease)
-        return {S::kPinLeaseSetup, S::kPinLockPtl, S::kPinGrab,
-                S::kPinLeasePages};
-      return {S::kPinLockPtl, S::kPinGrab};
+        return {S::kPinLeaseSetup, S::kPinLockPtl,     S::kPinGrab,
+                S::kPinLeasePages, S::kPinLeaseUnlink, S::kPinLeaseFail,
+                LC_GUP_WRITE_FAULT};
+      return {S::kPinLockPtl, S::kPinGrab, LC_GUP_WRITE_FAULT};
     case Op::kPinFast:
       return {S::kPinFastRead, S::kPinFastGrab, S::kPinFastRecheck};
     case Op::kDma:
       return {S::kDmaWrite};
     case Op::kUnpin:
       return {S::kUnpinPut};
+    case Op::kUnpinDirty:
+      return {S::kUnpinDirty};
+    case Op::kShrinkDcache:
+      return {S::kShrinkDentry, S::kDentryKill, LC_IPUT_CHAIN};
+    case Op::kPruneIcache:
+      return {S::kPruneIsolate, S::kEvictBarrier, S::kEvictWait, S::kEvictFree};
     case Op::kReap:
-      return {S::kReapPut};
-    case Op::kLeaseUnlock:
-      if (cfg.policy.lease_break_refs == LeaseBreakRefs::kPutBeforeUnlink)
-        return {S::kLeaseUnlockPut, S::kLeaseUnlockUnlink};
-      return {S::kLeaseUnlockAtomic};
+      return {S::kReapQueued, S::kReapBreak, S::kReapWait, S::kReapPut};
     case Op::kBreakWork:
-      return {S::kBreakWorkWait, S::kBreakWorkUnlock, S::kBreakWorkPut};
+      return {S::kBreakWorkQueued, S::kBreakWorkWait, S::kBreakWorkUnlock,
+              S::kBreakWorkUnlink, S::kBreakWorkPut};
     case Op::kBreakLease:
       return {S::kDaxBreakLeases, S::kDaxWaitLeases};
+    case Op::kRemoveWork:
+      return {S::kRmWorkGet, S::kRmWorkDiscard, S::kRmWorkDput, S::kDentryKill,
+              LC_IPUT_CHAIN};
+    case Op::kStat:
+      return {S::kLookupGet, S::kDputFast, S::kDputSlow, S::kDentryKill,
+              LC_IPUT_CHAIN};
+    case Op::kEvFormat:
+      return {S::kEvOpenWalk, S::kEvOpenRevalidate, S::kEvOpenGet,
+              S::kEvFormatRead, S::kEvFormatRelease};
     case Op::kCount:
       break;
   }
@@ -251,8 +308,6 @@ int Variant(const Config& cfg) {
                   DaxTruncateMechanism::kFlAllocatedLease
               ? 2
               : 0) |
-         (cfg.policy.lease_break_refs == LeaseBreakRefs::kPutBeforeUnlink ? 4
-                                                                          : 0) |
          (cfg.policy.dax_truncate == DaxTruncatePolicy::kNone   ? 8
           : cfg.policy.dax_truncate == DaxTruncatePolicy::kWait ? 0
                                                                 : 16);
@@ -275,6 +330,15 @@ bool ParseOp(std::string_view name, Op* out) {
   return false;
 }
 
+bool IsIdleWaitStep(Step s) {
+  return s == Step::kReapQueued || s == Step::kBreakWorkQueued;
+}
+
+bool IsIdleWaitStep(std::string_view step_name) {
+  return step_name == StepName(Step::kReapQueued) ||
+         step_name == StepName(Step::kBreakWorkQueued);
+}
+
 std::string_view StepName(Step s) {
   LC_CHECK(static_cast<int>(s) < static_cast<int>(Step::kCount));
   return kStepNames[static_cast<int>(s)];
@@ -293,8 +357,6 @@ LC_NO_COVERAGE const std::vector<Step>& StepsOf(Op op, const Config& cfg) {
         cfg.policy.dax_truncate_mechanism =
             (v & 2) ? DaxTruncateMechanism::kFlAllocatedLease
                     : DaxTruncateMechanism::kBusyScan;
-        cfg.policy.lease_break_refs = (v & 4) ? LeaseBreakRefs::kPutBeforeUnlink
-                                              : LeaseBreakRefs::kCorrect;
         cfg.policy.dax_truncate = (v & 8)    ? DaxTruncatePolicy::kNone
                                   : (v & 16) ? DaxTruncatePolicy::kEbusy
                                              : DaxTruncatePolicy::kWait;

@@ -55,9 +55,14 @@ enum class Op : uint8_t {
   kDma,
   kUnpin,
   kReap,
-  kLeaseUnlock,
   kBreakWork,
   kBreakLease,
+  kRemoveWork,
+  kEvFormat,
+  kStat,
+  kUnpinDirty,
+  kShrinkDcache,
+  kPruneIcache,
   kCount
 };
 
@@ -106,10 +111,14 @@ std::string ValidateCall(const Call& c, const Config& cfg);
   X(EvictFree) \
   X(DiscardFlag) \
   X(UnlinkNlink) \
+  X(KillSbQuiesce) \
   X(UmountLitter) \
   X(UmountShrink) \
   X(UmountCheck) \
   X(UmountEvict) \
+  X(RmWorkGet) \
+  X(RmWorkDiscard) \
+  X(RmWorkDput) \
   X(IgrabGet) \
   X(EvLookupInst) \
   X(EvLookupPut) \
@@ -119,6 +128,8 @@ std::string ValidateCall(const Call& c, const Config& cfg);
   X(EvOpenGet) \
   X(EvOpenCallback) \
   X(EvCloseRelease) \
+  X(EvFormatRead) \
+  X(EvFormatRelease) \
   X(FaultMap) \
   X(WfGetPage) \
   X(WfMkwrite) \
@@ -146,18 +157,26 @@ std::string ValidateCall(const Call& c, const Config& cfg);
   X(PinLeaseSetup) \
   X(PinLockPtl) \
   X(PinGrab) \
+  X(PinFaultMap) \
   X(PinLeasePages) \
+  X(PinLeaseUnlink) \
+  X(PinLeaseFail) \
   X(PinFastRead) \
   X(PinFastGrab) \
   X(PinFastRecheck) \
   X(DmaWrite) \
   X(UnpinPut) \
+  X(UnpinDirty) \
+  X(ShrinkDentry) \
+  X(PruneIsolate) \
+  X(ReapQueued) \
+  X(ReapBreak) \
+  X(ReapWait) \
   X(ReapPut) \
-  X(LeaseUnlockPut) \
-  X(LeaseUnlockUnlink) \
-  X(LeaseUnlockAtomic) \
+  X(BreakWorkQueued) \
   X(BreakWorkWait) \
   X(BreakWorkUnlock) \
+  X(BreakWorkUnlink) \
   X(BreakWorkPut)
 // clang-format on
 
@@ -168,6 +187,13 @@ enum class Step : uint8_t {
       kCount
 };
 std::string_view StepName(Step s);  // "DputFast"
+
+// A work item's first step waits for the item to be queued (a kworker
+// with nothing queued is idle, not stuck): a thread blocked there has no
+// work left. Every engine counts such a thread as finished when it decides
+// DEADLOCK (spec/exec.h SpecExec::idle).
+bool IsIdleWaitStep(Step s);
+bool IsIdleWaitStep(std::string_view step_name);
 
 // The steps of `op` under `cfg`, in program order.
 const std::vector<Step>& StepsOf(Op op, const Config& cfg);

@@ -172,6 +172,26 @@ void LmChange(Machine<D>& m, typename World<D>::Lease& l) {
   LeasePut(m, l, l.h_list);
 }
 
+// setlease(F_UNLCK) of one lease, first half. As posted (lease_break_refs=
+// correct) lease_modify unlinks it and lm_change drops A in one flc_lock
+// section. The R-003d mutation drops A here, outside flc_lock, and unlinks
+// in the next step (LeaseUnlinkLate). A lease no longer listed is -EAGAIN
+// without lm_change (I-LS-2).
+template <class D>
+void LeaseUnlock(Machine<D>& m, typename World<D>::Lease& l) {
+  const bool late =
+      m.cfg.policy.lease_break_refs == LeaseBreakRefs::kPutBeforeUnlink;
+  m.when(l.on_list, [&] {
+    if (!late) LeaseUnlink(m, l);
+    LmChange(m, l);
+  });
+}
+template <class D>
+void LeaseUnlinkLate(Machine<D>& m, typename World<D>::Lease& l) {
+  if (m.cfg.policy.lease_break_refs == LeaseBreakRefs::kPutBeforeUnlink)
+    LeaseUnlink(m, l);
+}
+
 // A zap's PTL: free for us, or not taken at all (ptl_on_zap=false).
 template <class D>
 typename D::Bool ZapPtlFree(Machine<D>& m) {
@@ -202,6 +222,65 @@ typename D::Bool FaultLockFree(Machine<D>& m, typename D::Int f) {
       m.w.ino, f, m.cfg.inodes(), [](const auto& in) { return in.mmaplock; },
       m.lit(kNone));
   return owner == kNone || owner == m.t;
+}
+
+// Returns from a call that releases a path: the userspace dput and stat
+// (path_put) and munmap (the VMA file's last fput, __fput). Both drop the
+// dentry and its inode first, with any kill and eviction that follows, and
+// the mount reference last, so umount(2) stays -EBUSY until they are done.
+// Other calls that end in the same steps (discard, unlink, remove_work,
+// iput) hold no mount.
+template <class D>
+void PathPutRet(Machine<D>& m) {
+  const Op op = m.insn.op;
+  if (op == Op::kDput || op == Op::kStat || op == Op::kMunmap)
+    m.add(m.w.mnt_count, -1);
+  m.ret(0);
+}
+
+// ---- eventfs references (seed 002), shared by the dcache's d_release ----
+
+// Does the eventfs_inode hold a reference on its trace_event_file? Only
+// with the event-file refcount (guard on) and the release callback.
+inline bool EiHoldsEventFile(const Config& cfg) {
+  return cfg.policy.event_file_guard == EventFileGuard::kOn &&
+         cfg.policy.eventfs_release_cb == EventfsReleaseCb::kOn;
+}
+
+// A read of the event file's fields (file->tr, file->flags): on a freed
+// trace_event_file it is the use-after-free of R-002b.
+template <class D>
+void ReadEventFile(Machine<D>& m, typename World<D>::Event& ev) {
+  m.violate(ev.ef_freed, Inv::kEv3);
+}
+
+// Drops one event-file reference (the caller adjusts its ghost holder).
+// At 0 the file is freed if FL_FREED is set, as kernel/trace/trace_events.c
+// event_file_put (bb32500fb9b7) does; it warns otherwise.
+template <class D>
+void EventFilePut(Machine<D>& m, typename World<D>::Event& ev) {
+  ReadEventFile(m, ev);
+  m.warn(ev.ef_ref <= 0, Warn::kRefcountSubUaf);
+  m.add(ev.ef_ref, -1);
+  m.warn(ev.ef_ref == 0 && !ev.ef_fl_freed, Warn::kEvfilePutZero);
+  m.when(ev.ef_ref == 0 && ev.ef_fl_freed, [&] { m.set(ev.ef_freed, true); });
+}
+
+// put_ei: at kref 0, release_ei (fs/tracefs/event_inode.c) warns unless
+// free_ei ran, and calls each entry's ->release: the "enable" entry's
+// event_release drops the event-file reference event_create_dir took
+// (b63db58e2fa5; eventfs_release_cb=on).
+template <class D>
+void PutEi(Machine<D>& m, typename World<D>::Event& ev) {
+  m.add(ev.kref, -1);
+  m.when(ev.kref == 0, [&] {
+    m.warn(!ev.is_freed, Warn::kEiReleaseNotFreed);
+    m.violate(!ev.is_freed, Inv::kEv2);
+    if (EiHoldsEventFile(m.cfg)) {
+      m.add(ev.h_ei, -1);
+      EventFilePut(m, ev);
+    }
+  });
 }
 
 }  // namespace lifecheck

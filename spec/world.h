@@ -95,17 +95,19 @@ inline constexpr int kLostFound = 99;  // Page::owner of a SEQUESTERED block
   X(Int, gen, 0)
 
 // The FL_ALLOCATED lease of seed 003 (one per pin slot) with its dax_lease.
-#define LC_LEASE_FIELDS(X)                                        \
-  X(Bool, on_list, 0)   /* file_lock on the inode's lease list */ \
-  X(Int, dl_count, 0)   /* atomic_t dl_count */                   \
-  X(Bool, pages_set, 0) /* DAX_LEASE_PAGES */                     \
-  X(Bool, breaking, 0)  /* DAX_LEASE_BREAK */                     \
-  X(Bool, allocated, 0) /* ghost: dl exists (alloc seen) */       \
-  X(Bool, freed, 0)     /* ghost: kfree(dl) done */               \
-  X(Int, file, 0)                                                 \
-  X(Int, h_list, 0)  /* ghost holder A: on the lease list */      \
-  X(Int, h_reap, 0)  /* ghost holder B: gup/reap owner */         \
-  X(Int, h_break, 0) /* ghost holder C: break_work in flight */
+#define LC_LEASE_FIELDS(X)                                         \
+  X(Bool, on_list, 0)   /* file_lock on the inode's lease list */  \
+  X(Int, dl_count, 0)   /* atomic_t dl_count */                    \
+  X(Bool, pages_set, 0) /* DAX_LEASE_PAGES */                      \
+  X(Bool, breaking, 0)  /* DAX_LEASE_BREAK */                      \
+  X(Bool, allocated, 0) /* ghost: dl exists (alloc seen) */        \
+  X(Bool, freed, 0)     /* ghost: kfree(dl) done */                \
+  X(Int, file, 0)                                                  \
+  X(Bool, reap_queued, 0) /* dl_reap_work queued, not finished */  \
+  X(Bool, work_queued, 0) /* dl_break_work queued, not finished */ \
+  X(Int, h_list, 0)       /* ghost holder A: on the lease list */  \
+  X(Int, h_reap, 0)       /* ghost holder B: gup/reap owner */     \
+  X(Int, h_break, 0)      /* ghost holder C: break_work in flight */
 
 // An eventfs directory (eventfs_inode) with its one trace_event_file.
 #define LC_EVENT_FIELDS(X)                                         \
@@ -115,18 +117,22 @@ inline constexpr int kLostFound = 99;  // Page::owner of a SEQUESTERED block
   X(Int, ef_ref, 0)       /* trace_event_file.ref (refcount_t) */  \
   X(Bool, ef_fl_freed, 0) /* EVENT_FILE_FL_FREED */                \
   X(Bool, ef_freed, 0)    /* ghost: event file memory freed */     \
-  X(Int, h_opens, 0)      /* ghost holder: opens holding ef_ref */
+  X(Int, h_opens, 0)      /* ghost holder: opens holding ef_ref */ \
+  X(Int, h_ei, 0)         /* ghost holder: the ei's ef_ref */
 
 #define LC_THREAD_FIELDS(X)                                      \
   X(Int, pc, 0)  /* index into the thread's flattened program */ \
   X(Int, ret, 0) /* return value of the current call */          \
   X(Int, r, 4)   /* registers carried between steps of one call */
 
-#define LC_GLOBAL_FIELDS(X)                                           \
-  X(Bool, sb_active, 0)                                               \
-  X(Bool, sb_dying, 0)                                                \
-  X(Int, ptl_owner, 0) /* page-table lock holder, or -1 */            \
-  X(Int, violation, 0) /* first invariant violated (Inv), 0 = none */ \
+#define LC_GLOBAL_FIELDS(X)                                                  \
+  X(Bool, sb_active, 0)                                                      \
+  X(Bool, sb_dying, 0)       /* umount detached the mount: ->kill_sb runs */ \
+  X(Int, mnt_count, 0)       /* userspace references to the mount */         \
+  X(Int, rm_work, 0)         /* thread running an internal remover, or -1 */ \
+  X(Bool, work_cancelled, 0) /* ->kill_sb cancelled the removers */          \
+  X(Int, ptl_owner, 0)       /* page-table lock holder, or -1 */             \
+  X(Int, violation, 0)       /* first invariant violated (Inv), 0 = none */  \
   X(Bool, warned, kNumWarnSlots) /* kernel warnings seen (Warn) */
 
 inline constexpr int kNumWarnSlots = 16;

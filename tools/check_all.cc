@@ -270,21 +270,15 @@ std::string SummaryText(const std::vector<RunRow>& rows, const Context& ctx) {
       absl::StrJoin(ctx.engines, ", "), ctx.elapsed, ctx.budget, t.ok,
       t.mismatch, t.budget, t.cex);
   if (ctx.mainline_only && t.mismatch == 0) {
-    int verified = 0, racy = 0;
-    for (const RunRow& row : rows) {
-      racy += row.expect != "verified" && row.outcome == Outcome::kOk;
+    int verified = 0;
+    for (const RunRow& row : rows)
       verified += row.expect == "verified" && row.outcome == Outcome::kOk;
-    }
     absl::StrAppend(
         &o, "\nNo finding: ", t.scenarios.size(), " scenarios x ",
         t.policies.size() / std::max<size_t>(1, t.scenarios.size()),
         " mainline variant each, checked by ", ctx.engines.size(),
         ctx.engines.size() == 1 ? " engine (" : " engines (",
         absl::StrJoin(ctx.engines, ", "), "): ", verified, " runs verified",
-        racy ? absl::StrCat(", ", racy,
-                            " runs of racy-by-design scenarios gave their "
-                            "expected counterexample")
-             : "",
         t.budget ? absl::StrCat(", ", t.budget, " runs inconclusive (budget)")
                  : "",
         "; ", ctx.regress.line, "; ", ctx.fuzz.line, ".\n");

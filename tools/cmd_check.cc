@@ -78,8 +78,6 @@ int ListScenarios() {
               << s.default_pages << "), --pinners 1.." << s.max_pinners
               << " (default " << s.default_pinners << ")\n"
               << "  knobs: " << absl::StrJoin(s.knobs, ", ") << "\n";
-    if (s.racy_by_design)
-      std::cout << "  racy by design: every policy gives a counterexample\n";
     if (!s.base.empty())
       std::cout << "  base policy: " << PolicyText(s.base) << "\n";
     for (const ScenarioVariant& v : s.variants)

@@ -114,9 +114,10 @@ TEST(ReportTest, DaxTruncateNoneFreesAPinnedBlock) {
   absl::StatusOr<RunResult> r = RunTrace(t, "built.trace");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(Verdict(*r), "I-DAX-1");
-  // Sequential: A faults (1 step) and pins (2 steps), then T's truncate
-  // frees the block in its one step under NONE.
-  ASSERT_EQ(r->steps.size(), 4u);
+  // Sequential: A faults (1 step) and pins (4 steps: the FOLL_WRITE GUP
+  // write-faults the read-only PTE, then retries and grabs), then T's
+  // truncate frees the block in its one step under NONE.
+  ASSERT_EQ(r->steps.size(), 6u);
   EXPECT_EQ(r->steps.back().thread, 1);
   EXPECT_EQ(r->steps.back().op, Op::kTruncate);
   ASSERT_EQ(r->changes.size(), r->steps.size());
@@ -129,7 +130,7 @@ TEST(ReportTest, DaxTruncateNoneFreesAPinnedBlock) {
             "lifecheck: finding I-DAX-1: a block is freed only when idle "
             "(seed 003)");
   EXPECT_EQ(lines.back(),
-            "SUMMARY: lifecheck: I-DAX-1 truncate in thread T at step 4");
+            "SUMMARY: lifecheck: I-DAX-1 truncate in thread T at step 6");
   EXPECT_EQ(lines[lines.size() - 2],
             "replay: lifecheck run corpus/regress/x.trace");
   EXPECT_EQ(SummaryLine(SpecReport(t, *r, "x")), lines.back());
@@ -262,7 +263,7 @@ TEST(ReplayTest, ScheduleNamingABlockedThreadIsBadInput) {
   // still has work, so this is not a deadlock). No positions: 0:0.
   Trace t = DaxTruncateTrace(DaxTruncatePolicy::kWait);
   t.threads[0].push_back(MakeCall(Op::kUnpin, /*pin=*/0));
-  t.schedule = {0, 0, 0, 1, 1, 1, 1};
+  t.schedule = {0, 0, 0, 0, 0, 1, 1, 1, 1};
   absl::StatusOr<RunResult> r = RunTrace(t, "g.trace");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);

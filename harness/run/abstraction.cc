@@ -116,6 +116,8 @@ LC_NO_COVERAGE void AbstractLease(const impl::Lease& l, CWorld::Lease& o) {
   o.dl_count = I(l.dl_count.load(kRelaxed));
   o.pages_set = st & impl::kLeasePages;
   o.breaking = st & impl::kLeaseBreak;
+  o.reap_queued = st & impl::kLeaseReapQueued;
+  o.work_queued = st & impl::kLeaseWorkQueued;
   o.allocated = l.allocated.get();
   o.freed = l.freed.get();
   o.file = l.file.load(kRelaxed);
@@ -132,6 +134,7 @@ LC_NO_COVERAGE void AbstractEvent(const impl::Event& ev, CWorld::Event& o) {
   o.ef_fl_freed = ev.ef_flags.load(kRelaxed) & impl::kEventFileFreed;
   o.ef_freed = ev.ef_freed.get();
   o.h_opens = ev.h_opens.get();
+  o.h_ei = ev.h_ei.get();
 }
 
 LC_NO_COVERAGE void AbstractGlobals(const impl::Kernel& k, CWorld& w) {
@@ -139,6 +142,9 @@ LC_NO_COVERAGE void AbstractGlobals(const impl::Kernel& k, CWorld& w) {
   const uint32_t s = sb.s_flags.load(kRelaxed);
   w.sb_active = s & impl::kSbActive;
   w.sb_dying = s & impl::kSbDying;
+  w.mnt_count = I(sb.mnt_count.load(kRelaxed));
+  w.rm_work = I(sb.rm_work.load(kRelaxed));
+  w.work_cancelled = sb.work_cancelled.load(kRelaxed);
   w.ptl_owner = I(sb.ptl.owner());
   w.violation = 0;  // spec-only
   for (int i = 0; i < kNumWarnSlots; ++i) w.warned[i] = sb.warned[i].get();
@@ -330,7 +336,9 @@ LC_NO_COVERAGE bool MaskedEq(const A& a, const A& b, uint32_t mask) {
 
 LC_NO_COVERAGE bool GlobalsEq(const CWorld& a, const CWorld& s) {
   return a.sb_active == s.sb_active && a.sb_dying == s.sb_dying &&
-         a.ptl_owner == s.ptl_owner && a.warned == s.warned;
+         a.mnt_count == s.mnt_count && a.rm_work == s.rm_work &&
+         a.work_cancelled == s.work_cancelled && a.ptl_owner == s.ptl_owner &&
+         a.warned == s.warned;
 }
 
 }  // namespace
@@ -368,8 +376,7 @@ CWorld SpecWorldAtBoundary(const CWorld& w) {
 LC_NO_COVERAGE bool AbstractEquals(const CWorld& a, const CWorld& s) {
   return a.d == s.d && a.ino == s.ino && a.pg == s.pg && a.pte == s.pte &&
          a.pin == s.pin && a.lease == s.lease && a.ev == s.ev &&
-         a.sb_active == s.sb_active && a.sb_dying == s.sb_dying &&
-         a.ptl_owner == s.ptl_owner && a.warned == s.warned;
+         GlobalsEq(a, s);
 }
 
 #endif  // LIFECHECK_ABSTRACTION_KERNEL_ONLY

@@ -32,13 +32,16 @@ LC_NO_COVERAGE bool CallerContractHolds(const CWorld& w, const Config& cfg,
       return static_cast<int>(w.d[a0].h_persist) > 0 ||
              static_cast<int>(w.d[a0].h_pin) > 0;
     case Op::kUnlink:
-      // vfs_unlink finds its dentry by name. A kernel-internal removal
+    case Op::kRemoveWork:
+      // vfs_unlink, and the fs's own removal work (simple_remove_by_name),
+      // find their dentry by name. A kernel-internal removal
       // (simple_recursive_removal) d_invalidate()s a libfs dentry before
       // d_make_discardable, so no unlink can reach a dentry already removed
       // that way; the spec's discard is the bare d_make_discardable and
       // leaves it hashed. A hashed positive libfs file dentry therefore
-      // still owns the fs's +1 when unlink is called (else: a double
-      // removal, corpus 000-discard-then-unlink).
+      // still owns the fs's +1 when either is called (else: a double
+      // removal, corpus 000-discard-then-unlink and
+      // 000-discard-then-remove-work).
       if (cfg.fs != FsKind::kLibfs || a0 < 1 || a0 > cfg.files ||
           !static_cast<bool>(w.d[a0].hashed) ||
           !static_cast<bool>(w.d[a0].positive))
@@ -53,6 +56,7 @@ LC_NO_COVERAGE bool CallerContractHolds(const CWorld& w, const Config& cfg,
       return static_cast<int>(w.ev[a0].h_opens) > 0;
     case Op::kDma:
     case Op::kUnpin:
+    case Op::kUnpinDirty:
       return static_cast<bool>(w.pin[a0].held);
     default:
       return true;

@@ -61,14 +61,24 @@ LC_NO_COVERAGE inline int CallImpl(impl::Kernel& k, int t, const Call& c) {
       return k.dma_write(t, a);
     case Op::kUnpin:
       return k.unpin_user_page(t, a);
+    case Op::kUnpinDirty:
+      return k.unpin_user_pages_dirty_lock(t, a);
+    case Op::kShrinkDcache:
+      return k.shrink_dcache(t, a);
+    case Op::kPruneIcache:
+      return k.prune_icache(t, a);
     case Op::kReap:
       return k.lease_reap(t, a);
-    case Op::kLeaseUnlock:
-      return k.lease_unlock(t, a);
     case Op::kBreakWork:
       return k.lease_break_work(t, a);
     case Op::kBreakLease:
       return k.break_layout(t, a);
+    case Op::kRemoveWork:
+      return k.remove_work(t, a);
+    case Op::kEvFormat:
+      return k.eventfs_format(t, a);
+    case Op::kStat:
+      return k.stat(t, a);
     case Op::kCount:
       break;
   }

@@ -206,6 +206,19 @@ SchedOutcome Scheduler::Run(const Config& cfg,
   });
   int last = -1;
   int64_t point = 0;
+  // Lost wakeups: a waiter evaluates its predicate (hooked loads, each a
+  // scheduling point) before it parks in the wait, so a wake_all in between
+  // found it not yet waiting. The real WaitQueue re-checks after announcing
+  // itself; here a thread that parks in a wait on a queue woken since it
+  // began evaluating (its last marker or wait) is woken at once and re-checks.
+  uint64_t wake_seq = 0;
+  std::vector<std::pair<const void*, uint64_t>> last_wake;
+  std::vector<uint64_t> wait_from(n, 0);
+  auto woken_since = [&](const void* q, uint64_t from) {
+    for (const auto& [addr, seq] : last_wake)
+      if (addr == q) return seq > from;
+    return false;
+  };
   std::vector<const char*> step_label(n, nullptr);
   std::vector<int64_t> step_point(n, 0);
   CWorld abs = SpecWorldAtBoundary(InitWorld(cfg));
@@ -259,6 +272,21 @@ SchedOutcome Scheduler::Run(const Config& cfg,
     }
     if (runnable.empty()) runnable = soft;
     if (runnable.empty()) {
+      // Threads waiting idle for a work item nobody queued have no work
+      // left (spec IsIdleWaitStep): the run is over, not stuck.
+      bool idle = true;
+      for (int t = 0; t < n; ++t)
+        if (!s.done[t])
+          idle = idle && s.pending[t].kind == PointKind::kWait &&
+                 s.pending[t].label != nullptr &&
+                 IsIdleWaitStep(s.pending[t].label);
+      if (idle) {
+        if (!s.kernel.LocksReleased())
+          finish(Inv::kDiffState,
+                 "a lock is still held (or a waiter bit set) after every "
+                 "call returned or idled");
+        break;
+      }
       std::string where;
       for (int t = 0; t < n; ++t)
         if (!s.done[t])
@@ -301,6 +329,14 @@ SchedOutcome Scheduler::Run(const Config& cfg,
           if (s.pending[u].kind == PointKind::kWait &&
               s.pending[u].addr == p.addr)
             s.woken[u] = 1;
+        ++wake_seq;
+        auto it =
+            std::find_if(last_wake.begin(), last_wake.end(),
+                         [&](const auto& e) { return e.first == p.addr; });
+        if (it == last_wake.end())
+          last_wake.emplace_back(p.addr, wake_seq);
+        else
+          it->second = wake_seq;
       }
       if (p.access != Access::kLoad)
         for (int u = 0; u < n; ++u)
@@ -338,7 +374,12 @@ SchedOutcome Scheduler::Run(const Config& cfg,
     // accesses before a wait in the same step are the guard's reads and
     // waiter bookkeeping (PG_waiters, a failed CAS), not the step's
     // effect; the wait re-reads its predicate when woken.
-    if (q.kind == PointKind::kWait) s.wrote[t] = 0;
+    if (q.kind == PointKind::kWait) {
+      s.wrote[t] = 0;
+      if (woken_since(q.addr, wait_from[t])) s.woken[t] = 1;
+    }
+    if (q.kind == PointKind::kWait || q.kind == PointKind::kStep)
+      wait_from[t] = wake_seq;
     // A thread at a step marker starts a new step: the load it repeats
     // next (a second call reading the word the first one read last) is
     // not a retry, so a marker ends any spin.

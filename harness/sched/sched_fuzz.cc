@@ -73,7 +73,7 @@ void WellFormed(CallList& l) {
   std::vector<int> slot_owner(kMaxPins, -1);
   auto pin_call = [](Op op) {
     return op == Op::kPin || op == Op::kPinLongterm || op == Op::kPinFast ||
-           op == Op::kDma || op == Op::kUnpin;
+           op == Op::kDma || op == Op::kUnpin || op == Op::kUnpinDirty;
   };
   for (const ThreadCall& c : l.calls) {
     if (threads > 1 && c.call.op == Op::kUmount) continue;

@@ -86,7 +86,7 @@ TEST(Sched, SeedRacesFoundAndFixesClean) {
       {"001-mkwrite-old-vs-writeback", "I-PG-1"},
       {"003-busy-scan-skips-unmapped", "I-DAX-4"},
       {"003-zap-without-ptl", "I-DAX-1"},
-      {"003-lease-break-0to1", "I-REF-2"},
+      {"003-lease-setlease-without-mmaplock", "I-DAX-1"},
       {"002-eventfs-open-after-remove", "I-EV-1"},
   };
   for (const auto& [name, id] : seeds) {
@@ -247,7 +247,7 @@ TEST(SchedFuzz, SeedsDecodeToTheirVerdicts) {
       {"001-mkwrite-old-vs-writeback", "I-PG-1"},
       {"003-busy-scan-skips-unmapped", "I-DAX-4"},
       {"003-zap-without-ptl", "I-DAX-1"},
-      {"003-lease-break-0to1", "I-REF-2"},
+      {"003-lease-setlease-without-mmaplock", "I-DAX-1"},
       {"002-eventfs-open-after-remove", "I-EV-1"},
   };
   absl::StatusOr<DecodeOptions> mainline = ParseConfigPin("mainline");
