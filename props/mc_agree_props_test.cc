@@ -145,8 +145,8 @@ std::vector<int> Sizes(int max) {
   return v;
 }
 
-// The grid over the scenarios `pick` selects: two halves of about the same
-// Z3 time, two ctest entries that run side by side.
+// The grid over the scenarios `pick` selects: three parts of about the same
+// Z3 time, ctest entries that run side by side.
 void SmallGrid(bool (*pick)(const ScenarioInfo&)) {
   ASSERT_NE(FindMcEngine("explicit"), nullptr);
   int runs = 0, inconclusive = 0;
@@ -183,16 +183,27 @@ void SmallGrid(bool (*pick)(const ScenarioInfo&)) {
 bool IsDaxTruncate(const ScenarioInfo& sc) {
   return std::string_view(sc.name) == "dax-truncate";
 }
-bool IsNotDaxTruncate(const ScenarioInfo& sc) { return !IsDaxTruncate(sc); }
+bool IsPage0OrEvict(const ScenarioInfo& sc) {
+  const std::string_view n(sc.name);
+  return n == "dax-truncate-page0" || n == "evict";
+}
+bool IsOther(const ScenarioInfo& sc) {
+  return !IsDaxTruncate(sc) && !IsPage0OrEvict(sc);
+}
 
 TEST(McAgree, SmallGridDaxTruncate) {
   if (!HaveZ3()) GTEST_SKIP() << "engine \"z3\" is not registered (mc/z3_*)";
   SmallGrid(IsDaxTruncate);
 }
 
+TEST(McAgree, SmallGridPage0AndEvict) {
+  if (!HaveZ3()) GTEST_SKIP() << "engine \"z3\" is not registered (mc/z3_*)";
+  SmallGrid(IsPage0OrEvict);
+}
+
 TEST(McAgree, SmallGridOtherScenarios) {
   if (!HaveZ3()) GTEST_SKIP() << "engine \"z3\" is not registered (mc/z3_*)";
-  SmallGrid(IsNotDaxTruncate);
+  SmallGrid(IsOther);
 }
 
 // The comparison can fail: engines that lie (registered here only) are
