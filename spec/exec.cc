@@ -262,59 +262,62 @@ LC_NO_COVERAGE bool SpecExec::TryStep(int t, StepRecord* rec,
   return true;
 }
 
-LC_NO_COVERAGE CallEnd SpecExec::RunCall(int t, Touched* written,
-                                         std::vector<int>* schedule) {
+// RunCall's loop, over the instructions `insn_at(pc)` gives (nullptr: the
+// thread is done).
+template <class InsnAt>
+LC_NO_COVERAGE CallEnd SpecExec::RunSteps(int t, InsnAt insn_at,
+                                          Touched* written,
+                                          std::vector<int>* schedule) {
   // Every op is a short program: a call this long is a spec loop.
   constexpr int kMaxStepsPerCall = 10000;
   CallEnd end;
-  if (pending_[t].empty() || w_.th[t].pc != pending_[t].back().base) {
-    // Inside a call, or not at the last one added: from the program.
-    const ThreadProgram& prog = program(t);
-    for (;;) {
-      const int pc = w_.th[t].pc;
-      if (pc >= static_cast<int>(prog.size())) return end;  // done(t)
-      LC_CHECK(end.steps < kMaxStepsPerCall);
-      const Insn& insn = prog[pc];
-      if (!StepInsn(t, insn, written)) {
-        end.blocked = true;
-        end.step = insn.step;
-        return end;
-      }
-      ++end.steps;
-      if (schedule != nullptr) schedule->push_back(t);
-      if (w_.th[t].pc >= insn.base + insn.len) {  // the call returned
-        end.ret = w_.th[t].ret;
-        results_[t].push_back(end.ret);
-        return end;
-      }
-      if (w_.violation != 0) return end;
-    }
-  }
-  // At the first step of the call add_call added last (the call-order
-  // view's every call): its instructions are the op's steps with this
-  // call's base and arguments, so one Insn on the stack stands for them.
-  const Pending& p = pending_[t].back();
-  const Step* steps = p.steps;
-  Insn insn{p.call.op, steps[0], 0, p.len, p.base, p.index, p.call.args};
   for (;;) {
-    const int k = w_.th[t].pc - p.base;
-    LC_CHECK(k >= 0 && k < p.len && end.steps < kMaxStepsPerCall);
-    insn.step = steps[k];
-    insn.k = static_cast<int16_t>(k);
-    if (!StepInsn(t, insn, written)) {
+    const Insn* insn = insn_at(w_.th[t].pc);
+    if (insn == nullptr) return end;
+    LC_CHECK(end.steps < kMaxStepsPerCall);
+    if (!StepInsn(t, *insn, written)) {
       end.blocked = true;
-      end.step = insn.step;
+      end.step = insn->step;
       return end;
     }
     ++end.steps;
     if (schedule != nullptr) schedule->push_back(t);
-    if (w_.th[t].pc >= p.base + p.len) {  // the call returned
+    if (w_.th[t].pc >= insn->base + insn->len) {  // the call returned
       end.ret = w_.th[t].ret;
       results_[t].push_back(end.ret);
       return end;
     }
     if (w_.violation != 0) return end;
   }
+}
+
+LC_NO_COVERAGE CallEnd SpecExec::RunCall(int t, Touched* written,
+                                         std::vector<int>* schedule) {
+  if (pending_[t].empty() || w_.th[t].pc != pending_[t].back().base) {
+    // Inside a call, or not at the last one added: from the program.
+    const ThreadProgram& prog = program(t);
+    return RunSteps(
+        t,
+        [&](int pc) -> const Insn* {
+          return pc < static_cast<int>(prog.size()) ? &prog[pc] : nullptr;
+        },
+        written, schedule);
+  }
+  // At the first step of the call add_call added last (the call-order
+  // view's every call): its instructions are the op's steps with this
+  // call's base and arguments, so one Insn on the stack stands for them.
+  const Pending& p = pending_[t].back();
+  Insn insn{p.call.op, p.steps[0], 0, p.len, p.base, p.index, p.call.args};
+  return RunSteps(
+      t,
+      [&](int pc) -> const Insn* {
+        const int k = pc - p.base;
+        LC_CHECK(k >= 0 && k < p.len);
+        insn.step = p.steps[k];
+        insn.k = static_cast<int16_t>(k);
+        return &insn;
+      },
+      written, schedule);
 }
 
 bool SpecExec::idle(int t) const {

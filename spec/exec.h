@@ -132,6 +132,9 @@ class SpecExec {
     const Step* steps;  // StepsOf(call.op, cfg_): len steps
   };
   bool StepInsn(int t, const Insn& insn, Touched* written);
+  template <class InsnAt>
+  CallEnd RunSteps(int t, InsnAt insn_at, Touched* written,
+                   std::vector<int>* schedule);
   void Materialize(int t) const;
   // Thread t's program with every pending call appended.
   const ThreadProgram& program(int t) const;
