@@ -6,6 +6,7 @@
 // its reductions; each counterexample must replay on the concrete spec to the
 // invariant it names at exactly its last step; k-induction must never prove
 // a buggy problem.
+#include <cctype>
 #include <cstdio>
 #include <string>
 
@@ -48,43 +49,80 @@ void CheckAgainstBfs(const Trace& problem, const std::string& what) {
   }
 }
 
-TEST(Z3Agreement, AgreesWithBfsOnEveryRegressProblem) {
+// One test per corpus/regress trace, so that ctest spreads the problems
+// over its jobs (a single test ran them one after another, the longest
+// entry of the suite).
+class Z3Agreement : public testing::TestWithParam<std::string> {};
+
+std::string ParamName(const testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param.substr(info.param.rfind('/') + 1);
+  n = n.substr(0, n.size() - 6);  // ".trace"
+  for (char& c : n)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Regress, Z3Agreement,
+                         testing::ValuesIn(RegressFiles()), ParamName);
+
+TEST_P(Z3Agreement, AgreesWithBfs) {
+  const std::string& f = GetParam();
+  absl::StatusOr<Trace> t = ReadTraceFile(f);
+  ASSERT_TRUE(t.ok()) << t.status();
+  Trace problem = *t;
+  problem.schedule.clear();
+  problem.schedule_pos.clear();
+  problem.expect.clear();
+  CheckAgainstBfs(problem, f);
+}
+
+// The regress traces that are spec findings: buggy, judged on the spec alone
+// (a trace judged on the impl, judge diff or sched, may find what only the
+// impl does).
+std::vector<std::string> SpecFindingFiles() {
+  std::vector<std::string> out;
+  for (const std::string& f : RegressFiles()) {
+    absl::StatusOr<Trace> t = ReadTraceFile(f);
+    if (t.ok() && t->expect != "clean" && t->judge == Judge::kSpec)
+      out.push_back(f);
+  }
+  return out;
+}
+
+class Z3Induction : public testing::TestWithParam<std::string> {};
+
+INSTANTIATE_TEST_SUITE_P(Regress, Z3Induction,
+                         testing::ValuesIn(SpecFindingFiles()), ParamName);
+
+TEST_P(Z3Induction, NeverProvesABuggyProblem) {
+  const std::string& f = GetParam();
+  absl::StatusOr<Trace> t = ReadTraceFile(f);
+  ASSERT_TRUE(t.ok());
+  Trace problem = *t;
+  problem.schedule.clear();
+  Z3Options o;
+  o.prove = true;
+  o.timeout_s = 5;
+  const McResult r = CheckZ3Bmc(problem, o);
+  // Under the time budget the answer may be unknown; never a proof.
+  EXPECT_NE(r.verdict, McVerdict::kProved) << f;
+  EXPECT_NE(r.verdict, McVerdict::kVerified) << f;
+  if (r.verdict == McVerdict::kCounterexample) ExpectReplays(r, f);
+}
+
+TEST(Z3AgreementCorpus, HasBuggyAndCleanProblems) {
+  // The per-file tests above check what they are given: make sure they are
+  // given the corpus (a wrong source dir would instantiate none).
+  int buggy = 0;
   const std::vector<std::string> files = RegressFiles();
   ASSERT_GT(files.size(), 40u);
-  int buggy = 0;
   for (const std::string& f : files) {
     absl::StatusOr<Trace> t = ReadTraceFile(f);
     ASSERT_TRUE(t.ok()) << t.status();
-    Trace problem = *t;
-    problem.schedule.clear();
-    problem.schedule_pos.clear();
-    problem.expect.clear();
-    // A trace's own finding is one schedule of the problem: the problem
-    // must be buggy whenever the trace is.
     if (t->expect != "clean") ++buggy;
-    CheckAgainstBfs(problem, f);
   }
   EXPECT_GT(buggy, 15);
-}
-
-TEST(Z3Agreement, InductionNeverProvesABuggyProblem) {
-  for (const std::string& f : RegressFiles()) {
-    absl::StatusOr<Trace> t = ReadTraceFile(f);
-    ASSERT_TRUE(t.ok());
-    // A spec finding: a trace judged on the impl (judge diff or sched) may
-    // find what only the impl does.
-    if (t->expect == "clean" || t->judge != Judge::kSpec) continue;
-    Trace problem = *t;
-    problem.schedule.clear();
-    Z3Options o;
-    o.prove = true;
-    o.timeout_s = 5;
-    const McResult r = CheckZ3Bmc(problem, o);
-    // Under the time budget the answer may be unknown; never a proof.
-    EXPECT_NE(r.verdict, McVerdict::kProved) << f;
-    EXPECT_NE(r.verdict, McVerdict::kVerified) << f;
-    if (r.verdict == McVerdict::kCounterexample) ExpectReplays(r, f);
-  }
+  EXPECT_GT(SpecFindingFiles().size(), 15u);
 }
 
 }  // namespace
