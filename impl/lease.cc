@@ -103,8 +103,10 @@ void Kernel::LeaseUnlinkLate(int tid, Lease& l, const char* step) {
 int Kernel::lease_reap(int tid, int pi) {
   Lease& l = lease_[pi];
   sync::step_boundary("ReapQueued");
-  sb_.wq.wait([&] { return (l.state.load(kAcquire) & kLeaseReapQueued) != 0; },
-              "ReapQueued");
+  if (!sb_.wq.wait_for_work(
+          [&] { return (l.state.load(kAcquire) & kLeaseReapQueued) != 0; },
+          "ReapQueued"))
+    return 0;
   const int f = l.file.load(kRelaxed);
   for (;;) {
     sync::step_boundary("ReapBreak");
@@ -128,8 +130,10 @@ int Kernel::lease_break_work(int tid, int pi) {
   Lease& l = lease_[pi];
   const Pin& pin = pin_[pi];
   sync::step_boundary("BreakWorkQueued");
-  sb_.wq.wait([&] { return (l.state.load(kAcquire) & kLeaseWorkQueued) != 0; },
-              "BreakWorkQueued");
+  if (!sb_.wq.wait_for_work(
+          [&] { return (l.state.load(kAcquire) & kLeaseWorkQueued) != 0; },
+          "BreakWorkQueued"))
+    return 0;
   sync::step_boundary("BreakWorkWait");
   sb_.wq.wait(
       [&] {

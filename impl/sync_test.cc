@@ -69,5 +69,34 @@ TEST(StallWatchdog, WokenWaitReturns) {
   EXPECT_TRUE(ready.load());
 }
 
+// Nonblocking mode: a wait whose condition is false throws; a work item's
+// wait to be queued returns false and leaves its step for the caller, once.
+TEST(Nonblocking, WaitThrowsAndWaitForWorkReturns) {
+  WaitQueue wq;
+  NonblockingScope nb;
+  EXPECT_THROW(wq.wait([] { return false; }, "ReapWait"), WouldBlock);
+  EXPECT_EQ(TakeIdleBlock(), nullptr);
+  EXPECT_TRUE(wq.wait_for_work([] { return true; }, "ReapQueued"));
+  EXPECT_EQ(TakeIdleBlock(), nullptr);
+  EXPECT_FALSE(wq.wait_for_work([] { return false; }, "ReapQueued"));
+  EXPECT_STREQ(TakeIdleBlock(), "ReapQueued");
+  EXPECT_EQ(TakeIdleBlock(), nullptr);
+}
+
+// Outside nonblocking mode wait_for_work sleeps until woken, like wait.
+TEST(Nonblocking, WaitForWorkSleepsWhenBlocking) {
+  SetStallLimit(milliseconds(5000));
+  WaitQueue wq;
+  std::atomic<bool> queued{false};
+  std::thread t([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    queued.store(true);
+    wq.wake_all();
+  });
+  EXPECT_TRUE(wq.wait_for_work([&] { return queued.load(); }, "ReapQueued"));
+  t.join();
+  EXPECT_EQ(TakeIdleBlock(), nullptr);
+}
+
 }  // namespace
 }  // namespace lifecheck::impl::sync

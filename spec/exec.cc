@@ -98,7 +98,10 @@ LC_NO_COVERAGE CWorld InitWorld(const Config& cfg) {
 }
 
 SpecExec::SpecExec(const Config& cfg, std::vector<std::vector<Call>> threads)
-    : cfg_(cfg), n_(static_cast<int>(threads.size())), w_(InitWorld(cfg)) {
+    : cfg_(cfg),
+      step_lists_(StepLists(cfg)),
+      n_(static_cast<int>(threads.size())),
+      w_(InitWorld(cfg)) {
   LC_CHECK(n_ <= kMaxThreads);
   for (const auto& calls : threads) {
     progs_.push_back(Flatten(calls, cfg_));
@@ -111,6 +114,7 @@ SpecExec::SpecExec(const Config& cfg, std::vector<std::vector<Call>> threads)
 
 void SpecExec::Reset(const Config& cfg, const CWorld& init, bool init_checked) {
   cfg_ = cfg;
+  step_lists_ = StepLists(cfg);
   for (int t = 0; t < n_; ++t) {
     progs_[t].clear();
     pending_[t].clear();
@@ -144,7 +148,8 @@ void SpecExec::add_call(int t, const Call& c) {
     ++n_;
   }
   // Not appended to the program yet: see Pending.
-  const std::vector<Step>& steps = StepsOf(c.op, cfg_);
+  LC_CHECK(static_cast<int>(c.op) < static_cast<int>(Op::kCount));
+  const std::vector<Step>& steps = step_lists_[static_cast<int>(c.op)];
   const auto len = static_cast<int16_t>(steps.size());
   LC_CHECK(len > 0 && size_[t] + len < 32767);  // pcs are int16
   pending_[t].push_back(Pending{c, static_cast<int16_t>(size_[t]), len,

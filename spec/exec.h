@@ -140,6 +140,7 @@ class SpecExec {
   const ThreadProgram& program(int t) const;
 
   Config cfg_;
+  const std::vector<Step>* step_lists_;  // StepLists(cfg_)
   // Per thread; only the first num_threads() entries are live (Reset keeps
   // the buffers of the others for reuse). progs_[t] followed by
   // pending_[t] is the thread's program: size_[t] instructions, calls_[t]

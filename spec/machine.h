@@ -62,6 +62,11 @@ struct Touched {
     pte |= o.pte, pin |= o.pin;
     return *this;
   }
+  constexpr Touched& operator&=(const Touched& o) {
+    d &= o.d, ino &= o.ino, pg &= o.pg, lease &= o.lease, ev &= o.ev;
+    pte &= o.pte, pin &= o.pin;
+    return *this;
+  }
 };
 static_assert(kMaxDentries <= 32 && kMaxInodes <= 32 && kMaxPages <= 32 &&
               kMaxPtes <= 32 && kMaxPins <= 32 && kMaxEvents <= 32);

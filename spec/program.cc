@@ -344,29 +344,34 @@ std::string_view StepName(Step s) {
   return kStepNames[static_cast<int>(s)];
 }
 
-LC_NO_COVERAGE const std::vector<Step>& StepsOf(Op op, const Config& cfg) {
+// Variant-major: the lists of one configuration are kOpCount consecutive
+// entries, so StepLists hands out a row.
+LC_NO_COVERAGE const std::vector<Step>* StepLists(const Config& cfg) {
   // Variant() has 5 bits but only 3 truncate variants matter with bit 3/4:
   // fold "wait" (0), "none" (8) and "other" (16) into 2 bits.
+  constexpr int kOpCount = static_cast<int>(Op::kCount);
   static const auto* cache = [] {
-    auto* c =
-        new std::vector<std::vector<Step>>(static_cast<int>(Op::kCount) * 32);
-    for (int op_i = 0; op_i < static_cast<int>(Op::kCount); ++op_i) {
-      for (int v = 0; v < 32; ++v) {
-        Config cfg;
-        cfg.fs = (v & 1) ? FsKind::kDax : FsKind::kDisk;
-        cfg.policy.dax_truncate_mechanism =
-            (v & 2) ? DaxTruncateMechanism::kFlAllocatedLease
-                    : DaxTruncateMechanism::kBusyScan;
-        cfg.policy.dax_truncate = (v & 8)    ? DaxTruncatePolicy::kNone
-                                  : (v & 16) ? DaxTruncatePolicy::kEbusy
-                                             : DaxTruncatePolicy::kWait;
-        (*c)[op_i * 32 + v] = BuildSteps(static_cast<Op>(op_i), cfg);
-      }
+    auto* c = new std::vector<std::vector<Step>>(kOpCount * 32);
+    for (int v = 0; v < 32; ++v) {
+      Config cfg;
+      cfg.fs = (v & 1) ? FsKind::kDax : FsKind::kDisk;
+      cfg.policy.dax_truncate_mechanism =
+          (v & 2) ? DaxTruncateMechanism::kFlAllocatedLease
+                  : DaxTruncateMechanism::kBusyScan;
+      cfg.policy.dax_truncate = (v & 8)    ? DaxTruncatePolicy::kNone
+                                : (v & 16) ? DaxTruncatePolicy::kEbusy
+                                           : DaxTruncatePolicy::kWait;
+      for (int op_i = 0; op_i < kOpCount; ++op_i)
+        (*c)[v * kOpCount + op_i] = BuildSteps(static_cast<Op>(op_i), cfg);
     }
     return c;
   }();
+  return cache->data() + Variant(cfg) * kOpCount;
+}
+
+LC_NO_COVERAGE const std::vector<Step>& StepsOf(Op op, const Config& cfg) {
   LC_CHECK(static_cast<int>(op) < static_cast<int>(Op::kCount));
-  return (*cache)[static_cast<int>(op) * 32 + Variant(cfg)];
+  return StepLists(cfg)[static_cast<int>(op)];
 }
 
 int StepIndex(Op op, const Config& cfg, Step s) {

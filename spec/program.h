@@ -197,6 +197,9 @@ bool IsIdleWaitStep(std::string_view step_name);
 
 // The steps of `op` under `cfg`, in program order.
 const std::vector<Step>& StepsOf(Op op, const Config& cfg);
+// StepsOf(op, cfg) for every op, indexed by op: a caller that looks up many
+// calls of one configuration finds the row once.
+const std::vector<Step>* StepLists(const Config& cfg);
 // Position of `s` in StepsOf(op, cfg), or -1.
 int StepIndex(Op op, const Config& cfg, Step s);
 

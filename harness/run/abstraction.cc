@@ -161,22 +161,7 @@ LC_NO_COVERAGE uint32_t Prefix(int n) {
   return n >= 32 ? ~uint32_t{0} : (uint32_t{1} << n) - 1;
 }
 
-// The slots `c` uses: a prefix of each array (leases go with pins).
-LC_NO_COVERAGE Touched UsedSlots(const Config& c) {
-  return {.d = Prefix(c.dentries()),
-          .ino = Prefix(c.inodes()),
-          .pg = Prefix(c.phys_pages()),
-          .lease = Prefix(c.pins),
-          .ev = Prefix(c.events),
-          .pte = Prefix(c.ptes),
-          .pin = Prefix(c.pins)};
-}
-
-LC_NO_COVERAGE Touched operator&(Touched a, const Touched& b) {
-  a.d &= b.d, a.ino &= b.ino, a.pg &= b.pg, a.lease &= b.lease, a.ev &= b.ev;
-  a.pte &= b.pte, a.pin &= b.pin;
-  return a;
-}
+LC_NO_COVERAGE Touched operator&(Touched a, const Touched& b) { return a &= b; }
 
 // The objects of `t` (every bit a slot of the arrays) and the globals.
 LC_NO_COVERAGE void AbstractObjects(const impl::Kernel& k, const Touched& t,
@@ -192,6 +177,20 @@ LC_NO_COVERAGE void AbstractObjects(const impl::Kernel& k, const Touched& t,
 }
 
 }  // namespace
+
+#ifndef LIFECHECK_ABSTRACTION_KERNEL_ONLY
+// A prefix of each array (leases go with pins). Once, in the unhooked copy:
+// it takes no Kernel (see below).
+LC_NO_COVERAGE Touched UsedSlots(const Config& c) {
+  return {.d = Prefix(c.dentries()),
+          .ino = Prefix(c.inodes()),
+          .pg = Prefix(c.phys_pages()),
+          .lease = Prefix(c.pins),
+          .ev = Prefix(c.events),
+          .pte = Prefix(c.ptes),
+          .pin = Prefix(c.pins)};
+}
+#endif
 
 LC_NO_COVERAGE void AbstractInto(const impl::Kernel& k, CWorld* out) {
   const Touched all = {.d = Prefix(kMaxDentries),
@@ -294,7 +293,7 @@ LC_NO_COVERAGE bool ImplFootprint(const impl::Kernel& k,
 
 LC_NO_COVERAGE void AbstractTouchedInto(const impl::Kernel& k, const Touched& t,
                                         CWorld* out) {
-  AbstractObjects(k, t & UsedSlots(k.config()), *out);
+  AbstractObjects(k, t, *out);
 }
 
 // The scheduler's copy of this file (harness/sched/, against the hooked
@@ -343,9 +342,8 @@ LC_NO_COVERAGE bool GlobalsEq(const CWorld& a, const CWorld& s) {
 
 }  // namespace
 
-LC_NO_COVERAGE bool AbstractTouchedEquals(const Config& c, const Touched& t,
-                                          const CWorld& a, const CWorld& s) {
-  const Touched m = t & UsedSlots(c);
+LC_NO_COVERAGE bool AbstractTouchedEquals(const Touched& m, const CWorld& a,
+                                          const CWorld& s) {
   return MaskedEq(a.d, s.d, m.d) && MaskedEq(a.ino, s.ino, m.ino) &&
          MaskedEq(a.pg, s.pg, m.pg) && MaskedEq(a.pte, s.pte, m.pte) &&
          MaskedEq(a.pin, s.pin, m.pin) && MaskedEq(a.lease, s.lease, m.lease) &&
@@ -354,7 +352,7 @@ LC_NO_COVERAGE bool AbstractTouchedEquals(const Config& c, const Touched& t,
 
 LC_NO_COVERAGE bool AbstractUsedEquals(const Config& c, const CWorld& a,
                                        const CWorld& s) {
-  return AbstractTouchedEquals(c, Touched::All(), a, s);
+  return AbstractTouchedEquals(UsedSlots(c), a, s);
 }
 
 #endif  // LIFECHECK_ABSTRACTION_KERNEL_ONLY

@@ -34,6 +34,7 @@ struct DiffRunner::State {
   // last configuration (a fuzzer pins one, or changes it rarely).
   bool init_valid = false;
   Config init_cfg;
+  Touched used;  // UsedSlots(init_cfg)
   CWorld init{};
   CWorld init_abs{};  // SpecWorldAtBoundary(init)
   bool init_clean = false;
@@ -44,6 +45,7 @@ struct DiffRunner::State {
     kernel.set_faults(f);
     if (!init_valid || !(init_cfg == c)) {
       init_cfg = c;
+      used = UsedSlots(c);
       init = InitWorld(c);
       init_abs = SpecWorldAtBoundary(init);
       init_clean = CheckAlwaysInvariants(c, init) == Inv::kNone;
@@ -66,6 +68,11 @@ struct DiffRunner::State {
     impl::sync::WriteLogScope log;
     try {
       end.ret = CallImpl(kernel, t, call);
+      // An idle work item returns instead of throwing (wait_for_work).
+      if (const char* idle = impl::sync::TakeIdleBlock()) {
+        end.blocked = true;
+        *wait_step = idle;
+      }
     } catch (const impl::sync::WouldBlock& wb) {
       end.blocked = true;
       *wait_step = wb.step;
@@ -77,12 +84,14 @@ struct DiffRunner::State {
 
   // Brings `abs` up to date after a call and compares it with the spec.
   LC_NO_COVERAGE bool AbstractAndCompare(const Touched& spec_wrote,
-                                         const Touched& impl_wrote) {
+                                         Touched impl_wrote) {
+    impl_wrote &= used;
     Touched compare = spec_wrote;
+    compare &= used;
     compare |= impl_wrote;
     AbstractTouchedInto(kernel, impl_wrote, &abs);
     abs_exact = true;
-    const bool eq = AbstractTouchedEquals(cfg, compare, abs, exec.world());
+    const bool eq = AbstractTouchedEquals(compare, abs, exec.world());
 #ifndef NDEBUG
     // The incremental abstraction and comparison are the full ones.
     CWorld full = abs;
