@@ -51,7 +51,7 @@ struct Scheduler::State {
   std::vector<std::unique_ptr<Worker>> workers =
       std::vector<std::unique_ptr<Worker>>(kMaxThreads);
   // Guarded by mu.
-  int running = -1;     // the thread holding the baton, -1: the controller
+  int running = -1;     // the thread holding the baton, -1: nobody
   uint64_t job = 0;     // run generation
   int job_threads = 0;  // workers 0..job_threads-1 take part in the job
   bool shutdown = false;
@@ -66,6 +66,38 @@ struct Scheduler::State {
   // Spin detection: a thread re-loading one labelled word nobody wrote.
   std::vector<Point> last_access;
   std::vector<uint8_t> spinning;
+
+  // The run's decisions (Advance), guarded by mu. Whichever thread holds
+  // the baton makes the next decision itself when it parks: a thread that
+  // goes on (inside a step, or chosen again) runs on without a context
+  // switch, and a hand-off wakes the next thread directly. (A controller
+  // thread deciding every point cost two context switches per point, nine
+  // tenths of a scheduled run's time.)
+  struct RunState {
+    const Config* cfg = nullptr;
+    Strategy* strategy = nullptr;
+    SchedOutcome* out = nullptr;
+    int n = 0;
+    int64_t max_points = 0;
+    bool step_atomic = false;
+    bool begun = false;     // every worker parked at its start
+    bool finished = false;  // out->inv / the end decided
+    int last = -1;          // the thread that ran last
+    int64_t point = 0;
+    // Lost wakeups: a waiter evaluates its predicate (hooked loads, each a
+    // scheduling point) before it parks in the wait, so a wake_all in
+    // between found it not yet waiting. The real WaitQueue re-checks after
+    // announcing itself; here a thread that parks in a wait on a queue
+    // woken since it began evaluating (its last marker or wait) is woken at
+    // once and re-checks.
+    uint64_t wake_seq = 0;
+    std::vector<std::pair<const void*, uint64_t>> last_wake;
+    std::vector<uint64_t> wait_from;
+    std::vector<const char*> step_label;
+    std::vector<int64_t> step_point;
+    std::vector<int> runnable, soft;
+    CWorld abs{};
+  } run;
 
   ~State() {
     {
@@ -95,17 +127,27 @@ struct Scheduler::State {
     }
   }
 
-  // Parks the calling worker at `p` until the controller hands it the
-  // baton. Throws Abort when the run is abandoned.
-  void Park(int me, const Point& p) {
-    std::unique_lock<std::mutex> lk(mu);
-    if (abort) throw Abort{};
-    pending[me] = p;
-    running = -1;
-    ctrl.notify_one();
-    workers[me]->cv.wait(lk, [&] { return running == me || abort; });
-    if (abort) throw Abort{};
+  // The state is stable (every worker parked or done, `run.last` just
+  // parked): records what run.last did, checks, and decides who runs next.
+  // Returns that thread, or -1 when the run is over (run.finished). Under
+  // mu, on the thread that parked (or the caller of Scheduler::Run for the
+  // first decision).
+  int Advance();
+  // Gives the baton to `t` (a thread Advance chose, or -1: the run is over,
+  // wake the caller of Scheduler::Run). Under mu.
+  void HandTo(int t) {
+    running = t;
+    if (t >= 0) {
+      workers[t]->cv.notify_all();
+    } else {
+      run.finished = true;
+      ctrl.notify_one();
+    }
   }
+
+  // Parks the calling worker at `p` until it is given the baton. Throws
+  // Abort when the run is abandoned.
+  void Park(int me, const Point& p);
 
   void WorkerLoop(int me);
 };
@@ -113,7 +155,46 @@ struct Scheduler::State {
 namespace {
 thread_local Scheduler::State* tl_state = nullptr;
 thread_local int tl_me = -1;
+
+// While alive, the calling thread is not a scheduled thread: the hooked
+// impl's loads in the abstraction and the lock checks pass through instead
+// of parking (Advance runs on workers).
+class Unscheduled {
+ public:
+  Unscheduled() : saved_(tl_state) { tl_state = nullptr; }
+  ~Unscheduled() { tl_state = saved_; }
+  Unscheduled(const Unscheduled&) = delete;
+  Unscheduled& operator=(const Unscheduled&) = delete;
+
+ private:
+  Scheduler::State* saved_;
+};
+
+bool LockHeldByOther(const Point& p, int t) {
+  // SpinLock/SleepLock pass &owner_ (a std::atomic<int>, -1 = unlocked).
+  const int o = static_cast<const std::atomic<int>*>(p.addr)->load(
+      std::memory_order_relaxed);
+  return o != -1 && o != t;
+}
+
 }  // namespace
+
+void Scheduler::State::Park(int me, const Point& p) {
+  std::unique_lock<std::mutex> lk(mu);
+  if (abort) throw Abort{};
+  pending[me] = p;
+  if (!run.begun) {
+    // Starting: the caller of Scheduler::Run waits until all have parked.
+    running = -1;
+    ctrl.notify_one();
+  } else {
+    const int next = Advance();
+    if (next == me) return;  // goes on: no hand-off
+    HandTo(next);
+  }
+  workers[me]->cv.wait(lk, [&] { return running == me || abort; });
+  if (abort) throw Abort{};
+}
 
 void Scheduler::State::WorkerLoop(int me) {
   uint64_t seen = 0;
@@ -140,24 +221,196 @@ void Scheduler::State::WorkerLoop(int me) {
     std::lock_guard<std::mutex> lk(mu);
     done[me] = 1;
     pending[me] = Point{PointKind::kDone};
-    running = -1;
-    ctrl.notify_one();
+    if (abort) {
+      // Abandoned: the caller of Scheduler::Run waits for done[me].
+      running = -1;
+      ctrl.notify_one();
+    } else {
+      HandTo(Advance());
+    }
   }
 }
 
 Scheduler::Scheduler() : s_(std::make_unique<State>()) {}
 Scheduler::~Scheduler() = default;
 
-namespace {
-
-bool LockHeldByOther(const Point& p, int t) {
-  // SpinLock/SleepLock pass &owner_ (a std::atomic<int>, -1 = unlocked).
-  const int o = static_cast<const std::atomic<int>*>(p.addr)->load(
-      std::memory_order_relaxed);
-  return o != -1 && o != t;
+int Scheduler::State::Advance() {
+  Unscheduled unscheduled;
+  RunState& r = run;
+  SchedOutcome& out = *r.out;
+  const Config& cfg = *r.cfg;
+  const int n = r.n;
+  auto finish = [&](Inv inv, std::string detail) {
+    out.inv = inv;
+    out.detail = std::move(detail);
+    return -1;
+  };
+  if (const int t = r.last; t >= 0) {
+    // t parked again (or finished): its step region ends at a marker.
+    // A step is recorded where its region ends (its next marker, or the
+    // end of the thread's calls): a step that waited takes effect after
+    // the threads that ran while it waited.
+    const Point& q = pending[t];
+    if ((q.kind == PointKind::kStep || q.kind == PointKind::kDone) &&
+        in_step[t]) {
+      out.steps.push_back(StepEvent{t, r.step_label[t], r.step_point[t]});
+      in_step[t] = 0;
+    }
+    auto woken_since = [&](const void* queue, uint64_t from) {
+      for (const auto& [addr, seq] : r.last_wake)
+        if (addr == queue) return seq > from;
+      return false;
+    };
+    // Guard before effect (the spec's await rule, which the impl follows):
+    // accesses before a wait in the same step are the guard's reads and
+    // waiter bookkeeping (PG_waiters, a failed CAS), not the step's
+    // effect; the wait re-reads its predicate when woken.
+    if (q.kind == PointKind::kWait) {
+      wrote[t] = 0;
+      if (woken_since(q.addr, r.wait_from[t])) woken[t] = 1;
+    }
+    if (q.kind == PointKind::kWait || q.kind == PointKind::kStep)
+      r.wait_from[t] = r.wake_seq;
+    // A thread at a step marker starts a new step: the load it repeats
+    // next (a second call reading the word the first one read last) is
+    // not a retry, so a marker ends any spin.
+    if (q.kind == PointKind::kStep) {
+      last_access[t] = Point{};
+      spinning[t] = 0;
+    }
+    if (q.kind == PointKind::kAccess && q.access == Access::kLoad &&
+        q.label != nullptr && last_access[t].addr == q.addr &&
+        last_access[t].label == q.label &&
+        last_access[t].access == Access::kLoad)
+      spinning[t] = 1;
+    if (q.kind == PointKind::kAccess) last_access[t] = q;
+  }
+  // The state is stable: every worker is parked or done.
+  bool all_done = true, quiescent = true;
+  for (int t = 0; t < n; ++t) {
+    if (done[t]) continue;
+    all_done = false;
+    // A thread parked in a wait has not taken its step's effect yet
+    // (guard before effect, above): as good as at its marker.
+    const PointKind k = pending[t].kind;
+    if (k != PointKind::kStep && k != PointKind::kStart &&
+        k != PointKind::kWait)
+      quiescent = false;
+  }
+  if (quiescent) {
+    AbstractUsedInto(kernel, &r.abs);
+    const Inv inv = CheckAlwaysInvariants(cfg, r.abs);
+    if (inv != Inv::kNone) {
+      out.finding_step = out.steps.size();
+      return finish(inv, absl::StrCat("the spec's always-invariant ",
+                                      std::string(InvId(inv)),
+                                      " fails on Abstract(impl) after ",
+                                      r.point,
+                                      " scheduling points (every thread at a "
+                                      "step boundary or waiting)"));
+    }
+  }
+  if (all_done) {
+    if (!kernel.LocksReleased())
+      return finish(Inv::kDiffState,
+                    "a lock is still held (or a waiter bit set) after every "
+                    "call returned");
+    return -1;
+  }
+  std::vector<int>& runnable = r.runnable;
+  std::vector<int>& soft = r.soft;
+  runnable.clear();
+  soft.clear();
+  for (int t = 0; t < n; ++t) {
+    if (done[t]) continue;
+    const Point& p = pending[t];
+    if (p.kind == PointKind::kWait && !woken[t]) continue;
+    if (p.kind == PointKind::kAccess && p.access == Access::kLock &&
+        LockHeldByOther(p, t))
+      continue;
+    (spinning[t] ? soft : runnable).push_back(t);
+  }
+  if (runnable.empty()) runnable.swap(soft);
+  if (runnable.empty()) {
+    // Threads waiting idle for a work item nobody queued have no work
+    // left (spec IsIdleWaitStep): the run is over, not stuck.
+    bool idle = true;
+    for (int t = 0; t < n; ++t)
+      if (!done[t])
+        idle = idle && pending[t].kind == PointKind::kWait &&
+               pending[t].label != nullptr && IsIdleWaitStep(pending[t].label);
+    if (idle) {
+      if (!kernel.LocksReleased())
+        return finish(Inv::kDiffState,
+                      "a lock is still held (or a waiter bit set) after every "
+                      "call returned or idled");
+      return -1;
+    }
+    std::string where;
+    for (int t = 0; t < n; ++t)
+      if (!done[t])
+        absl::StrAppend(&where, where.empty() ? "" : ", ", "T", t,
+                        " blocked at ",
+                        pending[t].label ? pending[t].label : "?");
+    return finish(Inv::kDeadlock, absl::StrCat("no thread can run: ", where));
+  }
+  if (r.point >= r.max_points) {
+    return finish(Inv::kLivelock,
+                  absl::StrCat("no end after ", r.point, " scheduling points"));
+  }
+  const int last = r.last;
+  SchedView v{n, &runnable, &pending, last, r.point};
+  const PointKind lk_kind = last >= 0 ? pending[last].kind : PointKind::kDone;
+  const bool inside =
+      r.step_atomic && last >= 0 && !done[last] &&
+      (lk_kind == PointKind::kAccess || lk_kind == PointKind::kWait) &&
+      std::find(runnable.begin(), runnable.end(), last) != runnable.end();
+  const int t = inside ? last : r.strategy->Next(v);
+  if (t < 0) return finish(Inv::kDiffSched, r.strategy->Divergence());
+  LC_CHECK(t < n && !done[t]);
+  out.decisions.push_back(t);
+  // The call t is in: its completed calls so far (the worker pushes a
+  // result after each; the baton hand-off orders that write before this
+  // read).
+  out.decision_calls.push_back(static_cast<int>(results[t].size()));
+  ++r.point;
+  // Effects of resuming t, as the real primitives would have them.
+  const Point p = pending[t];
+  if (p.kind == PointKind::kWait) woken[t] = 0;
+  if (p.kind == PointKind::kAccess) {
+    if (p.access == Access::kWake) {
+      for (int u = 0; u < n; ++u)
+        if (pending[u].kind == PointKind::kWait && pending[u].addr == p.addr)
+          woken[u] = 1;
+      ++r.wake_seq;
+      auto it = std::find_if(r.last_wake.begin(), r.last_wake.end(),
+                             [&](const auto& e) { return e.first == p.addr; });
+      if (it == r.last_wake.end())
+        r.last_wake.emplace_back(p.addr, r.wake_seq);
+      else
+        it->second = r.wake_seq;
+    }
+    if (p.access != Access::kLoad)
+      for (int u = 0; u < n; ++u)
+        if (u != t && last_access[u].addr == p.addr) spinning[u] = 0;
+  }
+  // Overlap: t runs while another thread is inside a step in which it
+  // already touched shared memory (a read counts: the step may act on
+  // it after t's writes).
+  if (p.kind != PointKind::kStart)
+    for (int u = 0; u < n; ++u)
+      if (u != t && in_step[u] && wrote[u]) out.serial = false;
+  if (p.kind == PointKind::kStep) {
+    in_step[t] = 1;
+    wrote[t] = 0;
+    r.step_label[t] = p.label;
+    r.step_point[t] = r.point - 1;
+  } else if (p.kind == PointKind::kAccess) {
+    wrote[t] = 1;
+  }
+  r.last = t;
+  return t;
 }
-
-}  // namespace
 
 SchedOutcome Scheduler::Run(const Config& cfg,
                             const std::vector<std::vector<Call>>& threads,
@@ -188,6 +441,18 @@ SchedOutcome Scheduler::Run(const Config& cfg,
   s.spinning.assign(n, 0);
   strategy.BeginRun(n);
   std::unique_lock<std::mutex> lk(s.mu);
+  State::RunState& r = s.run;
+  r = State::RunState{};
+  r.cfg = &cfg;
+  r.strategy = &strategy;
+  r.out = &out;
+  r.n = n;
+  r.max_points = max_points;
+  r.step_atomic = step_atomic;
+  r.wait_from.assign(n, 0);
+  r.step_label.assign(n, nullptr);
+  r.step_point.assign(n, 0);
+  r.abs = SpecWorldAtBoundary(InitWorld(cfg));
   s.abort = false;
   // Start: every worker parks at kStart (or is done at once).
   s.running = -2;  // nobody: workers park and set -1
@@ -195,205 +460,17 @@ SchedOutcome Scheduler::Run(const Config& cfg,
   s.job_threads = n;
   for (int t = 0; t < n; ++t) s.workers[t]->cv.notify_all();
   // Wait until each of the n workers has parked once (kStart recorded).
-  std::vector<int> runnable;
-  int started = 0;
   for (int t = 0; t < n; ++t) s.pending[t].label = "";  // marker: not parked
   s.ctrl.wait(lk, [&] {
-    started = 0;
+    int started = 0;
     for (int t = 0; t < n; ++t)
       started += s.done[t] || s.pending[t].label == nullptr;
     return started == n;
   });
-  int last = -1;
-  int64_t point = 0;
-  // Lost wakeups: a waiter evaluates its predicate (hooked loads, each a
-  // scheduling point) before it parks in the wait, so a wake_all in between
-  // found it not yet waiting. The real WaitQueue re-checks after announcing
-  // itself; here a thread that parks in a wait on a queue woken since it
-  // began evaluating (its last marker or wait) is woken at once and re-checks.
-  uint64_t wake_seq = 0;
-  std::vector<std::pair<const void*, uint64_t>> last_wake;
-  std::vector<uint64_t> wait_from(n, 0);
-  auto woken_since = [&](const void* q, uint64_t from) {
-    for (const auto& [addr, seq] : last_wake)
-      if (addr == q) return seq > from;
-    return false;
-  };
-  std::vector<const char*> step_label(n, nullptr);
-  std::vector<int64_t> step_point(n, 0);
-  CWorld abs = SpecWorldAtBoundary(InitWorld(cfg));
-  auto finish = [&](Inv inv, std::string detail) {
-    out.inv = inv;
-    out.detail = std::move(detail);
-  };
-  for (;;) {
-    // The state is stable: every worker is parked or done.
-    bool all_done = true, quiescent = true;
-    for (int t = 0; t < n; ++t) {
-      if (s.done[t]) continue;
-      all_done = false;
-      // A thread parked in a wait has not taken its step's effect yet
-      // (guard before effect, below): as good as at its marker.
-      const PointKind k = s.pending[t].kind;
-      if (k != PointKind::kStep && k != PointKind::kStart &&
-          k != PointKind::kWait)
-        quiescent = false;
-    }
-    if (quiescent) {
-      AbstractUsedInto(s.kernel, &abs);
-      const Inv inv = CheckAlwaysInvariants(cfg, abs);
-      if (inv != Inv::kNone) {
-        out.finding_step = out.steps.size();
-        finish(inv, absl::StrCat("the spec's always-invariant ",
-                                 std::string(InvId(inv)),
-                                 " fails on Abstract(impl) after ", point,
-                                 " scheduling points (every thread at a "
-                                 "step boundary or waiting)"));
-        break;
-      }
-    }
-    if (all_done) {
-      if (!s.kernel.LocksReleased())
-        finish(Inv::kDiffState,
-               "a lock is still held (or a waiter bit set) after every "
-               "call returned");
-      break;
-    }
-    runnable.clear();
-    std::vector<int> soft;
-    for (int t = 0; t < n; ++t) {
-      if (s.done[t]) continue;
-      const Point& p = s.pending[t];
-      if (p.kind == PointKind::kWait && !s.woken[t]) continue;
-      if (p.kind == PointKind::kAccess && p.access == Access::kLock &&
-          LockHeldByOther(p, t))
-        continue;
-      (s.spinning[t] ? soft : runnable).push_back(t);
-    }
-    if (runnable.empty()) runnable = soft;
-    if (runnable.empty()) {
-      // Threads waiting idle for a work item nobody queued have no work
-      // left (spec IsIdleWaitStep): the run is over, not stuck.
-      bool idle = true;
-      for (int t = 0; t < n; ++t)
-        if (!s.done[t])
-          idle = idle && s.pending[t].kind == PointKind::kWait &&
-                 s.pending[t].label != nullptr &&
-                 IsIdleWaitStep(s.pending[t].label);
-      if (idle) {
-        if (!s.kernel.LocksReleased())
-          finish(Inv::kDiffState,
-                 "a lock is still held (or a waiter bit set) after every "
-                 "call returned or idled");
-        break;
-      }
-      std::string where;
-      for (int t = 0; t < n; ++t)
-        if (!s.done[t])
-          absl::StrAppend(&where, where.empty() ? "" : ", ", "T", t,
-                          " blocked at ",
-                          s.pending[t].label ? s.pending[t].label : "?");
-      finish(Inv::kDeadlock, absl::StrCat("no thread can run: ", where));
-      break;
-    }
-    if (point >= max_points) {
-      finish(Inv::kLivelock,
-             absl::StrCat("no end after ", point, " scheduling points"));
-      break;
-    }
-    SchedView v{n, &runnable, &s.pending, last, point};
-    const PointKind lk_kind =
-        last >= 0 ? s.pending[last].kind : PointKind::kDone;
-    const bool inside =
-        step_atomic && last >= 0 && !s.done[last] &&
-        (lk_kind == PointKind::kAccess || lk_kind == PointKind::kWait) &&
-        std::find(runnable.begin(), runnable.end(), last) != runnable.end();
-    const int t = inside ? last : strategy.Next(v);
-    if (t < 0) {
-      finish(Inv::kDiffSched, strategy.Divergence());
-      break;
-    }
-    LC_CHECK(t < n && !s.done[t]);
-    out.decisions.push_back(t);
-    // The call t is in: its completed calls so far (the worker pushes a
-    // result after each; the baton hand-off orders that write before this
-    // read).
-    out.decision_calls.push_back(static_cast<int>(s.results[t].size()));
-    ++point;
-    // Effects of resuming t, as the real primitives would have them.
-    const Point p = s.pending[t];
-    if (p.kind == PointKind::kWait) s.woken[t] = 0;
-    if (p.kind == PointKind::kAccess) {
-      if (p.access == Access::kWake) {
-        for (int u = 0; u < n; ++u)
-          if (s.pending[u].kind == PointKind::kWait &&
-              s.pending[u].addr == p.addr)
-            s.woken[u] = 1;
-        ++wake_seq;
-        auto it =
-            std::find_if(last_wake.begin(), last_wake.end(),
-                         [&](const auto& e) { return e.first == p.addr; });
-        if (it == last_wake.end())
-          last_wake.emplace_back(p.addr, wake_seq);
-        else
-          it->second = wake_seq;
-      }
-      if (p.access != Access::kLoad)
-        for (int u = 0; u < n; ++u)
-          if (u != t && s.last_access[u].addr == p.addr) s.spinning[u] = 0;
-    }
-    // Overlap: t runs while another thread is inside a step in which it
-    // already touched shared memory (a read counts: the step may act on
-    // it after t's writes).
-    if (p.kind != PointKind::kStart)
-      for (int u = 0; u < n; ++u)
-        if (u != t && s.in_step[u] && s.wrote[u]) out.serial = false;
-    if (p.kind == PointKind::kStep) {
-      s.in_step[t] = 1;
-      s.wrote[t] = 0;
-      step_label[t] = p.label;
-      step_point[t] = point - 1;
-    } else if (p.kind == PointKind::kAccess) {
-      s.wrote[t] = 1;
-    }
-    last = t;
-    s.running = t;
-    s.workers[t]->cv.notify_all();
-    s.ctrl.wait(lk, [&] { return s.running == -1; });
-    // t parked again (or finished): its step region ends at a marker.
-    // A step is recorded where its region ends (its next marker, or the
-    // end of the thread's calls): a step that waited takes effect after
-    // the threads that ran while it waited.
-    const Point& q = s.pending[t];
-    if ((q.kind == PointKind::kStep || q.kind == PointKind::kDone) &&
-        s.in_step[t]) {
-      out.steps.push_back(StepEvent{t, step_label[t], step_point[t]});
-      s.in_step[t] = 0;
-    }
-    // Guard before effect (the spec's await rule, which the impl follows):
-    // accesses before a wait in the same step are the guard's reads and
-    // waiter bookkeeping (PG_waiters, a failed CAS), not the step's
-    // effect; the wait re-reads its predicate when woken.
-    if (q.kind == PointKind::kWait) {
-      s.wrote[t] = 0;
-      if (woken_since(q.addr, wait_from[t])) s.woken[t] = 1;
-    }
-    if (q.kind == PointKind::kWait || q.kind == PointKind::kStep)
-      wait_from[t] = wake_seq;
-    // A thread at a step marker starts a new step: the load it repeats
-    // next (a second call reading the word the first one read last) is
-    // not a retry, so a marker ends any spin.
-    if (q.kind == PointKind::kStep) {
-      s.last_access[t] = Point{};
-      s.spinning[t] = 0;
-    }
-    if (q.kind == PointKind::kAccess && q.access == Access::kLoad &&
-        q.label != nullptr && s.last_access[t].addr == q.addr &&
-        s.last_access[t].label == q.label &&
-        s.last_access[t].access == Access::kLoad)
-      s.spinning[t] = 1;
-    if (q.kind == PointKind::kAccess) s.last_access[t] = q;
-  }
+  // The first decision here; the rest on the threads that park (Advance).
+  r.begun = true;
+  s.HandTo(s.Advance());
+  s.ctrl.wait(lk, [&] { return r.finished; });
   // Abandon the rest: parked workers unwind (Abort), one at a time.
   s.abort = true;
   for (int t = 0; t < n; ++t) {
@@ -402,10 +479,11 @@ SchedOutcome Scheduler::Run(const Config& cfg,
     s.ctrl.wait(lk, [&] { return static_cast<bool>(s.done[t]); });
   }
   s.abort = false;
-  out.points = point;
+  out.points = r.point;
   out.results = s.results;
-  AbstractUsedInto(s.kernel, &abs);
-  out.final_world = abs;
+  AbstractUsedInto(s.kernel, &r.abs);
+  out.final_world = r.abs;
+  r.out = nullptr;
   return out;
 }
 
