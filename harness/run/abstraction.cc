@@ -161,7 +161,6 @@ LC_NO_COVERAGE uint32_t Prefix(int n) {
   return n >= 32 ? ~uint32_t{0} : (uint32_t{1} << n) - 1;
 }
 
-
 // The objects of `t` (every bit a slot of the arrays) and the globals.
 LC_NO_COVERAGE void AbstractObjects(const impl::Kernel& k, const Touched& t,
                                     CWorld& w) {

@@ -302,12 +302,12 @@ int Scheduler::State::Advance() {
     const Inv inv = CheckAlwaysInvariants(cfg, r.abs);
     if (inv != Inv::kNone) {
       out.finding_step = out.steps.size();
-      return finish(inv, absl::StrCat("the spec's always-invariant ",
-                                      std::string(InvId(inv)),
-                                      " fails on Abstract(impl) after ",
-                                      r.point,
-                                      " scheduling points (every thread at a "
-                                      "step boundary or waiting)"));
+      return finish(
+          inv,
+          absl::StrCat("the spec's always-invariant ", std::string(InvId(inv)),
+                       " fails on Abstract(impl) after ", r.point,
+                       " scheduling points (every thread at a "
+                       "step boundary or waiting)"));
     }
   }
   if (all_done) {
