@@ -49,6 +49,14 @@ const std::vector<ConfigField>& ConfigFields() {
               "fixed_2009", "old_racy"),
       LC_ENUM("mkwrite_returns_locked", fs_mkwrite_returns_locked, bool,
               "fs ->page_mkwrite returns VM_FAULT_LOCKED", "false", "true"),
+      LC_ENUM("mkwrite_check_truncate", mkwrite_check_truncate, bool,
+              "fs ->page_mkwrite re-checks mapping and i_size under the "
+              "page lock",
+              "false", "true"),
+      LC_ENUM("fs_enospc", fs_enospc, bool,
+              "the fs is full: ->page_mkwrite cannot reserve a block "
+              "(ENOSPC, VM_FAULT_SIGBUS)",
+              "false", "true"),
       LC_ENUM("eventfs_revalidate", eventfs_revalidate, EventfsRevalidate,
               "tracefs d_revalidate", "on", "off"),
       LC_ENUM("event_file_guard", event_file_guard, EventFileGuard,

@@ -82,6 +82,19 @@ struct Policies {
   KillSb kill_sb = KillSb::kAnon;
   MkwriteProtocol mkwrite = MkwriteProtocol::kFixed2009;
   bool fs_mkwrite_returns_locked = true;
+  // The filesystem's ->page_mkwrite re-checks, under the page lock, that
+  // the page is still in the file and inside i_size, and returns
+  // VM_FAULT_NOPAGE if not (folio_mkwrite_check_truncate: block_page_mkwrite
+  // in fs/buffer.c, iomap_page_mkwrite in fs/iomap/buffered-io.c), or does
+  // not (seed 001: "block allocation under dirty pages might be susceptible
+  // to i_size changing under partial page at the end of file"; R-001b).
+  bool mkwrite_check_truncate = true;
+  // A world input, not a protocol variant: the filesystem is out of space,
+  // so ->page_mkwrite cannot reserve a block and fails with VM_FAULT_SIGBUS
+  // (block_page_mkwrite_return(-ENOSPC), include/linux/buffer_head.h;
+  // nilfs_page_mkwrite's "return VM_FAULT_SIGBUS; /* -ENOSPC */"). Seed 001:
+  // "page_mkwrite is allowed to fail".
+  bool fs_enospc = false;
   EventfsRevalidate eventfs_revalidate = EventfsRevalidate::kOn;
   EventFileGuard event_file_guard = EventFileGuard::kOn;
   DaxRefBase dax_ref_base = DaxRefBase::kZeroBased;

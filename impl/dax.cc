@@ -112,7 +112,10 @@ int Kernel::pin_user_pages(int tid, int pi, int e, bool longterm) {
     sb_.ptl.unlock();
     if (!(w & kPtePresent) && !GupFaultMap(tid, e))
       return GupFail(tid, pi, lease, kEFAULT, "PinFaultMap");
-    do_wp_page(tid, e);  // whatever it did, GUP retries
+    // A NOPAGE or a success: GUP retries. VM_FAULT_SIGBUS (a full fs's
+    // ->page_mkwrite): -EFAULT (vm_fault_to_errno); never with a lease
+    // (DAX has no ->page_mkwrite).
+    if (WpPage(tid, e) == kFaultSigbus) return kEFAULT;
   }
   const int p = PtePage(w);
   const int gen = p >= 0 && p < cfg_.phys_pages() ? pg_[p].gen.get() : 0;

@@ -138,9 +138,18 @@ int Kernel::Evict(int tid, int ino) {
 }
 
 // ->evict_inode's freeing: every page/block of the inode goes back.
+// A page-cache page still mapped is unmapped first (truncate_cleanup_folio):
+// only past an ignored I-REF violation, when a VMA (h_vma) lost the inode
+// reference it held; the ghost test keeps valid runs free of the PTE scan.
 void Kernel::FreeInodePages(Inode& in) {
+  const bool mapped = !cfg_.is_dax() && in.h_vma.get() > 0;
   for (int x = 0; x < cfg_.pages; ++x) {
     const int p = in.map[x].load(kAcquire);
+    if (mapped && p >= 0)
+      for (int e = 0; e < cfg_.ptes; ++e) {
+        const uint32_t w = pte_[e].word.load(kAcquire);
+        if ((w & kPtePresent) && PtePage(w) == p) ZapPte(e);
+      }
     if (p >= 0 && p < cfg_.phys_pages()) RemovePage(p);
     in.map[x].store(kNoObj, kRelaxed);
   }

@@ -80,7 +80,8 @@ class Kernel {
   int handle_mm_fault(int tid, int pte, int file, int index);  // read fault
   int do_wp_page(int tid, int pte);                            // write fault
   int user_store(int tid, int pte);
-  int writeback(int tid, int file, int index);
+  // One page; `sync`: WB_SYNC_ALL (fsync) waits for IO in flight.
+  int writeback(int tid, int file, int index, bool sync);
   int truncate(int tid, int file, int size);  // page cache or DAX
   int munmap(int tid, int pte);
   int alloc_block(int tid, int file, int index);
@@ -171,6 +172,9 @@ class Kernel {
   void FaultLock(int tid, int file, const char* step);
   void UnlockPage(int p);
   bool PageTruncated(const Page& pg) const;
+  // do_wp_page's body; kFaultSigbus: ->page_mkwrite returned VM_FAULT_SIGBUS.
+  static constexpr int kFaultSigbus = -1000;
+  int WpPage(int tid, int pte);
   void PutTransient(int p);
   void TakeTruncLocks(int tid, int f, const char* step);
   void ReleaseCallLocks(int tid);

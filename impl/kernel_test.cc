@@ -154,7 +154,7 @@ TEST(PinBias, GupWriteFaultsAReadOnlyPteAndTheDirtyingUnpinDirties) {
   EXPECT_TRUE(k.ptes()[0].word.load(sync::kRelaxed) & kPteWrite);
   EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
   // Writeback cleans it; a maybe-pinned page keeps its fs data.
-  ASSERT_EQ(k.writeback(0, 1, 0), 0);
+  ASSERT_EQ(k.writeback(0, 1, 0, false), 0);
   EXPECT_FALSE(pg.flags.load(sync::kRelaxed) & kPgDirty);
   EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
   ASSERT_EQ(k.unpin_user_pages_dirty_lock(0, 0), 0);
@@ -171,7 +171,7 @@ TEST(PinBias, ReleasedPrivateLeavesTheDirtyingUnpinWithoutFsData) {
   Kernel k(c);
   ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
   ASSERT_EQ(k.pin_user_pages(0, 0, 0, false), 1);
-  ASSERT_EQ(k.writeback(0, 1, 0), 0);
+  ASSERT_EQ(k.writeback(0, 1, 0, false), 0);
   const Page& pg = k.pages()[0];
   EXPECT_FALSE(pg.flags.load(sync::kRelaxed) & kPgPrivate);
   ASSERT_EQ(k.unpin_user_pages_dirty_lock(0, 0), 0);
@@ -313,6 +313,68 @@ TEST(TruncateWait, NonblockingModeThrowsAtDaxWaitIdle) {
     EXPECT_STREQ(wb.step, "DaxWaitIdle");
   }
   k.Reset(c);  // a run abandoned mid-call is reset cleanly
+  EXPECT_TRUE(k.CheckQuiescent().empty());
+}
+
+// A full fs: ->page_mkwrite fails (VM_FAULT_SIGBUS). The write fault and
+// a FOLL_WRITE GUP fail with -EFAULT; nothing is dirtied, locked or held.
+TEST(WriteFault, FullFsFailsWithoutAPte) {
+  Config c = Disk();
+  c.policy.fs_enospc = true;
+  Kernel k(c);
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  EXPECT_EQ(k.do_wp_page(0, 0), kEFAULT);
+  EXPECT_EQ(k.pin_user_pages(0, 0, 0, false), kEFAULT);
+  const Page& pg = k.pages()[0];
+  EXPECT_FALSE(k.ptes()[0].word.load(sync::kRelaxed) & kPteWrite);
+  EXPECT_FALSE(pg.flags.load(sync::kRelaxed) &
+               (kPgPrivate | kPgDirty | kPgLocked));
+  EXPECT_EQ(pg.refcount.load(sync::kRelaxed), 2);
+  EXPECT_FALSE(k.pins()[0].held.load(sync::kRelaxed));
+  EXPECT_TRUE(k.CheckQuiescent().empty());
+}
+
+// A dirty page whose earlier IO is still in flight (PG_writeback).
+void DirtyUnderWriteback(Kernel& k) {
+  ASSERT_EQ(k.handle_mm_fault(0, 0, 1, 0), 0);
+  ASSERT_EQ(k.do_wp_page(0, 0), 0);
+  Peer::page(k, 0).flags.fetch_or(kPgWriteback, sync::kRelaxed);
+}
+
+// WB_SYNC_NONE skips the page; WB_SYNC_ALL sleeps at WbWaitWriteback.
+TEST(Writeback, OnlySyncAllWaitsForIoInFlight) {
+  Kernel k(Disk());
+  DirtyUnderWriteback(k);
+  EXPECT_EQ(k.writeback(0, 1, 0, false), 0);
+  EXPECT_TRUE(k.pages()[0].flags.load(sync::kRelaxed) & kPgDirty);
+  sync::NonblockingScope nb;
+  try {
+    k.writeback(0, 1, 0, true);
+    FAIL() << "writeback_sync returned";
+  } catch (const sync::WouldBlock& wb) {
+    EXPECT_STREQ(wb.step, "WbWaitWriteback");
+  }
+}
+
+// folio_wait_writeback holds the page lock; when the IO ends the page is
+// written again and ends clean and write-protected.
+TEST(Writeback, SyncAllWritesThePageAgainOnceTheIoEnds) {
+  Kernel k(Disk());
+  DirtyUnderWriteback(k);
+  Page& pg = Peer::page(k, 0);
+  std::atomic<int> ret{1};
+  std::thread fsync([&] { ret = k.writeback(1, 1, 0, true); });
+  while (pg.lock_wq.waiters() == 0) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(ret.load(), 1);
+  EXPECT_TRUE(pg.flags.load(sync::kRelaxed) & kPgLocked);
+  pg.flags.fetch_and(~kPgWriteback, sync::kRelease);  // end_page_writeback
+  pg.lock_wq.wake_all("t");
+  fsync.join();
+  EXPECT_EQ(ret.load(), 0);
+  EXPECT_FALSE(pg.flags.load(sync::kRelaxed) &
+               (kPgDirty | kPgWriteback | kPgLocked));
+  EXPECT_FALSE(k.ptes()[0].word.load(sync::kRelaxed) & kPteWrite);
   EXPECT_TRUE(k.CheckQuiescent().empty());
 }
 

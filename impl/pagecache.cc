@@ -134,7 +134,9 @@ void Kernel::WaitOnPageLocked(int p, const char* step) {
   SleepOnPage(pg_[p], kPgLocked, step);
 }
 
-// ->page_mkwrite's re-check: truncated (no mapping) or beyond i_size.
+// folio_mkwrite_check_truncate, the filesystem's re-check in
+// ->page_mkwrite (block_page_mkwrite, iomap_page_mkwrite): truncated (no
+// mapping) or beyond i_size. Precondition: the caller holds the page lock.
 bool Kernel::PageTruncated(const Page& pg) const {
   const int owner = pg.mapping.load(kAcquire);
   if (owner == kNoObj) return true;
@@ -204,6 +206,13 @@ int Kernel::handle_mm_fault(int tid, int e, int f, int x) {
 }
 
 int Kernel::do_wp_page(int tid, int e) {
+  const int r = WpPage(tid, e);
+  return r == kFaultSigbus ? kEFAULT : r;
+}
+
+// The write fault; kFaultSigbus when ->page_mkwrite failed (VM_FAULT_SIGBUS),
+// which a GUP must tell apart from the faults it retries.
+int Kernel::WpPage(int tid, int e) {
   Pte& pte = pte_[e];
   sync::step_boundary("WfGetPage");
   FaultLock(tid, pte.vma_file.load(kRelaxed), "WfGetPage");
@@ -228,22 +237,30 @@ int Kernel::do_wp_page(int tid, int e) {
   bool locked = false;
   sync::step_boundary("WfMkwrite");
   LockPage(tid, p, "WfMkwrite");
-  if (PageTruncated(pg)) {  // VM_FAULT_NOPAGE: the fault is retried
-    UnlockPage(p);
+  if (cfg_.policy.mkwrite_check_truncate && PageTruncated(pg)) {
+    UnlockPage(p);  // VM_FAULT_NOPAGE: the fault is retried
     PutTransient(p);
     return 0;
   }
-  // Metadata before the PTE turns writable (I-PG-1).
+  // A full fs cannot reserve the block: VM_FAULT_SIGBUS, the fault fails
+  // (-EFAULT to a GUP) with no PTE change.
+  if (cfg_.policy.fs_enospc) {
+    UnlockPage(p);
+    PutTransient(p);
+    return kFaultSigbus;
+  }
+  // Metadata before the PTE turns writable (I-PG-1). Without the re-check
+  // it may be a block beyond EOF (R-001b, I-PG-5 in the spec).
   pg.flags.fetch_or(kPgPrivate | kPgDirty, kRelaxed);
   if (keep_locked) {
     locked = true;
   } else {
     UnlockPage(p);
   }
-  if (fixed && !keep_locked) {  // the VM locks the page itself
+  if (fixed && !keep_locked) {  // do_page_mkwrite locks the page itself
     sync::step_boundary("WfLockPage");
     LockPage(tid, p, "WfLockPage");
-    if (PageTruncated(pg)) {
+    if (pg.mapping.load(kAcquire) == kNoObj) {  // "if (!folio->mapping)"
       UnlockPage(p);
       PutTransient(p);
       return 0;
@@ -288,7 +305,11 @@ int Kernel::user_store(int /*tid*/, int e) {
   }
 }
 
-int Kernel::writeback(int tid, int f, int x) {
+// write_cache_pages for one page (folio_prepare_writeback): a page under
+// writeback is skipped by WB_SYNC_NONE; WB_SYNC_ALL sleeps until its IO
+// ends (folio_wait_writeback), keeping the page lock if the page is dirty
+// (it is written again), else without it (fsync's filemap_fdatawait).
+int Kernel::writeback(int tid, int f, int x, bool sync) {
   Inode& in = ino_[f];
   sync::step_boundary("WbLockClean");
   int p = kNoObj;
@@ -308,10 +329,16 @@ int Kernel::writeback(int tid, int f, int x) {
     WaitOnPageLocked(p, "WbLockClean");
   }
   Page& pg = pg_[p];
-  if (pg.flags.load(kRelaxed) & kPgWriteback) {
-    UnlockPage(p);
+  const uint32_t f0 = pg.flags.load(kRelaxed);
+  if (f0 & kPgWriteback) {
+    const bool redirtied = f0 & kPgDirty;
+    if (!sync || !redirtied) UnlockPage(p);
     sb_.ptl.unlock();
-    return 0;
+    if (!sync) return 0;
+    sync::step_boundary("WbWaitWriteback");
+    SleepOnPage(pg, kPgWriteback, "WbWaitWriteback");
+    if (!redirtied) return 0;
+    sb_.ptl.lock(tid, "WbWaitWriteback");
   }
   // clear_page_dirty_for_io under the page lock (I-PG-3): page_mkclean
   // moves PTE dirtiness to the page.

@@ -138,6 +138,23 @@ Trace BuildMkwrite(int pages, int pinners) {
   return std::move(p).Build();
 }
 
+// mkwrite-truncate (S-001-3, R-001b): K writers each map any one of the N
+// pages read-only through their own PTE and take the write fault; T
+// truncates the file to 0 pages (i_size first, then unmap, then remove).
+Trace BuildMkwriteTruncate(int pages, int pinners) {
+  Config c;
+  c.fs = FsKind::kDisk;
+  c.files = 1;
+  c.pages = pages;
+  c.ptes = pinners;
+  Problem p(c);
+  for (int k = 0; k < pinners; ++k)
+    p.Add(Worker(k), Any(Op::kFault, k, 1, {0, pages - 1}))
+        .Add(Worker(k), C(Op::kWriteFault, k));
+  p.Add("T", C(Op::kTruncate, 1, 0));
+  return std::move(p).Build();
+}
+
 // pin-writeback (R-001c): K processes map page k%N and pin it through
 // their PTE with FOLL_WRITE (the GUP write-faults: ->page_mkwrite attaches
 // the fs metadata); driver D_k DMAs into the page and completes with
@@ -352,6 +369,25 @@ const std::vector<ScenarioInfo>& Scenarios() {
            {{{"mkwrite_returns_locked", "false"}}, "I-PG-1", "R-001a residual"},
        },
        &BuildMkwrite},
+      {"mkwrite-truncate",
+       "write fault (page_mkwrite) vs truncate (seed 001, S-001-3)",
+       "P0..P(K-1): fault any of the N pages (own PTE), write_fault; "
+       "T: truncate to 0",
+       {"mkwrite_check_truncate", "mkwrite_returns_locked", "mkwrite"},
+       {},
+       1,
+       kMaxIdx,
+       1,
+       kMaxPtes,
+       {
+           {{}, "verified", "mainline (folio_mkwrite_check_truncate)"},
+           {{{"mkwrite_check_truncate", "false"}}, "I-PG-5", "R-001b"},
+           {{{"mkwrite_returns_locked", "false"}},
+            "verified",
+            "do_page_mkwrite re-checks the mapping"},
+           {{{"mkwrite", "old_racy"}}, "verified", "pte_same after unmap"},
+       },
+       &BuildMkwriteTruncate},
       {"pin-writeback",
        "FOLL_WRITE pin and the driver's dirtying unpin vs writeback "
        "(R-001c)",

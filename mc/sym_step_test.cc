@@ -165,6 +165,33 @@ std::vector<Scenario> Scenarios() {
   out.push_back({"mkwrite_fixed", pc, mk, {0, 0, 0, 1}});
   pc.policy.mkwrite = MkwriteProtocol::kOldRacy;
   out.push_back({"mkwrite_old", pc, mk, {0, 0, 0, 1, 1, 1}});
+  // ->page_mkwrite without the truncate re-check (R-001b), and on a full
+  // fs (VM_FAULT_SIGBUS); the VM's re-lock after an unlocked return.
+  Config tr = pc;
+  tr.pages = 2;
+  tr.policy.mkwrite = MkwriteProtocol::kFixed2009;
+  tr.policy.mkwrite_check_truncate = false;
+  const std::vector<std::vector<Call>> mt = {
+      {C(Op::kFault, 0, 1, 1), C(Op::kWriteFault, 0)},
+      {C(Op::kTruncate, 1, 1)}};
+  out.push_back({"mkwrite_no_truncate_check", tr, mt, {0, 0, 1, 0}});
+  tr.policy.mkwrite_check_truncate = true;
+  tr.policy.fs_mkwrite_returns_locked = false;
+  out.push_back({"mkwrite_unlocked_truncate", tr, mt, {0, 0, 0, 1, 0}});
+  tr.policy.fs_mkwrite_returns_locked = true;
+  tr.policy.fs_enospc = true;
+  out.push_back({"mkwrite_enospc", tr, mt, {0, 0, 0}});
+  // WB_SYNC_ALL waits out the IO of a page redirtied under writeback.
+  Config ws = pc;
+  ws.ptes = 2;
+  ws.policy.mkwrite = MkwriteProtocol::kFixed2009;
+  out.push_back({"writeback_sync",
+                 ws,
+                 {{C(Op::kFault, 0, 1, 0), C(Op::kWriteFault, 0)},
+                  {C(Op::kWriteback, 1, 0)},
+                  {C(Op::kFault, 1, 1, 0), C(Op::kWriteFault, 1)},
+                  {C(Op::kWritebackSync, 1, 0)}},
+                 {0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 2, 3}});
   // dcache: lookup, discard, unlink, umount (both pin schemes).
   Config lf;
   lf.fs = FsKind::kLibfs;

@@ -28,7 +28,7 @@ namespace lifecheck {
   X(kPg3, "I-PG-3", "clear_page_dirty_for_io only under the page lock", "001") \
   X(kPg4, "I-PG-4", "fs metadata released only when clean and unmapped",       \
     "001")                                                                     \
-  X(kPg5, "I-PG-5", "no writable PTE for a truncated page", "001")             \
+  X(kPg5, "I-PG-5", "no mkwrite or writable PTE for a truncated page", "001")  \
   X(kPg6, "I-PG-6", "truncated range is unmapped", "001")                      \
   X(kGup1, "I-GUP-1", "folio_maybe_dma_pinned has no false negative", "003")   \
   X(kGup2, "I-GUP-2", "no FOLL_LONGTERM pin on fs-dax", "003")                 \

@@ -175,6 +175,15 @@ void FreeInodePages(Machine<D>& m, typename World<D>::Inode& in) {
     m.violate(access, Inv::kDax3);
   }
   for (int x = 0; x < m.cfg.pages; ++x) {
+    // truncate_inode_pages_final -> truncate_cleanup_folio (mm/truncate.c):
+    // "if (folio_mapped(folio)) unmap_mapping_folio(folio)". A VMA holds an
+    // inode reference, so only a world past an ignored I-REF violation has
+    // a page-cache page mapped here; left mapped, a FOLL_WRITE GUP on it
+    // would retry its NOPAGE write fault for ever.
+    if (!m.cfg.is_dax())
+      for (int e = 0; e < m.cfg.ptes; ++e)
+        m.when(m.w.pte[e].present && m.w.pte[e].page == in.map[x],
+               [&] { ZapPte(m, e); });
     m.with(m.w.pg, in.map[x], m.cfg.phys_pages(),
            [&](auto& pg) { RemovePage(m, pg); });
     m.set(in.map[x], kNone);

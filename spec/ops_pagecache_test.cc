@@ -1,6 +1,7 @@
 // Contract tests of the page-cache ops (seed 001): fault, write_fault, store,
-// writeback, truncate and munmap on a disk filesystem, and the write-fault
-// knobs mkwrite / mkwrite_returns_locked. Expected values come from
+// writeback (WB_SYNC_NONE and WB_SYNC_ALL), truncate and munmap on a disk
+// filesystem, and the write-fault knobs mkwrite / mkwrite_returns_locked /
+// mkwrite_check_truncate / fs_enospc. Expected values come from
 // kernel-semantics.md §3.3, §4.4 and §5.2, not from the code.
 #include <cstdlib>
 #include <initializer_list>
@@ -183,6 +184,85 @@ TEST(OpsPagecache, MkwriteBeyondNewISizeAttachesNoMeta) {
   EXPECT_FALSE(ex.world().pg[1].dirty);
 }
 
+// R-001b / S-001-3: a filesystem whose ->page_mkwrite does not re-check
+// (mkwrite_check_truncate=false) reserves a block for a page truncate has
+// already moved i_size below: I-PG-5.
+TEST(OpsPagecache, MkwriteWithoutTruncateCheckReservesBeyondEof) {
+  Config c = Pc(2);
+  c.policy.mkwrite_check_truncate = false;
+  SpecExec ex(c, {{C(Op::kFault, 0, 1, 1), C(Op::kWriteFault, 0)},
+                  {C(Op::kTruncate, 1, 1)}});
+  ASSERT_TRUE(Steps(ex, {0, 0, 1, 0}));
+  EXPECT_EQ(ex.violation(), Inv::kPg5);
+  EXPECT_TRUE(ex.world().pg[1].fs_meta);
+}
+
+// ... and for a page truncate already removed from the file (no mapping).
+TEST(OpsPagecache, MkwriteWithoutTruncateCheckOnRemovedPage) {
+  Config c = Pc(2);
+  c.policy.mkwrite_check_truncate = false;
+  SpecExec ex(c, {{C(Op::kFault, 0, 1, 1), C(Op::kWriteFault, 0)},
+                  {C(Op::kTruncate, 1, 1)}});
+  ASSERT_TRUE(Steps(ex, {0, 0}));
+  RunThread(ex, 1);
+  EXPECT_EQ(ex.world().pg[1].owner, kNone);
+  ASSERT_TRUE(Steps(ex, {0}));
+  EXPECT_EQ(ex.violation(), Inv::kPg5);
+}
+
+// do_page_mkwrite (mm/memory.c) re-checks only folio->mapping after an
+// unlocked return: a truncate that moved i_size but has not removed the
+// page lets the fault go on (pte_same then fails: the PTE was zapped).
+TEST(OpsPagecache, DoPageMkwriteRechecksOnlyTheMapping) {
+  Config c = Pc(2);
+  c.policy.fs_mkwrite_returns_locked = false;
+  SpecExec ex(c, {{C(Op::kFault, 0, 1, 1), C(Op::kWriteFault, 0)},
+                  {C(Op::kTruncate, 1, 1)}});
+  // fault, WfGetPage, WfMkwrite (fs checks, unlocks), TruncSetSize,
+  // WfLockPage.
+  ASSERT_TRUE(Steps(ex, {0, 0, 0, 1, 0}));
+  EXPECT_EQ(ex.world().ino[1].size, 1);
+  EXPECT_TRUE(ex.world().pg[1].locked);
+  EXPECT_EQ(ex.world().pg[1].lock_owner, 0);
+  Finish(ex);
+  EXPECT_EQ(Ret(ex, 0, 1), 0);
+  EXPECT_FALSE(ex.world().pte[0].present);
+  EXPECT_EQ(ex.world().pg[1].owner, kNone);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// fs_enospc: ->page_mkwrite fails with VM_FAULT_SIGBUS. The fault fails
+// with the page unlocked and put, no metadata and no PTE change.
+TEST(OpsPagecache, MkwriteEnospcFailsTheFaultWithoutAPte) {
+  Config c = Pc();
+  c.policy.fs_enospc = true;
+  auto ex = RunAll(
+      c, {{C(Op::kFault, 0, 1, 0), C(Op::kWriteFault, 0), C(Op::kStore, 0)}});
+  const auto& w = ex.world();
+  EXPECT_EQ(Ret(ex, 0, 1), kEFAULT);
+  EXPECT_EQ(Ret(ex, 0, 2), kEFAULT);  // still read-only: SIGBUS again
+  EXPECT_TRUE(w.pte[0].present);
+  EXPECT_FALSE(w.pte[0].writable);
+  EXPECT_FALSE(w.pg[0].dirty);
+  EXPECT_FALSE(w.pg[0].fs_meta);
+  EXPECT_FALSE(w.pg[0].locked);
+  EXPECT_EQ(w.pg[0].refcount, 2);
+  EXPECT_EQ(w.pg[0].g_trans, 0);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// A FOLL_WRITE GUP whose write fault gets VM_FAULT_SIGBUS fails with
+// -EFAULT (vm_fault_to_errno) instead of retrying.
+TEST(OpsPagecache, PinOnFullFsFailsWithEfault) {
+  Config c = Pc(1, 1);
+  c.policy.fs_enospc = true;
+  auto ex = RunAll(c, {{C(Op::kFault, 0, 1, 0), C(Op::kPin, 0, 0)}});
+  EXPECT_EQ(Ret(ex, 0, 1), kEFAULT);
+  EXPECT_FALSE(ex.world().pin[0].held);
+  EXPECT_EQ(ex.world().pg[0].refcount, 2);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
 // ---- store (§1.5 hardware rule) ----
 
 TEST(OpsPagecache, StoreNeedsAPresentWritablePte) {
@@ -243,6 +323,80 @@ TEST(OpsPagecache, WritebackKeepsMetaOfPageRedirtiedDuringIo) {
   EXPECT_TRUE(ex.world().pg[0].dirty);
   EXPECT_TRUE(ex.world().pg[0].fs_meta);
   EXPECT_FALSE(ex.world().pg[0].writeback);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// Writeback of a page redirtied while its IO is in flight: T0 dirties
+// it, T1 starts its IO, T2 redirties it, T3 writes it back.
+SpecExec RedirtiedUnderIo(Op t3) {
+  SpecExec ex(Pc(), {{C(Op::kFault, 0, 1, 0), C(Op::kWriteFault, 0)},
+                     {C(Op::kWriteback, 1, 0)},
+                     {C(Op::kWriteFault, 0)},
+                     {C(t3, 1, 0)}});
+  RunThread(ex, 0);
+  EXPECT_TRUE(Steps(ex, {1, 1}));
+  RunThread(ex, 2);
+  EXPECT_TRUE(ex.world().pg[0].writeback);
+  EXPECT_TRUE(ex.world().pg[0].dirty);
+  return ex;
+}
+
+// WB_SYNC_NONE skips a page under writeback (folio_prepare_writeback).
+TEST(OpsPagecache, WritebackNoneSkipsPageUnderIo) {
+  SpecExec ex = RedirtiedUnderIo(Op::kWriteback);
+  RunThread(ex, 3);
+  EXPECT_EQ(Ret(ex, 3, 0), 0);
+  EXPECT_TRUE(ex.world().pg[0].dirty);
+  EXPECT_FALSE(ex.world().pg[0].locked);
+}
+
+// WB_SYNC_ALL sleeps in folio_wait_writeback holding the page lock, then
+// writes the page again.
+TEST(OpsPagecache, WritebackSyncWaitsOutIoAndWritesAgain) {
+  SpecExec ex = RedirtiedUnderIo(Op::kWritebackSync);
+  ASSERT_TRUE(Steps(ex, {3}));  // WbLockClean
+  EXPECT_TRUE(ex.world().pg[0].locked);
+  EXPECT_EQ(ex.world().pg[0].lock_owner, 3);
+  EXPECT_FALSE(ex.enabled(3));  // blocked in WbWaitWriteback
+  RunThread(ex, 1);             // WbIoDone
+  EXPECT_TRUE(ex.enabled(3));
+  RunThread(ex, 3);
+  const auto& w = ex.world();
+  EXPECT_EQ(Ret(ex, 3, 0), 0);
+  EXPECT_FALSE(w.pg[0].dirty);
+  EXPECT_FALSE(w.pg[0].writeback);
+  EXPECT_FALSE(w.pg[0].locked);
+  EXPECT_FALSE(w.pte[0].writable);
+  EXPECT_FALSE(w.pg[0].fs_meta);  // clean and write-protected
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// A clean page under writeback: "Did somebody else write it for us?"
+// WB_SYNC_ALL does not write it, but waits (without the page lock) for that IO
+// to end.
+TEST(OpsPagecache, WritebackSyncOfCleanPageUnderIoWaitsUnlocked) {
+  SpecExec ex(Pc(), {{C(Op::kFault, 0, 1, 0), C(Op::kWriteFault, 0)},
+                     {C(Op::kWriteback, 1, 0)},
+                     {C(Op::kWritebackSync, 1, 0)}});
+  RunThread(ex, 0);
+  ASSERT_TRUE(Steps(ex, {1, 1, 2}));
+  EXPECT_FALSE(ex.world().pg[0].locked);
+  EXPECT_FALSE(ex.enabled(2));
+  EXPECT_EQ(Ret(ex, 2, 0), -9999);
+  RunThread(ex, 1);
+  RunThread(ex, 2);
+  EXPECT_EQ(Ret(ex, 2, 0), 0);
+  EXPECT_FALSE(ex.world().pg[0].writeback);
+  EXPECT_EQ(ex.violation(), Inv::kNone);
+}
+
+// Without IO in flight WB_SYNC_ALL is WB_SYNC_NONE.
+TEST(OpsPagecache, WritebackSyncWithoutIoInFlight) {
+  auto ex = RunAll(Pc(), {{C(Op::kFault, 0, 1, 0), C(Op::kWriteFault, 0),
+                           C(Op::kWritebackSync, 1, 0)}});
+  EXPECT_EQ(Ret(ex, 0, 2), 0);
+  EXPECT_FALSE(ex.world().pg[0].dirty);
+  EXPECT_FALSE(ex.world().pte[0].writable);
   EXPECT_EQ(ex.violation(), Inv::kNone);
 }
 

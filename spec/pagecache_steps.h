@@ -2,7 +2,8 @@
 // user store, writeback, truncate, munmap. kernel-semantics §3.3.
 //
 // The write fault's registers: r[0] = the page it took a reference on,
-// r[1] = 1 while it holds that page's lock.
+// r[1] = 1 while it holds that page's lock. Writeback's: r[0] = the page it
+// writes, r[1] = 1 while a WB_SYNC_ALL writeback waits holding its lock.
 #ifndef LIFECHECK_SPEC_PAGECACHE_STEPS_H_
 #define LIFECHECK_SPEC_PAGECACHE_STEPS_H_
 
@@ -38,8 +39,12 @@ void PutTransient(Machine<D>& m, typename World<D>::Page& pg) {
   FreeOrphanAtZero(m, pg);
 }
 
-// ->page_mkwrite's re-check under the page lock: truncated (no mapping) or
-// beyond the new i_size means VM_FAULT_NOPAGE (kernel-semantics §3.3.1).
+// The filesystem's re-check in ->page_mkwrite, under the page lock:
+// folio_mkwrite_check_truncate (include/linux/pagemap.h), which
+// block_page_mkwrite (fs/buffer.c) and iomap_page_mkwrite
+// (fs/iomap/buffered-io.c) call: "folio->mapping != inode->i_mapping ||
+// folio_pos(folio) >= i_size_read(inode)" is -EFAULT, i.e. VM_FAULT_NOPAGE
+// (block_page_mkwrite_return). kernel-semantics §3.3.1.
 template <class D>
 typename D::Bool PageTruncated(Machine<D>& m,
                                const typename World<D>::Page& pg) {
@@ -139,39 +144,67 @@ void WfGetPage(Machine<D>& m) {
       });
 }
 
+// The success path of ->page_mkwrite: the block is reserved (metadata
+// attached) and the page dirtied, under the page lock; then the protocol's
+// next step. R-001b: without the truncate re-check the fs may reserve a
+// block for a page truncate already cut off (beyond i_size, or out of the
+// file): the block leaks beyond EOF (I-PG-5).
+template <class D>
+void MkwriteAttach(Machine<D>& m, typename World<D>::Page& pg, bool fixed,
+                   bool keep_locked) {
+  m.violate(PageTruncated(m, pg), Inv::kPg5);
+  m.set(pg.fs_meta, true);
+  m.set(pg.dirty, true);
+  if (keep_locked) {
+    m.set(m.w.th[m.t].r[1], 1);
+    m.go(Step::kWfSetPte);
+  } else {
+    UnlockPage(m, pg);
+    if (!fixed) m.go(Step::kWfSetPte);
+  }
+}
+
 // S2: the filesystem's ->page_mkwrite, called with the page unlocked. It
-// locks the page, re-checks it was not truncated, attaches its metadata and
-// dirties the page. FIXED_2009 with VM_FAULT_LOCKED keeps the lock.
+// locks the page, re-checks it was not truncated (mkwrite_check_truncate:
+// VM_FAULT_NOPAGE), reserves a block (fs_enospc: VM_FAULT_SIGBUS), attaches
+// its metadata and dirties the page. FIXED_2009 with VM_FAULT_LOCKED keeps
+// the lock.
 template <class D>
 void WfMkwrite(Machine<D>& m) {
   auto p = m.w.th[m.t].r[0];
   if (!m.await(!PageLocked(m, p))) return;
   const bool fixed = m.cfg.policy.mkwrite == MkwriteProtocol::kFixed2009;
   const bool keep_locked = fixed && m.cfg.policy.fs_mkwrite_returns_locked;
+  const bool recheck = m.cfg.policy.mkwrite_check_truncate;
   WithPage(m, p, [&](auto& pg) {
     LockPage(m, pg);
     m.when(
-        PageTruncated(m, pg),
+        recheck ? PageTruncated(m, pg) : m.no(),
         [&] {  // raced truncate: VM_FAULT_NOPAGE, the fault is retried
           UnlockPage(m, pg);
           PutTransient(m, pg);
           FaultRet(m, 0);
         },
         [&] {
-          m.set(pg.fs_meta, true);
-          m.set(pg.dirty, true);
-          if (keep_locked) {
-            m.set(m.w.th[m.t].r[1], 1);
-            m.go(Step::kWfSetPte);
-          } else {
+          // ENOSPC: the block reservation fails. The fs unlocks and
+          // returns VM_FAULT_SIGBUS; wp_page_shared puts the page and the
+          // fault fails with no PTE change: the store gets SIGBUS, a GUP
+          // -EFAULT (mm/gup.c vm_fault_to_errno). (Never on DAX, which has
+          // no ->page_mkwrite: no lease to undo.)
+          if (m.cfg.policy.fs_enospc) {
             UnlockPage(m, pg);
-            if (!fixed) m.go(Step::kWfSetPte);
+            PutTransient(m, pg);
+            m.ret(kEFAULT);
+            return;
           }
+          MkwriteAttach(m, pg, fixed, keep_locked);
         });
   });
 }
 
-// S2' (FIXED_2009, fs returned unlocked): the VM locks the page itself.
+// S2' (FIXED_2009, fs returned unlocked): do_page_mkwrite (mm/memory.c)
+// locks the page itself and re-checks only "if (!folio->mapping)": 0, the
+// fault is retried. The i_size half is the filesystem's (WfMkwrite).
 template <class D>
 void WfLockPage(Machine<D>& m) {
   auto p = m.w.th[m.t].r[0];
@@ -179,7 +212,7 @@ void WfLockPage(Machine<D>& m) {
   WithPage(m, p, [&](auto& pg) {
     LockPage(m, pg);
     m.when(
-        PageTruncated(m, pg),
+        pg.owner == kNone,
         [&] {
           UnlockPage(m, pg);
           PutTransient(m, pg);
@@ -254,12 +287,48 @@ void StoreUser(Machine<D>& m) {
       });
 }
 
-// Writeback W1: lock the page; clear_page_dirty_for_io (page_mkclean moves
-// PTE dirtiness to the page and write-protects every PTE).
+// clear_page_dirty_for_io (mm/page-writeback.c folio_clear_dirty_for_io)
+// under the page lock and the PTL: page_mkclean moves PTE dirtiness to the
+// page and write-protects every PTE. A clean page is skipped; a dirty one
+// is cleaned and written (WbStartIo next, r[0] = the page).
+template <class D>
+void ClearDirtyForIo(Machine<D>& m, typename World<D>::Page& pg,
+                     typename D::Int p) {
+  m.warn(!pg.locked, Warn::kClearDirtyUnlocked);
+  m.violate(!pg.locked, Inv::kPg3);
+  for (int e = 0; e < m.cfg.ptes; ++e) {
+    auto& pte = m.w.pte[e];
+    m.when(pte.present && pte.page == p && (pte.writable || pte.dirty), [&] {
+      m.set(pte.writable, false);
+      m.set(pte.dirty, false);
+      m.set(pg.dirty, true);
+    });
+  }
+  m.when(
+      !pg.dirty,
+      [&] {
+        UnlockPage(m, pg);
+        m.ret(0);
+      },
+      [&] {
+        m.set(pg.dirty, false);
+        m.set(m.w.th[m.t].r[0], p);
+        if (m.insn.op == Op::kWritebackSync) m.go(Step::kWbStartIo);
+      });
+}
+
+// Writeback W1 (write_cache_pages / writeback_iter, folio_prepare_writeback
+// in mm/page-writeback.c): lock the page, then clear_page_dirty_for_io. A
+// page already under writeback: WB_SYNC_NONE (writeback) skips it;
+// WB_SYNC_ALL (writeback_sync) waits in WbWaitWriteback, keeping the page
+// lock if the page is dirty again (folio_wait_writeback, then it is written
+// once more), or without it if it is clean ("Did somebody else write it for
+// us?": skipped, and fsync's filemap_fdatawait waits for that IO).
 template <class D>
 void WbLockClean(Machine<D>& m) {
   auto& in = m.w.ino[m.arg(0)];
   auto p = in.map[m.arg(1)];
+  const bool sync = m.insn.op == Op::kWritebackSync;
   if (!m.await(PtlFree(m) && !PageLocked(m, p))) return;
   m.when(p == kNone || in.freed, [&] { m.ret(0); });
   WithPage(m, p, [&](auto& pg) {
@@ -267,33 +336,34 @@ void WbLockClean(Machine<D>& m) {
     m.when(
         pg.writeback,
         [&] {
-          UnlockPage(m, pg);
-          m.ret(0);
-        },
-        [&] {
-          m.warn(!pg.locked, Warn::kClearDirtyUnlocked);
-          m.violate(!pg.locked, Inv::kPg3);
-          for (int e = 0; e < m.cfg.ptes; ++e) {
-            auto& pte = m.w.pte[e];
-            m.when(pte.present && pte.page == p && (pte.writable || pte.dirty),
-                   [&] {
-                     m.set(pte.writable, false);
-                     m.set(pte.dirty, false);
-                     m.set(pg.dirty, true);
-                   });
+          if (!sync) {
+            UnlockPage(m, pg);
+            m.ret(0);
+            return;
           }
-          m.when(
-              !pg.dirty,
-              [&] {
-                UnlockPage(m, pg);
-                m.ret(0);
-              },
-              [&] {
-                m.set(pg.dirty, false);
-                m.set(m.w.th[m.t].r[0], p);
-              });
-        });
+          m.when(!pg.dirty, [&] { UnlockPage(m, pg); });
+          m.set(m.w.th[m.t].r[0], p);
+          m.set(m.w.th[m.t].r[1], m.ite(pg.dirty, 1, 0));
+        },
+        [&] { ClearDirtyForIo(m, pg, p); });
   });
+}
+
+// WB_SYNC_ALL: folio_wait_writeback, a sleep until the IO in flight ends.
+// r[1] = 1: the page lock is held and the page is dirty, so it is cleaned
+// and written again; 0: fsync's wait for another writer's IO, then return.
+template <class D>
+void WbWaitWriteback(Machine<D>& m) {
+  auto& th = m.w.th[m.t];
+  auto p = th.r[0];
+  auto under_io = m.read(
+      m.w.pg, p, m.cfg.phys_pages(),
+      [](const auto& pg) { return pg.writeback; }, m.no());
+  if (!m.await(!under_io && (th.r[1] == 0 || PtlFree(m)))) return;
+  m.when(
+      th.r[1] == 1,
+      [&] { WithPage(m, p, [&](auto& pg) { ClearDirtyForIo(m, pg, p); }); },
+      [&] { m.ret(0); });
 }
 
 // W2: write the page using its metadata; unlock.

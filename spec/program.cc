@@ -176,6 +176,13 @@ constexpr OpInfo kOps[] = {
      {"file"},
      {ArgKind::kFile},
      "the inode shrinker (prune_icache_sb) reaching file: evict it if unused"},
+    {Op::kWritebackSync,
+     "writeback_sync",
+     2,
+     {"file", "index"},
+     {ArgKind::kFile, ArgKind::kIndex},
+     "WB_SYNC_ALL writeback of one page (fsync): wait out IO in flight, "
+     "write again"},
 };
 static_assert(sizeof(kOps) / sizeof(kOps[0]) ==
               static_cast<size_t>(Op::kCount));
@@ -243,6 +250,9 @@ std::vector<Step> BuildSteps(Op op, const Config& cfg) {
       return {S::kStoreUser};
     case Op::kWriteback:
       return {S::kWbLockClean, S::kWbStartIo, S::kWbIoDone};
+    case Op::kWritebackSync:
+      return {S::kWbLockClean, S::kWbWaitWriteback, S::kWbStartIo,
+              S::kWbIoDone};
     case Op::kTruncate:
       if (!dax)
         return {S::kTruncSetSize, S::kTruncLockPage, S::kTruncInvalidate,

@@ -63,6 +63,7 @@ enum class Op : uint8_t {
   kUnpinDirty,
   kShrinkDcache,
   kPruneIcache,
+  kWritebackSync,
   kCount
 };
 
@@ -140,6 +141,7 @@ std::string ValidateCall(const Call& c, const Config& cfg);
   X(WfUnlock) \
   X(StoreUser) \
   X(WbLockClean) \
+  X(WbWaitWriteback) \
   X(WbStartIo) \
   X(WbIoDone) \
   X(TruncSetSize) \

@@ -44,7 +44,9 @@ LC_NO_COVERAGE inline int CallImpl(impl::Kernel& k, int t, const Call& c) {
     case Op::kStore:
       return k.user_store(t, a);
     case Op::kWriteback:
-      return k.writeback(t, a, b);
+      return k.writeback(t, a, b, false);
+    case Op::kWritebackSync:
+      return k.writeback(t, a, b, true);
     case Op::kTruncate:
       return k.truncate(t, a, b);
     case Op::kMunmap:

@@ -89,7 +89,7 @@ void RandomOp(impl::Kernel& k, const Config& cfg, int t, std::mt19937& rng,
       k.user_store(t, t);
       break;
     case 8:
-      k.writeback(t, f, x);
+      k.writeback(t, f, x, (x & 1) != 0);  // both sync modes
       break;
     case 9:
       if (me.pinned) {
