@@ -258,19 +258,25 @@ class Minimizer {
     }
     stats_.input_calls = NumCalls(t);
 
-    t = Cut(t);
-    bool verified = false;
-    // To a fixpoint of every pass: the delta pass removes sets of calls
-    // that no single removal can (a lookup and its dput), so a trace the
-    // sweep changed gets it again; minimising a minimised trace then
-    // changes nothing.
-    while (true) {
-      const Trace before = t;
-      t = DeltaCalls(t);
-      if (opts_.canonicalize) t = Canonical(t);
-      verified = Sweep(t);
-      if (!verified || t == before) break;
+    // A scheduled finding the spec finds too, on the same spec schedule:
+    // shrink it under the spec's judgement first (a fraction of a
+    // millisecond a candidate, against a run of the impl's real threads),
+    // then carry on from that result under the trace's own judgement. The
+    // passes run again on the impl, so the result is 1-minimal for the
+    // impl's judgement whatever the spec said; if the impl does not confirm
+    // the spec's result (an impl-only finding, a planted fault the spec
+    // run dropped), the impl passes start from the input instead.
+    if (t.judge == Judge::kSched && t.impl_schedule.empty() &&
+        !t.schedule.empty()) {
+      Trace spec = t;
+      spec.judge = Judge::kSpec;
+      if (Ask(spec) == target_) {
+        Passes(spec);
+        spec.judge = Judge::kSched;
+        if (Ask(spec) == target_) t = spec;
+      }
     }
+    const bool verified = Passes(t);
 
     if (opts_.rename_threads) {
       for (size_t th = 0; th < t.thread_names.size(); ++th)
@@ -291,6 +297,21 @@ class Minimizer {
   }
 
  private:
+  // Cut, then the passes to a fixpoint: the delta pass removes sets of
+  // calls that no single removal can (a lookup and its dput), so a trace
+  // the sweep changed gets it again; minimising a minimised trace then
+  // changes nothing. True if the last sweep verified 1-minimality.
+  bool Passes(Trace& t) {
+    t = Cut(t);
+    while (true) {
+      const Trace before = t;
+      t = DeltaCalls(t);
+      if (opts_.canonicalize) t = Canonical(t);
+      const bool verified = Sweep(t);
+      if (!verified || t == before) return verified;
+    }
+  }
+
   // Adds the impl-schedule of `t`'s step-marker replay, when the trace
   // keeps its verdict with it (it should: it is the same run).
   void RecordImplSchedule(Trace& t) {

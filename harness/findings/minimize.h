@@ -31,6 +31,11 @@
 //     runs of the same thread (one context switch fewer), to a fixpoint;
 //     2-4 repeat while they change the trace (so minimising a minimised
 //     trace changes nothing).
+// A scheduled finding the spec finds too, on the same spec schedule, runs
+// 1-4 first under the spec's judgement (far cheaper than a run of the impl's
+// threads), then 1-4 again from that result under the impl's; if the spec
+// misses it or the impl does not confirm, the impl passes start from the
+// input.
 // The result is 1-minimal when `stats.one_minimal` is true: the last sweep
 // tried every single-call removal and every single scheduling change
 // (IsOneMinimal below) and none kept the verdict.

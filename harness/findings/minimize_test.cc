@@ -88,6 +88,60 @@ TEST(Minimize, UsesTheGivenOracle) {
   EXPECT_EQ(calls, m->stats.oracle_calls);
 }
 
+// A scheduled finding the spec also finds on its schedule shrinks under the
+// spec's judgement first; the passes then run again under the impl's, so the
+// result keeps `judge: sched` and is 1-minimal for it, and most candidates
+// never ran the impl's threads.
+TEST(Minimize, ScheduledFindingShrinksOnTheSpecFirst) {
+  absl::StatusOr<Trace> t = ParseTrace(kMkwrite, "t");
+  ASSERT_TRUE(t.ok());
+  t->judge = Judge::kSched;
+  ASSERT_EQ(JudgeOracle()(*t), "I-PG-1");
+  absl::StatusOr<Trace> p = PadTrace(*t, 100, 3, JudgeOracle());
+  ASSERT_TRUE(p.ok());
+  int spec_calls = 0, sched_calls = 0;
+  const Oracle judge = JudgeOracle();
+  Oracle o = [&](const Trace& c) {
+    ++(c.judge == Judge::kSched ? sched_calls : spec_calls);
+    return judge(c);
+  };
+  absl::StatusOr<MinimizeResult> m = Minimize(*p, o);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->verdict, "I-PG-1");
+  EXPECT_EQ(m->trace.judge, Judge::kSched);
+  EXPECT_EQ(NumCalls(m->trace), 3);
+  EXPECT_TRUE(m->stats.one_minimal);
+  EXPECT_TRUE(IsOneMinimal(m->trace, "I-PG-1", JudgeOracle()));
+  EXPECT_GT(spec_calls, sched_calls);
+}
+
+// When the spec does not find it (here: an oracle for which every
+// spec-judged trace is clean, as for an impl-only bug), the impl's passes
+// start from the input: same verdict, same 1-minimality.
+TEST(Minimize, ScheduledFindingTheSpecMissesShrinksOnTheImpl) {
+  absl::StatusOr<Trace> t = ParseTrace(kMkwrite, "t");
+  ASSERT_TRUE(t.ok());
+  t->judge = Judge::kSched;
+  absl::StatusOr<Trace> p = PadTrace(*t, 30, 3, JudgeOracle());
+  ASSERT_TRUE(p.ok());
+  const Oracle judge = JudgeOracle();
+  int spec_calls = 0;
+  Oracle impl_only = [&](const Trace& c) -> std::string {
+    if (c.judge != Judge::kSched) {
+      ++spec_calls;
+      return "clean";
+    }
+    return judge(c);
+  };
+  absl::StatusOr<MinimizeResult> m = Minimize(*p, impl_only);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->verdict, "I-PG-1");
+  EXPECT_EQ(m->trace.judge, Judge::kSched);
+  EXPECT_EQ(NumCalls(m->trace), 3);
+  EXPECT_TRUE(m->stats.one_minimal);
+  EXPECT_EQ(spec_calls, 1);  // the one question: does the spec find it?
+}
+
 TEST(RemoveCalls, DropsTheCallsScheduleEntries) {
   absl::StatusOr<Trace> t = ParseTrace(kMkwrite, "t");
   ASSERT_TRUE(t.ok());
