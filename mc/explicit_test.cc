@@ -133,6 +133,36 @@ TEST(Explicit, DeadlockIsAFinding) {
   }
 }
 
+TEST(Explicit, StarvationOnAFairCycleIsAFinding) {
+  // Seed 003, option 2: WAIT truncate behind a mapper that keeps
+  // re-faulting and re-pinning; with EBUSY truncate always returns.
+  const std::string text =
+      "lifecheck-trace v1\n"
+      "config fs=dax files=1 pages=1 spare=0 ptes=1 pins=1\n"
+      "thread T: truncate file=1 size=0\n"
+      "thread A: repeat * {\n"
+      "thread A: fault pte=0 file=1 index=0\n"
+      "thread A: pin pin=0 pte=0\n"
+      "thread A: unpin pin=0\n"
+      "thread A: munmap pte=0\n"
+      "thread A: }\n";
+  auto t = ParseTrace(text, "t", ParseOptions{.choices = true});
+  ASSERT_TRUE(t.ok()) << t.status();
+  for (bool bfs : {true, false}) {
+    const McResult r = CheckExplicit(*t, Mode(bfs, true, true));
+    ASSERT_EQ(r.inv, Inv::kStarvation);
+    ASSERT_TRUE(r.counterexample.lasso());
+    absl::StatusOr<RunResult> run = RunTrace(r.counterexample, "cex");
+    ASSERT_TRUE(run.ok()) << run.status();
+    EXPECT_EQ(Finding(*run), Inv::kStarvation);
+    EXPECT_EQ(run->blocked[0].step, Step::kDaxWaitIdle);
+  }
+  Trace ebusy = *t;
+  ebusy.config.policy.dax_truncate = DaxTruncatePolicy::kEbusy;
+  EXPECT_EQ(CheckExplicit(ebusy, Mode(true, true, true)).verdict,
+            McVerdict::kVerified);
+}
+
 // Pack/Unpack is exact on every reachable world, and distinct worlds pack
 // differently (the visited set never merges two states).
 TEST(StateLayout, ExactOnReachableWorlds) {

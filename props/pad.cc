@@ -76,9 +76,15 @@ absl::StatusOr<Trace> PadOnce(const Trace& t, int extra, std::mt19937_64& rng) {
     std::vector<Call> calls = pad[th];
     if (th < orig)
       calls.insert(calls.end(), t.threads[th].begin(), t.threads[th].end());
-    if (calls.empty()) continue;
+    if (calls.empty() && (th >= orig || t.loop(th).empty())) continue;
     renum[th] = static_cast<int>(out.threads.size());
     out.threads.push_back(std::move(calls));
+  }
+  // A lasso keeps its loops and cycle: the padding runs before the cycle.
+  if (!t.loops.empty()) {
+    out.loops.assign(out.threads.size(), {});
+    for (int th = 0; th < orig; ++th)
+      if (renum[th] >= 0) out.loops[renum[th]] = t.loop(th);
   }
   std::vector<std::string> names;
   for (int th = 0; th < nthreads; ++th)
@@ -106,6 +112,7 @@ absl::StatusOr<Trace> PadOnce(const Trace& t, int extra, std::mt19937_64& rng) {
     }
   }
   for (int th : t.schedule) out.schedule.push_back(renum[th]);
+  for (int th : t.cycle) out.cycle.push_back(renum[th]);
   return out;
 }
 

@@ -349,6 +349,21 @@ bool IsIdleWaitStep(std::string_view step_name) {
          step_name == StepName(Step::kBreakWorkQueued);
 }
 
+bool IsConditionWaitStep(Step s) {
+  switch (s) {
+    case Step::kDaxWaitIdle:      // ___wait_var_event(page idle)
+    case Step::kEvictWait:        // dax_break_layout_final, the same
+    case Step::kWbWaitWriteback:  // folio_wait_writeback's loop
+    case Step::kWfWaitLocked:     // folio_wait_locked: the bit, not the lock
+    case Step::kDaxWaitLeases:    // __break_lease's wait_event
+    case Step::kReapWait:         // reap_work's break_allocated(inode, true)
+    case Step::kBreakWorkWait:    // break_work's HZ poll for idle pages
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string_view StepName(Step s) {
   LC_CHECK(static_cast<int>(s) < static_cast<int>(Step::kCount));
   return kStepNames[static_cast<int>(s)];

@@ -197,6 +197,14 @@ std::string_view StepName(Step s);  // "DputFast"
 bool IsIdleWaitStep(Step s);
 bool IsIdleWaitStep(std::string_view step_name);
 
+// A sleep that re-checks its condition when woken (wait_var_event,
+// folio_wait_writeback, a delayed work's poll): a condition that holds only
+// between other threads' steps may never be seen, so the waiter is owed
+// weak fairness only. Every other wait is a lock (mutex, rwsem, spinlock,
+// folio lock) whose release hands it to a waiter: strong fairness
+// (docs/liveness.md "Fairness").
+bool IsConditionWaitStep(Step s);
+
 // The steps of `op` under `cfg`, in program order.
 const std::vector<Step>& StepsOf(Op op, const Config& cfg);
 // StepsOf(op, cfg) for every op, indexed by op: a caller that looks up many

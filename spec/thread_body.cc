@@ -22,8 +22,12 @@ BodyItem ChoiceItem(std::vector<Call> alts) {
 }
 
 BodyItem RepeatItem(int lo, int hi, std::vector<BodyItem> block) {
-  LC_CHECK(0 <= lo && lo <= hi);
+  LC_CHECK(0 <= lo && (lo <= hi || hi == kForever));
   return BodyItem{{}, lo, hi, std::move(block)};
+}
+
+bool HasForever(const ThreadBody& body) {
+  return !body.empty() && !body.back().is_call() && body.back().hi == kForever;
 }
 
 bool IsConcrete(const ThreadBody& body) {
@@ -69,6 +73,18 @@ struct Graph {
         for (const Call& c : it.alts) nodes.push_back({c, cur, next});
       } else if (it.hi == 0) {
         empty_moves[cur].push_back(next);
+      } else if (it.hi == kForever) {
+        // lo copies, then a loop point: leave, or run the block back to it.
+        int p = cur;
+        for (int r = 0; r < it.lo; ++r) {
+          const int q = NewPoint();
+          Build(it.block, p, q);
+          p = q;
+        }
+        const int loop = NewPoint();
+        empty_moves[p].push_back(loop);
+        empty_moves[loop].push_back(next);
+        Build(it.block, loop, loop);
       } else {
         int p = cur;
         for (int r = 0; r < it.hi; ++r) {
@@ -83,7 +99,9 @@ struct Graph {
   }
 
   // The points in an order where every call and empty move goes forward
-  // (Kahn's algorithm; ties by creation, so the layout is deterministic).
+  // (Kahn's algorithm; ties by creation, so the layout is deterministic),
+  // but for an unbounded repeat's back edges: when none is ready, the
+  // first point left in creation order goes next.
   std::vector<int> Order() const {
     const int n = static_cast<int>(empty_moves.size());
     std::vector<std::vector<int>> succ(n);
@@ -99,14 +117,21 @@ struct Graph {
     for (int p = 0; p < n; ++p)
       if (indeg[p] == 0) ready.push(p);
     std::vector<int> order;
-    while (!ready.empty()) {
-      const int p = ready.top();
-      ready.pop();
-      order.push_back(p);
-      for (int q : succ[p])
-        if (--indeg[q] == 0) ready.push(q);
+    std::vector<bool> placed(n, false);
+    for (int next_free = 0;;) {
+      while (!ready.empty()) {
+        const int p = ready.top();
+        ready.pop();
+        if (placed[p]) continue;
+        placed[p] = true;
+        order.push_back(p);
+        for (int q : succ[p])
+          if (--indeg[q] == 0) ready.push(q);
+      }
+      while (next_free < n && placed[next_free]) ++next_free;
+      if (next_free == n) break;
+      ready.push(next_free);  // on a cycle: break it here
     }
-    LC_CHECK(static_cast<int>(order.size()) == n);  // unrolled: no cycle
     return order;
   }
 

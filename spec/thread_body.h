@@ -1,5 +1,7 @@
 // A thread's program when it may be any of several: calls with alternatives
-// and bounded repeats of a block (docs/trace-format.md "Choices").
+// and repeats of a block (docs/trace-format.md "Choices"), bounded, or
+// unbounded as the thread's last item (`repeat LO..*`: a thread that may go
+// on for ever, the other side of a starvation, docs/liveness.md).
 //
 // `thread P: fault pte=0 file=1 index=0..2` is a call with three
 // alternatives; `pin pin=0 pte=0 | munmap pte=0` is a choice between two
@@ -28,9 +30,12 @@ namespace lifecheck {
 
 // One item of a thread's program: a call (with its alternatives), or a
 // repeat of a block.
+// A repeat's `hi` when its block may run for ever.
+inline constexpr int kForever = -1;
+
 struct BodyItem {
   std::vector<Call> alts;  // a call: its alternatives (>= 1); empty: repeat
-  int lo = 0, hi = 0;      // a repeat: its block runs lo..hi times
+  int lo = 0, hi = 0;      // a repeat: its block runs lo..hi (kForever) times
   std::vector<BodyItem> block;
   bool operator==(const BodyItem&) const = default;
   bool is_call() const { return !alts.empty(); }
@@ -43,8 +48,10 @@ ThreadBody BodyOfCalls(const std::vector<Call>& calls);
 BodyItem CallItem(const Call& c);
 // A choice between calls.
 BodyItem ChoiceItem(std::vector<Call> alts);
-// A repeat of `block`, lo..hi times (0 <= lo <= hi).
+// A repeat of `block`, lo..hi times (0 <= lo <= hi, or hi == kForever).
 BodyItem RepeatItem(int lo, int hi, std::vector<BodyItem> block);
+// The body runs for ever if it may: its last item is an unbounded repeat.
+bool HasForever(const ThreadBody& body);
 
 // Every item is a call with one alternative (no repeat): a list of calls.
 bool IsConcrete(const ThreadBody& body);
@@ -54,7 +61,9 @@ std::vector<Call> CallsOfBody(const ThreadBody& body);
 // The flattened program of `body` (see above). For a concrete body it is
 // Flatten(CallsOfBody(body), cfg) exactly: no junction, every call returning
 // to the next instruction. Insn::call numbers the laid-out calls, so a call
-// of a loop body unrolled twice has two numbers.
+// of a loop body unrolled twice has two numbers. An unbounded repeat is laid
+// out once more than its `lo`, its last call returning to the junction
+// before its first: the program's one back edge.
 ThreadProgram FlattenBody(const ThreadBody& body, const Config& cfg);
 
 // The thread may stop at `pc`: it is past its last instruction, or at a

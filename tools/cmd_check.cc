@@ -261,6 +261,21 @@ int CmdCheck(const Args& args) {
                      "'; engines: ", absl::StrJoin(McEngineNames(), ", ")),
         &c);
 
+  // Only the explicit engine looks for cycles (starvation); Z3's BMC runs
+  // to its bound, which a thread that may run for ever never makes moot.
+  bool forever = false;
+  for (size_t t = 0; t < problem.threads.size(); ++t)
+    forever = forever || HasForever(problem.body(static_cast<int>(t)));
+  if (forever && engine_name != "explicit" && opts.bound == 0)
+    return UsageError(
+        absl::StrCat("check: ", label,
+                     " has a thread that may run for ever ('repeat LO..*'): "
+                     "engine ",
+                     engine_name,
+                     " checks safety to a bound, so give --bound K; only "
+                     "the explicit engine looks for starvation"),
+        &c);
+
   if (p.Has("--check-certificate"))
     return CheckCertificateFile(p.Value("--check-certificate", ""), problem,
                                 label, opts);

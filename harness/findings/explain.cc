@@ -339,6 +339,13 @@ Picture SpecPicture(const Trace& t, const RunResult& r,
   } else if (finding == Inv::kDeadlock) {
     p.banner = absl::StrCat("DEADLOCK after ", r.steps.size(),
                             " steps: ", A(InvMeaning(finding)));
+  } else if (finding == Inv::kStarvation) {
+    const BlockedAt& b = r.blocked.front();
+    p.banner =
+        absl::StrCat("STARVATION: ", A(GetOpInfo(b.op).name), " in thread ",
+                     ThreadName(t, b.thread), " never returns while steps ",
+                     r.cycle_start + 1, "..", r.steps.size(),
+                     " repeat for ever: ", A(InvMeaning(finding)));
   } else if (!r.steps.empty()) {
     const StepRecord& st = r.steps.back();
     p.banner = absl::StrCat(

@@ -24,11 +24,12 @@ std::string StepLabel(Op op, Step step) {
 std::string SpecSite(const RunResult& r) {
   if (r.violation != Inv::kNone && !r.steps.empty())
     return StepLabel(r.steps.back().op, r.steps.back().step);
-  if (r.deadlock) {
+  if (r.deadlock || r.starvation) {
     std::vector<std::string> b;
     for (const BlockedAt& x : r.blocked) b.push_back(StepLabel(x.op, x.step));
     std::sort(b.begin(), b.end());
-    return absl::StrCat("blocked ", absl::StrJoin(b, "+"));
+    return absl::StrCat(r.deadlock ? "blocked " : "starved ",
+                        absl::StrJoin(b, "+"));
   }
   return "";
 }
@@ -108,6 +109,13 @@ std::string FindingSite(const Judgement& j) {
   }
   if (j.sched) {
     const sched::SchedOutcome& o = j.sched->outcome;
+    if (o.inv == Inv::kStarvation) {
+      // Where the starved threads wait: the site of the lasso's spec run
+      // (the impl replay followed it, or it would be a DIFF-*).
+      absl::StatusOr<RunResult> r =
+          RunTrace(j.sched->found_trace, "", {.record_changes = false});
+      if (r.ok() && r->starvation) return SpecSite(*r);
+    }
     const size_t k = o.finding_step > 0 && o.finding_step <= o.steps.size()
                          ? o.finding_step
                          : o.steps.size();

@@ -201,9 +201,12 @@ bool RunSchedule(const Trace& t, ScheduleRun* out) {
   }
   absl::StatusOr<RunResult> r = RunTrace(t, "", {.record_changes = false});
   if (!r.ok()) return false;
-  for (const StepRecord& st : r->steps) {
-    out->threads.push_back(st.thread);
-    out->calls.push_back(st.call);
+  // A lasso's schedule is its prefix: its cycle is kept as it is.
+  const size_t n = r->cycle_start >= 0 ? static_cast<size_t>(r->cycle_start)
+                                       : r->steps.size();
+  for (size_t i = 0; i < n; ++i) {
+    out->threads.push_back(r->steps[i].thread);
+    out->calls.push_back(r->steps[i].call);
   }
   if (r->violation != Inv::kNone && !r->steps.empty()) {
     out->finding_thread = r->steps.back().thread;
@@ -351,7 +354,7 @@ class Minimizer {
     std::vector<int> seq;
     if (!ExecutedThreads(t, &seq, &r)) return t;
     std::vector<int> started(t.threads.size(), 0);
-    for (size_t i = 0; i < r.threads.size(); ++i)
+    for (size_t i = 0; i < r.threads.size(); ++i)  // (a loop's calls too)
       started[r.threads[i]] = std::max(started[r.threads[i]], r.calls[i] + 1);
     for (const auto& [th, call] : r.blocked)
       started[th] = std::max(started[th], call + 1);
@@ -387,12 +390,16 @@ class Minimizer {
     if (ExecutedThreads(t, &seq, &r)) {
       for (size_t i = 0; i < r.threads.size(); ++i) {
         const int th = r.threads[i], call = r.calls[i];
+        // A lasso's loop calls (past the thread's calls) are kept as they
+        // are: not units.
+        if (static_cast<size_t>(call) >= index[th].size()) continue;
         if (index[th][call] < 0) {
           index[th][call] = static_cast<int>(units.size());
           units.push_back(Unit{th, call});
         }
       }
-      if (r.finding_thread >= 0)
+      if (r.finding_thread >= 0 &&
+          static_cast<size_t>(r.finding_call) < index[r.finding_thread].size())
         violating = index[r.finding_thread][r.finding_call];
     }
     for (size_t th = 0; th < t.threads.size(); ++th) {
@@ -554,9 +561,9 @@ std::vector<int> EntryCalls(const Trace& t) {
   for (size_t i = 0; i < t.schedule.size(); ++i) {
     if (exec.finished()) break;
     const int th = t.schedule[i];
-    if (th < 0 || th >= exec.num_threads() || exec.done(th) ||
-        !exec.TryStep(th, &rec))
-      break;
+    if (th < 0 || th >= exec.num_threads()) break;
+    RefillLoop(exec, t, th);
+    if (exec.done(th) || !exec.TryStep(th, &rec)) break;
     out[i] = rec.call;
   }
   return out;
@@ -588,13 +595,22 @@ Trace RemoveCallsMapped(const Trace& t,
     std::vector<Call> kept;
     for (size_t c = 0; c < t.threads[th].size(); ++c)
       if (!dropped(th, static_cast<int>(c))) kept.push_back(t.threads[th][c]);
-    if (kept.empty()) continue;
+    if (kept.empty() && t.loop(static_cast<int>(th)).empty()) continue;
     renum[th] = static_cast<int>(out.threads.size());
     out.threads.push_back(std::move(kept));
     out.thread_names.push_back(th < t.thread_names.size()
                                    ? t.thread_names[th]
                                    : absl::StrCat("T", th));
   }
+  // A lasso keeps its loops and its cycle, renumbered.
+  if (!t.loops.empty()) {
+    out.loops.assign(out.threads.size(), {});
+    for (size_t th = 0; th < t.threads.size(); ++th)
+      if (renum[th] >= 0) out.loops[renum[th]] = t.loop(static_cast<int>(th));
+  }
+  for (int th : t.cycle)
+    if (th >= 0 && static_cast<size_t>(th) < renum.size() && renum[th] >= 0)
+      out.cycle.push_back(renum[th]);
   for (size_t i = 0; i < sched.size(); ++i) {
     const int th = sched[i];
     if (th < 0 || static_cast<size_t>(th) >= t.threads.size()) continue;

@@ -188,6 +188,11 @@ std::string ThreadLines(const Trace& t) {
   for (size_t i = 0; i < t.threads.size(); ++i) {
     std::vector<std::string> calls;
     for (const Call& c : t.threads[i]) calls.push_back(PrintCall(c));
+    std::vector<std::string> loop;
+    for (const Call& c : t.loop(static_cast<int>(i)))
+      loop.push_back(PrintCall(c));
+    if (!loop.empty())
+      calls.push_back("for ever { " + absl::StrJoin(loop, "; ") + " }");
     absl::StrAppend(&out, "  ", ThreadName(t, static_cast<int>(i)), ": ",
                     calls.empty() ? "(no calls)" : absl::StrJoin(calls, "; "),
                     "\n");
@@ -210,6 +215,13 @@ std::string InterleavingTable(const Trace& t, const RunResult& r) {
 
   for (size_t s = 0; s < r.steps.size(); ++s) {
     const StepRecord& rec = r.steps[s];
+    if (r.cycle_start >= 0 && s == static_cast<size_t>(r.cycle_start)) {
+      // A lasso: what follows repeats for ever.
+      std::vector<std::string> mark(ncols);
+      mark[0] = "~";
+      mark[ncols - 1] = "cycle: the steps below repeat for ever";
+      rows.push_back(mark);
+    }
     std::vector<std::string> row(ncols);
     row[0] = absl::StrCat(s + 1);
     if (rec.thread >= 0 && static_cast<size_t>(rec.thread) < nthreads) {
@@ -238,9 +250,10 @@ std::string InterleavingTable(const Trace& t, const RunResult& r) {
     row[0] = "-";
     for (const BlockedAt& b : r.blocked) {
       if (b.thread >= 0 && static_cast<size_t>(b.thread) < nthreads)
-        row[b.thread + 1] = "blocked: " + StepText(b.op, b.step);
+        row[b.thread + 1] =
+            (r.starvation ? "starved: " : "blocked: ") + StepText(b.op, b.step);
     }
-    row[ncols - 1] = "DEADLOCK";
+    row[ncols - 1] = r.starvation ? "STARVATION" : "DEADLOCK";
     rows.push_back(row);
   }
   return RenderTable(rows);
@@ -386,7 +399,15 @@ void SchedReport(const Trace& t, const sched::ExploreResult& e, Report* rep) {
   const size_t k = o.finding_step > 0 && o.finding_step <= o.steps.size()
                        ? o.finding_step
                        : o.steps.size();
-  if (k > 0) {
+  if (!o.starved.empty()) {
+    // A lasso: where the run stopped is arbitrary (its last round's end);
+    // the finding is the thread that never moves.
+    std::vector<std::string> who;
+    for (int th : o.starved) who.push_back(ThreadName(t, th));
+    rep->where =
+        absl::StrCat("thread ", absl::StrJoin(who, ", "), " starved for ",
+                     o.lasso_rounds, " rounds of the cycle (impl)");
+  } else if (k > 0) {
     const sched::StepEvent& ev = o.steps[k - 1];
     rep->where = absl::StrCat(ev.step, " in thread ", ThreadName(t, ev.thread),
                               " at step ", k, " (impl)");

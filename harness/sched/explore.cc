@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,12 @@ namespace {
 
 absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
 
+// How many rounds of a lasso's cycle the impl replay follows. One round
+// back in its start state could be a coincidence of the first pass (a
+// warning set once, a lazily filled slot); further rounds from the same
+// state show the cycle repeats. Each round is only the cycle's steps.
+constexpr int kLassoRounds = 3;
+
 std::string Name(const Trace& t, int tid) {
   return tid >= 0 && tid < static_cast<int>(t.thread_names.size())
              ? t.thread_names[tid]
@@ -25,7 +32,10 @@ std::string Name(const Trace& t, int tid) {
 }  // namespace
 
 Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
-  if (!o.serial || o.inv != Inv::kNone) return Inv::kNone;
+  // A lasso's STARVATION is checked too: its steps, results and state must
+  // be the spec's as for a run that ends.
+  if (!o.serial || (o.inv != Inv::kNone && o.inv != Inv::kStarvation))
+    return Inv::kNone;
   SpecExec ex(t.config, t.threads);
   auto fail = [&](Inv inv, std::string why) {
     o.inv = inv;
@@ -36,6 +46,7 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
     const StepEvent& e = o.steps[i];
     const std::string who =
         absl::StrCat("step ", i + 1, " (", Name(t, e.thread), " ", e.step, ")");
+    RefillLoop(ex, t, e.thread);
     if (ex.done(e.thread))
       return fail(Inv::kDiffSched,
                   absl::StrCat("impl passed ", who,
@@ -58,7 +69,8 @@ Inv CheckAgainstSpec(const Trace& t, SchedOutcome& o) {
                                "violates it at ",
                                who));
   }
-  if (!ex.all_done())
+  // A lasso's run ends after its last round, its threads still going.
+  if (!t.lasso() && !ex.all_done())
     return fail(Inv::kDiffSched,
                 "every impl call returned but the spec has steps left");
   if (ex.results() != o.results) {
@@ -94,6 +106,7 @@ Inv SpecMarkerVerdict(const Trace& t, const SchedOutcome& o, std::string* what,
     const StepEvent& e = o.steps[i];
     const std::string who =
         absl::StrCat("step ", i + 1, " (", Name(t, e.thread), " ", e.step, ")");
+    RefillLoop(ex, t, e.thread);
     if (ex.done(e.thread) || StepName(ex.next_insn(e.thread).step) != e.step ||
         !ex.enabled(e.thread)) {
       *what = absl::StrCat("spec, same step order: cannot follow at ", who);
@@ -147,6 +160,9 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
   std::unique_ptr<Strategy> s;
   ExploreResult r;
   int64_t runs = opt.runs;
+  // A lasso replays on the impl as its spec run does: the schedule, then
+  // kLassoRounds rounds of the cycle, the loops refilled (sched.h LassoPlan).
+  std::optional<LassoPlan> lasso;
   if (opt.strategy == "random") {
     s = MakeRandom(opt.seed);
     r.description = absl::StrCat("random seed=", opt.seed);
@@ -160,7 +176,9 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
     r.description = absl::StrCat("dfs preemptions=", opt.preemptions);
     if (runs == 0) runs = INT64_MAX;
   } else if (opt.strategy == "replay") {
-    if (!t.impl_schedule.empty()) {
+    // An impl-schedule is a finite run: a lasso is replayed through its
+    // spec schedule and cycle.
+    if (!t.impl_schedule.empty() && !t.lasso()) {
       s = MakeReplay(t.impl_schedule);
       r.description = "replay of the impl-schedule";
     } else if (!t.schedule.empty()) {
@@ -175,8 +193,32 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
         order.push_back(sr.thread);
         names.emplace_back(StepName(sr.step));
       }
-      s = MakeStepReplay(order, names);
       r.description = "replay of the spec schedule through the step markers";
+      if (t.lasso()) {
+        lasso.emplace();
+        lasso->loops = t.loops;
+        // A spec run that stopped before its cycle came round (a finding
+        // on the way) is followed once, to its end: no round checks.
+        const bool whole =
+            (Finding(*spec) == Inv::kNone || spec->starvation) &&
+            spec->cycle_start >= 0 &&
+            order.size() > static_cast<size_t>(spec->cycle_start);
+        lasso->rounds = whole ? kLassoRounds : 0;
+        lasso->cycle_start = whole ? spec->cycle_start : order.size();
+        lasso->cycle_steps = whole ? order.size() - lasso->cycle_start : 1;
+        for (int k = 1; k < lasso->rounds; ++k)
+          for (size_t i = lasso->cycle_start; i < spec->steps.size(); ++i) {
+            order.push_back(order[i]);
+            names.push_back(names[i]);
+          }
+        if (spec->starvation)
+          for (const BlockedAt& b : spec->blocked)
+            lasso->starved.push_back(
+                StarvedThread{b.thread, b.call, std::string(StepName(b.step))});
+        absl::StrAppend(&r.description, ", its cycle ", lasso->rounds,
+                        " times");
+      }
+      s = MakeStepReplay(order, names);
     } else {
       s = MakeReplay({});
       r.description = "the sequential schedule";
@@ -196,8 +238,8 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
         .count();
   };
   for (;;) {
-    r.outcome =
-        sched.Run(t.config, t.threads, *s, opt.max_points, opt.step_atomic);
+    r.outcome = sched.Run(t.config, t.threads, *s, opt.max_points,
+                          opt.step_atomic, lasso ? &*lasso : nullptr);
     ++r.runs;
     r.diverged = !s->Divergence().empty();
     JudgeRun(t, r.outcome);
@@ -217,11 +259,13 @@ absl::StatusOr<ExploreResult> Explore(const Trace& t, const std::string& file,
     r.description += " granularity=step";
   r.found_trace = t;
   r.found_trace.judge = Judge::kSched;  // the run is the impl's
-  r.found_trace.impl_schedule = r.outcome.decisions;
+  // A lasso's run is infinite: no decision list records it, and its own
+  // schedule and cycle replay it (on the spec and, by `judge: sched`, here).
+  if (!lasso) r.found_trace.impl_schedule = r.outcome.decisions;
   // A step-serial run's step order is a spec schedule of the same run:
   // `lifecheck run` replays it on the spec, --strategy replay on the impl.
-  r.found_trace.schedule.clear();
-  if (r.outcome.serial)
+  if (!lasso) r.found_trace.schedule.clear();
+  if (r.outcome.serial && !lasso)
     for (const StepEvent& e : r.outcome.steps)
       r.found_trace.schedule.push_back(e.thread);
   r.found_trace.expect =

@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "harness/run/abstraction.h"
 #include "harness/run/impl_call.h"
 #include "impl/kernel.h"
@@ -62,6 +64,7 @@ struct Scheduler::State {
   // Per run (written by the worker holding the baton).
   impl::Kernel kernel{Config{}};
   const std::vector<std::vector<Call>>* calls = nullptr;
+  const LassoPlan* lasso = nullptr;  // a lasso run's plan, else null
   std::vector<std::vector<int>> results;
   // Spin detection: a thread re-loading one labelled word nobody wrote.
   std::vector<Point> last_access;
@@ -97,6 +100,12 @@ struct Scheduler::State {
     std::vector<int64_t> step_point;
     std::vector<int> runnable, soft;
     CWorld abs{};
+    // A lasso run: Abstract(impl) where its first round starts (warnings
+    // cleared), and the step count last checked against a round boundary
+    // (Advance runs more than once at one count: threads reaching their
+    // first marker record no step).
+    CWorld cycle_abs{};
+    size_t lasso_checked = SIZE_MAX;
   } run;
 
   ~State() {
@@ -133,6 +142,10 @@ struct Scheduler::State {
   // mu, on the thread that parked (or the caller of Scheduler::Run for the
   // first decision).
   int Advance();
+  // A lasso run at a step-quiescent point (run.abs is Abstract(impl)): at a
+  // round boundary, the round checks. Returns 1 to go on, else what Advance
+  // returns (-1: the run is over, a finding or the last round's clean end).
+  int LassoCheck();
   // Gives the baton to `t` (a thread Advance chose, or -1: the run is over,
   // wake the caller of Scheduler::Run). Under mu.
   void HandTo(int t) {
@@ -213,6 +226,13 @@ void Scheduler::State::WorkerLoop(int me) {
       Park(me, Point{PointKind::kStart});
       for (const Call& c : (*calls)[me])
         results[me].push_back(CallImpl(kernel, me, c));
+      // A lasso's loop, for ever: the strategy drives it as far as the
+      // cycle's rounds go, then the run ends and Abort unwinds it.
+      if (lasso != nullptr && static_cast<size_t>(me) < lasso->loops.size() &&
+          !lasso->loops[me].empty())
+        for (;;)
+          for (const Call& c : lasso->loops[me])
+            results[me].push_back(CallImpl(kernel, me, c));
     } catch (const Abort&) {
     } catch (const impl::sync::WouldBlock&) {
     }
@@ -308,6 +328,21 @@ int Scheduler::State::Advance() {
                        " fails on Abstract(impl) after ", r.point,
                        " scheduling points (every thread at a "
                        "step boundary or waiting)"));
+    }
+  }
+  if (lasso != nullptr && out.steps.size() != r.lasso_checked) {
+    const size_t k = out.steps.size();
+    const LassoPlan& lp = *lasso;
+    if (k >= lp.cycle_start && (k - lp.cycle_start) % lp.cycle_steps == 0) {
+      r.lasso_checked = k;
+      // Round boundaries are step boundaries of a step replay: every
+      // thread at a marker (or waiting), so Abstract(impl) is whole.
+      if (!quiescent)
+        return finish(Inv::kDiffSched,
+                      absl::StrCat("the lasso's round ",
+                                   (k - lp.cycle_start) / lp.cycle_steps,
+                                   " ends with a thread inside a step"));
+      if (const int v = LassoCheck(); v != 1) return v;
     }
   }
   if (all_done) {
@@ -412,10 +447,75 @@ int Scheduler::State::Advance() {
   return t;
 }
 
+int Scheduler::State::LassoCheck() {
+  RunState& r = run;
+  SchedOutcome& out = *r.out;
+  const LassoPlan& lp = *lasso;
+  // As the spec's LassoState: warnings are sticky (a first round may set
+  // one), so they are no part of the state the cycle comes back to.
+  CWorld now = r.abs;
+  now.warned = {};
+  const int round =
+      static_cast<int>((out.steps.size() - lp.cycle_start) / lp.cycle_steps);
+  if (round == 0) {
+    r.cycle_abs = now;
+    // No rounds to follow (a spec run that stopped at a finding before its
+    // cycle came round): the run ends where the spec's did.
+    return lp.rounds > 0 ? 1 : -1;
+  }
+  auto finish = [&](Inv inv, std::string detail) {
+    out.inv = inv;
+    out.detail = std::move(detail);
+    return -1;
+  };
+  if (!AbstractUsedEquals(*r.cfg, now, r.cycle_abs))
+    return finish(
+        Inv::kDiffState,
+        absl::StrCat("the lasso's cycle does not come back on the impl: "
+                     "Abstract(impl) after round ",
+                     round, " differs from its start (start -> now):\n  ",
+                     absl::StrJoin(DiffWorlds(r.cycle_abs, now), "\n  ")));
+  // A starved thread must still be where the spec leaves it: in the same
+  // call, parked at (or waiting in) the step it never takes.
+  for (const StarvedThread& st : lp.starved) {
+    const int t = st.thread;
+    const Point& p = pending[t];
+    const bool parked =
+        !done[t] && static_cast<int>(results[t].size()) == st.call &&
+        (p.kind == PointKind::kStep || p.kind == PointKind::kWait) &&
+        p.label != nullptr && st.step == p.label;
+    if (!parked)
+      return finish(
+          Inv::kDiffSched,
+          absl::StrCat("the spec starves T", t, " at ", st.step, " in call ",
+                       st.call + 1, "; after round ", round,
+                       " of the cycle the impl thread ",
+                       done[t]
+                           ? "has returned from all its calls"
+                           : absl::StrCat("is in call ", results[t].size() + 1,
+                                          " at ", p.label ? p.label : "?")));
+  }
+  out.lasso_rounds = round;
+  if (round < lp.rounds) return 1;
+  // The last round: the impl ran the cycle `rounds` times, back where it
+  // started each time, and the starved threads never moved.
+  if (lp.starved.empty()) return -1;
+  std::string who;
+  for (const StarvedThread& st : lp.starved) {
+    out.starved.push_back(st.thread);
+    absl::StrAppend(&who, who.empty() ? "" : ", ", "T", st.thread, " at ",
+                    st.step, " (call ", st.call + 1, ")");
+  }
+  return finish(Inv::kStarvation,
+                absl::StrCat("starved: ", who, " for ", round,
+                             " rounds of the cycle, each back in the state "
+                             "it started from"));
+}
+
 SchedOutcome Scheduler::Run(const Config& cfg,
                             const std::vector<std::vector<Call>>& threads,
                             Strategy& strategy, int64_t max_points,
-                            bool step_atomic) {
+                            bool step_atomic, const LassoPlan* lasso) {
   // After fork() (AFL++'s fork server forks after a warm-up run) the
   // workers do not exist in the child: start a fresh pool. The old state is
   // leaked on purpose (its threads cannot be joined here).
@@ -431,6 +531,8 @@ SchedOutcome Scheduler::Run(const Config& cfg,
   s.kernel.Reset(cfg);
   s.kernel.set_faults(faults_);
   s.calls = &threads;
+  LC_CHECK(lasso == nullptr || lasso->cycle_steps > 0);
+  s.lasso = lasso;
   s.results.assign(n, {});
   s.pending.assign(n, Point{});
   s.done.assign(n, 0);
@@ -484,6 +586,7 @@ SchedOutcome Scheduler::Run(const Config& cfg,
   AbstractUsedInto(s.kernel, &r.abs);
   out.final_world = r.abs;
   r.out = nullptr;
+  s.lasso = nullptr;
   return out;
 }
 

@@ -97,6 +97,24 @@ std::unique_ptr<Strategy> MakeReplay(std::vector<int> decisions);
 std::unique_ptr<Strategy> MakeStepReplay(std::vector<int> schedule,
                                          std::vector<std::string> steps);
 
+// A lasso (Trace::loops, Trace::cycle; docs/liveness.md) run on the impl:
+// each thread runs its calls, then its loop's calls again and again, as far
+// as the strategy drives it (the step replay of the spec's prefix and K
+// rounds of its cycle). The scheduler checks the lasso at the marker
+// boundaries where rounds end, and ends the run after the last one.
+struct StarvedThread {
+  int thread;
+  int call;          // index of the call it is parked in
+  std::string step;  // the spec step it never takes
+};
+struct LassoPlan {
+  std::vector<std::vector<Call>> loops;  // per thread; empty: none
+  size_t cycle_start = 0;                // steps before the first round
+  size_t cycle_steps = 0;                // steps per round (> 0)
+  int rounds = 0;                        // rounds to follow
+  std::vector<StarvedThread> starved;    // the spec's starved threads
+};
+
 struct StepEvent {
   int thread;
   std::string step;
@@ -121,6 +139,11 @@ struct SchedOutcome {
   // (the step after which it showed), 0 if none.
   size_t finding_step = 0;
   CWorld final_world{};  // Abstract(impl) at the end
+  // A lasso run: the rounds of its cycle the impl completed (each back in
+  // the state its first round started from) and, on STARVATION, the starved
+  // threads (parked at their step, in their call, for every round).
+  int lasso_rounds = 0;
+  std::vector<int> starved;
 };
 
 class Scheduler {
@@ -135,10 +158,12 @@ class Scheduler {
   // step_atomic: the strategy chooses only where the running thread is at
   // a step marker, blocked or done (the spec's granularity); inside a step
   // the thread runs on. Otherwise every access is a choice point.
+  // lasso: run the threads as that lasso (loops, round checks, the end
+  // after its last round); null for a finite run.
   SchedOutcome Run(const Config& cfg,
                    const std::vector<std::vector<Call>>& threads,
                    Strategy& strategy, int64_t max_points = 200000,
-                   bool step_atomic = false);
+                   bool step_atomic = false, const LassoPlan* lasso = nullptr);
 
  public:
   struct State;  // defined in sched.cc (the hooks reach it)

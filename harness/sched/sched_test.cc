@@ -190,6 +190,119 @@ TEST(Sched, DeadlockAndLivelockAreFindings) {
   EXPECT_EQ(Verdict(*r), "LIVELOCK");
 }
 
+// Lassos on the impl (docs/liveness.md, docs/scheduler.md): seed 003's
+// truncate starved by a mapper that re-faults and re-pins for ever.
+constexpr char kStarves[] =
+    "corpus/regress/003-wait-starved-by-refault-impl.trace";
+
+// The plan Explore makes of a lasso, built here from the spec's run so that
+// a test can change it: `cycle_steps` of the spec's cycle per round.
+LassoPlan PlanOf(const Trace& t, const RunResult& spec, size_t cycle_steps,
+                 int rounds, std::vector<int>* order,
+                 std::vector<std::string>* names) {
+  LassoPlan p;
+  p.loops = t.loops;
+  p.cycle_start = static_cast<size_t>(spec.cycle_start);
+  p.cycle_steps = cycle_steps;
+  p.rounds = rounds;
+  for (const BlockedAt& b : spec.blocked)
+    p.starved.push_back({b.thread, b.call, std::string(StepName(b.step))});
+  for (size_t i = 0; i < p.cycle_start + cycle_steps * rounds; ++i) {
+    const size_t k = i < p.cycle_start
+                         ? i
+                         : p.cycle_start + (i - p.cycle_start) % cycle_steps;
+    order->push_back(spec.steps[k].thread);
+    names->emplace_back(StepName(spec.steps[k].step));
+  }
+  return p;
+}
+
+TEST(SchedLasso, TruncateStarvesOnTheImpl) {
+  const Trace t = Read(kStarves);
+  ASSERT_TRUE(t.lasso());
+  ExploreOptions opt;
+  opt.strategy = "replay";
+  absl::StatusOr<ExploreResult> r = Explore(t, kStarves, opt);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Verdict(*r), "STARVATION") << r->outcome.detail;
+  EXPECT_FALSE(r->diverged);
+  EXPECT_EQ(r->outcome.lasso_rounds, 3);
+  ASSERT_EQ(r->outcome.starved.size(), 1u);
+  EXPECT_EQ(t.thread_names[r->outcome.starved[0]], "T");
+  EXPECT_NE(r->outcome.detail.find("T0 at DaxWaitIdle (call 1)"),
+            std::string::npos)
+      << r->outcome.detail;
+  // The finding's trace is the lasso itself (it replays, no decision list).
+  EXPECT_EQ(r->found_trace.cycle, t.cycle);
+  EXPECT_EQ(r->found_trace.schedule, t.schedule);
+  EXPECT_TRUE(r->found_trace.impl_schedule.empty());
+  // The run ended cleanly with A looping and T parked: the pool is reusable.
+  Scheduler sched;
+  opt.scheduler = &sched;
+  for (int i = 0; i < 3; ++i) {
+    r = Explore(t, kStarves, opt);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(Verdict(*r), "STARVATION");
+  }
+}
+
+// A cycle that does not come back is no lasso: the spec rejects it (bad
+// input), and the impl, driven through such a cycle anyway, departs from
+// its start state (DIFF-STATE), never STARVATION.
+TEST(SchedLasso, CycleThatDoesNotReturnIsNoStarvation) {
+  Trace t = Read(kStarves);
+  Trace short_cycle = t;
+  short_cycle.cycle = {1, 1, 1};  // A*3
+  short_cycle.cycle_pos.clear();
+  ExploreOptions opt;
+  opt.strategy = "replay";
+  absl::StatusOr<ExploreResult> r = Explore(short_cycle, "a3", opt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("does not come back"), std::string::npos)
+      << r.status();
+
+  absl::StatusOr<RunResult> spec = RunTrace(t, "x", {.record_changes = false});
+  ASSERT_TRUE(spec.ok() && spec->starvation);
+  std::vector<int> order;
+  std::vector<std::string> names;
+  const LassoPlan plan = PlanOf(t, *spec, 3, 3, &order, &names);
+  auto s = MakeStepReplay(order, names);
+  Scheduler sched;
+  SchedOutcome o = sched.Run(t.config, t.threads, *s, 200000, false, &plan);
+  EXPECT_EQ(o.inv, Inv::kDiffState) << o.detail;
+  EXPECT_NE(o.detail.find("does not come back"), std::string::npos) << o.detail;
+  EXPECT_TRUE(o.starved.empty());
+}
+
+// The mutation: under dax_truncate=ebusy the impl's truncate returns
+// -EBUSY instead of waiting. Its own lasso is clean, and the wait policy's
+// starvation plan forced onto it departs (T returned), not STARVATION.
+TEST(SchedLasso, EbusyTruncateDoesNotStarve) {
+  const Trace t = Read(kStarves);
+  Trace ebusy = t;
+  ebusy.config.policy.dax_truncate = DaxTruncatePolicy::kEbusy;
+  ebusy.expect = "clean";
+  ExploreOptions opt;
+  opt.strategy = "replay";
+  absl::StatusOr<ExploreResult> r = Explore(ebusy, "ebusy", opt);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Verdict(*r), "clean") << r->outcome.detail;
+  EXPECT_EQ(r->outcome.lasso_rounds, 3);
+
+  absl::StatusOr<RunResult> spec = RunTrace(t, "x", {.record_changes = false});
+  ASSERT_TRUE(spec.ok() && spec->starvation);
+  std::vector<int> order;
+  std::vector<std::string> names;
+  const LassoPlan plan = PlanOf(
+      t, *spec, spec->steps.size() - spec->cycle_start, 3, &order, &names);
+  auto s = MakeStepReplay(order, names);
+  Scheduler sched;
+  SchedOutcome o =
+      sched.Run(ebusy.config, ebusy.threads, *s, 200000, false, &plan);
+  EXPECT_EQ(o.inv, Inv::kDiffSched) << o.detail;
+  EXPECT_NE(o.detail.find("has returned"), std::string::npos) << o.detail;
+}
+
 }  // namespace
 }  // namespace lifecheck::sched
 

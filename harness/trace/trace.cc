@@ -222,6 +222,7 @@ class Parser {
     if (kw.text == "fault:") return DoFault(l);
     if (kw.text == "schedule:") return DoSchedule(l);
     if (kw.text == "impl-schedule:") return DoSchedule(l, /*impl=*/true);
+    if (kw.text == "cycle:") return DoSchedule(l, /*impl=*/false, true);
     if (kw.text == "schedule")
       return Err(l, kw.col + 8, "missing ':' after 'schedule'");
     if (kw.text.substr(0, 9) == "schedule:")
@@ -495,11 +496,17 @@ class Parser {
       trace_.call_pos.emplace_back();
       bodies_.emplace_back();
       open_.emplace_back();
+      forever_closed_.push_back(false);
       first_line_.push_back(SrcPos{l.lineno, nt.col});
     }
     if (l.toks.size() < 3)
       return Err(l, l.end_col, "missing operation after " + Quote(nt.text));
     const Tok& ot = l.toks[2];
+    if (ForeverClosed(tid))
+      return Err(l, ot.col,
+                 "thread " + Quote(trace_.thread_names[tid]) +
+                     " has a line after its 'repeat ..* { }' block, which "
+                     "must be its last");
     if (ot.text == "repeat") return DoRepeat(l, tid);
     if (ot.text == "}") return DoBlockEnd(l, tid);
     // Alternatives separated by '|' tokens, each an operation and its
@@ -636,6 +643,16 @@ class Parser {
 
   // Appends `item` to thread tid's innermost open repeat, or its body; a
   // plain call outside any repeat is also one of its concrete calls.
+  // Thread tid's loop calls, `loops` grown to one entry per thread.
+  std::vector<Call>& LoopOf(int tid) {
+    trace_.loops.resize(trace_.threads.size());
+    return trace_.loops[static_cast<size_t>(tid)];
+  }
+  bool ForeverClosed(int tid) const {
+    return static_cast<size_t>(tid) < forever_closed_.size() &&
+           forever_closed_[static_cast<size_t>(tid)];
+  }
+
   absl::Status AddItem(const Line& l, int tid, BodyItem item, int col) {
     auto& open = open_[static_cast<size_t>(tid)];
     if (item.alts.size() == 1 && open.empty()) {
@@ -658,23 +675,39 @@ class Parser {
   // NAME up to its matching `}` are a block run LO..HI times.
   absl::Status DoRepeat(const Line& l, int tid) {
     const Tok& kw = l.toks[2];
-    absl::Status s = NoteChoice(l, kw.col);
-    if (!s.ok()) return s;
     if (l.toks.size() < 4)
       return Err(l, l.end_col, "missing count after 'repeat' (N or LO..HI)");
     const Tok& ct = l.toks[3];
+    // `repeat * {` (a lasso's loop, in any trace) or `repeat LO..* {` (a
+    // problem's): the block may run for ever; it is the thread's last item.
+    const bool forever =
+        ct.text == "*" ||
+        (ct.text.size() > 3 && ct.text.substr(ct.text.size() - 3) == "..*");
+    const bool star = ct.text == "*";  // a lasso's loop: no choice
+    if (!star) {
+      absl::Status s = NoteChoice(l, kw.col);
+      if (!s.ok()) return s;
+    }
     const size_t dots = ct.text.find("..");
     long long lo = 0, hi = 0;
-    const std::string_view lo_text = ct.text.substr(0, dots);
+    const std::string_view lo_text =
+        ct.text == "*" ? std::string_view("0") : ct.text.substr(0, dots);
     const std::string_view hi_text =
         dots == std::string_view::npos ? lo_text : ct.text.substr(dots + 2);
     if (!ParseDecimal(lo_text, kMaxRepeatCount, &lo) ||
-        !ParseDecimal(hi_text, kMaxRepeatCount, &hi) || lo > hi ||
-        hi > kMaxRepeatCount)
+        (!forever && (!ParseDecimal(hi_text, kMaxRepeatCount, &hi) || lo > hi ||
+                      hi > kMaxRepeatCount)))
       return Err(l, ct.col,
-                 "expected a repeat count N or LO..HI with 0 <= LO <= HI <= " +
-                     std::to_string(kMaxRepeatCount) + ", got " +
+                 "expected a repeat count N, LO..HI with 0 <= LO <= HI <= " +
+                     std::to_string(kMaxRepeatCount) + ", LO..* or *, got " +
                      Quote(ct.text));
+    if (forever) {
+      hi = kForever;
+      if (!open_[static_cast<size_t>(tid)].empty())
+        return Err(l, kw.col,
+                   "an unbounded 'repeat' is a thread's last item, not "
+                   "inside another 'repeat'");
+    }
     if (l.toks.size() < 5 || l.toks[4].text != "{")
       return Err(l, l.toks.size() < 5 ? l.end_col : l.toks[4].col,
                  "expected '{' after the repeat count");
@@ -684,25 +717,45 @@ class Parser {
     open_[static_cast<size_t>(tid)].push_back(Open{static_cast<int>(lo),
                                                    static_cast<int>(hi),
                                                    {},
-                                                   SrcPos{l.lineno, kw.col}});
+                                                   SrcPos{l.lineno, kw.col},
+                                                   star});
     return absl::OkStatus();
   }
 
   // `thread NAME: }` closes NAME's innermost open repeat.
   absl::Status DoBlockEnd(const Line& l, int tid) {
     const Tok& kw = l.toks[2];
-    absl::Status s = NoteChoice(l, kw.col);
-    if (!s.ok()) return s;
+    auto& open = open_[static_cast<size_t>(tid)];
+    // A lasso's `repeat * {` is no choice (DoRepeat).
+    const bool lasso_loop = !open.empty() && open.back().star;
+    if (!lasso_loop) {
+      absl::Status s = NoteChoice(l, kw.col);
+      if (!s.ok()) return s;
+    }
     if (l.toks.size() > 3)
       return Err(l, l.toks[3].col,
                  "unexpected " + Quote(l.toks[3].text) + " after '}'");
-    auto& open = open_[static_cast<size_t>(tid)];
     if (open.empty())
       return Err(l, kw.col,
                  "'}' closes no 'repeat' of thread " +
                      Quote(trace_.thread_names[tid]));
     Open o = std::move(open.back());
     open.pop_back();
+    if (o.hi == kForever) {
+      if (o.block.empty())
+        return Err(l, kw.col, "an unbounded 'repeat' needs at least one call");
+      forever_closed_[static_cast<size_t>(tid)] = true;
+      if (o.star) {  // a lasso's loop: plain calls
+        std::vector<Call>& loop = LoopOf(tid);
+        for (const BodyItem& it : o.block) {
+          if (it.alts.size() != 1)
+            return Err(o.pos.line, o.pos.col,
+                       "a 'repeat * {' loop holds plain calls ('repeat "
+                       "0..* {' for a problem's choices)");
+          loop.push_back(it.alts[0]);
+        }
+      }
+    }
     return AddItem(l, tid, RepeatItem(o.lo, o.hi, std::move(o.block)), kw.col);
   }
 
@@ -715,7 +768,8 @@ class Parser {
         n += 1;  // a junction
         for (const Call& c : it.alts) n += StepsOf(c.op, trace_.config).size();
       } else {
-        n += static_cast<size_t>(it.hi) * (UnrolledSize(it.block, cap) + 1);
+        const int copies = it.hi == kForever ? it.lo + 1 : it.hi;
+        n += static_cast<size_t>(copies) * (UnrolledSize(it.block, cap) + 1);
       }
       if (n > cap) return cap + 1;
     }
@@ -732,6 +786,10 @@ class Parser {
                        " is not closed (expected 'thread " +
                        trace_.thread_names[t] + ": }')");
     if (!any_choice_) return absl::OkStatus();
+    if (!trace_.cycle.empty())
+      return Err(trace_.cycle_pos[0].line, trace_.cycle_pos[0].col,
+                 "a trace with choices has no cycle: 'lifecheck check' "
+                 "finds the cycles of every resolution");
     if (!trace_.schedule.empty())
       return Err(trace_.schedule_pos[0].line, trace_.schedule_pos[0].col,
                  "a trace with choices has no schedule: 'lifecheck check' "
@@ -760,14 +818,18 @@ class Parser {
     }
     if (concrete) return absl::OkStatus();  // ranges of one value: calls
     trace_.bodies = std::move(bodies_);
+    trace_.loops.clear();  // in the bodies
     for (auto& calls : trace_.threads) calls.clear();
     for (auto& pos : trace_.call_pos) pos.clear();
     return absl::OkStatus();
   }
 
-  absl::Status DoSchedule(const Line& l, bool impl = false) {
-    std::vector<int>& dst = impl ? trace_.impl_schedule : trace_.schedule;
-    const char* what = impl ? "impl-schedule" : "schedule";
+  absl::Status DoSchedule(const Line& l, bool impl = false,
+                          bool cycle = false) {
+    std::vector<int>& dst = impl    ? trace_.impl_schedule
+                            : cycle ? trace_.cycle
+                                    : trace_.schedule;
+    const char* what = impl ? "impl-schedule" : cycle ? "cycle" : "schedule";
     if (impl && impl_sched_pos_.line == 0)
       impl_sched_pos_ = SrcPos{l.lineno, l.toks[0].col};
     absl::Status s = FinishConfig();
@@ -808,8 +870,9 @@ class Parser {
       const SrcPos pos{l.lineno, tok.col};
       dst.insert(dst.end(), static_cast<size_t>(count), tid);
       if (!impl)
-        trace_.schedule_pos.insert(trace_.schedule_pos.end(),
-                                   static_cast<size_t>(count), pos);
+        (cycle ? trace_.cycle_pos : trace_.schedule_pos)
+            .insert((cycle ? trace_.cycle_pos : trace_.schedule_pos).end(),
+                    static_cast<size_t>(count), pos);
     }
     return absl::OkStatus();
   }
@@ -840,6 +903,7 @@ class Parser {
     int lo, hi;
     ThreadBody block;
     SrcPos pos;
+    bool star = false;  // `repeat * {`: a lasso's loop
   };
 
   const std::string& text_;
@@ -848,6 +912,7 @@ class Parser {
   Trace trace_;
   std::vector<ThreadBody> bodies_;       // per thread
   std::vector<std::vector<Open>> open_;  // per thread, innermost last
+  std::vector<bool> forever_closed_;     // per thread: its last item is read
   std::vector<SrcPos> first_line_;       // per thread
   bool any_choice_ = false;
   bool header_seen_ = false;
@@ -1000,7 +1065,10 @@ void PrintBody(const ThreadBody& body, const std::string& prefix,
       continue;
     }
     *out += prefix + "repeat " + std::to_string(it.lo) +
-            (it.hi > it.lo ? ".." + std::to_string(it.hi) : "") + " {\n";
+            (it.hi == kForever ? std::string("..*")
+             : it.hi > it.lo   ? ".." + std::to_string(it.hi)
+                               : "") +
+            " {\n";
     PrintBody(it.block, prefix, out);
     *out += prefix + "}\n";
   }
@@ -1048,6 +1116,11 @@ std::string PrintTrace(const Trace& t) {
       continue;
     }
     for (const Call& c : t.threads[i]) out += prefix + PrintCall(c) + "\n";
+    if (t.loop(static_cast<int>(i)).empty()) continue;
+    out += prefix + "repeat * {\n";
+    for (const Call& c : t.loop(static_cast<int>(i)))
+      out += prefix + PrintCall(c) + "\n";
+    out += prefix + "}\n";
   }
 
   // Run-length encoded, at most kSchedTokensPerLine tokens per line.
@@ -1072,6 +1145,7 @@ std::string PrintTrace(const Trace& t) {
   };
   rle(t.schedule, "schedule:");
   rle(t.impl_schedule, "impl-schedule:");
+  rle(t.cycle, "cycle:");
   return out;
 }
 

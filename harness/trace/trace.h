@@ -51,14 +51,31 @@ struct Trace {
   // Only the model checker takes such a problem; its counterexamples are
   // concrete traces.
   std::vector<ThreadBody> bodies;
+  // A lasso (docs/liveness.md): an infinite run written as a prefix and a
+  // cycle. `loops[t]`: calls thread t runs for ever after its calls
+  // (`repeat * {`), empty for none; `loops` is empty or one per thread.
+  // `cycle`: the schedule run for ever after `schedule` (`cycle:` lines).
+  std::vector<std::vector<Call>> loops;
+  std::vector<int> cycle;
   // Source positions (filled by the parser, empty for built traces).
   std::vector<std::vector<SrcPos>> call_pos;  // [thread][call]
   std::vector<SrcPos> schedule_pos;           // [schedule entry]
+  std::vector<SrcPos> cycle_pos;              // [cycle entry]
 
   bool concrete() const { return bodies.empty(); }
-  // Thread t's program: its body, or the body of its calls.
+  bool lasso() const { return !cycle.empty(); }
+  // Thread t's loop calls (empty if none).
+  const std::vector<Call>& loop(int t) const {
+    static const std::vector<Call> kNone;
+    return static_cast<size_t>(t) < loops.size() ? loops[t] : kNone;
+  }
+  // Thread t's program: its body, or the body of its calls (and loop).
   ThreadBody body(int t) const {
-    return bodies.empty() ? BodyOfCalls(threads[t]) : bodies[t];
+    if (!bodies.empty()) return bodies[t];
+    ThreadBody b = BodyOfCalls(threads[t]);
+    if (!loop(t).empty())
+      b.push_back(RepeatItem(0, kForever, BodyOfCalls(loop(t))));
+    return b;
   }
 
   // Equality ignores positions.
@@ -66,7 +83,17 @@ struct Trace {
     return config == o.config && judge == o.judge && faults == o.faults &&
            thread_names == o.thread_names && threads == o.threads &&
            bodies == o.bodies && schedule == o.schedule &&
-           impl_schedule == o.impl_schedule && expect == o.expect;
+           impl_schedule == o.impl_schedule && expect == o.expect &&
+           NoEmptyLoops(loops) == NoEmptyLoops(o.loops) && cycle == o.cycle;
+  }
+
+ private:
+  // `loops` of all-empty entries means no loop.
+  static std::vector<std::vector<Call>> NoEmptyLoops(
+      const std::vector<std::vector<Call>>& l) {
+    for (const auto& c : l)
+      if (!c.empty()) return l;
+    return {};
   }
 };
 

@@ -135,7 +135,7 @@ TEST(TraceChoices, Errors) {
   ExpectError(kCfg + "thread P: dma pin=0 | | unpin pin=0\n", "3:23",
               "missing operation before '|'");
   ExpectError(kCfg + "thread P: repeat {\n", "3:18",
-              "expected a repeat count N or LO..HI");
+              "expected a repeat count N, LO..HI");
   ExpectError(kCfg + "thread P: repeat 3..1 {\n", "3:18",
               "expected a repeat count");
   ExpectError(kCfg + "thread P: repeat 17 {\n", "3:18",
