@@ -26,7 +26,11 @@ TEST(Z3Bmc, BuggyRegressTracesHaveCounterexamples) {
     ASSERT_TRUE(t.ok());
     // A spec finding: a trace judged on the impl (judge diff or sched) may
     // find what only the impl does.
-    if (t->expect == "clean" || t->judge != Judge::kSpec) continue;
+    // A STARVATION is a lasso: liveness, which Z3's BMC does not check
+    // (docs/liveness.md); its explicit search is mc/explicit_test.cc's.
+    if (t->expect == "clean" || t->expect == "STARVATION" ||
+        t->judge != Judge::kSpec)
+      continue;
     Trace problem = *t;
     problem.schedule.clear();
     // BMC unrolls straight to the explicit engine's shortest length, as the
