@@ -21,6 +21,7 @@
 #include "harness/run/spec_run.h"
 #include "mc/fair_cycle.h"
 #include "mc/footprint.h"
+#include "mc/lasso.h"
 #include "mc/state_layout.h"
 #include "mc/state_store.h"
 #include "mc/symmetry.h"
@@ -664,94 +665,26 @@ class Explorer {
     return Lasso(prefix, cycle, fc->starved);
   }
 
-  // The concrete lasso of a run of the problem: `prefix` then `cycle`
-  // (moves from InitWorld, no symmetry). Each thread's calls are the ones
-  // it started, then (if it started calls on the cycle) a loop of the calls
-  // of one round, rotated so that the cycle starts where the loop does:
-  // a thread inside a call when the cycle starts makes that call its
-  // loop's first. A thread that starts none on the cycle goes on as
-  // ResolveCalls would.
+  // The lasso of `prefix` then `cycle` (moves from InitWorld, no symmetry),
+  // written by LassoTrace and replayed before it is reported.
   McResult Lasso(const std::vector<uint16_t>& prefix,
                  const std::vector<uint16_t>& cycle, int starved) {
-    Trace cex = problem_;
-    cex.schedule.clear();
-    cex.schedule_pos.clear();
-    cex.cycle.clear();
-    cex.cycle_pos.clear();
-    std::vector<std::vector<Call>> pre(n_), round(n_);
-    std::vector<bool> in_call(n_, false);
+    std::vector<LassoMove> pre, cyc;
     CWorld w = init_;
-    auto play = [&](const std::vector<uint16_t>& labels, bool on_cycle) {
-      for (uint16_t l : labels) {
-        const int t = LabelThread(l);
-        const Insn& in = progs_[t][MovePc(w, l)];
+    for (const auto* labels : {&prefix, &cycle})
+      for (uint16_t l : *labels) {
+        (labels == &prefix ? pre : cyc)
+            .push_back({LabelThread(l), MovePc(w, l)});
         CWorld next;
         LC_CHECK(Move(w, l, &next));
-        if (!in_call[t]) {
-          Call c;
-          c.op = in.op;
-          c.args = in.args;
-          (on_cycle ? round : pre)[t].push_back(c);
-        }
-        const int npc = next.th[t].pc;
-        in_call[t] = npc >= in.base && npc < in.base + in.len;
-        (on_cycle ? cex.cycle : cex.schedule).push_back(t);
         w = next;
       }
-    };
-    play(prefix, false);
-    const std::vector<bool> mid = in_call;
-    play(cycle, true);
-    cex.loops.assign(n_, {});
-    auto same = [](const Call& a, const Call& b) {
-      return a.op == b.op && a.args == b.args;
-    };
-    for (int t = 0; t < n_; ++t) {
-      std::vector<Call> calls = pre[t];
-      const std::vector<Call>& d = round[t];
-      if (d.empty()) {
-        // On from where it stands: the rest of its call, then the first
-        // alternative at each junction.
-        const ThreadProgram& p = progs_[t];
-        int pc = w.th[t].pc;
-        if (in_call[t]) pc = p[pc].return_pc();
-        while (!MayStop(p, pc)) {
-          if (const Junction* j = p.junction(pc)) {
-            pc = j->targets[0];
-            continue;
-          }
-          Call c;
-          c.op = p[pc].op;
-          c.args = p[pc].args;
-          calls.push_back(c);
-          pc = p[pc].return_pc();
-        }
-      } else if (mid[t]) {
-        LC_CHECK(!calls.empty() && same(calls.back(), d.back()));
-        cex.loops[t].push_back(calls.back());
-        calls.pop_back();
-        cex.loops[t].insert(cex.loops[t].end(), d.begin(), d.end() - 1);
-      } else {
-        cex.loops[t] = d;
-      }
-      cex.threads[t] = std::move(calls);
-    }
-    cex.bodies.clear();
-    cex.call_pos.clear();
-    cex.expect = std::string(InvId(Inv::kStarvation));
-    // Witness check (DESIGN principle 2): the lasso replays to a starvation
-    // of the same thread.
-    absl::StatusOr<RunResult> run = RunTrace(cex, "<explicit>");
-    const bool confirmed =
-        run.ok() && Finding(*run) == Inv::kStarvation &&
-        std::any_of(run->blocked.begin(), run->blocked.end(),
-                    [&](const BlockedAt& b) { return b.thread == starved; });
-    if (!confirmed)  // what the internal error below is about
-      std::fprintf(
-          stderr, "lasso of thread %d: %s\n%s", starved,
-          run.ok() ? Verdict(*run).c_str() : run.status().ToString().c_str(),
-          PrintTrace(cex).c_str());
-    LC_CHECK(confirmed);
+    Trace cex = LassoTrace(problem_, progs_, pre, cyc);
+    const std::string bad = CheckLasso(cex, starved);
+    if (!bad.empty())  // what the internal error below is about
+      std::fprintf(stderr, "lasso of thread %d: %s\n%s", starved, bad.c_str(),
+                   PrintTrace(cex).c_str());
+    LC_CHECK(bad.empty());
     McResult r;
     r.verdict = McVerdict::kCounterexample;
     r.inv = Inv::kStarvation;

@@ -73,7 +73,8 @@ TEST_P(Z3Agreement, AgreesWithBfs) {
   problem.schedule.clear();
   problem.schedule_pos.clear();
   problem.expect.clear();
-  // Z3 checks safety: a lasso's safety problem is its finite calls.
+  // The BFS oracle checks safety: a lasso's safety problem is its finite
+  // calls (Z3's lasso search: z3_bmc_test's StarvationLassoOfTheWaitPolicy).
   problem.loops.clear();
   problem.cycle.clear();
   problem.cycle_pos.clear();
@@ -82,8 +83,8 @@ TEST_P(Z3Agreement, AgreesWithBfs) {
 
 // The regress traces that are spec safety findings: buggy, judged on the
 // spec alone (a trace judged on the impl, judge diff or sched, may find what
-// only the impl does), and not a STARVATION (a lasso: liveness, which the
-// explicit engine checks and Z3's BMC does not).
+// only the impl does), and not a STARVATION (a lasso: liveness, which
+// k-induction does not prove or refute).
 std::vector<std::string> SpecFindingFiles() {
   std::vector<std::string> out;
   for (const std::string& f : RegressFiles()) {

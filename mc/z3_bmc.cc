@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/run/spec_run.h"
+#include "mc/lasso.h"
 #include "mc/sym_domain.h"
 #include "spec/thread_body.h"
 
@@ -128,6 +129,89 @@ bool BuildWitness(const Z3Encoding& enc, const std::vector<Frame>& frames,
   return true;
 }
 
+// Starvation within k steps (docs/liveness.md): frames l..k-1 are a cycle
+// (frame k is frame l's state) on which thread T never steps and has work,
+// fair to every thread as the explicit checker's search demands (mc/
+// fair_cycle.h): a thread that does not step on it has no work there, or is
+// disabled in some frame of it (a condition wait, weak fairness) or in
+// every frame (a lock, strong). cand[l][T] is that lasso's condition.
+z3::expr LassoQuery(const Z3Encoding& enc, const std::vector<Frame>& f, int k,
+                    std::vector<std::vector<z3::expr>>* cand) {
+  z3::context& ctx = f[0].sched.ctx();
+  const int n = enc.num_threads();
+  std::vector<std::vector<z3::expr>> en(k), none(k), weak(k), at(k);
+  for (int j = 0; j < k; ++j)
+    for (int t = 0; t < n; ++t) {
+      en[j].push_back(enc.Enabled(f[j], t));
+      none[j].push_back(enc.NoWork(f[j], t));
+      weak[j].push_back(enc.WeakWait(f[j], t));
+      at[j].push_back(f[j].sched == t);
+    }
+  z3::expr_vector any(ctx);
+  cand->assign(k, {});
+  for (int l = 0; l < k; ++l) {
+    const z3::expr same = enc.SameState(f[l], f[k]);
+    for (int t = 0; t < n; ++t) {
+      z3::expr_vector c(ctx);
+      c.push_back(same);
+      for (int u = 0; u < n; ++u) {
+        z3::expr_vector steps(ctx), idle(ctx), off_some(ctx), off_all(ctx);
+        for (int j = l; j < k; ++j) {
+          steps.push_back(at[j][u]);
+          idle.push_back(none[j][u]);
+          off_some.push_back(!en[j][u]);
+          off_all.push_back(!en[j][u]);
+        }
+        const z3::expr fair = (weak[l][u] && z3::mk_or(off_some)) ||
+                              (!weak[l][u] && z3::mk_and(off_all));
+        if (u == t) {
+          for (int j = l; j < k; ++j) c.push_back(!at[j][u] && !none[j][u]);
+          c.push_back(fair);
+        } else {
+          c.push_back(z3::mk_or(steps) || z3::mk_and(idle) || fair);
+        }
+      }
+      (*cand)[l].push_back(z3::mk_and(c));
+      any.push_back((*cand)[l].back());
+    }
+  }
+  return z3::mk_or(any);
+}
+
+// The lasso of a satisfiable LassoQuery, written and replayed as the
+// explicit checker's (mc/lasso.h).
+bool BuildLasso(const Z3Encoding& enc, const std::vector<Frame>& frames, int k,
+                const std::vector<std::vector<z3::expr>>& cand,
+                const z3::model& model, const Trace& problem, McResult& out,
+                std::string& error) {
+  int loop = -1, starved = -1;
+  for (int l = 0; l < k && loop < 0; ++l)
+    for (size_t t = 0; t < cand[l].size() && loop < 0; ++t)
+      if (model.eval(cand[l][t], true).is_true()) {
+        loop = l;
+        starved = static_cast<int>(t);
+      }
+  if (loop < 0) {
+    error = "no lasso holds in Z3's model";
+    return false;
+  }
+  std::vector<LassoMove> prefix, cycle;
+  for (int j = 0; j < k; ++j)
+    (j < loop ? prefix : cycle)
+        .push_back({model.eval(frames[j].sched, true).get_numeral_int(),
+                    enc.ExecutedPc(frames[j], model)});
+  std::vector<ThreadProgram> progs;
+  for (int t = 0; t < enc.num_threads(); ++t) progs.push_back(enc.program(t));
+  Trace cex = LassoTrace(problem, progs, prefix, cycle);
+  error = CheckLasso(cex, starved);
+  if (!error.empty()) return false;
+  out.verdict = McVerdict::kCounterexample;
+  out.inv = Inv::kStarvation;
+  out.counterexample = std::move(cex);
+  out.bound = k;
+  return true;
+}
+
 }  // namespace
 
 McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
@@ -137,7 +221,16 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
   McResult res;
   z3::context ctx;
   ScopedSymContext scope(ctx, opts.bits);
-  Z3Encoding enc(ctx, problem, opts.enc);
+  // A thread that may run for ever: starvation is asked at each bound too,
+  // on every schedule (POR and symmetry keep only what safety needs).
+  bool liveness = false;
+  for (size_t t = 0; t < problem.threads.size(); ++t)
+    liveness = liveness || HasForever(problem.body(static_cast<int>(t)));
+  EncodingOptions eo = opts.enc;
+  if (liveness) eo.por = eo.symmetry = false;
+  // k-induction proves safety only: no proof for a problem that may starve.
+  const bool prove = opts.prove && !liveness;
+  Z3Encoding enc(ctx, problem, eo);
   const double encode_s = Since(t0);
   double base_s = 0, step_s = 0;
   int checks = 0;
@@ -148,7 +241,7 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
   std::vector<Frame> f{enc.MakeFrame("f", 0)};
   std::vector<Frame> g;
   base.add(enc.Init(f[0]));
-  if (opts.prove) {
+  if (prove) {
     g.push_back(enc.MakeFrame("g", 0));
     step.add(enc.Invariants(g[0]));
   }
@@ -212,11 +305,29 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     }
     if (r == z3::unknown) return finish(McVerdict::kUnknown, k);
     if (!unroll_only) base.add(!enc.Bad(f[k]));
+    if (liveness && !unroll_only && k > 0) {
+      std::vector<std::vector<z3::expr>> cand;
+      const z3::check_result l =
+          check(base, LassoQuery(enc, f, k, &cand), base_s);
+      if (l == z3::sat) {
+        std::string error;
+        if (!BuildLasso(enc, f, k, cand, base.model(), problem, res, error)) {
+          std::fprintf(stderr,
+                       "lifecheck: internal error in the z3 engine: %s\n",
+                       error.c_str());
+          auto out = finish(McVerdict::kUnknown, k);
+          out.stats.push_back({"error", error});
+          return out;
+        }
+        return finish(McVerdict::kCounterexample, k);
+      }
+      if (l == z3::unknown) return finish(McVerdict::kUnknown, k);
+    }
 
     // Step case: from any frame satisfying the strengthening, k+1 clean,
     // pairwise distinct frames joined by steps cannot step into a bad one.
     // With the base cases 0..k clean, no bad frame is reachable at all.
-    if (opts.prove && !unroll_only) {
+    if (prove && !unroll_only) {
       step.add(!enc.Bad(g[k]));
       g.push_back(enc.MakeFrame("g", k + 1));
       step.add(enc.Trans(g[k], g[k + 1]));

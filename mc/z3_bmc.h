@@ -9,6 +9,14 @@
 // never a bogus witness). When no run of k+1 steps exists at all, every
 // schedule has been explored: kVerified.
 //
+// When a thread may run for ever (`repeat LO..*`, docs/liveness.md), each
+// bound k also asks for a lasso: frames l..k-1 a cycle (frame k in frame
+// l's state) that is fair and on which a thread with work never steps,
+// under the explicit checker's fairness rules (mc/fair_cycle.h). POR and
+// symmetry are off for such a problem (they keep only what safety needs),
+// and k-induction, a safety proof, is not run. A lasso found is written as
+// the explicit checker writes its own (mc/lasso.h) and replayed.
+//
 // k-induction (Z3Options::prove) runs beside it on a second solver: from an
 // arbitrary frame satisfying the strengthening (Z3Encoding::Invariants: pc
 // ranges, a clean violation field, the spec's always-invariants over the

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "mc/footprint.h"
 #include "spec/step_table.h"
 #include "spec/thread_body.h"
 
@@ -542,6 +543,56 @@ z3::expr Z3Encoding::DeadlockOf(const std::vector<z3::expr>& v) const {
     work.push_back(!z3::mk_or(stop));
   }
   return v[violation_] == 0 && z3::mk_or(work) && z3::mk_and(blocked);
+}
+
+z3::expr Z3Encoding::Enabled(const Frame& f, int t) const {
+  const ThreadProgram& prog = progs_[t];
+  const z3::expr& pc = f.v[pc_field_[t]];
+  z3::expr_vector en(ctx_);
+  for (size_t p = 0; p < prog.size(); ++p) {
+    const Junction* j = prog.junction(static_cast<int>(p));
+    if (!j) {
+      en.push_back(pc == static_cast<int>(p) && Inst(insn_[t][p].guard, f));
+      continue;
+    }
+    for (int q : j->targets)
+      en.push_back(pc == static_cast<int>(p) && Inst(insn_[t][q].guard, f));
+  }
+  return z3::mk_or(en);
+}
+
+z3::expr Z3Encoding::NoWork(const Frame& f, int t) const {
+  const ThreadProgram& prog = progs_[t];
+  const z3::expr& pc = f.v[pc_field_[t]];
+  z3::expr_vector stop(ctx_);
+  stop.push_back(pc == static_cast<int>(prog.size()));
+  for (size_t p = 0; p < prog.size(); ++p) {
+    const Junction* j = prog.junction(static_cast<int>(p));
+    if (j && j->may_end) stop.push_back(pc == static_cast<int>(p));
+    if (!j && IsIdleWaitStep(prog[p].step))
+      stop.push_back(pc == static_cast<int>(p) && !Inst(insn_[t][p].guard, f));
+  }
+  return z3::mk_or(stop);
+}
+
+z3::expr Z3Encoding::WeakWait(const Frame& f, int t) const {
+  const ThreadProgram& prog = progs_[t];
+  z3::expr_vector weak(ctx_);
+  weak.push_back(ctx_.bool_val(false));
+  for (size_t p = 0; p < prog.size(); ++p)
+    if (!prog.junction(static_cast<int>(p)) &&
+        IsConditionWaitStep(prog[p].step))
+      weak.push_back(f.v[pc_field_[t]] == static_cast<int>(p));
+  return z3::mk_or(weak);
+}
+
+z3::expr Z3Encoding::SameState(const Frame& f, const Frame& g) const {
+  const FieldSet dead = DeadFields();
+  z3::expr_vector eq(ctx_);
+  eq.push_back(ctx_.bool_val(true));
+  for (int i : var_)
+    if (!dead.test(i)) eq.push_back(f.v[i] == g.v[i]);
+  return z3::mk_and(eq);
 }
 
 Z3Encoding::OneStep Z3Encoding::Step(const std::vector<z3::expr>& pre, int t,

@@ -116,6 +116,15 @@ class Z3Encoding {
   const Junction* junction(int t, int p) const { return progs_[t].junction(p); }
   // Deadlock over a world given as fields.
   z3::expr DeadlockOf(const std::vector<z3::expr>& v) const;
+  // Liveness (docs/liveness.md), per thread t in frame f: it can move; it
+  // has no work (at its end, at a junction that allows stopping, idle at a
+  // work item's wait); it waits at a condition wait (weak fairness).
+  z3::expr Enabled(const Frame& f, int t) const;
+  z3::expr NoWork(const Frame& f, int t) const;
+  z3::expr WeakWait(const Frame& f, int t) const;
+  // f and g are one state of a lasso: every field but the dead ones
+  // (mc/footprint.h DeadFields) equal, as the explicit checker stores them.
+  z3::expr SameState(const Frame& f, const Frame& g) const;
   // The spec's always-invariants (CheckAlways) hold in the world `v`.
   z3::expr AlwaysHold(const std::vector<z3::expr>& v) const {
     return Inst(always_viol_, v) == 0;

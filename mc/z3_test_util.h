@@ -70,7 +70,8 @@ inline std::vector<std::string> RegressFiles() {
   return out;
 }
 
-// The counterexample replays to the named invariant at its last step.
+// The counterexample replays to the named invariant at its last step (a
+// lasso: its schedule and cycle are its steps).
 inline void ExpectReplays(const McResult& r, const std::string& what) {
   ASSERT_EQ(r.verdict, McVerdict::kCounterexample) << what;
   absl::StatusOr<RunResult> run = RunTrace(r.counterexample, what);
@@ -78,7 +79,8 @@ inline void ExpectReplays(const McResult& r, const std::string& what) {
   EXPECT_EQ(Finding(*run), r.inv) << what;
   EXPECT_EQ(static_cast<int>(run->steps.size()), r.bound) << what;
   EXPECT_EQ(r.counterexample.expect, InvId(r.inv)) << what;
-  EXPECT_EQ(r.counterexample.schedule.size(), static_cast<size_t>(r.bound));
+  EXPECT_EQ(r.counterexample.schedule.size() + r.counterexample.cycle.size(),
+            static_cast<size_t>(r.bound));
 }
 
 }  // namespace test
