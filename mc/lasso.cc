@@ -38,8 +38,8 @@ Trace LassoTrace(const Trace& problem, const std::vector<ThreadProgram>& progs,
   auto play = [&](const std::vector<LassoMove>& moves, bool on_cycle) {
     for (const LassoMove& m : moves) {
       const Insn& in = progs[m.thread][m.pc];
-      if (!in_call[m.thread]) (on_cycle ? round : pre)[m.thread].push_back(
-          CallOf(in));
+      if (!in_call[m.thread])
+        (on_cycle ? round : pre)[m.thread].push_back(CallOf(in));
       w.th[m.thread].pc = static_cast<int16_t>(m.pc);
       StepWorld(cfg, progs[m.thread], w, m.thread);
       const int npc = w.th[m.thread].pc;

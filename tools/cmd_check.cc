@@ -261,8 +261,9 @@ int CmdCheck(const Args& args) {
                      "'; engines: ", absl::StrJoin(McEngineNames(), ", ")),
         &c);
 
-  // Only the explicit engine looks for cycles (starvation); Z3's BMC runs
-  // to its bound, which a thread that may run for ever never makes moot.
+  // Z3 looks for starvation with BMC (lassos of at most K steps): a thread
+  // that may run for ever keeps its runs from all ending, so the bound must
+  // be given. The explicit engine walks every cycle.
   bool forever = false;
   for (size_t t = 0; t < problem.threads.size(); ++t)
     forever = forever || HasForever(problem.body(static_cast<int>(t)));
@@ -272,8 +273,8 @@ int CmdCheck(const Args& args) {
                      " has a thread that may run for ever ('repeat LO..*'): "
                      "engine ",
                      engine_name,
-                     " checks safety to a bound, so give --bound K; only "
-                     "the explicit engine looks for starvation"),
+                     " looks for violations and starvation to a bound, so "
+                     "give --bound K"),
         &c);
 
   if (p.Has("--check-certificate"))
