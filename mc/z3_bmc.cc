@@ -155,15 +155,15 @@ z3::expr LassoQuery(const Z3Encoding& enc, const std::vector<Frame>& f, int k,
       z3::expr_vector c(ctx);
       c.push_back(same);
       for (int u = 0; u < n; ++u) {
-        z3::expr_vector steps(ctx), idle(ctx), off_some(ctx), off_all(ctx);
+        z3::expr_vector steps(ctx), idle(ctx), off(ctx);
         for (int j = l; j < k; ++j) {
           steps.push_back(at[j][u]);
           idle.push_back(none[j][u]);
-          off_some.push_back(!en[j][u]);
-          off_all.push_back(!en[j][u]);
+          off.push_back(!en[j][u]);
         }
-        const z3::expr fair = (weak[l][u] && z3::mk_or(off_some)) ||
-                              (!weak[l][u] && z3::mk_and(off_all));
+        // Disabled in some frame (weak) or in every frame (strong).
+        const z3::expr fair =
+            (weak[l][u] && z3::mk_or(off)) || (!weak[l][u] && z3::mk_and(off));
         if (u == t) {
           for (int j = l; j < k; ++j) c.push_back(!at[j][u] && !none[j][u]);
           c.push_back(fair);
