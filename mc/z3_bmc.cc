@@ -283,6 +283,16 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
     return res;
   };
 
+  // A witness that does not replay: an engine bug, said loudly, and no
+  // verdict.
+  auto internal_error = [&](const std::string& error, int k) {
+    std::fprintf(stderr, "lifecheck: internal error in the z3 engine: %s\n",
+                 error.c_str());
+    McResult out = finish(McVerdict::kUnknown, k);
+    out.stats.push_back({"error", error});
+    return out;
+  };
+
   for (int k = 0;; ++k) {
     if (opts.progress)
       std::fprintf(stderr, "z3: bound %d (%.2fs)\n", k, Since(t0));
@@ -294,13 +304,8 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
         unroll_only ? z3::unsat : check(base, enc.Bad(f[k]), base_s);
     if (r == z3::sat) {
       std::string error;
-      if (!BuildWitness(enc, f, k, base.model(), problem, res, error)) {
-        std::fprintf(stderr, "lifecheck: internal error in the z3 engine: %s\n",
-                     error.c_str());
-        auto out = finish(McVerdict::kUnknown, k);
-        out.stats.push_back({"error", error});
-        return out;
-      }
+      if (!BuildWitness(enc, f, k, base.model(), problem, res, error))
+        return internal_error(error, k);
       return finish(McVerdict::kCounterexample, k);
     }
     if (r == z3::unknown) return finish(McVerdict::kUnknown, k);
@@ -311,14 +316,8 @@ McResult CheckZ3Bmc(const Trace& problem, const Z3Options& opts) {
           check(base, LassoQuery(enc, f, k, &cand), base_s);
       if (l == z3::sat) {
         std::string error;
-        if (!BuildLasso(enc, f, k, cand, base.model(), problem, res, error)) {
-          std::fprintf(stderr,
-                       "lifecheck: internal error in the z3 engine: %s\n",
-                       error.c_str());
-          auto out = finish(McVerdict::kUnknown, k);
-          out.stats.push_back({"error", error});
-          return out;
-        }
+        if (!BuildLasso(enc, f, k, cand, base.model(), problem, res, error))
+          return internal_error(error, k);
         return finish(McVerdict::kCounterexample, k);
       }
       if (l == z3::unknown) return finish(McVerdict::kUnknown, k);

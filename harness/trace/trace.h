@@ -3,6 +3,7 @@
 #ifndef LIFECHECK_HARNESS_TRACE_TRACE_H_
 #define LIFECHECK_HARNESS_TRACE_TRACE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -84,16 +85,16 @@ struct Trace {
            thread_names == o.thread_names && threads == o.threads &&
            bodies == o.bodies && schedule == o.schedule &&
            impl_schedule == o.impl_schedule && expect == o.expect &&
-           NoEmptyLoops(loops) == NoEmptyLoops(o.loops) && cycle == o.cycle;
+           SameLoops(o) && cycle == o.cycle;
   }
 
  private:
-  // `loops` of all-empty entries means no loop.
-  static std::vector<std::vector<Call>> NoEmptyLoops(
-      const std::vector<std::vector<Call>>& l) {
-    for (const auto& c : l)
-      if (!c.empty()) return l;
-    return {};
+  // Thread by thread: `loops` may stop short of the threads (no loop).
+  bool SameLoops(const Trace& o) const {
+    for (size_t t = 0; t < std::max(loops.size(), o.loops.size()); ++t)
+      if (loop(static_cast<int>(t)) != o.loop(static_cast<int>(t)))
+        return false;
+    return true;
   }
 };
 

@@ -51,6 +51,12 @@ TEST(TraceLasso, LoopAndCycleParseInAConcreteTraceAndRoundTrip) {
   EXPECT_EQ(t->cycle_pos[0].line, 10);
   EXPECT_TRUE(HasForever(t->body(1)));
   EXPECT_FALSE(HasForever(t->body(0)));
+  // `loops` may end short of the threads: a missing entry is no loop.
+  Trace longer = *t;
+  longer.loops.resize(5);
+  EXPECT_TRUE(longer == *t);
+  longer.loops[0] = t->loop(1);
+  EXPECT_FALSE(longer == *t);
   const std::string printed = PrintTrace(*t);
   absl::StatusOr<Trace> back = ParseTrace(printed, "printed");
   ASSERT_TRUE(back.ok()) << back.status();
